@@ -1,0 +1,233 @@
+/*
+ * workflow.h - the evaluated rule file: rules with their file patterns,
+ * config, ruleorder and constraints. This is the contract between the
+ * evaluator (src/eval*.c, src/workflow.c, which build it) and everything
+ * after it (planner, scheduler, executors), which never see the syntax tree.
+ *
+ * Everything in a kr_workflow lives in wf->arena and is freed at once by
+ * kr_workflow_free. Values of the dialect (struct kr_value) are opaque here:
+ * the planner and executors only pass them back to the kr_wf_* functions
+ * below, which call into the evaluator (input functions, lambdas for
+ * params/threads/resources).
+ *
+ * Paths are plain strings here; the planner interns them.
+ */
+#ifndef KR_WORKFLOW_H
+#define KR_WORKFLOW_H
+
+#include "kr.h"
+#include "source.h"
+
+struct kr_value;    /* a dialect value (src/value.h) */
+struct kr_interp;   /* the evaluator (src/eval.h) */
+
+/* flags of a file pattern / a resolved file (Snakemake's IO flags) */
+#define KR_F_TEMP      0x0001u  /* temp(): delete when all consumers are done */
+#define KR_F_PROTECTED 0x0002u  /* protected(): make read-only after the job */
+#define KR_F_DIRECTORY 0x0004u  /* directory(): output is a directory */
+#define KR_F_TOUCH     0x0008u  /* touch(): touch the file after the job */
+#define KR_F_ANCIENT   0x0010u  /* ancient(): never newer than its consumers */
+#define KR_F_PIPE      0x0020u  /* pipe(): accepted, run as a normal file */
+#define KR_F_UNPACK    0x0040u  /* unpack(fn): fn returns a dict of named items */
+#define KR_F_LISTITEM  0x0080u  /* resolved file belongs to a list-valued item */
+
+/* One piece of a parsed file pattern: literal text or a {wildcard}. */
+struct kr_patseg {
+    const char *text;       /* literal text, or the wildcard name */
+    uint32_t len;           /* strlen(text) */
+    bool is_wildcard;
+    const char *constraint; /* {name,REGEX}: the regex; else NULL */
+};
+
+/* One file pattern, e.g. "mapped/{sample}.bam", parsed once when the rule
+ * is built (kr_pat_parse). `{{` and `}}` are literal braces. */
+struct kr_pat {
+    const char *text;       /* as written (after expand() etc.) */
+    uint32_t flags;         /* KR_F_* */
+    struct kr_patseg *segs;
+    uint32_t nsegs;
+    uint32_t nwildcards;    /* number of wildcard segments */
+};
+
+/* One item of input:/output:/log:/benchmark: as written in the rule. */
+struct kr_ioitem {
+    const char *name;       /* keyword (input: ref="x") or NULL if positional */
+    struct kr_pat *pats;    /* the item's patterns (several for lists) */
+    uint32_t npats;
+    bool is_list;           /* the value was a list: input.name is a list */
+    struct kr_value *fn;    /* input function / lambda (pats empty), else NULL */
+    uint32_t flags;         /* for fn items: KR_F_UNPACK, KR_F_ANCIENT ... */
+    uint16_t file;          /* location of the item, for errors */
+    uint32_t off;
+};
+
+struct kr_iolist {
+    struct kr_ioitem *items;
+    uint32_t n;
+};
+
+/* A wildcard constraint: name -> regex. */
+struct kr_constraint {
+    const char *name;
+    const char *regex;
+};
+
+struct kr_rule {
+    const char *name;       /* given or generated ("1", "2"... for anonymous rules, as Snakemake) */
+    uint32_t index;         /* definition order, 0-based */
+    uint16_t file;          /* where `rule NAME:` stands */
+    uint32_t off;
+    struct kr_iolist input, output, log, benchmark;
+    struct kr_value *params;    /* NULL, or the evaluated params (positional + named;
+                                   callables are called per job) */
+    struct kr_value *threads;   /* NULL (1), an int, or a callable */
+    struct kr_value *resources; /* NULL, or named values (int, str, or callables) */
+    struct kr_value *retries_v; /* NULL or int */
+    int priority;               /* default 0 */
+    const char *shell;          /* shell: template, or NULL */
+    const char *script;         /* script: path template, or NULL */
+    const char *run_code;       /* run: block Python source, or NULL */
+    uint32_t run_line;          /* first line of run_code in its file */
+    const char *message;        /* message: template, or NULL */
+    const char *container;      /* container:/singularity: image, or NULL (then the global one) */
+    const char *group, *shadow, *envmodules, *conda;  /* accepted; conda ignored */
+    struct kr_constraint *constraints;  /* per-rule wildcard_constraints */
+    uint32_t nconstraints;
+    bool localrule, default_target, cache, handover;
+    uint64_t code_hash;         /* hash of shell/script/run text: the "code" rerun trigger */
+};
+
+/* ruleorder a > b > c: one chain, names in priority order (highest first). */
+struct kr_ruleorder {
+    const char **names;
+    uint32_t n;
+};
+
+struct kr_workflow {
+    struct kr_arena arena;      /* owns everything below */
+    struct kr_sources srcs;     /* texts of the Snakefile and included files */
+    struct kr_interp *interp;   /* evaluator state; needed to call rule functions */
+    const char *snakefile;      /* path of the main rule file */
+    struct kr_rule **rules;     /* in definition order */
+    uint32_t nrules;
+    struct kr_constraint *constraints;  /* global wildcard_constraints */
+    uint32_t nconstraints;
+    struct kr_ruleorder *ruleorder;
+    uint32_t nruleorder;
+    const char **localrules;
+    uint32_t nlocalrules;
+    const char *workdir;        /* workdir: or NULL */
+    const char *container;      /* global container: or NULL */
+    struct kr_value *config;    /* the config dict */
+    const char *onstart, *onsuccess, *onerror;  /* Python source of handlers, or NULL */
+    uint32_t onstart_line, onsuccess_line, onerror_line;
+    const char **configfiles;   /* configfile: paths read, in order */
+    uint32_t nconfigfiles;
+};
+
+/* Options for loading a workflow (from the command line). */
+struct kr_load_opts {
+    const char *snakefile;          /* -s FILE, or NULL to search (kr_find_snakefile) */
+    const char **configfiles;       /* --configfile, applied after configfile: */
+    uint32_t nconfigfiles;
+    const char **config_kv;         /* --config k=v (YAML-typed values), applied last */
+    uint32_t nconfig_kv;
+};
+
+/*
+ * Find the rule file as Snakemake does: Snakefile, snakefile,
+ * workflow/Snakefile, workflow/snakefile, then Kraitfile. Returns a static
+ * string, or NULL when none exists.
+ */
+const char *kr_find_snakefile(void);
+
+/*
+ * Parse and evaluate a rule file (and everything it includes) into a new
+ * workflow. Returns KR_OK; KR_NOT_FOUND when the file does not exist;
+ * KR_ESYNTAX / KR_EEVAL with err carrying file:line:col, source line and
+ * caret. On error *out is NULL and nothing leaks.
+ */
+int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
+                     struct kr_error *err);
+void kr_workflow_free(struct kr_workflow *wf);
+
+/* Rule by name, or NULL. */
+struct kr_rule *kr_workflow_rule(const struct kr_workflow *wf, const char *name);
+
+/*
+ * Parse a pattern's text into segments (in `arena`). Handles {name},
+ * {name,regex} (regexes may contain braces: "{x,\d{2}}"), and {{ }} escapes.
+ * Returns KR_EEVAL on an unbalanced brace.
+ */
+int kr_pat_parse(struct kr_arena *arena, const char *text, uint32_t flags,
+                 struct kr_pat *out, struct kr_error *err);
+
+/* ---- per-job resolution (called by the planner and the executors) ----- */
+
+/* Wildcard values of one job, names in the order of the output pattern. */
+struct kr_wildcards {
+    const char **names;
+    const char **values;
+    uint32_t n;
+};
+
+/* One resolved file of a job. */
+struct kr_iofile {
+    const char *path;
+    const char *name;       /* keyword of its item, or NULL */
+    uint32_t flags;         /* KR_F_* (incl. KR_F_LISTITEM) */
+};
+
+/*
+ * Format every pattern of `list` with the job's wildcards (and call input
+ * functions with a `wildcards` object) into files allocated in `arena`.
+ * An unknown wildcard in an input pattern is an error naming the rule and
+ * wildcard, as Snakemake reports it. Used for input, output, log, benchmark.
+ */
+int kr_wf_resolve(struct kr_workflow *wf, const struct kr_rule *r,
+                  const struct kr_iolist *list, const struct kr_wildcards *wc,
+                  struct kr_arena *arena, struct kr_iofile **files, uint32_t *nfiles,
+                  struct kr_error *err);
+
+/* A resolved resource value. */
+struct kr_resource {
+    const char *name;
+    int64_t ival;           /* integer resources (mem_mb, runtime in minutes, gpu, custom) */
+    const char *sval;       /* string resources (slurm_partition...), else NULL */
+};
+
+/* Everything else a job needs to run, resolved from the rule for one job. */
+struct kr_jobinfo {
+    int threads;                    /* resolved, capped at max_cores */
+    struct kr_resource *res;        /* resolved resources (lambdas called) */
+    uint32_t nres;
+    const char *params_repr;        /* canonical repr of params (for provenance) */
+    const char *shell_cmd;          /* formatted shell command, or NULL */
+    const char *script_path;        /* formatted script path, or NULL */
+    const char *message;            /* formatted message, or NULL */
+    struct kr_iofile *log, *bench;
+    uint32_t nlog, nbench;
+    const char *container;          /* effective container image or NULL */
+    int retries;                    /* rule retries, or -1 when unset */
+    const char *context_json;       /* JSON object: input, output, params, wildcards,
+                                       threads, resources, log, config, rule, attempt,
+                                       scriptdir — for script:/run: wrappers */
+};
+
+/*
+ * Resolve a job's threads, resources, params, log, benchmark and the
+ * formatted shell command (Snakemake's formatting: {input}, {output.name},
+ * {input[0]}, {params.x}, {wildcards.x}, {threads}, {resources.x}, {log},
+ * {config[key]}, the :q flag, {{ }} escapes). `attempt` (1-based) and the
+ * resolved input/output are visible to lambdas. Allocates in `arena`.
+ * `want_json` controls whether context_json is built (it costs time).
+ */
+int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
+                   const struct kr_wildcards *wc,
+                   const struct kr_iofile *in, uint32_t nin,
+                   const struct kr_iofile *out, uint32_t nout,
+                   int attempt, int max_cores, bool want_json,
+                   struct kr_arena *arena, struct kr_jobinfo *info,
+                   struct kr_error *err);
+
+#endif /* KR_WORKFLOW_H */
