@@ -1,0 +1,174 @@
+/*
+ * dag.h - the planner's product: interned files, jobs and the dependency
+ * graph between them, with each job's rerun decision and its reason. This is
+ * what the scheduler and the executors consume; they never see rule patterns
+ * or the syntax tree. (Design notes: top of src/dag.c.)
+ *
+ * Ownership: a kr_dag owns everything it points to (one arena, one hash
+ * table); kr_dag_free releases it. The workflow must outlive the dag.
+ *
+ * Provenance: the planner does not talk to SQLite. The caller loads the
+ * recorded provenance of outputs from the state database and attaches it to
+ * files with kr_dag_attach_prov before kr_dag_plan (one table scan instead
+ * of one query per file).
+ */
+#ifndef KR_DAG_H
+#define KR_DAG_H
+
+#include "kr.h"
+#include "workflow.h"
+
+struct kr_storage;   /* file metadata interface (src/storage.h) */
+struct kr_job;
+
+/* stat state of a file: each file is stat()ed at most once per run */
+enum kr_stat {
+    KR_STAT_UNKNOWN = 0,
+    KR_STAT_MISSING,
+    KR_STAT_FILE,
+    KR_STAT_DIR,
+};
+
+/* One input's fingerprint as recorded when a job ran (checksum suppression). */
+struct kr_prov_input {
+    const char *path;
+    int64_t mtime_ns;
+    int64_t size;
+    const char *checksum;   /* hex digest for small files, or NULL (too large) */
+};
+
+/* What the state database recorded for an output file. */
+struct kr_prov {
+    const char *rule;
+    uint64_t code_hash;     /* kr_rule.code_hash when it ran */
+    uint64_t params_hash;   /* hash of kr_jobinfo.params_repr */
+    uint64_t inputs_hash;   /* hash of the sorted set of input paths */
+    const char *container;  /* image identity, or NULL */
+    bool incomplete;        /* the job was started and never finished */
+    struct kr_prov_input *inputs;
+    uint32_t ninputs;
+};
+
+/* An interned path (like ninja's Node): compare by pointer. */
+struct kr_file {
+    const char *path;
+    uint32_t len;
+    uint8_t stat;           /* enum kr_stat, filled lazily by kr_dag_stat */
+    uint8_t will_change;    /* set when its producer is scheduled to run */
+    uint16_t pad_;
+    int64_t mtime_ns;
+    int64_t size;
+    struct kr_job *producer;    /* the job that outputs it, or NULL (source file) */
+    struct kr_prov *prov;       /* recorded provenance, or NULL */
+    uint32_t nconsumers;        /* jobs in the DAG reading it (temp() cleanup) */
+    uint32_t flags;             /* KR_F_* as declared by its producer */
+    uint64_t hash;
+};
+
+/* Why a job runs. KR_REASON_NONE = up to date. */
+enum kr_reason {
+    KR_REASON_NONE = 0,
+    KR_REASON_MISSING_OUTPUT,   /* "output missing: FILE" */
+    KR_REASON_INPUT_NEWER,      /* "input newer than output: FILE" */
+    KR_REASON_FORCED,           /* -F, -R RULE, -f target */
+    KR_REASON_INCOMPLETE,       /* output of an interrupted job */
+    KR_REASON_CODE,             /* rule code changed */
+    KR_REASON_PARAMS,           /* params changed */
+    KR_REASON_INPUT_SET,        /* set of input files changed */
+    KR_REASON_CONTAINER,        /* container image changed */
+    KR_REASON_UPSTREAM,         /* "input updated by job N (rule)" */
+    KR_REASON_NO_OUTPUT,        /* a target rule without outputs whose inputs update */
+    KR_REASON__COUNT
+};
+
+/* Short name of a reason ("missing output", "updated input", ...). */
+const char *kr_reason_name(enum kr_reason r);
+
+struct kr_job {
+    uint32_t id;                /* 0-based, dense; stable for one plan */
+    struct kr_rule *rule;
+    struct kr_wildcards wc;
+    struct kr_iofile *in;       /* resolved input (names, flags); in[i].path == infiles[i]->path */
+    struct kr_file **infiles;
+    uint32_t nin;
+    struct kr_iofile *out;
+    struct kr_file **outfiles;
+    uint32_t nout;
+    struct kr_job **deps;       /* distinct producer jobs of the inputs */
+    uint32_t ndeps;
+    struct kr_job **rdeps;      /* jobs that depend on this one */
+    uint32_t nrdeps;
+    uint8_t reason;             /* enum kr_reason; NONE = up to date */
+    bool needs_run;
+    bool is_target;
+    uint8_t pad_;
+    const char *reason_detail;  /* the file or rule the reason names, or NULL */
+    uint32_t depth;             /* longest path to a sink (scheduling priority) */
+    uint32_t visit;             /* planner scratch */
+};
+
+/* Planning options (from the command line). */
+struct kr_plan_opts {
+    const char **targets;       /* files or rule names; none = default target */
+    uint32_t ntargets;
+    bool forceall;              /* -F */
+    bool force_targets;         /* -f */
+    const char **forcerun;      /* -R RULE... */
+    uint32_t nforcerun;
+    const char **until;         /* --until RULE|FILE: run only jobs needed up to these */
+    uint32_t nuntil;
+    const char **omit_from;     /* --omit-from RULE|FILE: omit these and downstream */
+    uint32_t nomit_from;
+    const char **allowed_rules; /* --allowed-rules: only these rules may be used */
+    uint32_t nallowed_rules;
+    unsigned triggers;          /* KR_TRIGGER_* mask; 0 means all */
+    int64_t checksum_max_size;  /* files larger than this are never checksummed */
+};
+
+#define KR_TRIGGER_MTIME     0x01u
+#define KR_TRIGGER_PARAMS    0x02u
+#define KR_TRIGGER_INPUT     0x04u
+#define KR_TRIGGER_CODE      0x08u
+#define KR_TRIGGER_CONTAINER 0x10u
+#define KR_TRIGGER_ALL       0x1fu
+
+struct kr_dag;
+
+/* A new, empty dag for `wf`, reading file metadata through `storage`
+ * (NULL = the local file system). */
+struct kr_dag *kr_dag_new(struct kr_workflow *wf, struct kr_storage *storage);
+void kr_dag_free(struct kr_dag *dag);
+
+/* Intern a path (normalised: "./a" -> "a", "a//b" -> "a/b"). */
+struct kr_file *kr_dag_file(struct kr_dag *dag, const char *path, size_t len);
+
+/* Attach recorded provenance (copied into the dag's arena) to a path. */
+void kr_dag_attach_prov(struct kr_dag *dag, const char *path, const struct kr_prov *prov);
+
+/*
+ * Build the jobs needed for the targets by backward chaining, decide which
+ * need to run and why, and compute depths. KR_EPLAN with err for ambiguity,
+ * cycles (the cycle printed in the message), missing inputs (with the chain
+ * from the target), bad targets.
+ */
+int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_error *err);
+
+/* Jobs in a topological order (dependencies first). Valid after kr_dag_plan. */
+struct kr_job **kr_dag_jobs(struct kr_dag *dag, uint32_t *njobs);
+
+/* The jobs that need to run, topologically ordered. */
+struct kr_job **kr_dag_jobs_to_run(struct kr_dag *dag, uint32_t *njobs);
+
+/* stat() a file once (later calls return the cached result). */
+enum kr_stat kr_dag_stat(struct kr_dag *dag, struct kr_file *f);
+
+/* Forget a file's cached stat (after a job wrote it). */
+void kr_dag_restat(struct kr_dag *dag, struct kr_file *f);
+
+/* The workflow the dag was built from. */
+struct kr_workflow *kr_dag_workflow(struct kr_dag *dag);
+
+/* The dag's arena (lives as long as the dag). */
+struct kr_arena *kr_dag_arena(struct kr_dag *dag);
+
+#endif /* KR_DAG_H */
