@@ -223,4 +223,37 @@ void kr_container_argv_free(char **argv);
  */
 void kr_container_shell_quote(struct kr_buf *b, const char *s);
 
+/* ---- internals shared by container.c and container-cmd.c --------------
+ * Other modules treat struct kr_container_ctx as opaque. */
+struct kr_container_image;          /* one cached image (container.c) */
+struct kr_container_ctx {
+    enum kr_container_runtime rt;
+    const char *program;            /* "podman", "docker", "apptainer", "singularity" */
+    char *default_image;            /* --container-image, or NULL */
+    char *state_dir;                /* absolute .krait directory */
+    char **env_pass;                /* --container-env names */
+    uint32_t nenv_pass;
+    char **extra;                   /* --container-args, split, NULL-terminated */
+    size_t nextra;
+    bool quiet;
+    bool disabled;                  /* --container-runtime none */
+    struct kr_container_image *images;  /* prepared images, a list */
+};
+
+/* Apptainer/Singularity: the local .sif file an image runs from: a .sif
+ * path made absolute against `workdir`, or for a URI (or a plain name,
+ * taken as docker://NAME) STATE_DIR/apptainer/<16 hex of its hash>.sif.
+ * kr_malloc'd. */
+char *kr_container_sif_path(const struct kr_container_ctx *ctx, const char *image,
+                            const char *workdir);
+
+/* Podman/Docker: the reference for `image` (docker://NAME -> NAME) into
+ * *ref (points into image). KR_EUSAGE for a .sif, another URI scheme, an
+ * empty name or one with blanks. */
+int kr_container_oci_ref(const char *image, const char **ref, struct kr_error *err);
+
+/* The URI to pull for an image that is not a local .sif ("docker://NAME"
+ * for plain names), kr_malloc'd; NULL for a .sif path. */
+char *kr_container_pull_uri(const char *image);
+
 #endif /* KR_CONTAINER_H */
