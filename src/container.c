@@ -532,6 +532,12 @@ int kr_container_identity(struct kr_container_ctx *ctx, const char *image,
     return KR_OK;
 }
 
+int kr_container_identity_fn(void *ctx, const char *image, const char **id,
+                             struct kr_error *err)
+{
+    return kr_container_identity(ctx, image, id, err);
+}
+
 /* ---- job preparation -------------------------------------------------------- */
 
 /* Create the parent directories of output paths that may lie outside the
@@ -597,7 +603,7 @@ int kr_container_apply(struct kr_container_ctx *ctx, struct kr_exec_job *job,
     rc = kr_container_wrap_cmd(ctx, &cj, &cmd, err);
     if (rc == KR_OK) {
         job->command = kr_arena_strndup(arena, kr_buf_cstr(&cmd), cmd.len);
-        job->container = image;
+        job->container = NULL;
     }
     kr_buf_free(&cmd);
     return rc;

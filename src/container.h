@@ -161,6 +161,14 @@ int kr_container_identity(struct kr_container_ctx *ctx, const char *image,
                           const char **id, struct kr_error *err);
 
 /*
+ * kr_container_identity with the context as a void pointer, for callers
+ * that take a callback (the planner's container trigger): pass this
+ * function and the kr_container_ctx as its data.
+ */
+int kr_container_identity_fn(void *ctx, const char *image, const char **id,
+                             struct kr_error *err);
+
+/*
  * The full invocation running job->command in job->image, as a
  * NULL-terminated argv for execvp (argv[0] is the runtime program, or
  * "bash" for Docker, whose invocation needs a cleanup step: see
@@ -188,14 +196,19 @@ int kr_container_wrap_cmd(const struct kr_container_ctx *ctx,
 
 /*
  * Integration for job preparation: when the job has an image (job->container
- * or --container-image) and containers are enabled, prepare the image, then
- * replace job->command with the container invocation (string form, in
- * `arena`) and set job->container to the image actually used. `inputs` and
- * `logs` are the job's declared input and log paths (kr_exec_job carries only
- * outputs). Returns KR_OK when the job was wrapped; KR_NOT_FOUND when it runs
- * on the host (no image, or containers disabled: the job is unchanged and
- * job->container set to NULL); errors as kr_container_prepare and
- * kr_container_wrap_cmd, with the job unchanged.
+ * or --container-image) and containers are enabled, prepare the image,
+ * create the parent directories of outputs and logs outside the working
+ * directory (bind sources must exist), then replace job->command with the
+ * container invocation (string form, in `arena`) and set job->container to
+ * NULL: the image is in the command now, and an executor must not run it in
+ * a container again. `inputs` and `logs` are the job's declared input and
+ * log paths (kr_exec_job carries only outputs). Returns KR_OK when the job
+ * was wrapped; KR_NOT_FOUND when it runs on the host (no image, or
+ * containers disabled: job->container set to NULL, command unchanged);
+ * errors as kr_container_prepare and kr_container_wrap_cmd, with the job
+ * unchanged. Call it only for executors without KR_EXEC_CAP_CONTAINERS.
+ * The image to record in provenance is
+ * kr_container_identity(ctx, kr_container_job_image(ctx, rule_image)).
  */
 int kr_container_apply(struct kr_container_ctx *ctx, struct kr_exec_job *job,
                        const char *const *inputs, uint32_t ninputs,
