@@ -668,7 +668,7 @@ static void test_scan_speed(long nout)
             rc = kr_state_job_end(st, att, &done, &prov, 1, &err);
     }
     t1 = kr_now();
-    is_int(rc, KR_OK, "record provenance of 100,000 outputs");
+    ok(rc == KR_OK, "record provenance of %ld outputs", nout);
     /* as a new krait process finds it: closing checkpoints the WAL */
     kr_state_close(st);
     kr_state_open(dir, false, &st, &err);
@@ -699,6 +699,6 @@ int main(void)
     test_lock();
     test_lock_race(rounds ? atoi(rounds) : slow ? 20 : 200);
     test_journal();
-    test_scan_speed(100000);
+    test_scan_speed(slow ? 20000 : 100000);   /* valgrind: ~40x slower */
     return tap_done();
 }

@@ -1,0 +1,137 @@
+/*
+ * state_fixture.c - writes history into a state database through the real
+ * API (src/state.h), so the end-to-end tests of `krait log` and `krait
+ * status` can set up runs, job attempts and locks without running jobs.
+ * Built by `make check`, not a test itself.
+ *
+ *   state_fixture DIR run COMMAND...          begin a run, print its id
+ *   state_fixture DIR end RUN STATUS DONE FAILED   end it (STATUS: ok failed...)
+ *   state_fixture DIR job RUN RULE NAME STATE EXIT OUTS [EXTID [LOG]]
+ *        journal an attempt of a job (OUTS comma-separated) that went
+ *        submitted -> running -> STATE (done/failed/cancelled, or running:
+ *        left unfinished); with STATE done, record provenance; print its id
+ *   state_fixture DIR hold                    take the lock, print "locked",
+ *                                             then wait until killed
+ */
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int status_code(const char *s)
+{
+    int i;
+    for (i = 0; i < 5; i++)
+        if (!strcmp(kr_state_run_status_name(i), s))
+            return i;
+    return -1;
+}
+
+static int attempt_code(const char *s)
+{
+    int i;
+    for (i = 0; i < 6; i++)
+        if (!strcmp(kr_state_attempt_name(i), s))
+            return i;
+    return -1;
+}
+
+static int job(struct kr_state *st, int argc, char **argv, struct kr_error *err)
+{
+    struct kr_state_job j;
+    struct kr_state_job_result res;
+    struct kr_prov prov;
+    struct kr_vec outs = KR_VEC_INIT;
+    char *list, *tok, *save = NULL, *detail;
+    int64_t att;
+    int rc, state;
+
+    if (argc < 8)
+        return kr_error_set(err, KR_EUSAGE, "job RUN RULE NAME STATE EXIT OUTS [EXTID [LOG]]");
+    state = attempt_code(argv[4]);
+    if (state < KR_ATTEMPT_RUNNING)
+        return kr_error_set(err, KR_EUSAGE, "bad state %s", argv[4]);
+    list = kr_strdup(argv[6]);
+    for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        kr_vec_push(&outs, tok);
+    memset(&j, 0, sizeof j);
+    j.rule = argv[2];
+    j.name = argv[3];
+    j.outputs = (const char *const *)outs.items;
+    j.noutputs = (uint32_t)outs.len;
+    j.attempt = 1;
+    j.executor = "local";
+    j.log_path = argc > 8 ? argv[8] : NULL;
+    rc = kr_state_job_begin(st, atoll(argv[1]), &j, &att, err);
+    if (rc == KR_OK && argc > 7)
+        rc = kr_state_job_set_extid(st, att, argv[7], err);
+    if (rc == KR_OK)
+        rc = kr_state_job_transition(st, att, KR_ATTEMPT_RUNNING, 0, err);
+    if (rc == KR_OK && state != KR_ATTEMPT_RUNNING) {
+        memset(&prov, 0, sizeof prov);
+        prov.rule = argv[2];
+        prov.code_hash = kr_hash64(argv[2], strlen(argv[2]));
+        res.state = state;
+        res.exit_code = atoi(argv[5]);
+        res.end = 0;
+        detail = state == KR_ATTEMPT_FAILED ? kr_asprintf("exit code %s", argv[5]) : NULL;
+        res.detail = detail;
+        rc = kr_state_job_end(st, att, &res, &prov, 1, err);
+        kr_free(detail);
+    }
+    if (rc == KR_OK)
+        printf("%lld\n", (long long)att);
+    kr_vec_free(&outs);
+    kr_free(list);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct kr_state *st = NULL;
+    struct kr_error err;
+    struct kr_buf b = KR_BUF_INIT;
+    int64_t id;
+    int rc, i;
+
+    kr_error_clear(&err);
+    if (argc < 3) {
+        fprintf(stderr, "usage: state_fixture DIR run|end|job|hold ...\n");
+        return 2;
+    }
+    rc = kr_state_open(argv[1], true, &st, &err);
+    if (rc)
+        goto out;
+    if (!strcmp(argv[2], "run")) {
+        for (i = 3; i < argc; i++)
+            kr_buf_printf(&b, "%s%s", i > 3 ? " " : "", argv[i]);
+        rc = kr_state_run_begin(st, kr_buf_cstr(&b), &id, &err);
+        if (rc == KR_OK)
+            printf("%lld\n", (long long)id);
+    } else if (!strcmp(argv[2], "end") && argc == 7) {
+        rc = kr_state_run_end(st, atoll(argv[3]), status_code(argv[4]), atoi(argv[5]),
+                              atoi(argv[6]), &err);
+    } else if (!strcmp(argv[2], "job")) {
+        rc = job(st, argc - 2, argv + 2, &err);
+    } else if (!strcmp(argv[2], "hold")) {
+        rc = kr_state_lock(st, &err);
+        if (rc == KR_OK) {
+            printf("locked\n");
+            fflush(stdout);
+            for (;;)
+                pause();
+        }
+    } else {
+        rc = kr_error_set(&err, KR_EUSAGE, "unknown fixture command %s", argv[2]);
+    }
+out:
+    kr_buf_free(&b);
+    kr_state_close(st);
+    if (rc) {
+        kr_error_print(&err, stderr);
+        return 1;
+    }
+    return 0;
+}
