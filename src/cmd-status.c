@@ -1,0 +1,286 @@
+/*
+ * cmd-status.c - `krait status [targets]`: every output file of the jobs
+ * needed for the targets, with Snakemake's `--summary` columns (one line
+ * per file, tab-separated):
+ *
+ *   output_file  date  rule  version  log-file(s)  status  plan
+ *
+ * date is the file's modification time ("-" when missing); rule is the rule
+ * recorded in the state database as having made it ("-" when krait did not
+ * make it); version is always "-" (krait has no version directive);
+ * log-file(s) are the job's log files; status is "ok", "missing",
+ * "incomplete" (its job started and never finished), "updated input files",
+ * "rule implementation changed", "set of input files changed", "params
+ * changed" or "container changed"; plan is "update pending" when the
+ * planner will run its job, "no update" otherwise. `--json` prints the same
+ * as a JSON array, with the planner's reason added.
+ *
+ * Read-only: it opens the state database without creating it and never
+ * takes the lock, so it works while a `krait run` is going on.
+ */
+#include "cmd.h"
+#include "dag.h"
+#include "kr.h"
+#include "state.h"
+#include "workflow.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct status_opts {
+    struct kr_load_opts load;
+    struct kr_vec targets, configfiles, config_kv;
+    const char *dir;
+    bool json;
+};
+
+static void status_usage(FILE *f)
+{
+    fprintf(f, "usage: krait status [options] [targets...]\n"
+               "  -s, --snakefile FILE   the rule file (default: Snakefile, ...)\n"
+               "  --configfile FILE...   config files applied after configfile:\n"
+               "  --config KEY=VALUE...  config values applied last\n"
+               "  -d, --directory DIR    the workflow directory (default: .)\n"
+               "  --json                 print JSON\n");
+}
+
+/* Returns 0, or 2 on a usage error (message printed). */
+static int parse_args(int argc, char **argv, struct status_opts *o)
+{
+    struct kr_vec *list = NULL;     /* --configfile / --config take several values */
+    const char *a;
+    int i;
+    for (i = 1; i < argc; i++) {
+        a = argv[i];
+        if (a[0] != '-' || !a[1]) {
+            kr_vec_push(list ? list : &o->targets, (void *)a);
+            continue;
+        }
+        list = NULL;
+        if (!strcmp(a, "--json")) {
+            o->json = true;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            status_usage(stdout);
+            exit(0);
+        } else if (!strcmp(a, "--configfile") || !strcmp(a, "--configfiles")) {
+            list = &o->configfiles;
+        } else if (!strcmp(a, "--config") || !strcmp(a, "-C")) {
+            list = &o->config_kv;
+        } else if (!strcmp(a, "-s") || !strcmp(a, "--snakefile") || !strcmp(a, "-d") ||
+                   !strcmp(a, "--directory")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "krait status: %s needs a value\n", a);
+                return 2;
+            }
+            if (a[1] == 's' || a[2] == 's')
+                o->load.snakefile = argv[++i];
+            else
+                o->dir = argv[++i];
+        } else {
+            fprintf(stderr, "krait status: unknown option '%s'\n", a);
+            return 2;
+        }
+    }
+    o->load.configfiles = (const char **)o->configfiles.items;
+    o->load.nconfigfiles = (uint32_t)o->configfiles.len;
+    o->load.config_kv = (const char **)o->config_kv.items;
+    o->load.nconfig_kv = (uint32_t)o->config_kv.len;
+    return 0;
+}
+
+/* Snakemake's per-file status (dag.py summary), from the file, its
+ * recorded provenance and the planner's decision for its job. */
+static const char *file_status(struct kr_dag *dag, struct kr_file *f, const struct kr_job *j)
+{
+    if (kr_dag_stat(dag, f) == KR_STAT_MISSING)
+        return "missing";
+    if (f->prov && f->prov->incomplete)
+        return "incomplete";
+    switch (j->reason) {
+    case KR_REASON_INPUT_NEWER:
+    case KR_REASON_UPSTREAM:
+        return "updated input files";
+    default:
+        break;
+    }
+    if (f->prov && f->prov->rule && f->prov->code_hash != j->rule->code_hash)
+        return "rule implementation changed";
+    switch (j->reason) {
+    case KR_REASON_CODE:
+        return "rule implementation changed";
+    case KR_REASON_INPUT_SET:
+        return "set of input files changed";
+    case KR_REASON_PARAMS:
+        return "params changed";
+    case KR_REASON_CONTAINER:
+        return "container changed";
+    case KR_REASON_INCOMPLETE:
+        return "incomplete";
+    default:
+        return "ok";
+    }
+}
+
+/* The job's log files joined by ", " into b. */
+static int job_logs(struct kr_workflow *wf, struct kr_dag *dag, const struct kr_job *j,
+                    struct kr_buf *b, struct kr_error *err)
+{
+    struct kr_iofile *logs = NULL;
+    uint32_t n = 0, i;
+    int rc;
+    kr_buf_reset(b);
+    if (j->rule->log.n == 0)
+        return KR_OK;
+    rc = kr_wf_resolve(wf, j->rule, &j->rule->log, &j->wc, kr_dag_arena(dag), &logs, &n, err);
+    if (rc)
+        return rc;
+    for (i = 0; i < n; i++)
+        kr_buf_printf(b, "%s%s", i ? ", " : "", logs[i].path);
+    return KR_OK;
+}
+
+static int print_status(struct kr_workflow *wf, struct kr_dag *dag, bool json,
+                        struct kr_error *err)
+{
+    struct kr_buf logs = KR_BUF_INIT;
+    struct kr_job **jobs;
+    json_t *arr = json ? json_array() : NULL;
+    uint32_t njobs, i, k;
+    char date[64];
+    int rc = KR_OK;
+
+    jobs = kr_dag_jobs(dag, &njobs);
+    if (!json)
+        printf("output_file\tdate\trule\tversion\tlog-file(s)\tstatus\tplan\n");
+    for (i = 0; i < njobs; i++) {
+        const struct kr_job *j = jobs[i];
+        rc = job_logs(wf, dag, j, &logs, err);
+        if (rc)
+            goto out;
+        for (k = 0; k < j->nout; k++) {
+            struct kr_file *f = j->outfiles[k];
+            const char *status = file_status(dag, f, j);
+            const char *rule = f->prov && f->prov->rule ? f->prov->rule : NULL;
+            bool exists = kr_dag_stat(dag, f) != KR_STAT_MISSING;
+            time_t t = (time_t)(f->mtime_ns / 1000000000);
+            struct tm tm;
+
+            strcpy(date, "-");
+            if (exists) {
+                localtime_r(&t, &tm);
+                strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
+            }
+            if (json) {
+                json_t *o = json_pack("{s:s, s:s?, s:o, s:s?, s:n, s:[], s:s, s:s, s:s}",
+                                      "output_file", f->path,
+                                      "date", exists ? date : NULL,
+                                      "mtime", exists ? json_real(f->mtime_ns / 1e9) : json_null(),
+                                      "rule", rule, "version", "log",
+                                      "status", status,
+                                      "plan", j->needs_run ? "update pending" : "no update",
+                                      "reason", kr_reason_name(j->reason));
+                if (logs.len) {
+                    /* the log list, split back from its text */
+                    const char *p = logs.data, *q;
+                    json_t *la = json_object_get(o, "log");
+                    for (;;) {
+                        q = strstr(p, ", ");
+                        json_array_append_new(la, q ? json_stringn(p, (size_t)(q - p))
+                                                    : json_string(p));
+                        if (!q)
+                            break;
+                        p = q + 2;
+                    }
+                }
+                json_array_append_new(arr, o);
+            } else {
+                printf("%s\t%s\t%s\t-\t%s\t%s\t%s\n", f->path, date, rule ? rule : "-",
+                       logs.len ? logs.data : "-", status,
+                       j->needs_run ? "update pending" : "no update");
+            }
+        }
+    }
+    if (json) {
+        json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        printf("\n");
+    }
+out:
+    json_decref(arr);
+    kr_buf_free(&logs);
+    return rc;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+    struct status_opts o;
+    struct kr_workflow *wf = NULL;
+    struct kr_dag *dag = NULL;
+    struct kr_state *st = NULL;
+    struct kr_plan_opts plan;
+    struct kr_error err;
+    int rc, ret = 1;
+
+    memset(&o, 0, sizeof o);
+    kr_error_clear(&err);
+    if (parse_args(argc, argv, &o)) {
+        status_usage(stderr);
+        ret = 2;
+        goto out;
+    }
+    if (o.dir && chdir(o.dir) != 0) {
+        rc = kr_error_set(&err, KR_EIO, "cannot enter %s: %s", o.dir, strerror(errno));
+        goto fail;
+    }
+    rc = kr_workflow_load(&o.load, &wf, &err);
+    if (rc == KR_NOT_FOUND && !err.msg[0])
+        rc = kr_error_set(&err, KR_EUSAGE, "no Snakefile found (looked for Snakefile, "
+                          "snakefile, workflow/Snakefile, workflow/snakefile, Kraitfile)");
+    if (rc)
+        goto fail;
+    if (wf->workdir && chdir(wf->workdir) != 0) {
+        rc = kr_error_set(&err, KR_EIO, "workdir %s: %s", wf->workdir, strerror(errno));
+        goto fail;
+    }
+    dag = kr_dag_new(wf, NULL);
+    rc = kr_state_open(NULL, false, &st, &err);
+    if (rc == KR_OK)
+        rc = kr_state_load_provenance(st, dag, &err);
+    else if (rc == KR_NOT_FOUND)
+        rc = KR_OK;         /* nothing built yet */
+    if (rc)
+        goto fail;
+    memset(&plan, 0, sizeof plan);
+    plan.targets = (const char **)o.targets.items;
+    plan.ntargets = (uint32_t)o.targets.len;
+    rc = kr_dag_plan(dag, &plan, &err);
+    if (rc)
+        goto fail;
+    rc = print_status(wf, dag, o.json, &err);
+    if (rc)
+        goto fail;
+    ret = 0;
+    goto out;
+fail:
+    kr_error_print(&err, stderr);
+out:
+    kr_state_close(st);
+    if (dag)
+        kr_dag_free(dag);
+    if (wf)
+        kr_workflow_free(wf);
+    kr_vec_free(&o.targets);
+    kr_vec_free(&o.configfiles);
+    kr_vec_free(&o.config_kv);
+    return ret;
+}
+
+const struct kr_cmd kr_cmd_status = {
+    .name = "status",
+    .summary = "output files: date, rule, status and plan (Snakemake's --summary)",
+    .run = cmd_status,
+};
