@@ -22,6 +22,10 @@
  *   that runs `docker run --cidfile F ...`, keeps the status, removes the
  *   container (also when the job is killed) and exits with that status.
  *   GPUs: --gpus N.
+ * GPUs (Podman/Docker): the runner picks the devices when it starts the job
+ *   and puts them in CUDA_VISIBLE_DEVICES; when the job's env given here
+ *   has it, Podman gets one CDI device per index, else all devices and the
+ *   variable passed through from the host at run time.
  * Apptainer / Singularity:
  *          apptainer exec --cleanenv --no-home --pwd W --bind W:W
  *            [--bind IN:IN:ro ...] [--bind OUTDIR:OUTDIR ...] [--nv]
@@ -30,7 +34,9 @@
  *   given as --env NAME=VALUE with the value read when the command is built
  *   (Apptainer has no "take it from the host" form that survives
  *   --cleanenv). Images that are not a local .sif run from the .sif pulled
- *   into .krait/apptainer/ by kr_container_prepare.
+ *   into .krait/apptainer/ by kr_container_prepare. GPU jobs get --nv, and
+ *   a one-line bash prefix exporting APPTAINERENV_CUDA_VISIBLE_DEVICES from
+ *   the host value when the variable is not in the job's env here.
  *
  * Binds: the working directory is bound at its own path. Every declared
  * input outside it is bound read-only at its own path (writing to it fails
@@ -328,6 +334,8 @@ static int oci_argv(const struct kr_container_ctx *ctx, const struct kr_containe
         pushf(v, "--env=%s=%s", job->env[i].name, job->env[i].value);
     for (i = 0; i < ctx->nenv_pass; i++)
         push1(v, "--env=", ctx->env_pass[i]);
+    if (job->gpus > 0 && !job_env(job, "CUDA_VISIBLE_DEVICES"))
+        push(v, "--env=CUDA_VISIBLE_DEVICES");  /* set by the runner when it starts the job */
     if (job->gpus > 0) {
         if (ctx->rt == KR_CRT_DOCKER) {
             char g[48];
@@ -390,6 +398,13 @@ static int docker_argv(const struct kr_container_ctx *ctx, const struct kr_conta
     return KR_OK;
 }
 
+/* Apptainer GPU jobs: hand the host's CUDA_VISIBLE_DEVICES through
+ * --cleanenv with the APPTAINERENV_ / SINGULARITYENV_ prefix. */
+static const char apptainer_gpu_script[] =
+    "if [ -n \"${CUDA_VISIBLE_DEVICES+x}\" ]; then "
+    "export APPTAINERENV_CUDA_VISIBLE_DEVICES=\"$CUDA_VISIBLE_DEVICES\" "
+    "SINGULARITYENV_CUDA_VISIBLE_DEVICES=\"$CUDA_VISIBLE_DEVICES\"; fi; exec \"$@\"";
+
 static int apptainer_argv(const struct kr_container_ctx *ctx, const struct kr_container_job *job,
                           const char *wd, const struct binds *bs, struct kr_vec *v,
                           struct kr_error *err)
@@ -399,6 +414,14 @@ static int apptainer_argv(const struct kr_container_ctx *ctx, const struct kr_co
     if (!job->image[0] || strpbrk(job->image, " \t\n"))
         return kr_error_set(err, KR_EUSAGE, "invalid container image name '%s'", job->image);
     sif = kr_container_sif_path(ctx, job->image, wd);
+    if (job->gpus > 0 && !job_env(job, "CUDA_VISIBLE_DEVICES")) {
+        /* the runner sets CUDA_VISIBLE_DEVICES in the job's environment
+         * when it starts the job; --cleanenv would drop it */
+        push(v, "bash");
+        push(v, "-c");
+        push(v, apptainer_gpu_script);
+        push(v, "krait-gpu");
+    }
     push(v, ctx->program);
     push(v, "exec");
     push(v, "--cleanenv");

@@ -279,8 +279,15 @@ static void test_podman(void)
     kr_free(want);
     kr_container_argv_free(argv);
 
-    j.gpus = 0;
     j.nenv = 0;
+    is_int(kr_container_wrap_argv(ctx, &j, &argv, &e), KR_OK, "podman gpu job, devices unknown");
+    got = join(argv);
+    ok(strstr(got, "|--env=FOO|--env=CUDA_VISIBLE_DEVICES|--device=nvidia.com/gpu=all|") != NULL,
+       "podman: all GPUs, CUDA_VISIBLE_DEVICES passed from the host");
+    kr_free(got);
+    kr_container_argv_free(argv);
+
+    j.gpus = 0;
     j.ninputs = j.noutputs = j.nlogs = 0;
     j.image = "debian:12";
     j.workdir = "/";
@@ -385,6 +392,33 @@ static void test_apptainer(void)
     is_str(got, sif, "a plain name is the same image as docker://NAME");
     kr_free(got);
     kr_free(sif);
+
+    j.nenv = 0;
+    is_int(kr_container_wrap_argv(ctx, &j, &argv, &e), KR_OK, "apptainer gpu job, devices unknown");
+    ok(strcmp(argv[0], "bash") == 0 && strstr(argv[2], "APPTAINERENV_CUDA_VISIBLE_DEVICES") &&
+       strcmp(argv[3], "krait-gpu") == 0 && strcmp(argv[4], ctx->program) == 0 &&
+       strcmp(argv[5], "exec") == 0, "apptainer: CUDA_VISIBLE_DEVICES exported through --cleanenv");
+    {
+        /* the prefix really exports the variable, then runs the rest */
+        struct kr_buf cmd = KR_BUF_INIT;
+        char line[64] = "";
+        FILE *p;
+        size_t k;
+        for (k = 0; k < 4; k++) {
+            kr_container_shell_quote(&cmd, argv[k]);
+            kr_buf_putc(&cmd, ' ');
+        }
+        kr_buf_puts(&cmd, "sh -c 'echo \"$APPTAINERENV_CUDA_VISIBLE_DEVICES\"'");
+        setenv("CUDA_VISIBLE_DEVICES", "3,5", 1);
+        p = popen(kr_buf_cstr(&cmd), "r");
+        if (!fgets(line, sizeof line, p))
+            line[0] = '\0';
+        pclose(p);
+        unsetenv("CUDA_VISIBLE_DEVICES");
+        is_str(line, "3,5\n", "the prefix exports APPTAINERENV_CUDA_VISIBLE_DEVICES");
+        kr_buf_free(&cmd);
+    }
+    kr_container_argv_free(argv);
 
     j.image = "img/tool.sif";
     j.gpus = 0;
