@@ -171,4 +171,24 @@ struct kr_workflow *kr_dag_workflow(struct kr_dag *dag);
 /* The dag's arena (lives as long as the dag). */
 struct kr_arena *kr_dag_arena(struct kr_dag *dag);
 
+/* ---- additions (planner) --------------------------------------------- */
+
+/* Find an interned path (normalised as kr_dag_file) without adding it. */
+struct kr_file *kr_dag_find(struct kr_dag *dag, const char *path, size_t len);
+
+/* The target jobs of the last kr_dag_plan (after --until: the until jobs). */
+struct kr_job **kr_dag_targets(struct kr_dag *dag, uint32_t *n);
+
+/*
+ * The hashes provenance records, computed the same way by whoever records
+ * them (the executor after a job) and by the planner when it compares:
+ * params: kr_hash64 of kr_jobinfo.params_repr (NULL hashes as "");
+ * inputs: of the job's input paths sorted bytewise, each followed by NUL.
+ */
+uint64_t kr_dag_params_hash(const char *params_repr);
+uint64_t kr_dag_inputs_hash(const struct kr_job *job);
+
+/* Counters for tests and benchmarks: stat() and checksum calls so far. */
+void kr_dag_counters(const struct kr_dag *dag, int64_t *nstat, int64_t *nchecksum);
+
 #endif /* KR_DAG_H */

@@ -1,0 +1,485 @@
+/*
+ * cli.c - the one parser for the options of plan/run/explain/dag (cli.h).
+ * A table names each option once (long, short, arity, help); parsing is a
+ * walk over argv that looks each option up in the table and stores it by
+ * its id, so help text, did-you-mean and parsing can never disagree.
+ */
+#include "cli.h"
+#include "state.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum arity { FLAG, ONE, MANY };
+
+enum optid {
+    O_SNAKEFILE, O_CONFIGFILE, O_CONFIG, O_DIRECTORY, O_DRYRUN, O_FORCEALL, O_FORCE,
+    O_FORCERUN, O_UNTIL, O_OMIT, O_ALLOWED, O_TRIGGERS, O_MAXCHK, O_JSON, O_QUIET,
+    O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
+    O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
+    O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
+    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES,
+};
+
+struct opt {
+    const char *lng;
+    char shrt;
+    enum arity arity;
+    enum optid id;
+    unsigned only;          /* 0 = always; else a KR_CLI_* bit */
+    const char *meta;
+    const char *help;
+};
+
+static const struct opt opts[] = {
+    {"snakefile", 's', ONE, O_SNAKEFILE, 0, "FILE", "the rule file (default: Snakefile, ...)"},
+    {"configfile", 0, MANY, O_CONFIGFILE, 0, "FILE..", "extra config files, applied in order"},
+    {"config", 'C', MANY, O_CONFIG, 0, "K=V..", "set config values (YAML-typed), applied last"},
+    {"directory", 'd', ONE, O_DIRECTORY, 0, "DIR", "work in DIR (chdir first)"},
+    {"dry-run", 'n', FLAG, O_DRYRUN, 0, NULL, "only show what would run"},
+    {"dryrun", 0, FLAG, O_DRYRUN, 0, NULL, NULL},
+    {"forceall", 'F', FLAG, O_FORCEALL, 0, NULL, "run every job of the plan"},
+    {"force", 'f', FLAG, O_FORCE, 0, NULL, "run the target jobs even if up to date"},
+    {"forcerun", 'R', MANY, O_FORCERUN, 0, "RULE..", "run these rules' jobs and what follows"},
+    {"until", 'U', MANY, O_UNTIL, 0, "RULE|FILE..", "run only up to these rules or files"},
+    {"omit-from", 'O', MANY, O_OMIT, 0, "RULE|FILE..", "leave out these and all downstream"},
+    {"allowed-rules", 0, MANY, O_ALLOWED, 0, "RULE..", "use only these rules"},
+    {"rerun-triggers", 0, MANY, O_TRIGGERS, 0, "T..",
+     "mtime params input code software-env|container (default: all)"},
+    {"max-checksum-file-size", 0, ONE, O_MAXCHK, 0, "SIZE",
+     "checksum inputs up to SIZE bytes (default 1000000)"},
+    {"json", 0, FLAG, O_JSON, 0, NULL, "print the plan as JSON"},
+    {"quiet", 'q', FLAG, O_QUIET, 0, NULL, "print only the job counts"},
+    {"verbose", 'v', FLAG, O_VERBOSE, 0, NULL, "say more"},
+    {"printshellcmds", 'p', FLAG, O_PRINTSH, 0, NULL, "print the shell commands"},
+    {"explain", 0, ONE, O_EXPLAIN, 0, "FILE", "why FILE is (re)made, down to the sources"},
+    {"cores", 'c', ONE, O_CORES, 0, "N|all", "use at most N cores"},
+    {"jobs", 'j', ONE, O_JOBS, 0, "N", "run at most N jobs at once"},
+    {"keep-going", 'k', FLAG, O_KEEPGOING, 0, NULL, "go on with independent jobs after a failure"},
+    {"retries", 0, ONE, O_RETRIES, 0, "N", "retry failed jobs N times"},
+    {"restart-times", 0, ONE, O_RETRIES, 0, "N", NULL},
+    {"resources", 0, MANY, O_RES, 0, "K=V..", "global resource limits"},
+    {"default-resources", 0, MANY, O_DEFRES, 0, "K=V..", "resources of rules that set none"},
+    {"latency-wait", 0, ONE, O_LATENCY, 0, "S", "wait S seconds for missing outputs (default 5)"},
+    {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
+    {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
+    {"unlock", 0, FLAG, O_UNLOCK, 0, NULL, "remove a stale lock and exit"},
+    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default), slurm, kubernetes, aws-batch"},
+    {"executor-arg", 0, MANY, O_EXECARG, 0, "K=V..", "options for the executor"},
+    {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
+    {"container-runtime", 0, ONE, O_CRUNTIME, 0, "R", "docker, podman, apptainer, singularity"},
+    {"container-image", 0, ONE, O_CIMAGE, 0, "I", "image for rules without container:"},
+    {"use-singularity", 0, FLAG, O_SING, 0, NULL, "run jobs in their containers"},
+    {"use-apptainer", 0, FLAG, O_APPT, 0, NULL, "run jobs in their containers (apptainer)"},
+    {"container-env", 0, MANY, O_CENV, 0, "VAR..", "environment variables passed in"},
+    {"container-args", 0, ONE, O_CARGS, 0, "ARGS", "extra arguments for the runtime"},
+    {"slurm-array", 0, FLAG, O_SARRAY, 0, NULL, "submit many jobs of one rule as an array"},
+    {"no-slurm-array", 0, FLAG, O_NOSARRAY, 0, NULL, "never use job arrays"},
+    {"slurm-array-threshold", 0, ONE, O_SARRAYTH, 0, "N", "use arrays from N jobs of a rule"},
+    {"help", 'h', FLAG, O_HELP, 0, NULL, "show this help"},
+    {"format", 0, ONE, O_FORMAT, KR_CLI_GRAPH, "FMT", "dot (default), mermaid or json"},
+    {"rules", 0, FLAG, O_RULES, KR_CLI_GRAPH, NULL, "the rule graph instead of the job graph"},
+};
+
+/* Growable arrays of strings / pairs owned by the kr_cli. */
+static void push_str(const char ***v, uint32_t *n, const char *s)
+{
+    *v = kr_realloc((void *)*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = s;
+}
+
+static int push_kv(struct kr_kv **v, uint32_t *n, const char *opt, const char *s,
+                   struct kr_error *err)
+{
+    const char *eq = strchr(s, '=');
+    if (!eq || eq == s)
+        return kr_error_set(err, KR_EUSAGE, "%s: expected KEY=VALUE, got '%s'", opt, s);
+    *v = kr_realloc(*v, (*n + 1) * sizeof **v);
+    (*v)[*n].key = kr_strndup(s, (size_t)(eq - s));
+    (*v)[*n].value = eq + 1;
+    (*n)++;
+    return KR_OK;
+}
+
+static int parse_long(const char *opt, const char *s, long lo, long hi, long *out,
+                      struct kr_error *err)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return kr_error_set(err, KR_EUSAGE, "%s: '%s' is not a number from %ld to %ld", opt, s,
+                            lo, hi);
+    *out = v;
+    return KR_OK;
+}
+
+/* "1000", "1MB" (10^6), "2MiB" (2^21), "10k" ... */
+static int parse_size(const char *opt, const char *s, int64_t *out, struct kr_error *err)
+{
+    char *end;
+    double v;
+    int64_t mul = 1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        goto bad;
+    if (*end) {
+        char u = (char)(*end | 0x20);
+        bool bin = end[1] && (end[1] | 0x20) == 'i';
+        int64_t base = bin ? 1024 : 1000;
+        if (u == 'k')
+            mul = base;
+        else if (u == 'm')
+            mul = base * base;
+        else if (u == 'g')
+            mul = base * base * base;
+        else if (u != 'b')
+            goto bad;
+        end += u == 'b' ? 1 : 1 + bin;
+        if (*end && (*end | 0x20) == 'b')
+            end++;
+        if (*end)
+            goto bad;
+    }
+    *out = (int64_t)(v * (double)mul);
+    return KR_OK;
+bad:
+    return kr_error_set(err, KR_EUSAGE, "%s: '%s' is not a size (e.g. 1000000, 1MB)", opt, s);
+}
+
+static int add_trigger(struct kr_cli *cli, const char *t, struct kr_error *err)
+{
+    static const char *const names[] = {"mtime", "params", "input", "code", "software-env",
+                                        "container"};
+    static const unsigned bits[] = {KR_TRIGGER_MTIME, KR_TRIGGER_PARAMS, KR_TRIGGER_INPUT,
+                                    KR_TRIGGER_CODE, KR_TRIGGER_CONTAINER,
+                                    KR_TRIGGER_CONTAINER};
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(names); i++)
+        if (!strcmp(t, names[i])) {
+            cli->plan.triggers |= bits[i];
+            return KR_OK;
+        }
+    {
+        const char *s = kr_suggest(t, names, KR_ARRAY_LEN(names));
+        return kr_error_set(err, KR_EUSAGE, "--rerun-triggers: unknown trigger '%s'%s%s%s", t,
+                            s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+    }
+}
+
+static const struct opt *find_long(const char *name, size_t len, unsigned which)
+{
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(opts); i++)
+        if ((!opts[i].only || (opts[i].only & which)) && strlen(opts[i].lng) == len &&
+            !strncmp(opts[i].lng, name, len))
+            return &opts[i];
+    return NULL;
+}
+
+static const struct opt *find_short(char c, unsigned which)
+{
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(opts); i++)
+        if (opts[i].shrt == c && (!opts[i].only || (opts[i].only & which)))
+            return &opts[i];
+    return NULL;
+}
+
+static int unknown(const char *arg, unsigned which, struct kr_error *err)
+{
+    const char *names[KR_ARRAY_LEN(opts)];
+    char buf[KR_ARRAY_LEN(opts)][48];
+    size_t i, n = 0;
+    const char *s;
+    char word[64];
+    const char *eq = strchr(arg, '=');
+    size_t wl = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (wl >= sizeof word)
+        wl = sizeof word - 1;
+    memcpy(word, arg, wl);
+    word[wl] = '\0';
+    for (i = 0; i < KR_ARRAY_LEN(opts); i++) {
+        if (opts[i].only && !(opts[i].only & which))
+            continue;
+        snprintf(buf[n], sizeof buf[n], "--%s", opts[i].lng);
+        names[n] = buf[n];
+        n++;
+    }
+    s = kr_suggest(word, names, n);
+    return kr_error_set(err, KR_EUSAGE, "unknown option '%s'%s%s%s", word,
+                        s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+}
+
+static bool is_option(const char *a)
+{
+    return a[0] == '-' && a[1] != '\0' && !(a[1] >= '0' && a[1] <= '9');
+}
+
+static int store(struct kr_cli *cli, const struct opt *o, const char *name, const char *v,
+                 struct kr_error *err)
+{
+    long n;
+    int rc = KR_OK;
+    switch (o->id) {
+    case O_SNAKEFILE: cli->load.snakefile = v; break;
+    case O_CONFIGFILE: push_str(&cli->load.configfiles, &cli->load.nconfigfiles, v); break;
+    case O_CONFIG:
+        if (!strchr(v, '='))
+            return kr_error_set(err, KR_EUSAGE, "%s: expected KEY=VALUE, got '%s'", name, v);
+        push_str(&cli->load.config_kv, &cli->load.nconfig_kv, v);
+        break;
+    case O_DIRECTORY: cli->directory = v; break;
+    case O_DRYRUN: cli->dry_run = true; break;
+    case O_FORCEALL: cli->plan.forceall = true; break;
+    case O_FORCE: cli->plan.force_targets = true; break;
+    case O_FORCERUN: push_str(&cli->plan.forcerun, &cli->plan.nforcerun, v); break;
+    case O_UNTIL: push_str(&cli->plan.until, &cli->plan.nuntil, v); break;
+    case O_OMIT: push_str(&cli->plan.omit_from, &cli->plan.nomit_from, v); break;
+    case O_ALLOWED: push_str(&cli->plan.allowed_rules, &cli->plan.nallowed_rules, v); break;
+    case O_TRIGGERS: rc = add_trigger(cli, v, err); break;
+    case O_MAXCHK: rc = parse_size(name, v, &cli->plan.checksum_max_size, err); break;
+    case O_JSON: cli->json = true; break;
+    case O_QUIET: cli->quiet = true; break;
+    case O_VERBOSE: cli->verbose = true; break;
+    case O_PRINTSH: cli->printshellcmds = true; break;
+    case O_EXPLAIN: cli->explain = v; break;
+    case O_CORES:
+        if (!strcmp(v, "all")) {
+            cli->cores = -1;
+            break;
+        }
+        rc = parse_long(name, v, 1, INT_MAX, &n, err);
+        cli->cores = (int)n;
+        break;
+    case O_JOBS:
+        if (!strcmp(v, "unlimited")) {
+            cli->jobs = INT_MAX;
+            break;
+        }
+        rc = parse_long(name, v, 1, INT_MAX, &n, err);
+        cli->jobs = (int)n;
+        break;
+    case O_KEEPGOING: cli->keep_going = true; break;
+    case O_RETRIES:
+        rc = parse_long(name, v, 0, 1000, &n, err);
+        cli->retries = (int)n;
+        break;
+    case O_RES: rc = push_kv(&cli->resources, &cli->nresources, name, v, err); break;
+    case O_DEFRES:
+        rc = push_kv(&cli->default_resources, &cli->ndefault_resources, name, v, err);
+        break;
+    case O_LATENCY: {
+        char *end;
+        double d = strtod(v, &end);
+        if (end == v || *end || d < 0)
+            return kr_error_set(err, KR_EUSAGE, "%s: '%s' is not a number of seconds", name, v);
+        cli->latency_wait = d;
+        break;
+    }
+    case O_KEEPINC: cli->keep_incomplete = true; break;
+    case O_NOTEMP: cli->notemp = true; break;
+    case O_UNLOCK: cli->unlock = true; break;
+    case O_EXECUTOR: cli->executor = v; break;
+    case O_EXECARG: rc = push_kv(&cli->executor_args, &cli->nexecutor_args, name, v, err); break;
+    case O_DETACH: cli->detach = true; break;
+    case O_CRUNTIME: cli->container_runtime = v; break;
+    case O_CIMAGE: cli->container_image = v; break;
+    case O_SING: cli->use_singularity = true; break;
+    case O_APPT: cli->use_apptainer = true; break;
+    case O_CENV: push_str(&cli->container_env, &cli->ncontainer_env, v); break;
+    case O_CARGS: cli->container_args = v; break;
+    case O_SARRAY: cli->slurm_array = 1; break;
+    case O_NOSARRAY: cli->slurm_array = 0; break;
+    case O_SARRAYTH:
+        rc = parse_long(name, v, 1, LONG_MAX, &n, err);
+        cli->slurm_array_threshold = n;
+        break;
+    case O_HELP: cli->help = true; break;
+    case O_FORMAT: cli->graph_format = v; break;
+    case O_RULES: cli->graph_rules = true; break;
+    }
+    return rc;
+}
+
+int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
+                 struct kr_error *err)
+{
+    int i;
+    bool only_targets = false;
+
+    memset(cli, 0, sizeof *cli);
+    cli->plan.checksum_max_size = 1000000;
+    cli->retries = -1;
+    cli->latency_wait = 5;
+    cli->slurm_array = -1;
+    cli->slurm_array_threshold = -1;
+    cli->graph_format = "dot";
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const struct opt *o;
+        const char *inline_v = NULL;
+        char name[64];
+        int rc;
+
+        if (only_targets || !is_option(a)) {
+            push_str(&cli->plan.targets, &cli->plan.ntargets, a);
+            continue;
+        }
+        if (!strcmp(a, "--")) {
+            only_targets = true;
+            continue;
+        }
+        if (a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+            o = find_long(a + 2, len, which);
+            if (!o)
+                return unknown(a, which, err);
+            inline_v = eq ? eq + 1 : NULL;
+            snprintf(name, sizeof name, "--%s", o->lng);
+        } else {
+            o = find_short(a[1], which);
+            if (!o)
+                return unknown(a, which, err);
+            snprintf(name, sizeof name, "-%c", a[1]);
+            if (a[2]) {
+                if (o->arity == FLAG)
+                    return kr_error_set(err, KR_EUSAGE, "%s takes no value (got '%s')", name, a);
+                inline_v = a + 2;   /* -j4 */
+            }
+        }
+        if (o->arity == FLAG) {
+            if (inline_v)
+                return kr_error_set(err, KR_EUSAGE, "%s takes no value", name);
+            rc = store(cli, o, name, NULL, err);
+        } else if (inline_v) {
+            rc = store(cli, o, name, inline_v, err);
+        } else if (o->arity == ONE) {
+            if (i + 1 >= argc)
+                return kr_error_set(err, KR_EUSAGE, "%s needs a value (%s)", name, o->meta);
+            rc = store(cli, o, name, argv[++i], err);
+        } else {
+            int got = 0;
+            while (i + 1 < argc && !is_option(argv[i + 1])) {
+                rc = store(cli, o, name, argv[++i], err);
+                if (rc)
+                    return rc;
+                got++;
+            }
+            if (!got)
+                return kr_error_set(err, KR_EUSAGE, "%s needs at least one value (%s)", name,
+                                    o->meta);
+            rc = KR_OK;
+        }
+        if (rc)
+            return rc;
+    }
+    return KR_OK;
+}
+
+void kr_cli_free(struct kr_cli *cli)
+{
+    uint32_t i;
+    kr_free((void *)cli->load.configfiles);
+    kr_free((void *)cli->load.config_kv);
+    kr_free((void *)cli->plan.targets);
+    kr_free((void *)cli->plan.forcerun);
+    kr_free((void *)cli->plan.until);
+    kr_free((void *)cli->plan.omit_from);
+    kr_free((void *)cli->plan.allowed_rules);
+    for (i = 0; i < cli->nresources; i++)
+        kr_free((void *)cli->resources[i].key);
+    kr_free(cli->resources);
+    for (i = 0; i < cli->ndefault_resources; i++)
+        kr_free((void *)cli->default_resources[i].key);
+    kr_free(cli->default_resources);
+    for (i = 0; i < cli->nexecutor_args; i++)
+        kr_free((void *)cli->executor_args[i].key);
+    kr_free(cli->executor_args);
+    kr_free((void *)cli->container_env);
+    memset(cli, 0, sizeof *cli);
+}
+
+void kr_cli_usage(FILE *f, const char *cmd, const char *summary, unsigned which)
+{
+    size_t i;
+    fprintf(f, "usage: krait %s [options] [targets...]\n\n%s\n\noptions:\n", cmd, summary);
+    for (i = 0; i < KR_ARRAY_LEN(opts); i++) {
+        char left[64];
+        const struct opt *o = &opts[i];
+        if (!o->help || (o->only && !(o->only & which)))
+            continue;
+        if (o->shrt)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", o->shrt, o->lng, o->meta ? " " : "",
+                     o->meta ? o->meta : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", o->lng, o->meta ? " " : "",
+                     o->meta ? o->meta : "");
+        fprintf(f, "  %-38s %s\n", left, o->help);
+    }
+}
+
+int kr_cli_chdir(const struct kr_cli *cli, struct kr_error *err)
+{
+    if (cli->directory && chdir(cli->directory) != 0)
+        return kr_error_set(err, KR_EIO, "cannot change to directory '%s': %s", cli->directory,
+                            strerror(errno));
+    return KR_OK;
+}
+
+int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wfp, struct kr_dag **dagp,
+                struct kr_error *err)
+{
+    struct kr_workflow *wf = NULL;
+    struct kr_dag *dag = NULL;
+    struct kr_state *st = NULL;
+    int rc;
+
+    *wfp = NULL;
+    *dagp = NULL;
+    rc = kr_cli_chdir(cli, err);
+    if (rc)
+        return rc;
+    rc = kr_workflow_load(&cli->load, &wf, err);
+    if (rc == KR_NOT_FOUND) {
+        if (!err || !err->msg[0])
+            kr_error_set(err, KR_EUSAGE, "no rule file found (Snakefile, snakefile, "
+                                         "workflow/Snakefile, workflow/snakefile, Kraitfile); "
+                                         "use -s FILE");
+        return KR_EUSAGE;
+    }
+    if (rc)
+        return rc;
+    dag = kr_dag_new(wf, NULL);
+    rc = kr_state_open(NULL, false, &st, err);
+    if (rc == KR_OK) {
+        rc = kr_state_load_provenance(st, dag, err);
+        kr_state_close(st);
+    } else if (rc == KR_NOT_FOUND) {
+        kr_error_clear(err);
+        rc = KR_OK;
+    }
+    if (rc == KR_OK)
+        rc = kr_dag_plan(dag, &cli->plan, err);
+    if (rc) {
+        kr_dag_free(dag);
+        kr_workflow_free(wf);
+        return rc;
+    }
+    *wfp = wf;
+    *dagp = dag;
+    return KR_OK;
+}
+
+int kr_cli_fail(const struct kr_error *err)
+{
+    kr_error_print(err, stderr);
+    return err->code == KR_EUSAGE ? 2 : 1;
+}

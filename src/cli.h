@@ -1,0 +1,90 @@
+/*
+ * cli.h - the command-line options shared by `krait plan`, `krait run`,
+ * `krait explain` and `krait dag`: one parser filling one struct kr_cli,
+ * with Snakemake's spellings. Multi-valued options take values until the
+ * next option (as Snakemake's argparse nargs="+"); `--opt=value` works for
+ * single values. Unknown options are a usage error with a did-you-mean.
+ *
+ * Ownership: the arrays in a kr_cli are owned by it (kr_cli_free); the
+ * strings point into argv, which must outlive it.
+ */
+#ifndef KR_CLI_H
+#define KR_CLI_H
+
+#include "dag.h"
+#include "workflow.h"
+
+/* which command-specific options a parse accepts */
+#define KR_CLI_RUN   0x01u   /* run options are always parsed; this only labels help */
+#define KR_CLI_GRAPH 0x02u   /* --format FMT, --rules (krait dag) */
+
+/* A k=v pair (--config, --resources, --default-resources, --executor-arg). */
+struct kr_kv {
+    const char *key;        /* points into argv... copied: owned by the kr_cli */
+    const char *value;
+};
+
+struct kr_cli {
+    struct kr_load_opts load;       /* -s, --configfile, --config */
+    struct kr_plan_opts plan;       /* targets, -F -f -R, --until, --omit-from ... */
+    const char *directory;          /* -d: chdir before anything else */
+    bool dry_run, json, quiet, verbose, printshellcmds, help;
+    const char *explain;            /* --explain FILE */
+    int cores;                      /* -c N; -1 = all; 0 = not given */
+    int jobs;                       /* -j N; 0 = not given */
+    bool keep_going;
+    int retries;                    /* -1 = not given */
+    struct kr_kv *resources;
+    uint32_t nresources;
+    struct kr_kv *default_resources;
+    uint32_t ndefault_resources;
+    double latency_wait;            /* seconds; default 5 */
+    bool keep_incomplete, notemp, unlock;
+    const char *executor;           /* NULL = local */
+    struct kr_kv *executor_args;
+    uint32_t nexecutor_args;
+    bool detach;
+    const char *container_runtime, *container_image, *container_args;
+    bool use_singularity, use_apptainer;
+    const char **container_env;
+    uint32_t ncontainer_env;
+    int slurm_array;                /* -1 default, 0 --no-slurm-array, 1 --slurm-array */
+    long slurm_array_threshold;     /* -1 = not given */
+    /* krait dag */
+    const char *graph_format;       /* default "dot" */
+    bool graph_rules;
+};
+
+/*
+ * Parse argv[1..argc-1] (argv[0] is the command name) into *cli, filling
+ * defaults first. `which` enables command-specific options (KR_CLI_*).
+ * KR_OK; KR_EUSAGE with err ("unknown option '--forcall' (did you mean
+ * '--forceall'?)", a missing or bad value). --help sets cli->help.
+ * Call kr_cli_free afterwards in every case.
+ */
+int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
+                 struct kr_error *err);
+void kr_cli_free(struct kr_cli *cli);
+
+/* The option summary for `krait CMD --help`. */
+void kr_cli_usage(FILE *f, const char *cmd, const char *summary, unsigned which);
+
+/* chdir to cli->directory when given. KR_EIO with err on failure. */
+int kr_cli_chdir(const struct kr_cli *cli, struct kr_error *err);
+
+/*
+ * The common start of plan/run/explain/dag: chdir (-d), load the workflow,
+ * make a dag, attach the recorded provenance from .krait/state.db when
+ * there is one (none: nothing built yet), and plan with cli->plan.
+ * On KR_OK *wf and *dag are the caller's (kr_dag_free, then
+ * kr_workflow_free). On error both are NULL and err is filled; when the
+ * workflow loaded but planning failed, nothing leaks either.
+ */
+int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wf, struct kr_dag **dag,
+                struct kr_error *err);
+
+/* Print err as "krait: error: ..." (or with its location) to stderr and
+ * return the exit status for it: 2 for usage errors, else 1. */
+int kr_cli_fail(const struct kr_error *err);
+
+#endif /* KR_CLI_H */

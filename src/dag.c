@@ -1,0 +1,961 @@
+/*
+ * dag.c - the planner: builds the job graph for the requested targets by
+ * backward chaining over the rules' output patterns.
+ *
+ * Design (why it is shaped this way):
+ *  - Paths are interned once in an open-addressing table (struct kr_fent
+ *    wraps the public kr_file); comparing files is comparing pointers, and
+ *    every per-file fact (stat result, producer, resolution state) lives on
+ *    the interned file, so each is computed at most once per run.
+ *  - Which rules can make a file is answered by the pattern index
+ *    (pattern.c): literal-prefix buckets, suffix filter, then one JIT regex
+ *    per candidate. Rules are never scanned linearly per file.
+ *  - Resolution follows Snakemake's DAG.update: a file's candidate rules are
+ *    sorted by priority (ruleorder, then "no wildcards" first); each is
+ *    tried by building its job recursively; failing candidates (missing
+ *    input, cycle) drop out; the highest surviving one wins, and two
+ *    survivors that no ruleorder separates are an ambiguity error. A file
+ *    whose candidates all fail but which exists on disk is a source file.
+ *  - Jobs are identified by their outputs: once a job is selected it
+ *    becomes the producer of all its output files, so every later consumer
+ *    of any of them shares it (one job per rule instance).
+ *  - A stack of (job, requested file) frames gives error messages their
+ *    chain back to the target, and cycle messages their cycle.
+ *  - Dependencies of a job are deduplicated with a visit stamp (O(inputs)),
+ *    never by searching, so a gather over 100k files stays linear.
+ *  - After building, the reachable jobs are ordered topologically with an
+ *    explicit stack (no recursion), reverse edges and depths are computed
+ *    in two linear passes, then stale.c decides what runs and why.
+ *  - Everything lives in one arena per dag; the only heap arrays are the
+ *    intern table and scratch vectors.
+ *
+ * Building is recursive along dependency chains (depth = longest chain of
+ * jobs, not the number of jobs).
+ */
+#include "dag-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- interning ------------------------------------------------------- */
+
+/* Normalise "./a" -> "a", "a//b" -> "a/b", "a/./b" -> "a/b" into dag->tmp
+ * when needed; returns the (possibly unchanged) text and its length. */
+static const char *normalise(struct kr_dag *dag, const char *p, size_t len, size_t *outlen)
+{
+    size_t i;
+    bool clean = true;
+    if (len >= 2 && p[0] == '.' && p[1] == '/')
+        clean = false;
+    for (i = 0; clean && i + 1 < len; i++)
+        if (p[i] == '/' && (p[i + 1] == '/' ||
+                            (p[i + 1] == '.' && (i + 2 == len || p[i + 2] == '/'))))
+            clean = false;
+    if (clean) {
+        *outlen = len;
+        return p;
+    }
+    kr_buf_reset(&dag->tmp);
+    i = 0;
+    while (i < len) {
+        if (p[i] == '/') {
+            /* collapse // and /./ */
+            if (i + 1 < len && p[i + 1] == '/') {
+                i++;
+                continue;
+            }
+            if (i + 1 < len && p[i + 1] == '.' && (i + 2 == len || p[i + 2] == '/')) {
+                i += 2;
+                continue;
+            }
+        }
+        if (dag->tmp.len == 0 && p[i] == '.' && i + 1 < len && p[i + 1] == '/') {
+            i += 2;
+            while (i < len && p[i] == '/')
+                i++;
+            continue;
+        }
+        kr_buf_putc(&dag->tmp, p[i]);
+        i++;
+    }
+    if (dag->tmp.len == 0)
+        kr_buf_putc(&dag->tmp, '.');
+    *outlen = dag->tmp.len;
+    return dag->tmp.data;
+}
+
+static void grow_table(struct kr_dag *dag)
+{
+    uint32_t ncap = dag->cap ? dag->cap * 2 : 1024, i;
+    struct kr_fent **nt = kr_calloc(ncap, sizeof *nt);
+    for (i = 0; i < dag->cap; i++) {
+        struct kr_fent *e = dag->tab[i];
+        uint32_t j;
+        if (!e)
+            continue;
+        j = (uint32_t)e->f.hash & (ncap - 1);
+        while (nt[j])
+            j = (j + 1) & (ncap - 1);
+        nt[j] = e;
+    }
+    kr_free(dag->tab);
+    dag->tab = nt;
+    dag->cap = ncap;
+}
+
+static struct kr_fent **slot_for(struct kr_dag *dag, const char *p, size_t len, uint64_t h)
+{
+    uint32_t i = (uint32_t)h & (dag->cap - 1);
+    for (;;) {
+        struct kr_fent *e = dag->tab[i];
+        if (!e || (e->f.hash == h && e->f.len == len && !memcmp(e->f.path, p, len)))
+            return &dag->tab[i];
+        i = (i + 1) & (dag->cap - 1);
+    }
+}
+
+struct kr_file *kr_dag_file(struct kr_dag *dag, const char *path, size_t len)
+{
+    size_t n;
+    const char *p = normalise(dag, path, len, &n);
+    uint64_t h = kr_hash64(p, n);
+    struct kr_fent **slot, *e;
+
+    if ((dag->nfiles + 1) * 2 > dag->cap)
+        grow_table(dag);
+    slot = slot_for(dag, p, n, h);
+    if (*slot)
+        return &(*slot)->f;
+    e = kr_arena_zalloc(&dag->arena, sizeof *e);
+    e->f.path = kr_arena_strndup(&dag->arena, p, n);
+    e->f.len = (uint32_t)n;
+    e->f.hash = h;
+    *slot = e;
+    dag->nfiles++;
+    return &e->f;
+}
+
+struct kr_file *kr_dag_find(struct kr_dag *dag, const char *path, size_t len)
+{
+    size_t n;
+    const char *p = normalise(dag, path, len, &n);
+    struct kr_fent **slot;
+    if (!dag->cap)
+        return NULL;
+    slot = slot_for(dag, p, n, kr_hash64(p, n));
+    return *slot ? &(*slot)->f : NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------ */
+
+struct kr_dag *kr_dag_new(struct kr_workflow *wf, struct kr_storage *storage)
+{
+    struct kr_dag *dag = kr_calloc(1, sizeof *dag);
+    kr_arena_init(&dag->arena);
+    dag->wf = wf;
+    dag->st = storage ? storage : kr_storage_local();
+    kr_buf_init(&dag->tmp);
+    grow_table(dag);
+    return dag;
+}
+
+void kr_dag_free(struct kr_dag *dag)
+{
+    if (!dag)
+        return;
+    kr_pindex_free(dag->ix);
+    kr_free(dag->tab);
+    kr_vec_free(&dag->all);
+    kr_free(dag->jobs);
+    kr_free(dag->run);
+    kr_free(dag->targets);
+    kr_free(dag->stack);
+    kr_free(dag->scratch);
+    kr_buf_free(&dag->tmp);
+    kr_arena_free(&dag->arena);
+    kr_free(dag);
+}
+
+struct kr_workflow *kr_dag_workflow(struct kr_dag *dag)
+{
+    return dag->wf;
+}
+
+struct kr_arena *kr_dag_arena(struct kr_dag *dag)
+{
+    return &dag->arena;
+}
+
+void kr_dag_counters(const struct kr_dag *dag, int64_t *nstat, int64_t *nchecksum)
+{
+    if (nstat)
+        *nstat = dag->nstat;
+    if (nchecksum)
+        *nchecksum = dag->nchecksum;
+}
+
+/* ---- stat ------------------------------------------------------------ */
+
+enum kr_stat kr_dag_stat(struct kr_dag *dag, struct kr_file *f)
+{
+    struct kr_statinfo si;
+    if (f->stat != KR_STAT_UNKNOWN)
+        return (enum kr_stat)f->stat;
+    dag->nstat++;
+    if (kr_storage_stat(dag->st, f->path, &si, NULL) != KR_OK)
+        si.kind = KR_STAT_MISSING;   /* unreadable counts as missing */
+    f->stat = (uint8_t)si.kind;
+    f->mtime_ns = si.kind == KR_STAT_MISSING ? 0 : si.mtime_ns;
+    f->size = si.kind == KR_STAT_MISSING ? 0 : si.size;
+    return si.kind;
+}
+
+void kr_dag_restat(struct kr_dag *dag, struct kr_file *f)
+{
+    KR_UNUSED(dag);
+    f->stat = KR_STAT_UNKNOWN;
+}
+
+static bool exists(struct kr_dag *dag, struct kr_file *f)
+{
+    return kr_dag_stat(dag, f) != KR_STAT_MISSING;
+}
+
+/* ---- provenance -------------------------------------------------------- */
+
+void kr_dag_attach_prov(struct kr_dag *dag, const char *path, const struct kr_prov *prov)
+{
+    struct kr_file *f = kr_dag_file(dag, path, strlen(path));
+    struct kr_prov *p = kr_arena_alloc(&dag->arena, sizeof *p);
+    uint32_t i;
+    *p = *prov;
+    p->rule = prov->rule ? kr_arena_strdup(&dag->arena, prov->rule) : NULL;
+    p->container = prov->container ? kr_arena_strdup(&dag->arena, prov->container) : NULL;
+    p->inputs = NULL;
+    if (prov->ninputs) {
+        p->inputs = kr_arena_alloc(&dag->arena, prov->ninputs * sizeof *p->inputs);
+        for (i = 0; i < prov->ninputs; i++) {
+            const struct kr_prov_input *in = &prov->inputs[i];
+            /* interned, so the planner compares input paths by pointer */
+            p->inputs[i] = *in;
+            p->inputs[i].path = kr_dag_file(dag, in->path, strlen(in->path))->path;
+            p->inputs[i].checksum = in->checksum ? kr_arena_strdup(&dag->arena, in->checksum)
+                                                 : NULL;
+        }
+    }
+    f->prov = p;
+}
+
+uint64_t kr_dag_params_hash(const char *params_repr)
+{
+    if (!params_repr)
+        params_repr = "";
+    return kr_hash64(params_repr, strlen(params_repr));
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+uint64_t kr_dag_inputs_hash(const struct kr_job *job)
+{
+    const char **v = kr_malloc((job->nin ? job->nin : 1) * sizeof *v);
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    uint32_t i;
+    for (i = 0; i < job->nin; i++)
+        v[i] = job->in[i].path;
+    qsort(v, job->nin, sizeof *v, cmp_path);
+    for (i = 0; i < job->nin; i++)
+        h = kr_hash64_seed(v[i], strlen(v[i]) + 1, h);
+    kr_free(v);
+    return h;
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+static void put_wildcards(struct kr_buf *b, const struct kr_wildcards *wc)
+{
+    uint32_t i;
+    for (i = 0; i < wc->n; i++)
+        kr_buf_printf(b, "%s%s=%s", i ? ", " : "", wc->names[i], wc->values[i]);
+}
+
+/* Append ", needed by 'F' <- rule 'R' <- 'G' ... <- target ..." for the
+ * frames on the stack (the top frame is the job the message is about). */
+static void put_chain(struct kr_dag *dag, struct kr_buf *b)
+{
+    uint32_t n = dag->nstack, i;
+    if (n == 0)
+        return;
+    if (n == 1) {
+        if (dag->stack[0].file)
+            kr_buf_printf(b, ", needed by target '%s'", dag->stack[0].file->path);
+        else
+            kr_buf_puts(b, " (target rule)");
+        return;
+    }
+    if (dag->stack[n - 1].file)
+        kr_buf_printf(b, ", needed by '%s'", dag->stack[n - 1].file->path);
+    for (i = n - 1; i-- > 0;) {
+        const struct kr_frame *fr = &dag->stack[i];
+        if (i == 0 && !fr->file) {
+            kr_buf_printf(b, " <- target rule '%s'", fr->job->rule->name);
+            break;
+        }
+        kr_buf_printf(b, " <- rule '%s'", fr->job->rule->name);
+        if (fr->file)
+            kr_buf_printf(b, " <- %s'%s'", i == 0 ? "target " : "", fr->file->path);
+    }
+}
+
+static int fail_missing(struct kr_dag *dag, struct kr_job *job, struct kr_file *f,
+                        struct kr_error *err)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    int rc;
+    kr_buf_printf(&b, "missing input file '%s' for rule '%s'", f->path, job->rule->name);
+    if (job->wc.n) {
+        kr_buf_puts(&b, " (wildcards: ");
+        put_wildcards(&b, &job->wc);
+        kr_buf_puts(&b, ")");
+    }
+    put_chain(dag, &b);
+    kr_buf_puts(&b, "; no rule makes it and it does not exist");
+    rc = kr_error_set(err, KR_EPLAN, "%s", b.data);
+    kr_buf_free(&b);
+    return rc;
+}
+
+/* f is being resolved further down the stack: print the cycle. */
+static int fail_cycle(struct kr_dag *dag, struct kr_job *job, struct kr_file *f,
+                      struct kr_error *err)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    uint32_t i, from = 0;
+    int rc;
+    for (i = dag->nstack; i-- > 0;)
+        if (dag->stack[i].file == f) {
+            from = i;
+            break;
+        }
+    kr_buf_puts(&b, "cyclic dependency: ");
+    for (i = from; i < dag->nstack; i++) {
+        const struct kr_frame *fr = &dag->stack[i];
+        if (fr->file)
+            kr_buf_printf(&b, "'%s' <- ", fr->file->path);
+        kr_buf_printf(&b, "rule '%s' <- ", fr->job->rule->name);
+    }
+    kr_buf_printf(&b, "'%s' (rule '%s' needs its own output, directly or through others)",
+                  f->path, job->rule->name);
+    rc = kr_error_set(err, KR_EPLAN, "%s", b.data);
+    kr_buf_free(&b);
+    return rc;
+}
+
+/* ---- rule priority (Snakemake's Ruleorder.compare) --------------------- */
+
+/* > 0: a before b; < 0: b before a; 0: no order. */
+static int rule_cmp(struct kr_dag *dag, const struct kr_rule *a, const struct kr_rule *b)
+{
+    const struct kr_workflow *wf = dag->wf;
+    uint32_t c, k;
+    bool wa, wb;
+    if (a == b)
+        return 0;
+    for (c = wf->nruleorder; c-- > 0;) {
+        const struct kr_ruleorder *ro = &wf->ruleorder[c];
+        int ia = -1, ib = -1;
+        for (k = 0; k < ro->n; k++) {
+            if (!strcmp(ro->names[k], a->name))
+                ia = (int)k;
+            if (!strcmp(ro->names[k], b->name))
+                ib = (int)k;
+        }
+        if (ia >= 0 && ib >= 0)
+            return ia < ib ? 1 : -1;
+    }
+    wa = kr_pindex_has_wildcards(dag->ix, a);
+    wb = kr_pindex_has_wildcards(dag->ix, b);
+    if (wa != wb)
+        return wa ? -1 : 1;
+    return 0;
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+static void push_frame(struct kr_dag *dag, struct kr_job *job, struct kr_file *f)
+{
+    if (dag->nstack == dag->capstack) {
+        dag->capstack = dag->capstack ? dag->capstack * 2 : 64;
+        dag->stack = kr_realloc(dag->stack, dag->capstack * sizeof *dag->stack);
+    }
+    dag->stack[dag->nstack].job = job;
+    dag->stack[dag->nstack].file = f;
+    dag->nstack++;
+}
+
+static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
+                       struct kr_error *err);
+
+/* A new job of rule r with wildcards taken from `m` over `path` (m NULL:
+ * no wildcards); outputs resolved and interned. */
+static int new_job(struct kr_dag *dag, struct kr_rule *r, const struct kr_pmatch *m,
+                   const char *path, struct kr_file *req, struct kr_job **out,
+                   struct kr_error *err)
+{
+    struct kr_jent *je = kr_arena_zalloc(&dag->arena, sizeof *je);
+    struct kr_job *j = &je->j;
+    uint32_t i, n;
+    int rc;
+
+    *out = NULL;
+    j->rule = r;
+    je->req = req;
+    if (m && m->nwc) {
+        j->wc.names = (const char **)kr_pindex_wcnames(dag->ix, r, &n);
+        j->wc.n = m->nwc;
+        j->wc.values = kr_arena_alloc(&dag->arena, m->nwc * sizeof *j->wc.values);
+        for (i = 0; i < m->nwc; i++)
+            j->wc.values[i] = kr_arena_strndup(&dag->arena, path + m->off[i], m->len[i]);
+    }
+    rc = kr_wf_resolve(dag->wf, r, &r->output, &j->wc, &dag->arena, &j->out, &j->nout, err);
+    if (rc)
+        return rc;
+    j->outfiles = kr_arena_alloc(&dag->arena, (j->nout ? j->nout : 1) * sizeof *j->outfiles);
+    for (i = 0; i < j->nout; i++) {
+        j->outfiles[i] = kr_dag_file(dag, j->out[i].path, strlen(j->out[i].path));
+        j->out[i].path = j->outfiles[i]->path;
+    }
+    kr_vec_push(&dag->all, je);
+    *out = j;
+    return KR_OK;
+}
+
+/* Resolve the inputs of j and make sure each can be had; fill deps. */
+static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_error *err)
+{
+    struct kr_jent *je = kr_jent_of(j);
+    uint32_t i, nd = 0;
+    int rc;
+
+    je->state = JS_BUSY;
+    push_frame(dag, j, je->req);
+    rc = kr_wf_resolve(dag->wf, j->rule, &j->rule->input, &j->wc, &dag->arena, &j->in,
+                       &j->nin, err);
+    if (rc) {
+        kr_error_prefix(err, "rule '%s'", j->rule->name);
+        goto out;
+    }
+    j->infiles = kr_arena_alloc(&dag->arena, (j->nin ? j->nin : 1) * sizeof *j->infiles);
+    for (i = 0; i < j->nin; i++) {
+        j->infiles[i] = kr_dag_file(dag, j->in[i].path, strlen(j->in[i].path));
+        j->in[i].path = j->infiles[i]->path;
+    }
+    for (i = 0; i < j->nin; i++) {
+        struct kr_file *f = j->infiles[i];
+        struct kr_fent *fe = kr_fent_of(f);
+        if (fe->rstate == RS_DONE)
+            continue;   /* fast path: already resolved */
+        if (fe->rstate == RS_BUSY) {
+            /* a cycle; an existing file breaks it (Snakemake) */
+            if (exists(dag, f))
+                continue;
+            rc = fail_cycle(dag, j, f, err);
+            goto out;
+        }
+        rc = ensure_file(dag, f, false, err);
+        if (rc == KR_NOT_FOUND) {
+            rc = fail_missing(dag, j, f, err);
+            goto out;
+        }
+        if (rc)
+            goto out;
+    }
+    /* distinct producers, deduplicated with a visit stamp */
+    if (dag->capscratch < j->nin) {
+        dag->capscratch = j->nin * 2;
+        dag->scratch = kr_realloc(dag->scratch, dag->capscratch * sizeof *dag->scratch);
+    }
+    dag->stamp++;
+    for (i = 0; i < j->nin; i++) {
+        struct kr_job *p = j->infiles[i]->producer;
+        if (!p || p->visit == dag->stamp)
+            continue;
+        p->visit = dag->stamp;
+        dag->scratch[nd++] = p;
+    }
+    j->ndeps = nd;
+    j->deps = kr_arena_alloc(&dag->arena, (nd ? nd : 1) * sizeof *j->deps);
+    memcpy(j->deps, dag->scratch, nd * sizeof *j->deps);
+    je->state = JS_BUILT;
+out:
+    dag->nstack--;
+    if (rc)
+        je->state = JS_NEW;
+    return rc;
+}
+
+static void select_job(struct kr_job *j)
+{
+    uint32_t i;
+    kr_jent_of(j)->state = JS_SELECTED;
+    for (i = 0; i < j->nout; i++) {
+        struct kr_fent *fe = kr_fent_of(j->outfiles[i]);
+        if (!fe->f.producer) {
+            fe->f.producer = j;
+            fe->f.flags = j->out[i].flags;
+        }
+        fe->rstate = RS_DONE;
+    }
+}
+
+static int fail_ambiguous(struct kr_dag *dag, struct kr_file *f, struct kr_job *a,
+                          struct kr_job *b, struct kr_error *err)
+{
+    struct kr_buf m = KR_BUF_INIT;
+    int rc;
+    kr_buf_printf(&m, "rules '%s' and '%s' are ambiguous for the file '%s'",
+                  a->rule->name, b->rule->name, f->path);
+    kr_buf_printf(&m, " (%s: ", a->rule->name);
+    put_wildcards(&m, &a->wc);
+    kr_buf_printf(&m, "; %s: ", b->rule->name);
+    put_wildcards(&m, &b->wc);
+    kr_buf_puts(&m, ")");
+    put_chain(dag, &m);
+    kr_buf_puts(&m, "; give one of them a unique output prefix, constrain the wildcards, "
+                    "or add a ruleorder");
+    rc = kr_error_set(err, KR_EPLAN, "%s", m.data);
+    kr_buf_free(&m);
+    return rc;
+}
+
+/*
+ * Make sure f is either a source file or has a selected producer.
+ * KR_NOT_FOUND: no rule can make it and it does not exist (the caller
+ * reports it with its own context); other errors with err filled.
+ */
+static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
+                       struct kr_error *err)
+{
+    struct kr_fent *fe = kr_fent_of(f);
+    struct kr_pmatch small[8], *cand = small;
+    struct kr_job *prod[8], **producers = prod;
+    struct kr_error first, e;
+    uint32_t n, i, k, nprod = 0;
+    bool have_first = false;
+    int rc = KR_OK;
+
+    if (fe->rstate == RS_DONE)
+        return KR_OK;
+    if (fe->rstate == RS_FAILED) {
+        if (!is_target && exists(dag, f))
+            return KR_OK;
+        return kr_error_set(err, fe->fail_code, "%s", fe->fail);
+    }
+    n = kr_pindex_match(dag->ix, f->path, f->len, small, KR_ARRAY_LEN(small));
+    if (n == 0) {
+        if (is_target)
+            return kr_error_set(err, KR_EPLAN, "no rule to produce '%s'%s", f->path,
+                                exists(dag, f) ? " (it exists, but targets must be made "
+                                                 "by a rule)" : "");
+        fe->rstate = RS_DONE;
+        return exists(dag, f) ? KR_OK : KR_NOT_FOUND;
+    }
+    if (n > KR_ARRAY_LEN(small)) {
+        cand = kr_malloc(n * sizeof *cand);
+        producers = kr_malloc(n * sizeof *producers);
+        kr_pindex_match(dag->ix, f->path, f->len, cand, n);
+    }
+    /* stable sort by priority, highest first (n is small) */
+    for (i = 1; i < n; i++) {
+        struct kr_pmatch t = cand[i];
+        k = i;
+        while (k > 0 && rule_cmp(dag, t.rule, cand[k - 1].rule) > 0) {
+            cand[k] = cand[k - 1];
+            k--;
+        }
+        cand[k] = t;
+    }
+    fe->rstate = RS_BUSY;
+    kr_error_clear(&first);
+    for (i = 0; i < n; i++) {
+        struct kr_job *j;
+        bool strictly = true;
+        kr_error_clear(&e);
+        rc = new_job(dag, cand[i].rule, &cand[i], f->path, f, &j, &e);
+        if (rc == KR_OK)
+            rc = expand_job(dag, j, &e);
+        if (rc) {
+            if (rc != KR_EPLAN)
+                goto fatal;      /* evaluation errors are not "drop out" */
+            if (!have_first) {
+                first = e;
+                have_first = true;
+            }
+            cand[i].rule = NULL;        /* discarded */
+            continue;
+        }
+        producers[nprod++] = j;
+        for (k = 0; k < n; k++)
+            if (k != i && cand[k].rule && rule_cmp(dag, j->rule, cand[k].rule) <= 0) {
+                strictly = false;
+                break;
+            }
+        if (strictly)
+            break;
+    }
+    rc = KR_OK;
+    if (nprod == 0) {
+        if (!is_target && exists(dag, f)) {
+            fe->rstate = RS_DONE;       /* made by no rule here, but present */
+            goto out;
+        }
+        fe->rstate = RS_FAILED;
+        fe->fail_code = first.code ? first.code : KR_EPLAN;
+        fe->fail = kr_arena_strdup(&dag->arena, first.msg);
+        if (err)
+            *err = first;
+        rc = fe->fail_code;
+        goto out;
+    }
+    {
+        struct kr_job *best = producers[0];
+        for (i = 1; i < nprod; i++)
+            if (rule_cmp(dag, producers[i]->rule, best->rule) > 0)
+                best = producers[i];
+        for (i = 0; i < nprod; i++)
+            if (producers[i] != best && rule_cmp(dag, producers[i]->rule, best->rule) == 0) {
+                fe->rstate = RS_FAILED;
+                rc = fail_ambiguous(dag, f, best, producers[i], err);
+                fe->fail_code = rc;
+                fe->fail = kr_arena_strdup(&dag->arena, err ? err->msg : "ambiguous rules");
+                goto out;
+            }
+        select_job(best);
+        fe->rstate = RS_DONE;
+    }
+    goto out;
+fatal:
+    fe->rstate = RS_NEW;
+    if (err)
+        *err = e;
+out:
+    if (cand != small)
+        kr_free(cand);
+    if (producers != prod)
+        kr_free(producers);
+    return rc;
+}
+
+/* ---- targets ------------------------------------------------------------- */
+
+static struct kr_rule *default_target(struct kr_workflow *wf)
+{
+    uint32_t i;
+    for (i = 0; i < wf->nrules; i++)
+        if (wf->rules[i]->default_target)
+            return wf->rules[i];
+    return wf->nrules ? wf->rules[0] : NULL;
+}
+
+static int add_target(struct kr_dag *dag, struct kr_job *j)
+{
+    uint32_t i;
+    for (i = 0; i < dag->ntargets; i++)
+        if (dag->targets[i] == j)
+            return KR_OK;
+    dag->targets = kr_realloc(dag->targets, (dag->ntargets + 1) * sizeof *dag->targets);
+    dag->targets[dag->ntargets++] = j;
+    j->is_target = true;
+    return KR_OK;
+}
+
+static int target_rule(struct kr_dag *dag, struct kr_rule *r, struct kr_error *err)
+{
+    struct kr_job *j;
+    uint32_t n;
+    int rc;
+    if (kr_pindex_has_rule(dag->ix, r)) {
+        kr_pindex_wcnames(dag->ix, r, &n);
+        if (n)
+            return kr_error_set(err, KR_EPLAN,
+                                "target rule '%s' has wildcards in its output; "
+                                "ask for one of its files instead", r->name);
+    }
+    rc = new_job(dag, r, NULL, NULL, NULL, &j, err);
+    if (rc)
+        return rc;
+    /* one job per rule instance: reuse the selected producer of its outputs */
+    if (j->nout && j->outfiles[0]->producer && j->outfiles[0]->producer->rule == r)
+        return add_target(dag, j->outfiles[0]->producer);
+    rc = expand_job(dag, j, err);
+    if (rc)
+        return rc;
+    select_job(j);
+    return add_target(dag, j);
+}
+
+static int target_file(struct kr_dag *dag, const char *path, struct kr_error *err)
+{
+    struct kr_file *f = kr_dag_file(dag, path, strlen(path));
+    int rc = ensure_file(dag, f, true, err);
+    if (rc)
+        return rc;
+    if (!f->producer)
+        return kr_error_set(err, KR_EPLAN, "no rule to produce '%s'", f->path);
+    return add_target(dag, f->producer);
+}
+
+/* ---- finishing: order, reverse edges, depth ------------------------------ */
+
+/* Topological order of the jobs reachable from the targets (dependencies
+ * first), by an iterative depth-first search. */
+static void toposort(struct kr_dag *dag)
+{
+    struct kr_job **order = kr_malloc((dag->all.len ? dag->all.len : 1) * sizeof *order);
+    struct { struct kr_job *j; uint32_t next; } *st;
+    uint32_t n = 0, sp = 0, t, i;
+    uint32_t mark = ++dag->stamp;
+
+    st = kr_malloc((dag->all.len + 1) * sizeof *st);
+    for (t = 0; t < dag->ntargets; t++) {
+        struct kr_job *root = dag->targets[t];
+        if (root->visit == mark)
+            continue;
+        root->visit = mark;
+        st[sp].j = root;
+        st[sp].next = 0;
+        sp++;
+        while (sp) {
+            struct kr_job *j = st[sp - 1].j;
+            if (st[sp - 1].next < j->ndeps) {
+                struct kr_job *d = j->deps[st[sp - 1].next++];
+                if (d->visit != mark) {
+                    d->visit = mark;
+                    st[sp].j = d;
+                    st[sp].next = 0;
+                    sp++;
+                }
+                continue;
+            }
+            order[n++] = j;
+            sp--;
+        }
+    }
+    kr_free(st);
+    /* jobs built but not needed (losing candidates) leave the files alone */
+    for (i = 0; i < dag->all.len; i++) {
+        struct kr_job *j = &((struct kr_jent *)dag->all.items[i])->j;
+        uint32_t k;
+        if (j->visit == mark)
+            continue;
+        for (k = 0; k < j->nout; k++)
+            if (j->outfiles[k]->producer == j)
+                j->outfiles[k]->producer = NULL;
+    }
+    kr_free(dag->jobs);
+    dag->jobs = order;
+    dag->njobs = n;
+}
+
+/* Ids, reverse edges, consumer counts and depths of dag->jobs. */
+static void link_jobs(struct kr_dag *dag)
+{
+    uint32_t i, k;
+    for (i = 0; i < dag->njobs; i++) {
+        struct kr_job *j = dag->jobs[i];
+        j->id = i;
+        j->nrdeps = 0;
+        for (k = 0; k < j->nin; k++)
+            j->infiles[k]->nconsumers = 0;
+    }
+    for (i = 0; i < dag->njobs; i++) {
+        struct kr_job *j = dag->jobs[i];
+        for (k = 0; k < j->ndeps; k++)
+            j->deps[k]->nrdeps++;
+        for (k = 0; k < j->nin; k++)
+            j->infiles[k]->nconsumers++;
+    }
+    for (i = 0; i < dag->njobs; i++) {
+        struct kr_job *j = dag->jobs[i];
+        j->rdeps = kr_arena_alloc(&dag->arena, (j->nrdeps ? j->nrdeps : 1) * sizeof *j->rdeps);
+        j->nrdeps = 0;
+    }
+    for (i = 0; i < dag->njobs; i++) {
+        struct kr_job *j = dag->jobs[i];
+        for (k = 0; k < j->ndeps; k++) {
+            struct kr_job *d = j->deps[k];
+            d->rdeps[d->nrdeps++] = j;
+        }
+    }
+    for (i = dag->njobs; i-- > 0;) {
+        struct kr_job *j = dag->jobs[i];
+        uint32_t depth = 0;
+        for (k = 0; k < j->nrdeps; k++)
+            if (j->rdeps[k]->depth + 1 > depth)
+                depth = j->rdeps[k]->depth + 1;
+        j->depth = depth;
+    }
+}
+
+static bool job_named(const struct kr_dag *dag, const struct kr_job *j,
+                      const char **names, uint32_t n)
+{
+    uint32_t i, k;
+    KR_UNUSED(dag);
+    for (i = 0; i < n; i++) {
+        if (!strcmp(names[i], j->rule->name))
+            return true;
+        for (k = 0; k < j->nout; k++)
+            if (!strcmp(names[i], j->outfiles[k]->path))
+                return true;
+    }
+    return false;
+}
+
+/* --until: keep the until jobs and what they need; --omit-from: drop those
+ * jobs and everything downstream (their dependencies become targets, as in
+ * Snakemake). Then renumber. Decisions were made on the whole dag first. */
+static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
+{
+    uint32_t i, k, n = 0;
+    if (!o->nuntil && !o->nomit_from)
+        return;
+    if (o->nuntil) {
+        uint32_t nt = 0;
+        for (i = 0; i < dag->ntargets; i++)
+            dag->targets[i]->is_target = false;
+        for (i = dag->njobs; i-- > 0;) {
+            struct kr_job *j = dag->jobs[i];
+            bool named = job_named(dag, j, o->until, o->nuntil), keep = named;
+            for (k = 0; !keep && k < j->nrdeps; k++)
+                keep = !kr_jent_of(j->rdeps[k])->removed;
+            kr_jent_of(j)->removed = !keep;
+            if (named) {
+                dag->targets = kr_realloc(dag->targets, (nt + 1) * sizeof *dag->targets);
+                dag->targets[nt++] = j;
+                j->is_target = true;
+            }
+        }
+        dag->ntargets = nt;
+    }
+    if (o->nomit_from) {
+        for (i = 0; i < dag->njobs; i++) {
+            struct kr_job *j = dag->jobs[i];
+            bool drop = kr_jent_of(j)->removed || job_named(dag, j, o->omit_from, o->nomit_from);
+            for (k = 0; !drop && k < j->ndeps; k++)
+                drop = kr_jent_of(j->deps[k])->removed;
+            kr_jent_of(j)->removed = drop;
+        }
+        for (i = 0; i < dag->njobs; i++) {
+            struct kr_job *j = dag->jobs[i];
+            if (!kr_jent_of(j)->removed)
+                continue;
+            j->is_target = false;
+            for (k = 0; k < j->ndeps; k++)
+                if (!kr_jent_of(j->deps[k])->removed)
+                    add_target(dag, j->deps[k]);
+        }
+        for (i = k = 0; i < dag->ntargets; i++)
+            if (!kr_jent_of(dag->targets[i])->removed)
+                dag->targets[k++] = dag->targets[i];
+        dag->ntargets = k;
+    }
+    for (i = 0; i < dag->njobs; i++) {
+        if (!kr_jent_of(dag->jobs[i])->removed) {
+            dag->jobs[n++] = dag->jobs[i];
+            continue;
+        }
+        dag->jobs[i]->needs_run = false;
+        for (k = 0; k < dag->jobs[i]->nout; k++)
+            dag->jobs[i]->outfiles[k]->will_change = 0;
+    }
+    dag->njobs = n;
+    for (i = 0; i < dag->njobs; i++) {
+        struct kr_job *j = dag->jobs[i];
+        uint32_t m = 0;
+        for (k = 0; k < j->ndeps; k++)
+            if (!kr_jent_of(j->deps[k])->removed)
+                j->deps[m++] = j->deps[k];
+        j->ndeps = m;
+    }
+    link_jobs(dag);
+}
+
+static void collect_run(struct kr_dag *dag)
+{
+    uint32_t i, n = 0;
+    kr_free(dag->run);
+    dag->run = kr_malloc((dag->njobs ? dag->njobs : 1) * sizeof *dag->run);
+    for (i = 0; i < dag->njobs; i++)
+        if (dag->jobs[i]->needs_run)
+            dag->run[n++] = dag->jobs[i];
+    dag->nrun = n;
+}
+
+int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_error *err)
+{
+    static const struct kr_plan_opts defaults = { .checksum_max_size = 1000000 };
+    const struct kr_plan_opts *o = opts ? opts : &defaults;
+    struct kr_workflow *wf = dag->wf;
+    uint32_t i;
+    int rc;
+
+    if (dag->planned)
+        return kr_error_set(err, KR_EPLAN, "internal: kr_dag_plan called twice on one dag");
+    dag->planned = true;
+    dag->opts = o;
+    for (i = 0; i < o->nallowed_rules; i++)
+        if (!kr_workflow_rule(wf, o->allowed_rules[i]))
+            return kr_error_set(err, KR_EUSAGE, "--allowed-rules: no rule named '%s'",
+                                o->allowed_rules[i]);
+    for (i = 0; i < o->nforcerun; i++)
+        if (!kr_workflow_rule(wf, o->forcerun[i]))
+            return kr_error_set(err, KR_EUSAGE, "--forcerun: no rule named '%s'",
+                                o->forcerun[i]);
+    rc = kr_pindex_new(wf, o->allowed_rules, o->nallowed_rules, &dag->ix, err);
+    if (rc)
+        return rc;
+    if (o->ntargets == 0) {
+        struct kr_rule *r = default_target(wf);
+        if (!r)
+            return kr_error_set(err, KR_EPLAN, "the workflow has no rules");
+        rc = target_rule(dag, r, err);
+    }
+    for (i = 0; rc == KR_OK && i < o->ntargets; i++) {
+        struct kr_rule *r = kr_workflow_rule(wf, o->targets[i]);
+        if (r)
+            rc = target_rule(dag, r, err);
+        else
+            rc = target_file(dag, o->targets[i], err);
+    }
+    if (rc)
+        return rc;
+    toposort(dag);
+    link_jobs(dag);
+    rc = kr_stale_decide(dag, o, err);
+    if (rc)
+        return rc;
+    apply_until_omit(dag, o);
+    collect_run(dag);
+    return KR_OK;
+}
+
+struct kr_job **kr_dag_jobs(struct kr_dag *dag, uint32_t *njobs)
+{
+    *njobs = dag->njobs;
+    return dag->jobs;
+}
+
+struct kr_job **kr_dag_jobs_to_run(struct kr_dag *dag, uint32_t *njobs)
+{
+    *njobs = dag->nrun;
+    return dag->run;
+}
+
+struct kr_job **kr_dag_targets(struct kr_dag *dag, uint32_t *n)
+{
+    *n = dag->ntargets;
+    return dag->targets;
+}

@@ -1,0 +1,71 @@
+/*
+ * storage.h - the file-metadata interface of the planner and the executors:
+ * does a path exist, is it a directory, its mtime and size, its content
+ * checksum, remove it. Every backend is one `const struct kr_storage_ops`
+ * (like curl's backends); the planner only talks to a `struct kr_storage`,
+ * so a remote store (s3://) can be added later without touching it.
+ *
+ * The local backend follows Snakemake: the mtime of a directory is that of
+ * its `.snakemake_timestamp` file when there is one (written by the executor
+ * after a directory() output is produced), else the directory's own.
+ *
+ * Ownership: backends are static; kr_storage_local() returns a shared static
+ * handle that needs no freeing.
+ */
+#ifndef KR_STORAGE_H
+#define KR_STORAGE_H
+
+#include "kr.h"
+#include "dag.h"
+
+#define KR_SHA256_HEX_LEN 64
+
+/* What a stat says about one path. */
+struct kr_statinfo {
+    enum kr_stat kind;      /* KR_STAT_MISSING, _FILE or _DIR */
+    int64_t mtime_ns;
+    int64_t size;
+};
+
+struct kr_storage;
+
+struct kr_storage_ops {
+    const char *name;       /* "local", "s3" ... */
+    /* Fill *st. A path that does not exist is KR_OK with kind MISSING;
+     * other failures (permission...) are KR_EIO with err filled. */
+    int (*stat)(struct kr_storage *s, const char *path, struct kr_statinfo *st,
+                struct kr_error *err);
+    /* SHA-256 of the content as 64 lowercase hex digits + NUL into hex.
+     * KR_NOT_FOUND when the file is missing or larger than max_size
+     * (max_size < 0: no limit), KR_EIO on read errors. NULL: unsupported. */
+    int (*checksum)(struct kr_storage *s, const char *path, int64_t max_size,
+                    char hex[KR_SHA256_HEX_LEN + 1], struct kr_error *err);
+    /* Remove a file or a directory tree. KR_OK also when already missing. */
+    int (*remove)(struct kr_storage *s, const char *path, struct kr_error *err);
+};
+
+struct kr_storage {
+    const struct kr_storage_ops *ops;
+    void *data;             /* backend state */
+};
+
+/* The local file system (a static handle; never freed). */
+struct kr_storage *kr_storage_local(void);
+
+/* Convenience wrappers: call the backend's op (KR_EUNSUPPORTED when NULL). */
+int kr_storage_stat(struct kr_storage *s, const char *path, struct kr_statinfo *st,
+                    struct kr_error *err);
+int kr_storage_checksum(struct kr_storage *s, const char *path, int64_t max_size,
+                        char hex[KR_SHA256_HEX_LEN + 1], struct kr_error *err);
+int kr_storage_remove(struct kr_storage *s, const char *path, struct kr_error *err);
+
+/*
+ * SHA-256 of a local file (src/checksum.c) as lowercase hex. KR_NOT_FOUND
+ * when the file is missing, not a regular file, or larger than max_size
+ * (max_size < 0: no limit); KR_EIO with err on read errors. The state
+ * database records input checksums with this same function.
+ */
+int kr_checksum_file(const char *path, int64_t max_size, char hex[KR_SHA256_HEX_LEN + 1],
+                     struct kr_error *err);
+
+#endif /* KR_STORAGE_H */
