@@ -1,0 +1,281 @@
+/*
+ * cmd-run.c - `krait run`: load the workflow, take the directory's lock,
+ * clean up after a krait that was killed, plan, and run the jobs that need
+ * to run (src/runner.c). Also what `krait [options] [targets]` does without
+ * a command, as `snakemake` does.
+ *
+ *   krait run [-c N|all] [-j N] [-k] [--retries N] [--resources k=v...]
+ *             [--default-resources [k=v...]] [--latency-wait S]
+ *             [--keep-incomplete] [--notemp] [--unlock] [--executor NAME]
+ *             [-n] [-p] [-q] [-v] [targets...]
+ *
+ * -n prints the planner's dry run (the same listing as `krait plan`) and
+ * runs nothing. Exit status: 0 all jobs done (or nothing to do), 1 a job
+ * failed or krait could not run, 2 usage error, 128+N killed by signal N
+ * (130 SIGINT, 143 SIGTERM).
+ */
+#include "cli.h"
+#include "cmd.h"
+#include "container.h"
+#include "dag.h"
+#include "planfmt.h"
+#include "progress.h"
+#include "runner.h"
+#include "state.h"
+#include "workflow.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char summary[] = "run the jobs that need to run";
+
+/* Parse NAME=INT pairs. KR_EUSAGE for a value that is not an integer. */
+static int parse_int_kvs(const char *opt, const struct kr_kv *kv, uint32_t n,
+                         int64_t *vals, struct kr_error *err)
+{
+    uint32_t i;
+    char *end;
+    for (i = 0; i < n; i++) {
+        errno = 0;
+        vals[i] = kv[i].value ? strtoll(kv[i].value, &end, 10) : 0;
+        if (!kv[i].value || !*kv[i].value || *end || errno || vals[i] < 0)
+            return kr_error_set(err, KR_EUSAGE, "%s: '%s=%s' is not NAME=INT", opt,
+                                kv[i].key, kv[i].value ? kv[i].value : "");
+    }
+    return KR_OK;
+}
+
+static char *argv_summary(int argc, char **argv)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    int i;
+    kr_buf_puts(&b, "krait");
+    for (i = 0; i < argc; i++)
+        kr_buf_printf(&b, " %s", argv[i]);
+    return kr_buf_steal(&b);
+}
+
+static int run_main(int argc, char **argv)
+{
+    struct kr_cli cli;
+    struct kr_error err;
+    struct kr_workflow *wf = NULL;
+    struct kr_dag *dag = NULL;
+    struct kr_state *st = NULL;
+    struct kr_container_ctx *containers = NULL;
+    struct kr_container_opts copts;
+    struct kr_run_opts ro;
+    struct kr_run_stats stats;
+    struct kr_sched_limit *limits = NULL;
+    struct kr_defres *defres = NULL;
+    int64_t *vals = NULL, run_id = 0;
+    char *summ = NULL;
+    double t0 = kr_now();
+    uint32_t i;
+    int rc, status = 1, rstatus;
+    long ncpu;
+
+    kr_error_clear(&err);
+    memset(&cli, 0, sizeof cli);
+    rc = kr_cli_parse(argc, argv, KR_CLI_RUN, &cli, &err);
+    if (rc != KR_OK) {
+        kr_error_print(&err, stderr);
+        fprintf(stderr, "Run `krait run --help` for the options.\n");
+        status = 2;
+        goto out;
+    }
+    if (cli.help) {
+        kr_cli_usage(stdout, "run", summary, KR_CLI_RUN);
+        status = 0;
+        goto out;
+    }
+    rc = kr_cli_chdir(&cli, &err);
+    if (rc != KR_OK)
+        goto fail;
+
+    if (cli.unlock) {
+        rc = kr_state_open(NULL, false, &st, &err);
+        if (rc == KR_NOT_FOUND) {
+            printf("Nothing to unlock: no state database here.\n");
+            status = 0;
+            goto out;
+        }
+        if (rc == KR_OK)
+            rc = kr_state_force_unlock(st, &err);
+        if (rc != KR_OK)
+            goto fail;
+        printf("Unlocked the working directory.\n");
+        status = 0;
+        goto out;
+    }
+
+    /* options that need checking before any work */
+    memset(&ro, 0, sizeof ro);
+    ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    ro.cores = cli.cores > 0 ? cli.cores : cli.cores == 0 && cli.jobs > 0 ? cli.jobs
+                                                                          : (int)ncpu;
+    if (ro.cores < 1)
+        ro.cores = 1;
+    ro.max_jobs = cli.jobs;
+    ro.keep_going = cli.keep_going;
+    ro.retries = cli.retries > 0 ? cli.retries : 0;
+    ro.latency_wait = cli.latency_wait;
+    ro.keep_incomplete = cli.keep_incomplete;
+    ro.notemp = cli.notemp;
+    ro.executor = cli.executor;
+    ro.printshell = cli.printshellcmds;
+    ro.verbosity = cli.quiet ? KR_PROGRESS_QUIET : cli.verbose ? KR_PROGRESS_VERBOSE
+                                                                : KR_PROGRESS_NORMAL;
+    ro.live = -1;
+    ro.checksum_max_size = cli.plan.checksum_max_size;
+    if (cli.nresources) {
+        vals = kr_calloc(cli.nresources, sizeof *vals);
+        rc = parse_int_kvs("--resources", cli.resources, cli.nresources, vals, &err);
+        if (rc != KR_OK)
+            goto usage;
+        limits = kr_calloc(cli.nresources, sizeof *limits);
+        for (i = 0; i < cli.nresources; i++) {
+            limits[i].name = cli.resources[i].key;
+            limits[i].total = vals[i];
+        }
+        ro.limits = limits;
+        ro.nlimits = cli.nresources;
+        kr_free(vals);
+        vals = NULL;
+    }
+    /* `--default-resources` with no values still counts as given: the parser
+     * reports it with ndefault_resources == 0 and a non-NULL array */
+    ro.default_resources = cli.default_resources != NULL;
+    if (cli.ndefault_resources) {
+        vals = kr_calloc(cli.ndefault_resources, sizeof *vals);
+        rc = parse_int_kvs("--default-resources", cli.default_resources,
+                           cli.ndefault_resources, vals, &err);
+        if (rc != KR_OK)
+            goto usage;
+        defres = kr_calloc(cli.ndefault_resources, sizeof *defres);
+        for (i = 0; i < cli.ndefault_resources; i++) {
+            defres[i].name = cli.default_resources[i].key;
+            defres[i].value = vals[i];
+        }
+        ro.defres = defres;
+        ro.ndefres = cli.ndefault_resources;
+    }
+    if (cli.executor && !kr_executor_find(cli.executor)) {
+        rc = kr_error_set(&err, KR_EUSAGE, "unknown executor '%s'", cli.executor);
+        goto usage;
+    }
+
+    rc = kr_workflow_load(&cli.load, &wf, &err);
+    if (rc == KR_NOT_FOUND) {
+        if (!err.msg[0])
+            kr_error_set(&err, KR_NOT_FOUND, "no Snakefile found (looked for Snakefile, "
+                         "snakefile, workflow/Snakefile, workflow/snakefile, Kraitfile); "
+                         "use -s FILE");
+        goto fail;
+    }
+    if (rc != KR_OK)
+        goto fail;
+    dag = kr_dag_new(wf, NULL);
+
+    if (cli.dry_run) {
+        rc = kr_state_open(NULL, false, &st, &err);
+        if (rc == KR_OK)
+            rc = kr_state_load_provenance(st, dag, &err);
+        if (rc != KR_OK && rc != KR_NOT_FOUND)
+            goto fail;
+        rc = kr_dag_plan(dag, &cli.plan, &err);
+        if (rc != KR_OK)
+            goto fail;
+        rc = kr_planfmt_print(dag, stdout, cli.quiet ? KR_PLANFMT_QUIET : KR_PLANFMT_HUMAN,
+                              cli.verbose);
+        status = rc == KR_OK ? 0 : 1;
+        goto out;
+    }
+
+    rc = kr_state_open(NULL, true, &st, &err);
+    if (rc == KR_OK)
+        rc = kr_state_lock(st, &err);
+    if (rc != KR_OK)
+        goto fail;
+    rc = kr_run_recover(st, cli.quiet, &err);
+    if (rc == KR_OK)
+        rc = kr_state_load_provenance(st, dag, &err);
+    if (rc != KR_OK)
+        goto fail;
+
+    memset(&copts, 0, sizeof copts);
+    copts.runtime = cli.use_apptainer ? "apptainer" : cli.use_singularity ? "singularity"
+                                                                           : cli.container_runtime;
+    copts.default_image = cli.container_image;
+    copts.state_dir = kr_state_dir(st);
+    copts.env_pass = cli.container_env;
+    copts.nenv_pass = cli.ncontainer_env;
+    copts.extra_args = cli.container_args ? &cli.container_args : NULL;
+    copts.nextra_args = cli.container_args ? 1 : 0;
+    copts.quiet = cli.quiet;
+    rc = kr_container_ctx_new(&copts, &containers, &err);
+    if (rc != KR_OK)
+        goto fail;
+    ro.containers = containers;
+
+    rc = kr_dag_plan(dag, &cli.plan, &err);
+    if (rc != KR_OK)
+        goto fail;
+
+    summ = argv_summary(argc, argv);
+    rc = kr_state_run_begin(st, summ, &run_id, &err);
+    if (rc != KR_OK)
+        goto fail;
+    rc = kr_run_jobs(wf, dag, st, run_id, &ro, &stats, &err);
+    rstatus = rc == KR_OK ? KR_RUN_OK : rc == KR_EINTR ? KR_RUN_INTERRUPTED
+            : rc == KR_EEXEC ? KR_RUN_FAILED : KR_RUN_ERROR;
+    kr_state_run_end(st, run_id, rstatus, (int)stats.done, (int)stats.failed, NULL);
+    if (rc == KR_OK) {
+        if (stats.total == 0) {
+            if (!cli.quiet)
+                fprintf(stderr, "Nothing to be done.\n");
+        } else if (!cli.quiet) {
+            fprintf(stderr, "krait: %u job%s done in %.1fs\n", stats.done,
+                    stats.done == 1 ? "" : "s", kr_now() - t0);
+        }
+        status = 0;
+        goto out;
+    }
+    if (rc == KR_EINTR) {
+        kr_error_print(&err, stderr);
+        status = 128 + stats.signal;
+        goto out;
+    }
+    if (rc == KR_EEXEC) {
+        status = 1;     /* the runner printed the failures */
+        goto out;
+    }
+fail:
+    kr_error_print(&err, stderr);
+    status = 1;
+    goto out;
+usage:
+    kr_error_print(&err, stderr);
+    status = 2;
+out:
+    kr_container_ctx_free(containers);
+    kr_state_close(st);
+    if (dag)
+        kr_dag_free(dag);
+    if (wf)
+        kr_workflow_free(wf);
+    kr_free(vals);
+    kr_free(limits);
+    kr_free(defres);
+    kr_free(summ);
+    kr_cli_free(&cli);
+    return status;
+}
+
+const struct kr_cmd kr_cmd_run = {
+    .name = "run",
+    .summary = summary,
+    .run = run_main,
+};

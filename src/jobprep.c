@@ -1,0 +1,248 @@
+/*
+ * jobprep.c - from a planned job to an executor's job (see jobprep.h).
+ *
+ * Default resources (Snakemake 7): when --default-resources is given, with
+ * or without values, rules that do not set mem_mb / disk_mb get
+ * max(2 * input size in MB, 1000); NAME=INT values given to the option
+ * replace those defaults and add new ones. Without the option no defaults
+ * apply (Snakemake's "bare" mode only sets tmpdir, which krait leaves to the
+ * environment). Script paths are relative to the directory of the rule
+ * file, as in Snakemake.
+ */
+#include "jobprep.h"
+#include "container.h"
+#include "scriptwrap.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *kr_jobprep_desc(const struct kr_job *job, struct kr_arena *arena)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    const char *s;
+    uint32_t i;
+    kr_buf_printf(&b, "rule %s", job->rule->name);
+    for (i = 0; i < job->wc.n; i++)
+        kr_buf_printf(&b, "%s%s=%s", i ? ", " : " (", job->wc.names[i], job->wc.values[i]);
+    if (job->wc.n)
+        kr_buf_putc(&b, ')');
+    s = kr_arena_strdup(arena, kr_buf_cstr(&b));
+    kr_buf_free(&b);
+    return s;
+}
+
+/* "k=v,k=v" with '/' replaced, usable as a file name; "" without wildcards. */
+static const char *wc_string(const struct kr_job *job, bool for_path, struct kr_arena *arena)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    const char *s, *v;
+    uint32_t i;
+    for (i = 0; i < job->wc.n; i++) {
+        kr_buf_printf(&b, "%s%s=", i ? "," : "", job->wc.names[i]);
+        for (v = job->wc.values[i]; *v; v++)
+            kr_buf_putc(&b, for_path && *v == '/' ? '_' : *v);
+    }
+    s = kr_arena_strdup(arena, kr_buf_cstr(&b));
+    kr_buf_free(&b);
+    return s;
+}
+
+static int mkdirs(const char *dir)
+{
+    char tmp[4096];
+    char *p;
+    if (!*dir || snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
+        return -1;
+    for (p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static const struct kr_resource *find_res(const struct kr_jobinfo *info, const char *name)
+{
+    uint32_t i;
+    for (i = 0; i < info->nres; i++)
+        if (!strcmp(info->res[i].name, name))
+            return &info->res[i];
+    return NULL;
+}
+
+/* The rule file's directory, for relative script: paths ("" = cwd). */
+static const char *rule_dir(const struct kr_workflow *wf, struct kr_arena *arena)
+{
+    const char *slash = wf->snakefile ? strrchr(wf->snakefile, '/') : NULL;
+    if (!slash)
+        return "";
+    return kr_arena_strndup(arena, wf->snakefile, (size_t)(slash - wf->snakefile + 1));
+}
+
+/* All integer resources, with --default-resources applied, into out->req
+ * and the well-known fields of out->ej. */
+static void resources(struct kr_jobprep *jp, struct kr_job *job, struct kr_arena *arena,
+                      struct kr_prepared *out)
+{
+    const struct kr_jobinfo *info = &out->info;
+    uint32_t cap = info->nres + jp->ndefres + 2, n = 0, i, k;
+    struct kr_sched_req *req = kr_arena_zalloc(arena, cap * sizeof *req);
+    struct kr_resource_kv *kv = kr_arena_zalloc(arena, cap * sizeof *kv);
+    uint32_t nkv = 0;
+    int64_t insize = 0, dflt;
+    static const char *const implicit[] = { "mem_mb", "disk_mb" };
+
+    for (i = 0; i < info->nres; i++) {
+        kv[nkv].name = info->res[i].name;
+        kv[nkv].ival = info->res[i].ival;
+        kv[nkv++].sval = info->res[i].sval;
+        if (info->res[i].sval)
+            continue;
+        req[n].name = info->res[i].name;
+        req[n++].amount = info->res[i].ival;
+    }
+    if (jp->default_resources) {
+        for (i = 0; i < job->nin; i++)
+            if (kr_dag_stat(jp->dag, job->infiles[i]) == KR_STAT_FILE)
+                insize += job->infiles[i]->size;
+        dflt = 2 * (insize / (1024 * 1024));
+        if (dflt < 1000)
+            dflt = 1000;
+        for (k = 0; k < KR_ARRAY_LEN(implicit); k++) {
+            bool given = false;
+            for (i = 0; i < jp->ndefres; i++)
+                given |= !strcmp(jp->defres[i].name, implicit[k]);
+            if (given || find_res(info, implicit[k]))
+                continue;
+            req[n].name = kv[nkv].name = implicit[k];
+            req[n++].amount = kv[nkv++].ival = dflt;
+        }
+        for (i = 0; i < jp->ndefres; i++) {
+            if (find_res(info, jp->defres[i].name))
+                continue;
+            req[n].name = kv[nkv].name = jp->defres[i].name;
+            req[n++].amount = kv[nkv++].ival = jp->defres[i].value;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        if (!strcmp(req[i].name, "mem_mb"))
+            out->ej.mem_mb = req[i].amount;
+        else if (!strcmp(req[i].name, "disk_mb"))
+            out->ej.disk_mb = req[i].amount;
+        else if (!strcmp(req[i].name, "runtime"))
+            out->ej.runtime_min = req[i].amount;
+        else if (!strcmp(req[i].name, "gpu"))
+            out->ej.gpus = req[i].amount;
+    }
+    out->req = req;
+    out->nreq = n;
+    out->ej.res = kv;
+    out->ej.nres = nkv;
+}
+
+int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
+                   struct kr_arena *arena, struct kr_prepared *out, struct kr_error *err)
+{
+    const struct kr_rule *r = job->rule;
+    bool wrapped = r->script || r->run_code;
+    const char **outs, **ins;
+    const char *wcs, *logdir;
+    uint32_t i;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = kr_wf_job_info(jp->wf, r, &job->wc, job->in, job->nin, job->out, job->nout, attempt,
+                        jp->cores, wrapped, arena, &out->info, err);
+    if (rc != KR_OK)
+        return rc;
+    out->desc = kr_jobprep_desc(job, arena);
+    out->wildcards = wc_string(job, false, arena);
+    wcs = wc_string(job, true, arena);
+    out->ej.id = job->id;
+    out->ej.rule = r->name;
+    out->ej.name = *out->wildcards ? kr_arena_printf(arena, "%s.%s", r->name, out->wildcards)
+                                   : r->name;
+    out->ej.workdir = jp->workdir;
+    out->ej.threads = out->info.threads;
+    out->ej.attempt = attempt;
+    outs = kr_arena_zalloc(arena, (job->nout + 1) * sizeof *outs);
+    for (i = 0; i < job->nout; i++)
+        outs[i] = job->out[i].path;
+    out->ej.outputs = outs;
+    out->ej.noutputs = job->nout;
+    out->logs = kr_arena_zalloc(arena, (out->info.nlog + 1) * sizeof *out->logs);
+    for (i = 0; i < out->info.nlog; i++)
+        out->logs[i] = out->info.log[i].path;
+    out->nlogs = out->info.nlog;
+    if (out->info.nlog > 0) {
+        out->ej.log_path = out->info.log[0].path;
+    } else {
+        logdir = kr_arena_printf(arena, "%s/log/%s", jp->state_dir, r->name);
+        out->ej.log_path = kr_arena_printf(arena, "%s/%s.log", logdir, *wcs ? wcs : "job");
+    }
+    out->ej.benchmark_path = out->info.nbench > 0 ? out->info.bench[0].path : NULL;
+    out->ej.container = out->info.container;
+    resources(jp, job, arena, out);
+
+    if (out->info.shell_cmd) {
+        out->ej.command = out->info.shell_cmd;
+    } else if (wrapped) {
+        struct kr_scriptwrap_job sj;
+        char *jobdir;
+        memset(&sj, 0, sizeof sj);
+        if (!jp->wrapper) {
+            rc = kr_scriptwrap_install(jp->state_dir, &jp->wrapper, err);
+            if (rc != KR_OK)
+                return rc;
+        }
+        jobdir = kr_asprintf("%s/jobs", jp->state_dir);
+        if (mkdirs(jobdir) != 0) {
+            rc = kr_error_set(err, KR_EIO, "cannot create %s: %s", jobdir, strerror(errno));
+            kr_free(jobdir);
+            return rc;
+        }
+        sj.wrapper = jp->wrapper;
+        sj.jobfile = kr_arena_printf(arena, "%s/%s.%s%s%d.json", jobdir, r->name,
+                                     *wcs ? wcs : "", *wcs ? "." : "", attempt);
+        kr_free(jobdir);
+        if (r->script) {
+            const char *sp = out->info.script_path ? out->info.script_path : r->script;
+            if (sp[0] != '/')
+                sp = kr_arena_printf(arena, "%s%s", rule_dir(jp->wf, arena), sp);
+            sj.script = sp;
+        } else {
+            sj.code = r->run_code;
+            sj.code_file = jp->wf->snakefile;
+            sj.code_line = r->run_line;
+        }
+        sj.context_json = out->info.context_json;
+        rc = kr_scriptwrap_job(&sj, arena, &out->ej.command, err);
+        if (rc != KR_OK)
+            return rc;
+    } else {
+        out->ej.command = NULL;     /* no action: done without running anything */
+    }
+
+    if (out->ej.command && jp->containers) {
+        ins = kr_arena_zalloc(arena, (job->nin + 1) * sizeof *ins);
+        for (i = 0; i < job->nin; i++)
+            ins[i] = job->in[i].path;
+        rc = kr_container_apply(jp->containers, &out->ej, ins, job->nin, out->logs,
+                                out->nlogs, arena, err);
+        if (rc < 0)
+            return rc;
+    }
+    return KR_OK;
+}
+
+void kr_jobprep_cleanup(struct kr_jobprep *jp)
+{
+    kr_free(jp->wrapper);
+    jp->wrapper = NULL;
+}

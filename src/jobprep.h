@@ -1,0 +1,69 @@
+/*
+ * jobprep.h - turning one planned job (struct kr_job) into what an executor
+ * runs (struct kr_exec_job): threads, resources and the formatted command
+ * from kr_wf_job_info, the log path (the rule's first log: file, else
+ * .krait/log/RULE/WILDCARDS.log), the benchmark path, script:/run: jobs
+ * wrapped by scriptwrap, --default-resources applied, and the requests the
+ * scheduler accounts for.
+ *
+ * Ownership: everything a prepared job points to lives in the arena given to
+ * kr_jobprep_job (the run loop keeps one arena per job attempt).
+ */
+#ifndef KR_JOBPREP_H
+#define KR_JOBPREP_H
+
+#include "dag.h"
+#include "executor.h"
+#include "jobsched.h"
+#include "workflow.h"
+
+struct kr_container_ctx;
+
+/* One --default-resources NAME=INT. */
+struct kr_defres {
+    const char *name;
+    int64_t value;
+};
+
+struct kr_jobprep {
+    struct kr_workflow *wf;
+    struct kr_dag *dag;
+    const char *workdir;            /* absolute */
+    const char *state_dir;          /* absolute .krait */
+    int cores;                      /* threads are capped at this */
+    bool default_resources;         /* --default-resources given (Snakemake's
+                                       mem_mb/disk_mb = max(2*input MB, 1000)) */
+    const struct kr_defres *defres; /* its NAME=INT values (override the defaults) */
+    uint32_t ndefres;
+    int64_t checksum_max_size;
+    struct kr_container_ctx *containers;   /* NULL: jobs run on the host */
+    char *wrapper;                  /* script wrapper path, installed lazily (owned) */
+};
+
+/* A job ready to submit. */
+struct kr_prepared {
+    struct kr_exec_job ej;
+    struct kr_jobinfo info;
+    struct kr_sched_req *req;       /* integer resources for the scheduler */
+    uint32_t nreq;
+    const char *desc;               /* "rule map (sample=A)" */
+    const char *wildcards;          /* "sample=A" or "" */
+    const char **logs;              /* all log: files */
+    uint32_t nlogs;
+};
+
+/*
+ * Prepare `job` for attempt `attempt` (1-based) in `arena`. Does not touch
+ * the file system except for writing script:/run: job files. Fails with the
+ * evaluator's error (KR_EEVAL: a lambda raised...) or KR_EIO.
+ */
+int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
+                   struct kr_arena *arena, struct kr_prepared *out, struct kr_error *err);
+
+/* "rule NAME (k=v, k=v)" for messages, in arena. */
+const char *kr_jobprep_desc(const struct kr_job *job, struct kr_arena *arena);
+
+/* Release what kr_jobprep owns (the wrapper path). */
+void kr_jobprep_cleanup(struct kr_jobprep *jp);
+
+#endif /* KR_JOBPREP_H */

@@ -1,0 +1,913 @@
+/*
+ * runner.c - the run loop (see runner.h for the sequence and semantics).
+ *
+ * Data: one `struct rjob` per dag job, indexed by job id. A job waits for
+ * its dependencies through a counter (`waiting`) decremented when a
+ * dependency finishes, so releasing dependents costs O(rdeps) and the whole
+ * run O(jobs + edges). Each attempt gets its own arena, freed when the
+ * attempt ends, so memory stays bounded by the jobs running. temp() inputs
+ * are deleted when the last consumer that had to run has finished
+ * (a pointer-keyed hash of remaining consumers).
+ *
+ * Journal order for each attempt: kr_state_job_begin (outputs marked
+ * incomplete) -> executor submit -> kr_state_job_set_extid -> ... ->
+ * kr_state_job_end. A krait killed between any two steps leaves the outputs
+ * marked incomplete, so they are rerun (and partial files never accepted).
+ */
+#include "runner.h"
+#include "container.h"
+#include "executor.h"
+#include "progress.h"
+#include "signals.h"
+#include "storage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { R_WAIT = 0, R_READY, R_RUNNING, R_DONE, R_FAILED };
+
+struct rjob {
+    struct kr_job *job;
+    struct kr_arena arena;
+    bool has_arena;
+    struct kr_prepared p;
+    int attempt;
+    int max_attempts;
+    int64_t attempt_id;
+    uint32_t waiting;
+    uint8_t st;
+    bool needs_run;
+    double t0;
+    struct kr_env env[1];
+    char ext_id[64];
+};
+
+/* remaining consumers of temp() files */
+struct tslot {
+    struct kr_file *f;
+    uint32_t left;
+};
+
+struct run {
+    struct kr_workflow *wf;
+    struct kr_dag *dag;
+    struct kr_state *st;
+    int64_t run_id;
+    const struct kr_run_opts *o;
+    const struct kr_executor *ex;
+    void *exself;
+    struct kr_sched *sched;
+    struct kr_progress *prog;
+    struct kr_jobprep jp;
+    struct rjob *rj;
+    uint32_t nall;
+    struct tslot *temps;
+    uint32_t tcap;
+    bool stopping;
+    uint32_t nrunning;
+    struct kr_buf failures;     /* summary lines */
+    struct kr_run_stats *stats;
+    char host[256];
+    int fatal;                  /* executor/state failure code */
+    struct kr_error fatal_err;
+};
+
+static double wall_now(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static int mkdirs(const char *dir)
+{
+    char tmp[4096];
+    char *p;
+    if (!*dir || snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
+        return -1;
+    for (p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+/* mkdir -p of the directory part of `path` (nothing when it has none). */
+static int mkparent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash || slash == path)
+        return 0;
+    if ((size_t)(slash - path) >= sizeof dir)
+        return -1;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = 0;
+    return mkdirs(dir);
+}
+
+/* ---- temp() bookkeeping ------------------------------------------------ */
+
+static struct tslot *temp_slot(struct run *R, struct kr_file *f, bool add)
+{
+    uint32_t i;
+    uintptr_t h = (uintptr_t)f;
+    if (!R->tcap)
+        return NULL;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15ull;
+    for (i = (uint32_t)(h >> 20) & (R->tcap - 1);; i = (i + 1) & (R->tcap - 1)) {
+        if (R->temps[i].f == f)
+            return &R->temps[i];
+        if (!R->temps[i].f) {
+            if (!add)
+                return NULL;
+            R->temps[i].f = f;
+            return &R->temps[i];
+        }
+    }
+}
+
+static void temp_init(struct run *R, struct kr_job **run, uint32_t nrun)
+{
+    uint32_t i, k, ntemp = 0;
+    struct tslot *s;
+    for (i = 0; i < nrun; i++)
+        for (k = 0; k < run[i]->nin; k++)
+            if (run[i]->in[k].flags & KR_F_TEMP || run[i]->infiles[k]->flags & KR_F_TEMP)
+                ntemp++;
+    if (!ntemp || R->o->notemp)
+        return;
+    R->tcap = 16;
+    while (R->tcap < 2 * ntemp)
+        R->tcap *= 2;
+    R->temps = kr_calloc(R->tcap, sizeof *R->temps);
+    for (i = 0; i < nrun; i++)
+        for (k = 0; k < run[i]->nin; k++)
+            if (run[i]->in[k].flags & KR_F_TEMP || run[i]->infiles[k]->flags & KR_F_TEMP) {
+                /* count a job once per file even when it lists it twice */
+                uint32_t m;
+                bool dup = false;
+                for (m = 0; m < k; m++)
+                    dup |= run[i]->infiles[m] == run[i]->infiles[k];
+                if (dup)
+                    continue;
+                s = temp_slot(R, run[i]->infiles[k], true);
+                s->left++;
+            }
+}
+
+/* A consumer of `job`'s inputs finished (successfully): delete temp()
+ * inputs nobody else still needs. */
+static void temp_release(struct run *R, struct kr_job *job)
+{
+    uint32_t k, m;
+    struct tslot *s;
+    struct kr_error e;
+    for (k = 0; k < job->nin; k++) {
+        bool dup = false;
+        for (m = 0; m < k; m++)
+            dup |= job->infiles[m] == job->infiles[k];
+        if (dup || !(s = temp_slot(R, job->infiles[k], false)) || s->left == 0)
+            continue;
+        if (--s->left > 0)
+            continue;
+        if (kr_storage_remove(kr_storage_local(), s->f->path, &e) == KR_OK) {
+            if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
+                kr_progress_msg(R->prog, false, "Removing temporary output %s.", s->f->path);
+            kr_state_forget(R->st, s->f->path, NULL);
+            kr_dag_restat(R->dag, s->f);
+        }
+    }
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* Print the last `nlines` lines of a log file, indented. */
+static void show_log_tail(struct run *R, const char *path, int nlines)
+{
+    char buf[65536];
+    struct stat sb;
+    ssize_t n;
+    off_t off = 0;
+    int fd, seen = 0;
+    char *p, *start;
+    if (!path)
+        return;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (fstat(fd, &sb) == 0 && sb.st_size > (off_t)sizeof buf - 1)
+        off = sb.st_size - (off_t)(sizeof buf - 1);
+    n = pread(fd, buf, sizeof buf - 1, off);
+    close(fd);
+    if (n <= 0) {
+        kr_progress_msg(R->prog, true, "    (log %s is empty)", path);
+        return;
+    }
+    buf[n] = 0;
+    p = buf + n;
+    if (p > buf && p[-1] == '\n')
+        *--p = 0;
+    start = buf;
+    while (p > buf) {
+        p--;
+        if (*p == '\n' && ++seen == nlines) {
+            start = p + 1;
+            break;
+        }
+    }
+    kr_progress_msg(R->prog, true, "    last lines of %s:", path);
+    for (p = start; p && *p; ) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = 0;
+        kr_progress_msg(R->prog, true, "    | %s", p);
+        p = nl ? nl + 1 : NULL;
+    }
+}
+
+/* ---- preparation and release --------------------------------------------- */
+
+static void attempt_free(struct rjob *j)
+{
+    if (j->has_arena) {
+        kr_arena_free(&j->arena);
+        j->has_arena = false;
+    }
+}
+
+static void job_failed_final(struct run *R, struct rjob *j, const char *why);
+
+/* Prepare the next attempt of a job and queue it. */
+static void make_ready(struct run *R, struct rjob *j)
+{
+    struct kr_error e;
+    int rc, threads;
+
+    attempt_free(j);
+    kr_arena_init(&j->arena);
+    j->has_arena = true;
+    j->attempt++;
+    kr_error_clear(&e);
+    rc = kr_jobprep_job(&R->jp, j->job, j->attempt, &j->arena, &j->p, &e);
+    if (rc != KR_OK) {
+        char line[2048];
+        kr_error_format(&e, line, sizeof line);
+        j->p.desc = kr_jobprep_desc(j->job, &j->arena);
+        job_failed_final(R, j, line);
+        return;
+    }
+    if (j->attempt == 1)
+        j->max_attempts = 1 + (j->p.info.retries >= 0 ? j->p.info.retries : R->o->retries);
+    rc = kr_sched_check(R->sched, j->p.req, j->p.nreq, &e);
+    if (rc != KR_OK) {
+        char *m = kr_asprintf("Job needs more than available: %s", e.msg);
+        job_failed_final(R, j, m);
+        kr_free(m);
+        return;
+    }
+    threads = (R->ex->caps & KR_EXEC_CAP_REMOTE) ? 1 : j->p.ej.threads;
+    j->st = R_READY;
+    kr_sched_push(R->sched, j->job->id, j->job->rule->priority, j->job->depth, threads,
+                  j->p.req, j->p.nreq);
+}
+
+static void release_dependents(struct run *R, struct rjob *j)
+{
+    uint32_t i;
+    struct rjob *d;
+    for (i = 0; i < j->job->nrdeps; i++) {
+        d = &R->rj[j->job->rdeps[i]->id];
+        if (!d->needs_run || d->st != R_WAIT || d->waiting == 0)
+            continue;
+        if (--d->waiting == 0 && !(R->stopping))
+            make_ready(R, d);
+    }
+}
+
+/* Count a job (and, transitively, nothing else: dependents simply never
+ * become ready) as failed for good. */
+static void job_failed_final(struct run *R, struct rjob *j, const char *why)
+{
+    j->st = R_FAILED;
+    R->stats->failed++;
+    kr_progress_failed(R->prog, j->p.desc ? j->p.desc : j->job->rule->name, why, false);
+    kr_buf_printf(&R->failures, "    %s: %s", j->p.desc ? j->p.desc : j->job->rule->name, why);
+    if (j->p.ej.log_path)
+        kr_buf_printf(&R->failures, " (log: %s)", j->p.ej.log_path);
+    kr_buf_putc(&R->failures, '\n');
+    if (!R->o->keep_going)
+        R->stopping = true;
+    attempt_free(j);
+}
+
+/* ---- submission ---------------------------------------------------------------- */
+
+static void remove_outputs(struct run *R, struct rjob *j)
+{
+    uint32_t i;
+    struct kr_error e;
+    for (i = 0; i < j->job->nout; i++) {
+        kr_storage_remove(kr_storage_local(), j->job->out[i].path, &e);
+        kr_dag_restat(R->dag, j->job->outfiles[i]);
+    }
+}
+
+/* Before a job runs: refuse protected outputs, remove old outputs, logs and
+ * benchmark, make their directories. Returns NULL or a message (arena). */
+static const char *prepare_fs(struct run *R, struct rjob *j)
+{
+    struct kr_prepared *p = &j->p;
+    struct kr_error e;
+    struct stat sb;
+    uint32_t i;
+    for (i = 0; i < j->job->nout; i++) {
+        const char *path = j->job->out[i].path;
+        if ((j->job->out[i].flags & KR_F_PROTECTED) && lstat(path, &sb) == 0)
+            return kr_arena_printf(&j->arena, "write-protected output exists: %s "
+                                   "(remove it to rerun the job)", path);
+        if (kr_storage_remove(kr_storage_local(), path, &e) != KR_OK)
+            return kr_arena_printf(&j->arena, "cannot remove old output: %s", e.msg);
+        kr_dag_restat(R->dag, j->job->outfiles[i]);
+        if (mkparent(path) != 0)
+            return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s", path,
+                                   strerror(errno));
+    }
+    for (i = 0; i < p->nlogs; i++) {
+        unlink(p->logs[i]);
+        if (mkparent(p->logs[i]) != 0)
+            return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
+                                   p->logs[i], strerror(errno));
+    }
+    if (p->ej.log_path && mkparent(p->ej.log_path) != 0)
+        return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
+                               p->ej.log_path, strerror(errno));
+    if (p->ej.benchmark_path) {
+        unlink(p->ej.benchmark_path);
+        if (mkparent(p->ej.benchmark_path) != 0)
+            return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
+                                   p->ej.benchmark_path, strerror(errno));
+    }
+    return NULL;
+}
+
+static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_result *res);
+static void handle_failure(struct run *R, struct rjob *j, int state, const char *detail,
+                           int exit_code);
+
+static void submit(struct run *R, struct rjob *j)
+{
+    struct kr_state_job sj;
+    struct kr_error e;
+    const char *msg, *gpus;
+    int rc;
+
+    j->st = R_RUNNING;
+    j->t0 = kr_now();
+    R->nrunning++;
+    kr_progress_start(R->prog, j->p.desc);
+    if (!j->p.ej.command) {
+        /* a rule without shell/script/run: nothing to execute */
+        struct kr_exec_result res;
+        memset(&res, 0, sizeof res);
+        res.id = j->job->id;
+        res.start = res.end = wall_now();
+        R->nrunning--;
+        kr_sched_release(R->sched, j->job->id);
+        finish_success(R, j, &res);
+        return;
+    }
+    msg = prepare_fs(R, j);
+    if (msg) {
+        R->nrunning--;
+        kr_sched_release(R->sched, j->job->id);
+        job_failed_final(R, j, msg);
+        return;
+    }
+    gpus = kr_sched_gpus(R->sched, j->job->id);
+    if (*gpus) {
+        j->env[0].name = "CUDA_VISIBLE_DEVICES";
+        j->env[0].value = kr_arena_strdup(&j->arena, gpus);
+        j->p.ej.env = j->env;
+        j->p.ej.nenv = 1;
+    }
+    if (j->p.info.message && R->o->verbosity >= KR_PROGRESS_NORMAL)
+        kr_progress_msg(R->prog, false, "%s", j->p.info.message);
+    if (R->o->printshell || R->o->verbosity >= KR_PROGRESS_VERBOSE)
+        kr_progress_msg(R->prog, false, "%s:\n    %s", j->p.desc, j->p.ej.command);
+
+    memset(&sj, 0, sizeof sj);
+    sj.job_id = j->job->id;
+    sj.rule = j->job->rule->name;
+    sj.name = j->p.ej.name;
+    sj.wc = &j->job->wc;
+    sj.outputs = j->p.ej.outputs;
+    sj.noutputs = j->p.ej.noutputs;
+    sj.attempt = j->attempt;
+    sj.executor = R->ex->name;
+    sj.log_path = j->p.ej.log_path;
+    rc = kr_state_job_begin(R->st, R->run_id, &sj, &j->attempt_id, &e);
+    if (rc != KR_OK) {
+        R->fatal = rc;
+        R->fatal_err = e;
+        R->stopping = true;
+        R->nrunning--;
+        kr_sched_release(R->sched, j->job->id);
+        job_failed_final(R, j, "cannot journal the job in the state database");
+        return;
+    }
+    j->ext_id[0] = 0;
+    rc = R->ex->submit(R->exself, &j->p.ej, j->ext_id, sizeof j->ext_id, &e);
+    if (rc != KR_OK) {
+        R->nrunning--;
+        kr_sched_release(R->sched, j->job->id);
+        handle_failure(R, j, KR_EXEC_FAILED, e.msg, -1);
+        return;
+    }
+    rc = kr_state_job_set_extid(R->st, j->attempt_id, j->ext_id, &e);
+    if (rc == KR_OK)
+        rc = kr_state_job_transition(R->st, j->attempt_id, KR_ATTEMPT_RUNNING, 0, &e);
+    if (rc != KR_OK && !R->fatal) {
+        R->fatal = rc;
+        R->fatal_err = e;
+        R->stopping = true;
+    }
+}
+
+/* ---- completion -------------------------------------------------------------------- */
+
+/* Check the declared outputs after a successful run: apply touch(), wait
+ * up to --latency-wait for missing ones, mark directories, protect.
+ * Returns NULL or the message naming the missing outputs. */
+static const char *check_outputs(struct run *R, struct rjob *j)
+{
+    struct kr_job *job = j->job;
+    struct stat sb;
+    struct kr_buf missing = KR_BUF_INIT;
+    double deadline = kr_now() + R->o->latency_wait;
+    const char *msg = NULL;
+    uint32_t i, nmiss;
+    int fd;
+
+    for (i = 0; i < job->nout; i++) {
+        if (!(job->out[i].flags & KR_F_TOUCH))
+            continue;
+        if (mkparent(job->out[i].path) == 0) {
+            fd = open(job->out[i].path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+            if (fd >= 0)
+                close(fd);
+            utimensat(AT_FDCWD, job->out[i].path, NULL, 0);
+        }
+    }
+    for (;;) {
+        nmiss = 0;
+        kr_buf_reset(&missing);
+        for (i = 0; i < job->nout; i++) {
+            if (stat(job->out[i].path, &sb) == 0) {
+                if ((job->out[i].flags & KR_F_DIRECTORY) && !S_ISDIR(sb.st_mode)) {
+                    msg = kr_arena_printf(&j->arena, "output %s was declared directory() "
+                                          "but is a file", job->out[i].path);
+                    goto out;
+                }
+                continue;
+            }
+            nmiss++;
+            kr_buf_printf(&missing, "\n        %s", job->out[i].path);
+        }
+        if (nmiss == 0 || kr_now() >= deadline || kr_signals_pending())
+            break;
+        usleep(100000);
+    }
+    if (nmiss) {
+        msg = kr_arena_printf(&j->arena, "MissingOutputException: the job finished but "
+                              "%u output%s missing after waiting %.0f s (--latency-wait):%s",
+                              nmiss, nmiss == 1 ? " is" : "s are", R->o->latency_wait,
+                              kr_buf_cstr(&missing));
+        goto out;
+    }
+    for (i = 0; i < job->nout; i++) {
+        if (job->out[i].flags & KR_F_DIRECTORY) {
+            char *ts = kr_asprintf("%s/.snakemake_timestamp", job->out[i].path);
+            fd = open(ts, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+            if (fd >= 0)
+                close(fd);
+            kr_free(ts);
+        }
+        if ((job->out[i].flags & KR_F_PROTECTED) && stat(job->out[i].path, &sb) == 0)
+            chmod(job->out[i].path, sb.st_mode & ~(mode_t)(S_IWUSR | S_IWGRP | S_IWOTH));
+    }
+out:
+    kr_buf_free(&missing);
+    return msg;
+}
+
+/* Record provenance of the outputs and end the attempt as done. */
+static int record_done(struct run *R, struct rjob *j, const struct kr_exec_result *res,
+                       struct kr_error *e)
+{
+    struct kr_job *job = j->job;
+    struct kr_prov prov;
+    struct kr_prov_input *pin;
+    struct kr_state_job_result sr;
+    char hex[KR_SHA256_HEX_LEN + 1];
+    int64_t maxsz = R->o->checksum_max_size > 0 ? R->o->checksum_max_size : 1 << 20;
+    uint32_t i;
+
+    memset(&prov, 0, sizeof prov);
+    prov.rule = job->rule->name;
+    prov.code_hash = job->rule->code_hash;
+    prov.params_hash = kr_dag_params_hash(j->p.info.params_repr);
+    prov.inputs_hash = kr_dag_inputs_hash(job);
+    prov.container = NULL;
+    if (R->o->containers && j->p.info.container) {
+        const char *image = kr_container_job_image(R->o->containers, j->p.info.container);
+        const char *ident = NULL;
+        if (image && kr_container_identity(R->o->containers, image, &ident, NULL) == KR_OK)
+            prov.container = ident;
+    }
+    pin = kr_arena_zalloc(&j->arena, (job->nin + 1) * sizeof *pin);
+    for (i = 0; i < job->nin; i++) {
+        struct kr_file *f = job->infiles[i];
+        pin[i].path = f->path;
+        if (kr_dag_stat(R->dag, f) == KR_STAT_MISSING)
+            continue;
+        pin[i].mtime_ns = f->mtime_ns;
+        pin[i].size = f->size;
+        if (f->stat == KR_STAT_FILE && f->size <= maxsz &&
+            kr_checksum_file(f->path, maxsz, hex, NULL) == KR_OK)
+            pin[i].checksum = kr_arena_strdup(&j->arena, hex);
+    }
+    prov.inputs = pin;
+    prov.ninputs = job->nin;
+    memset(&sr, 0, sizeof sr);
+    sr.state = KR_ATTEMPT_DONE;
+    sr.exit_code = res->exit_code;
+    sr.end = res->end;
+    sr.detail = res->detail[0] ? res->detail : NULL;
+    if (job->nout == 0)
+        return kr_state_job_end(R->st, j->attempt_id, &sr, NULL, 0, e);
+    return kr_state_job_end(R->st, j->attempt_id, &sr, &prov, 1, e);
+}
+
+static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_result *res)
+{
+    struct kr_error e;
+    const char *msg;
+    uint32_t i;
+    int rc;
+
+    msg = check_outputs(R, j);
+    if (msg) {
+        handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code);
+        return;
+    }
+    if (j->p.ej.command) {
+        rc = record_done(R, j, res, &e);
+        if (rc != KR_OK && !R->fatal) {
+            R->fatal = rc;
+            R->fatal_err = e;
+            R->stopping = true;
+        }
+    }
+    for (i = 0; i < j->job->nout; i++)
+        kr_dag_restat(R->dag, j->job->outfiles[i]);
+    j->st = R_DONE;
+    R->stats->done++;
+    kr_progress_done(R->prog, j->p.desc, kr_now() - j->t0);
+    temp_release(R, j->job);
+    release_dependents(R, j);
+    attempt_free(j);
+}
+
+static void handle_failure(struct run *R, struct rjob *j, int state, const char *detail,
+                           int exit_code)
+{
+    struct kr_state_job_result sr;
+    struct kr_error e;
+    bool cancelled = state == KR_EXEC_CANCELLED;
+    bool free_retry = state == KR_EXEC_NODE_FAIL || state == KR_EXEC_PREEMPTED;
+    bool retry;
+    char *why;
+
+    if (!R->o->keep_incomplete)
+        remove_outputs(R, j);
+    if (j->attempt_id > 0) {
+        memset(&sr, 0, sizeof sr);
+        sr.state = cancelled ? KR_ATTEMPT_CANCELLED : KR_ATTEMPT_FAILED;
+        sr.exit_code = exit_code;
+        sr.detail = detail;
+        if (kr_state_job_end(R->st, j->attempt_id, &sr, NULL, 0, &e) != KR_OK && !R->fatal) {
+            R->fatal = KR_ESTATE;
+            R->fatal_err = e;
+            R->stopping = true;
+        }
+        j->attempt_id = 0;
+    }
+    if (free_retry)
+        j->max_attempts++;
+    retry = !cancelled && !kr_signals_pending() && !R->fatal && j->attempt < j->max_attempts;
+    why = kr_asprintf("%s (attempt %d of %d)", detail, j->attempt, j->max_attempts);
+    if (retry) {
+        kr_progress_failed(R->prog, j->p.desc, why, true);
+        kr_free(why);
+        make_ready(R, j);
+        return;
+    }
+    if (cancelled) {
+        j->st = R_FAILED;
+        R->stats->failed++;
+        kr_progress_failed(R->prog, j->p.desc, "cancelled", false);
+        attempt_free(j);
+        kr_free(why);
+        return;
+    }
+    kr_progress_msg(R->prog, true, "Error in %s:", j->p.desc);
+    show_log_tail(R, j->p.ej.log_path, 20);
+    if (!R->o->keep_incomplete && j->job->nout)
+        kr_progress_msg(R->prog, false, "    removed the outputs of the failed job");
+    job_failed_final(R, j, detail);
+    kr_free(why);
+}
+
+static void handle_result(struct run *R, const struct kr_exec_result *res)
+{
+    struct rjob *j;
+    if (res->id >= R->nall)
+        return;
+    j = &R->rj[res->id];
+    if (j->st != R_RUNNING)
+        return;
+    R->nrunning--;
+    kr_sched_release(R->sched, res->id);
+    if (res->state == KR_EXEC_OK)
+        finish_success(R, j, res);
+    else
+        handle_failure(R, j, res->state, res->detail[0] ? res->detail : "failed",
+                       res->state == KR_EXEC_FAILED ? res->exit_code : -1);
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
+                int64_t run_id, const struct kr_run_opts *o, struct kr_run_stats *stats,
+                struct kr_error *err)
+{
+    struct run R;
+    struct kr_executor_opts xo;
+    struct kr_exec_result res[64];
+    struct kr_job **all, **torun;
+    uint32_t nall, nrun, i, k, n;
+    char cwd[PATH_MAX];
+    int rc = KR_OK, cores, sig = 0;
+    uint32_t id;
+
+    memset(&R, 0, sizeof R);
+    memset(stats, 0, sizeof *stats);
+    R.wf = wf;
+    R.dag = dag;
+    R.st = st;
+    R.run_id = run_id;
+    R.o = o;
+    R.stats = stats;
+    all = kr_dag_jobs(dag, &nall);
+    torun = kr_dag_jobs_to_run(dag, &nrun);
+    stats->total = nrun;
+    if (nrun == 0)
+        return KR_OK;
+
+    R.ex = kr_executor_find(o->executor ? o->executor : "local");
+    if (!R.ex)
+        return kr_error_set(err, KR_EUSAGE, "unknown executor '%s'", o->executor);
+    if (!getcwd(cwd, sizeof cwd))
+        return kr_error_set(err, KR_EIO, "getcwd: %s", strerror(errno));
+    memset(&xo, 0, sizeof xo);
+    xo.cores = o->cores;
+    xo.max_jobs = o->max_jobs;
+    xo.poll_interval = 5;
+    xo.state_dir = kr_state_dir(st);
+    xo.verbose = o->verbosity >= KR_PROGRESS_VERBOSE;
+    xo.backend_args = o->backend_args;
+    xo.nbackend_args = o->nbackend_args;
+    rc = R.ex->init(&R.exself, &xo, err);
+    if (rc != KR_OK)
+        return rc;
+
+    cores = (R.ex->caps & KR_EXEC_CAP_REMOTE) ? (o->max_jobs > 0 ? o->max_jobs : o->cores)
+                                               : o->cores;
+    R.jp.wf = wf;
+    R.jp.dag = dag;
+    R.jp.workdir = cwd;
+    R.jp.state_dir = kr_state_dir(st);
+    R.jp.cores = o->cores;
+    R.jp.default_resources = o->default_resources;
+    R.jp.defres = o->defres;
+    R.jp.ndefres = o->ndefres;
+    R.jp.checksum_max_size = o->checksum_max_size;
+    R.jp.containers = o->containers;
+    gethostname(R.host, sizeof R.host - 1);
+
+    R.nall = 0;
+    for (i = 0; i < nall; i++)
+        if (all[i]->id + 1 > R.nall)
+            R.nall = all[i]->id + 1;
+    R.rj = kr_calloc(R.nall ? R.nall : 1, sizeof *R.rj);
+    for (i = 0; i < nall; i++)
+        R.rj[all[i]->id].job = all[i];
+    for (i = 0; i < nrun; i++)
+        R.rj[torun[i]->id].needs_run = true;
+    for (i = 0; i < nrun; i++) {
+        struct rjob *j = &R.rj[torun[i]->id];
+        for (k = 0; k < torun[i]->ndeps; k++)
+            if (R.rj[torun[i]->deps[k]->id].needs_run)
+                j->waiting++;
+    }
+    R.sched = kr_sched_new(R.nall, cores, o->limits, o->nlimits);
+    R.prog = kr_progress_new(stderr, nrun, o->verbosity, o->live);
+    temp_init(&R, torun, nrun);
+    kr_signals_install();
+
+    for (i = 0; i < nrun; i++)
+        if (R.rj[torun[i]->id].waiting == 0)
+            make_ready(&R, &R.rj[torun[i]->id]);
+
+    for (;;) {
+        if (!sig && (sig = kr_signals_pending()) != 0) {
+            kr_progress_msg(R.prog, true, "krait: %s received, cancelling %u running job%s",
+                            sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal",
+                            R.nrunning, R.nrunning == 1 ? "" : "s");
+            R.stopping = true;
+            R.ex->cancel(R.exself, NULL, 0, NULL);
+        }
+        while (!R.stopping && kr_sched_pop(R.sched, &id) == KR_OK)
+            submit(&R, &R.rj[id]);
+        if (R.nrunning == 0)
+            break;
+        rc = R.ex->poll(R.exself, res, KR_ARRAY_LEN(res), &n,
+                        R.prog && o->live != 0 ? 0.25 : 1.0, err);
+        if (rc != KR_OK) {
+            R.fatal = rc;
+            R.fatal_err = *err;
+            R.stopping = true;
+            R.ex->cancel(R.exself, NULL, 0, NULL);
+            /* keep polling so cancelled jobs are recorded */
+            continue;
+        }
+        for (i = 0; i < n; i++)
+            handle_result(&R, &res[i]);
+        kr_progress_tick(R.prog);
+    }
+    kr_progress_end(R.prog);
+
+    for (i = 0; i < nrun; i++) {
+        struct rjob *j = &R.rj[torun[i]->id];
+        if (j->st == R_WAIT || j->st == R_READY)
+            stats->not_run++;
+        attempt_free(j);
+    }
+    stats->signal = sig;
+    if (R.fatal) {
+        rc = R.fatal;
+        if (err)
+            *err = R.fatal_err;
+    } else if (sig) {
+        rc = kr_error_set(err, KR_EINTR, "interrupted by %s: %u job%s cancelled, %u done",
+                          sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal",
+                          stats->failed, stats->failed == 1 ? "" : "s", stats->done);
+    } else if (stats->failed) {
+        fprintf(stderr, "krait: %u of %u job%s failed:\n%s", stats->failed, stats->total,
+                stats->total == 1 ? "" : "s", kr_buf_cstr(&R.failures));
+        if (stats->not_run)
+            fprintf(stderr, "krait: %u job%s not run because of the failure%s\n",
+                    stats->not_run, stats->not_run == 1 ? " was" : "s were",
+                    o->keep_going ? " (their inputs could not be made)" : " (use -k to go on with independent jobs)");
+        rc = kr_error_set(err, KR_EEXEC, "%u job%s failed", stats->failed,
+                          stats->failed == 1 ? "" : "s");
+    } else {
+        rc = KR_OK;
+    }
+    kr_signals_restore();
+    R.ex->shutdown(R.exself);
+    kr_sched_free(R.sched);
+    kr_progress_free(R.prog);
+    kr_jobprep_cleanup(&R.jp);
+    kr_buf_free(&R.failures);
+    kr_free(R.temps);
+    kr_free(R.rj);
+    return rc;
+}
+
+/* ---- recovery after a killed krait ------------------------------------------------------- */
+
+/* Start time (epoch seconds) of process `pid`, or -1. */
+static double proc_start_time(pid_t pid)
+{
+    char path[64], buf[4096], *p;
+    FILE *f;
+    unsigned long long ticks = 0;
+    double btime = -1;
+    int field;
+    size_t n;
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    f = fopen(path, "r");
+    if (!f)
+        return -1;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    p = strrchr(buf, ')');
+    if (!p)
+        return -1;
+    /* fields after the command: state is field 3; starttime is field 22 */
+    for (field = 2; field < 21 && p; field++)
+        p = strchr(p + 1, ' ');
+    if (!p)
+        return -1;
+    ticks = strtoull(p + 1, NULL, 10);
+    f = fopen("/proc/stat", "r");
+    if (!f)
+        return -1;
+    while (fgets(buf, sizeof buf, f))
+        if (!strncmp(buf, "btime ", 6))
+            btime = strtod(buf + 6, NULL);
+    fclose(f);
+    if (btime < 0)
+        return -1;
+    return btime + (double)ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+struct recover {
+    struct kr_state *st;
+    bool quiet;
+    char host[256];
+    int64_t *ids;
+    uint32_t n, cap;
+};
+
+static int recover_one(void *ctx, const struct kr_state_attempt *a)
+{
+    struct recover *rc = ctx;
+    long pid;
+    double started, t0;
+    if (rc->n == rc->cap) {
+        rc->cap = rc->cap ? 2 * rc->cap : 16;
+        rc->ids = kr_realloc(rc->ids, rc->cap * sizeof *rc->ids);
+    }
+    rc->ids[rc->n++] = a->id;
+    if (!a->ext_id || strncmp(a->ext_id, "pid:", 4) != 0 ||
+        (a->executor && strcmp(a->executor, "local") != 0) ||
+        (a->host && strcmp(a->host, rc->host) != 0))
+        return 0;
+    pid = strtol(a->ext_id + 4, NULL, 10);
+    if (pid <= 1 || kill(-(pid_t)pid, 0) != 0)
+        return 0;   /* the job's process group is gone */
+    started = proc_start_time((pid_t)pid);
+    /* a leader that exited leaves a group no new process can take the id
+     * of; a leader that exists must have started with the attempt */
+    if (started >= 0 && a->start > 0 && (started < a->start - 5 || started > a->start + 60))
+        return 0;
+    if (!rc->quiet)
+        fprintf(stderr, "krait: killing job %s (process group %ld) left running by a "
+                "previous krait\n", a->name ? a->name : "?", pid);
+    kill(-(pid_t)pid, SIGKILL);
+    t0 = kr_now();
+    while (kill(-(pid_t)pid, 0) == 0 && kr_now() - t0 < 5)
+        usleep(10000);
+    return 0;
+}
+
+int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err)
+{
+    struct recover rc;
+    uint32_t i;
+    int r;
+    memset(&rc, 0, sizeof rc);
+    rc.st = st;
+    rc.quiet = quiet;
+    gethostname(rc.host, sizeof rc.host - 1);
+    r = kr_state_unfinished(st, recover_one, &rc, err);
+    for (i = 0; r == KR_OK && i < rc.n; i++) {
+        r = kr_state_mark_abandoned(st, rc.ids[i], err);
+        if (r == KR_NOT_FOUND)
+            r = KR_OK;
+    }
+    if (r == KR_OK && rc.n && !quiet)
+        fprintf(stderr, "krait: %u job%s of an interrupted run will be rerun (outputs "
+                "marked incomplete)\n", rc.n, rc.n == 1 ? "" : "s");
+    kr_free(rc.ids);
+    return r;
+}

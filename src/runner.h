@@ -1,0 +1,86 @@
+/*
+ * runner.h - the run loop of `krait run`: from a planned dag to finished
+ * jobs. For each job that needs to run, in dependency order:
+ *   prepare (jobprep) -> queue (jobsched: priority, longest path, cores,
+ *   resources) -> remove old outputs, make directories -> journal the
+ *   attempt (kr_state_job_begin: outputs marked incomplete) -> submit ->
+ *   journal the external id -> poll -> check declared outputs (waiting up
+ *   to --latency-wait) -> touch()/directory()/protected() -> provenance
+ *   (kr_state_job_end) -> release dependents -> delete temp() inputs whose
+ *   consumers are all done.
+ * A failed job's outputs are removed (unless --keep-incomplete), the last
+ * 20 lines of its log shown, and it is retried while attempts remain
+ * (--retries / the rule's retries; `attempt` is visible to resource
+ * lambdas); then the run stops launching jobs and waits for the running
+ * ones (or goes on with -k). SIGINT/SIGTERM cancel every running job (their
+ * process groups), record them cancelled, remove their outputs.
+ *
+ * kr_run_recover deals with what a krait killed by SIGKILL left behind:
+ * its still-running job processes are killed and its unfinished attempts
+ * abandoned (their outputs stay marked incomplete, so the planner reruns
+ * them).
+ */
+#ifndef KR_RUNNER_H
+#define KR_RUNNER_H
+
+#include "dag.h"
+#include "jobprep.h"
+#include "jobsched.h"
+#include "state.h"
+#include "workflow.h"
+
+struct kr_container_ctx;
+
+struct kr_run_opts {
+    int cores;                          /* >= 1 (the caller resolves "all") */
+    int max_jobs;                       /* -j: jobs at once for remote backends (0 = cores) */
+    bool keep_going;                    /* -k */
+    int retries;                        /* --retries (rules' retries: override it) */
+    const struct kr_sched_limit *limits;/* --resources */
+    uint32_t nlimits;
+    bool default_resources;             /* --default-resources given */
+    const struct kr_defres *defres;
+    uint32_t ndefres;
+    double latency_wait;                /* --latency-wait seconds */
+    bool keep_incomplete;               /* --keep-incomplete */
+    bool notemp;                        /* --notemp */
+    const char *executor;               /* backend name; NULL = "local" */
+    const char **backend_args;
+    uint32_t nbackend_args;
+    bool printshell;                    /* -p: print shell commands */
+    int verbosity;                      /* KR_PROGRESS_QUIET / NORMAL / VERBOSE */
+    int live;                           /* live progress line: 1, 0, -1 = if a terminal */
+    struct kr_container_ctx *containers;/* NULL: no containers */
+    int64_t checksum_max_size;          /* inputs up to this size get a checksum (0 = 1 MiB) */
+};
+
+struct kr_run_stats {
+    uint32_t total;     /* jobs that needed to run */
+    uint32_t done;
+    uint32_t failed;
+    uint32_t not_run;   /* never started (a dependency failed, or the run stopped) */
+    int signal;         /* the signal that interrupted the run, or 0 */
+};
+
+/*
+ * Run every job of the plan that needs to run. `st` must be locked by this
+ * process and `run_id` begun. Progress goes to stderr.
+ * Returns KR_OK when every job succeeded; KR_EEXEC when some failed (err
+ * says how many; the per-job messages were printed); KR_EINTR when a signal
+ * stopped the run (stats->signal); other negative codes when the executor or
+ * the state database failed. stats is always filled.
+ */
+int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
+                int64_t run_id, const struct kr_run_opts *o, struct kr_run_stats *stats,
+                struct kr_error *err);
+
+/*
+ * Clean up after a krait that died while jobs ran (call with the lock held,
+ * before planning): for every unfinished attempt of the local executor on
+ * this host whose process group still exists (and started when the attempt
+ * did), kill the group; then mark each unfinished attempt abandoned. Prints
+ * one line per abandoned attempt unless quiet. KR_ESTATE on database errors.
+ */
+int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err);
+
+#endif /* KR_RUNNER_H */

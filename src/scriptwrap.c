@@ -1,0 +1,411 @@
+/*
+ * scriptwrap.c - running `script:` and `run:` jobs. Both go through one
+ * small Python program, krait_wrap.py (its source is below), written once
+ * into .krait/wrappers/. For each job, krait writes a job file,
+ * .krait/jobs/JOB.json, holding the mode, the script path or the run: code
+ * (with its file and first line, so tracebacks point into the Snakefile) and
+ * the job's context (kr_jobinfo.context_json: input, output, params,
+ * wildcards, threads, resources, log, config, rule, attempt, scriptdir); the
+ * job's command becomes `python3 .krait/wrappers/krait_wrap.py JOBFILE`.
+ *
+ * The wrapper builds Snakemake's `snakemake` object (input/output/log/params/
+ * wildcards/resources are named lists: index, attribute and iteration work;
+ * str() joins with spaces) and then
+ *   - .py scripts: runs them with runpy, `snakemake` a global;
+ *   - .R scripts: prepends `snakemake <- list(input=list(...), ...)` (a plain
+ *     list, so snakemake$input$ref and snakemake$input[[1]]) and runs Rscript;
+ *   - .sh scripts: prepends bash associative arrays as Snakemake does
+ *     (snakemake_input[0], snakemake_input[ref], snakemake[threads] ...) and
+ *     runs bash;
+ *   - run: blocks: executes the code with input, output, params, wildcards,
+ *     threads, resources, log, config, rule, attempt and shell() as globals;
+ *     shell() formats {input}, {output.x}, {params.p:q} with the job's names
+ *     and the caller's locals and runs bash -euo pipefail, raising on failure.
+ * Named lists in the context may be JSON lists, objects (name -> value), or
+ * {"items": [...], "names": {name: [start, end] | value}}.
+ */
+#include "scriptwrap.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char wrapper_src[] =
+    "# krait_wrap.py - runs a job's script: (Python, R, bash) or run: block with a\n"
+    "# `snakemake` object built from the job's context (written by krait).\n"
+    "# Usage: python3 krait_wrap.py JOBFILE.json\n"
+    "# JOBFILE: {\"mode\": \"script\"|\"run\", \"script\": PATH, \"code\": SRC, \"file\": F,\n"
+    "#           \"line\": N, \"context\": {input, output, params, wildcards, threads,\n"
+    "#           resources, log, config, rule, attempt, scriptdir}}\n"
+    "import json, os, re, runpy, shlex, string, subprocess, sys, tempfile, textwrap\n"
+    "\n"
+    "\n"
+    "class Namedlist(list):\n"
+    "    \"\"\"A list whose items may also have names (Snakemake's Namedlist).\"\"\"\n"
+    "\n"
+    "    def __init__(self, items=(), names=None):\n"
+    "        super().__init__(items)\n"
+    "        self._names = dict(names or {})\n"
+    "        for k, v in self._names.items():\n"
+    "            object.__setattr__(self, k, v)\n"
+    "\n"
+    "    def __getattr__(self, name):\n"
+    "        raise AttributeError(\"no item named %r (have: %s)\" % (name, \", \".join(self._names) or \"none\"))\n"
+    "\n"
+    "    def __getitem__(self, key):\n"
+    "        if isinstance(key, str):\n"
+    "            return self._names[key]\n"
+    "        return super().__getitem__(key)\n"
+    "\n"
+    "    def keys(self):\n"
+    "        return self._names.keys()\n"
+    "\n"
+    "    def items(self):\n"
+    "        return self._names.items()\n"
+    "\n"
+    "    def get(self, key, default=None):\n"
+    "        return self._names.get(key, default)\n"
+    "\n"
+    "    def __str__(self):\n"
+    "        return \" \".join(str(x) for x in self)\n"
+    "\n"
+    "    def __format__(self, spec):\n"
+    "        return format(str(self), spec)\n"
+    "\n"
+    "\n"
+    "def _flat(v):\n"
+    "    return list(v) if isinstance(v, (list, tuple)) else [v]\n"
+    "\n"
+    "\n"
+    "def namedlist(v):\n"
+    "    \"\"\"Accepts [..], {name: value}, or {\"items\": [..], \"names\": {name: value | [start, end]}}.\"\"\"\n"
+    "    if v is None:\n"
+    "        return Namedlist()\n"
+    "    if isinstance(v, list):\n"
+    "        return Namedlist(v)\n"
+    "    if isinstance(v, dict) and \"items\" in v and isinstance(v.get(\"items\"), list):\n"
+    "        items = v[\"items\"]\n"
+    "        names = {}\n"
+    "        for k, r in (v.get(\"names\") or {}).items():\n"
+    "            if isinstance(r, list) and len(r) == 2 and all(isinstance(x, int) for x in r):\n"
+    "                names[k] = items[r[0]] if r[1] - r[0] == 1 else Namedlist(items[r[0]:r[1]])\n"
+    "            else:\n"
+    "                names[k] = Namedlist(r) if isinstance(r, list) else r\n"
+    "        return Namedlist(items, names)\n"
+    "    if isinstance(v, dict):\n"
+    "        items = []\n"
+    "        names = {}\n"
+    "        for k, x in v.items():\n"
+    "            items.extend(_flat(x))\n"
+    "            names[k] = Namedlist(x) if isinstance(x, list) else x\n"
+    "        return Namedlist(items, names)\n"
+    "    return Namedlist([v])\n"
+    "\n"
+    "\n"
+    "class Snakemake:\n"
+    "    def __init__(self, ctx):\n"
+    "        self.input = namedlist(ctx.get(\"input\"))\n"
+    "        self.output = namedlist(ctx.get(\"output\"))\n"
+    "        self.params = namedlist(ctx.get(\"params\"))\n"
+    "        self.wildcards = namedlist(ctx.get(\"wildcards\"))\n"
+    "        self.threads = ctx.get(\"threads\", 1)\n"
+    "        self.resources = namedlist(ctx.get(\"resources\"))\n"
+    "        self.log = namedlist(ctx.get(\"log\"))\n"
+    "        self.config = ctx.get(\"config\") or {}\n"
+    "        self.rule = ctx.get(\"rule\")\n"
+    "        self.attempt = ctx.get(\"attempt\", 1)\n"
+    "        self.scriptdir = ctx.get(\"scriptdir\", \"\")\n"
+    "        self.bench_iteration = None\n"
+    "\n"
+    "    def log_fmt_shell(self, stdout=True, stderr=True, append=False):\n"
+    "        if not self.log:\n"
+    "            return \"\"\n"
+    "        lg = shlex.quote(str(self.log[0]))\n"
+    "        op = \">>\" if append else \">\"\n"
+    "        if stdout and stderr:\n"
+    "            return \" %s %s 2>&1\" % (op, lg)\n"
+    "        if stdout:\n"
+    "            return \" %s %s\" % (op, lg)\n"
+    "        if stderr:\n"
+    "            return \" 2%s %s\" % (op, lg)\n"
+    "        return \"\"\n"
+    "\n"
+    "\n"
+    "class _Formatter(string.Formatter):\n"
+    "    def format_field(self, value, spec):\n"
+    "        if spec == \"q\":\n"
+    "            if isinstance(value, (list, tuple)):\n"
+    "                return \" \".join(shlex.quote(str(x)) for x in value)\n"
+    "            return shlex.quote(str(value))\n"
+    "        if isinstance(value, (list, tuple)) and not spec:\n"
+    "            return \" \".join(str(x) for x in value)\n"
+    "        return super().format_field(value, spec)\n"
+    "\n"
+    "\n"
+    "def _namespace(job_globals, frame):\n"
+    "    ns = dict(job_globals)\n"
+    "    if frame is not None:\n"
+    "        ns.update(frame.f_globals)\n"
+    "        ns.update(frame.f_locals)\n"
+    "    return ns\n"
+    "\n"
+    "\n"
+    "_JOB_GLOBALS = {}\n"
+    "\n"
+    "\n"
+    "def shell(cmd, *args, read=False, iterable=False, **kwargs):\n"
+    "    \"\"\"Format cmd with the job's names ({input}, {output.x}, {params.p:q}...) and\n"
+    "    run it with bash -euo pipefail; raise on failure as Snakemake does.\"\"\"\n"
+    "    ns = _namespace(_JOB_GLOBALS, sys._getframe(1))\n"
+    "    ns.update(kwargs)\n"
+    "    cmd = _Formatter().vformat(textwrap.dedent(cmd).strip(\"\\n\"), args, ns)\n"
+    "    if read or iterable:\n"
+    "        out = subprocess.run([\"bash\", \"-euo\", \"pipefail\", \"-c\", cmd], check=True,\n"
+    "                             stdout=subprocess.PIPE).stdout\n"
+    "        if iterable:\n"
+    "            return iter(out.decode().splitlines())\n"
+    "        return out\n"
+    "    subprocess.run([\"bash\", \"-euo\", \"pipefail\", \"-c\", cmd], check=True)\n"
+    "\n"
+    "\n"
+    "def _bash_quote(v):\n"
+    "    if isinstance(v, (list, tuple)):\n"
+    "        v = \" \".join(str(x) for x in v)\n"
+    "    return shlex.quote(str(v))\n"
+    "\n"
+    "\n"
+    "def bash_preamble(smk):\n"
+    "    out = []\n"
+    "    for name in (\"input\", \"output\", \"log\", \"resources\", \"wildcards\", \"params\"):\n"
+    "        nl = getattr(smk, name)\n"
+    "        parts = []\n"
+    "        for i, x in enumerate(nl):\n"
+    "            parts.append(\"[%d]=%s\" % (i, _bash_quote(x)))\n"
+    "        for k, x in nl.items():\n"
+    "            parts.append(\"[%s]=%s\" % (k, _bash_quote(x)))\n"
+    "        out.append(\"declare -A snakemake_%s=( %s )\" % (name, \" \".join(parts)))\n"
+    "    cfg = \" \".join(\"[%s]=%s\" % (k, _bash_quote(v)) for k, v in (smk.config or {}).items()\n"
+    "                   if re.match(r\"^[A-Za-z0-9_.-]+$\", str(k)))\n"
+    "    out.append(\"declare -A snakemake_config=( %s )\" % cfg)\n"
+    "    main = {\"threads\": smk.threads, \"rule\": smk.rule, \"attempt\": smk.attempt,\n"
+    "            \"scriptdir\": smk.scriptdir}\n"
+    "    out.append(\"declare -A snakemake=( %s )\" %\n"
+    "               \" \".join(\"[%s]=%s\" % (k, _bash_quote(v)) for k, v in main.items()))\n"
+    "    return \"\\n\".join(out) + \"\\n\"\n"
+    "\n"
+    "\n"
+    "def _r_value(v):\n"
+    "    if isinstance(v, bool):\n"
+    "        return \"TRUE\" if v else \"FALSE\"\n"
+    "    if v is None:\n"
+    "        return \"NULL\"\n"
+    "    if isinstance(v, (int, float)):\n"
+    "        return repr(v)\n"
+    "    if isinstance(v, dict):\n"
+    "        return \"list(%s)\" % \", \".join(\"`%s`=%s\" % (k, _r_value(x)) for k, x in v.items())\n"
+    "    if isinstance(v, (list, tuple)):\n"
+    "        return \"list(%s)\" % \", \".join(_r_value(x) for x in v)\n"
+    "    return '\"%s\"' % str(v).replace(\"\\\\\", \"\\\\\\\\\").replace('\"', '\\\\\"')\n"
+    "\n"
+    "\n"
+    "def _r_namedlist(nl):\n"
+    "    parts = [_r_value(x) for x in nl]\n"
+    "    parts += [\"`%s`=%s\" % (k, _r_value(list(x) if isinstance(x, list) else x)) for k, x in nl.items()]\n"
+    "    return \"list(%s)\" % \", \".join(parts)\n"
+    "\n"
+    "\n"
+    "def r_preamble(smk):\n"
+    "    fields = [\"input\", \"output\", \"params\", \"wildcards\", \"log\", \"resources\"]\n"
+    "    body = \", \".join(\"%s=%s\" % (f, _r_namedlist(getattr(smk, f))) for f in fields)\n"
+    "    return (\"snakemake <- list(%s, threads=%s, config=%s, rule=%s, attempt=%s, scriptdir=%s)\\n\"\n"
+    "            % (body, _r_value(smk.threads), _r_value(smk.config), _r_value(smk.rule),\n"
+    "               _r_value(smk.attempt), _r_value(smk.scriptdir)))\n"
+    "\n"
+    "\n"
+    "def run_with_preamble(prog, preamble, script):\n"
+    "    with open(script) as f:\n"
+    "        src = f.read()\n"
+    "    shebang = \"\"\n"
+    "    if src.startswith(\"#!\"):\n"
+    "        shebang, _, src = src.partition(\"\\n\")\n"
+    "        shebang += \"\\n\"\n"
+    "    fd, tmp = tempfile.mkstemp(prefix=\".krait-script-\", suffix=os.path.splitext(script)[1])\n"
+    "    try:\n"
+    "        with os.fdopen(fd, \"w\") as f:\n"
+    "            f.write(shebang + preamble + src)\n"
+    "        return subprocess.run([prog, tmp]).returncode\n"
+    "    finally:\n"
+    "        os.unlink(tmp)\n"
+    "\n"
+    "\n"
+    "def main():\n"
+    "    with open(sys.argv[1]) as f:\n"
+    "        job = json.load(f)\n"
+    "    ctx = job.get(\"context\") or {}\n"
+    "    if isinstance(ctx, str):\n"
+    "        ctx = json.loads(ctx)\n"
+    "    smk = Snakemake(ctx)\n"
+    "    g = {\"snakemake\": smk, \"input\": smk.input, \"output\": smk.output, \"params\": smk.params,\n"
+    "         \"wildcards\": smk.wildcards, \"threads\": smk.threads, \"resources\": smk.resources,\n"
+    "         \"log\": smk.log, \"config\": smk.config, \"rule\": smk.rule, \"attempt\": smk.attempt,\n"
+    "         \"shell\": shell}\n"
+    "    _JOB_GLOBALS.update(g)\n"
+    "    if job[\"mode\"] == \"run\":\n"
+    "        code = \"\\n\" * max(0, int(job.get(\"line\", 1)) - 1) + textwrap.dedent(job[\"code\"])\n"
+    "        g[\"__name__\"] = \"__main__\"\n"
+    "        exec(compile(code, job.get(\"file\", \"Snakefile\"), \"exec\"), g)\n"
+    "        return 0\n"
+    "    script = job[\"script\"]\n"
+    "    ext = os.path.splitext(script)[1].lower()\n"
+    "    if ext == \".py\":\n"
+    "        sys.argv = [script]\n"
+    "        sys.path.insert(0, os.path.dirname(os.path.abspath(script)))\n"
+    "        runpy.run_path(script, init_globals={\"snakemake\": smk}, run_name=\"__main__\")\n"
+    "        return 0\n"
+    "    if ext in (\".r\", \".rscript\"):\n"
+    "        return run_with_preamble(\"Rscript\", r_preamble(smk), script)\n"
+    "    if ext == \".sh\":\n"
+    "        return run_with_preamble(\"bash\", bash_preamble(smk), script)\n"
+    "    sys.stderr.write(\"krait: script %s: unsupported type %r (use .py, .R or .sh)\\n\" % (script, ext))\n"
+    "    return 2\n"
+    "\n"
+    "\n"
+    "if __name__ == \"__main__\":\n"
+    "    try:\n"
+    "        sys.exit(main())\n"
+    "    except subprocess.CalledProcessError as e:\n"
+    "        sys.stderr.write(\"krait: shell command failed with exit code %d: %s\\n\" % (e.returncode, e.cmd[-1]))\n"
+    "        sys.exit(1)\n";
+
+/* Append s single-quoted for bash. */
+static void quote(struct kr_buf *b, const char *s)
+{
+    kr_buf_putc(b, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            kr_buf_puts(b, "'\\''");
+        else
+            kr_buf_putc(b, *s);
+    }
+    kr_buf_putc(b, '\'');
+}
+
+static int mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    char *p;
+    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
+        return -1;
+    for (p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int kr_scriptwrap_install(const char *state_dir, char **path_out, struct kr_error *err)
+{
+    char *dir = kr_asprintf("%s/wrappers", state_dir);
+    char *path = kr_asprintf("%s/krait_wrap.py", dir);
+    char *tmp = NULL;
+    FILE *f = NULL;
+    char buf[sizeof wrapper_src];
+    size_t n;
+    int rc = KR_OK;
+
+    *path_out = NULL;
+    f = fopen(path, "r");
+    if (f) {
+        n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        f = NULL;
+        if (n == sizeof wrapper_src - 1 && !memcmp(buf, wrapper_src, n))
+            goto done;   /* already current */
+    }
+    if (mkdir_p(dir) != 0) {
+        rc = kr_error_set(err, KR_EIO, "cannot create %s: %s", dir, strerror(errno));
+        goto out;
+    }
+    tmp = kr_asprintf("%s.%ld.tmp", path, (long)getpid());
+    f = fopen(tmp, "w");
+    if (!f || fwrite(wrapper_src, 1, sizeof wrapper_src - 1, f) != sizeof wrapper_src - 1) {
+        rc = kr_error_set(err, KR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        rc = kr_error_set(err, KR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    f = NULL;
+    if (rename(tmp, path) != 0) {
+        rc = kr_error_set(err, KR_EIO, "cannot rename %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+done:
+    *path_out = path;
+    path = NULL;
+out:
+    if (f)
+        fclose(f);
+    if (tmp && rc != KR_OK)
+        unlink(tmp);
+    kr_free(tmp);
+    kr_free(path);
+    kr_free(dir);
+    return rc;
+}
+
+int kr_scriptwrap_job(const struct kr_scriptwrap_job *j, struct kr_arena *arena,
+                      const char **cmd_out, struct kr_error *err)
+{
+    json_t *root = json_object(), *ctx = NULL;
+    json_error_t jerr;
+    struct kr_buf cmd = KR_BUF_INIT;
+    int rc = KR_OK;
+
+    *cmd_out = NULL;
+    if (j->context_json) {
+        ctx = json_loads(j->context_json, 0, &jerr);
+        if (!ctx) {
+            rc = kr_error_set(err, KR_EEXEC, "job context is not valid JSON: %s (line %d)",
+                              jerr.text, jerr.line);
+            goto out;
+        }
+    } else {
+        ctx = json_object();
+    }
+    json_object_set_new(root, "mode", json_string(j->code ? "run" : "script"));
+    if (j->script)
+        json_object_set_new(root, "script", json_string(j->script));
+    if (j->code) {
+        json_object_set_new(root, "code", json_string(j->code));
+        json_object_set_new(root, "file", json_string(j->code_file ? j->code_file : "Snakefile"));
+        json_object_set_new(root, "line", json_integer(j->code_line ? j->code_line : 1));
+    }
+    json_object_set(root, "context", ctx);
+    if (json_dump_file(root, j->jobfile, JSON_COMPACT) != 0) {
+        rc = kr_error_set(err, KR_EIO, "cannot write job file %s: %s", j->jobfile,
+                          strerror(errno));
+        goto out;
+    }
+    kr_buf_puts(&cmd, "python3 ");
+    quote(&cmd, j->wrapper);
+    kr_buf_putc(&cmd, ' ');
+    quote(&cmd, j->jobfile);
+    *cmd_out = kr_arena_strdup(arena, kr_buf_cstr(&cmd));
+out:
+    kr_buf_free(&cmd);
+    if (ctx)
+        json_decref(ctx);
+    json_decref(root);
+    return rc;
+}
