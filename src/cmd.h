@@ -22,5 +22,6 @@ extern const struct kr_cmd kr_cmd_explain;
 extern const struct kr_cmd kr_cmd_dag;
 extern const struct kr_cmd kr_cmd_status;
 extern const struct kr_cmd kr_cmd_log;
+extern const struct kr_cmd kr_cmd_parse;
 
 #endif /* KR_CMD_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 static const struct kr_cmd *const commands[] = {
+    &kr_cmd_parse,
     &kr_cmd_log,
     NULL
 };
