@@ -18,80 +18,16 @@
  * Read-only: it opens the state database without creating it and never
  * takes the lock, so it works while a `krait run` is going on.
  */
+#include "cli.h"
 #include "cmd.h"
 #include "dag.h"
 #include "kr.h"
-#include "state.h"
 #include "workflow.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-struct status_opts {
-    struct kr_load_opts load;
-    struct kr_vec targets, configfiles, config_kv;
-    const char *dir;
-    bool json;
-};
-
-static void status_usage(FILE *f)
-{
-    fprintf(f, "usage: krait status [options] [targets...]\n"
-               "  -s, --snakefile FILE   the rule file (default: Snakefile, ...)\n"
-               "  --configfile FILE...   config files applied after configfile:\n"
-               "  --config KEY=VALUE...  config values applied last\n"
-               "  -d, --directory DIR    the workflow directory (default: .)\n"
-               "  --json                 print JSON\n");
-}
-
-/* Returns 0, or 2 on a usage error (message printed). */
-static int parse_args(int argc, char **argv, struct status_opts *o)
-{
-    struct kr_vec *list = NULL;     /* --configfile / --config take several values */
-    const char *a;
-    int i;
-    for (i = 1; i < argc; i++) {
-        a = argv[i];
-        if (a[0] != '-' || !a[1]) {
-            kr_vec_push(list ? list : &o->targets, (void *)a);
-            continue;
-        }
-        list = NULL;
-        if (!strcmp(a, "--json")) {
-            o->json = true;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            status_usage(stdout);
-            exit(0);
-        } else if (!strcmp(a, "--configfile") || !strcmp(a, "--configfiles")) {
-            list = &o->configfiles;
-        } else if (!strcmp(a, "--config") || !strcmp(a, "-C")) {
-            list = &o->config_kv;
-        } else if (!strcmp(a, "-s") || !strcmp(a, "--snakefile") || !strcmp(a, "-d") ||
-                   !strcmp(a, "--directory")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "krait status: %s needs a value\n", a);
-                return 2;
-            }
-            if (a[1] == 's' || a[2] == 's')
-                o->load.snakefile = argv[++i];
-            else
-                o->dir = argv[++i];
-        } else {
-            fprintf(stderr, "krait status: unknown option '%s'\n", a);
-            return 2;
-        }
-    }
-    o->load.configfiles = (const char **)o->configfiles.items;
-    o->load.nconfigfiles = (uint32_t)o->configfiles.len;
-    o->load.config_kv = (const char **)o->config_kv.items;
-    o->load.nconfig_kv = (uint32_t)o->config_kv.len;
-    return 0;
-}
 
 /* Snakemake's per-file status (dag.py summary), from the file, its
  * recorded provenance and the planner's decision for its job. */
@@ -217,66 +153,30 @@ out:
 
 static int cmd_status(int argc, char **argv)
 {
-    struct status_opts o;
+    static const char summary[] = "output files: date, rule, status and plan";
+    struct kr_cli cli;
     struct kr_workflow *wf = NULL;
     struct kr_dag *dag = NULL;
-    struct kr_state *st = NULL;
-    struct kr_plan_opts plan;
     struct kr_error err;
-    int rc, ret = 1;
+    int rc;
 
-    memset(&o, 0, sizeof o);
     kr_error_clear(&err);
-    if (parse_args(argc, argv, &o)) {
-        status_usage(stderr);
-        ret = 2;
-        goto out;
+    rc = kr_cli_parse(argc, argv, 0, &cli, &err);
+    if (rc == KR_OK && cli.help) {
+        kr_cli_usage(stdout, "status", summary, 0);
+        kr_cli_free(&cli);
+        return 0;
     }
-    if (o.dir && chdir(o.dir) != 0) {
-        rc = kr_error_set(&err, KR_EIO, "cannot enter %s: %s", o.dir, strerror(errno));
-        goto fail;
-    }
-    rc = kr_workflow_load(&o.load, &wf, &err);
-    if (rc == KR_NOT_FOUND && !err.msg[0])
-        rc = kr_error_set(&err, KR_EUSAGE, "no Snakefile found (looked for Snakefile, "
-                          "snakefile, workflow/Snakefile, workflow/snakefile, Kraitfile)");
-    if (rc)
-        goto fail;
-    if (wf->workdir && chdir(wf->workdir) != 0) {
-        rc = kr_error_set(&err, KR_EIO, "workdir %s: %s", wf->workdir, strerror(errno));
-        goto fail;
-    }
-    dag = kr_dag_new(wf, NULL);
-    rc = kr_state_open(NULL, false, &st, &err);
     if (rc == KR_OK)
-        rc = kr_state_load_provenance(st, dag, &err);
-    else if (rc == KR_NOT_FOUND)
-        rc = KR_OK;         /* nothing built yet */
-    if (rc)
-        goto fail;
-    memset(&plan, 0, sizeof plan);
-    plan.targets = (const char **)o.targets.items;
-    plan.ntargets = (uint32_t)o.targets.len;
-    rc = kr_dag_plan(dag, &plan, &err);
-    if (rc)
-        goto fail;
-    rc = print_status(wf, dag, o.json, &err);
-    if (rc)
-        goto fail;
-    ret = 0;
-    goto out;
-fail:
-    kr_error_print(&err, stderr);
-out:
-    kr_state_close(st);
+        rc = kr_cli_plan(&cli, &wf, &dag, &err);
+    if (rc == KR_OK)
+        rc = print_status(wf, dag, cli.json, &err);
     if (dag)
         kr_dag_free(dag);
     if (wf)
         kr_workflow_free(wf);
-    kr_vec_free(&o.targets);
-    kr_vec_free(&o.configfiles);
-    kr_vec_free(&o.config_kv);
-    return ret;
+    kr_cli_free(&cli);
+    return rc ? kr_cli_fail(&err) : 0;
 }
 
 const struct kr_cmd kr_cmd_status = {
