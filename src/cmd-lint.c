@@ -1,0 +1,379 @@
+/*
+ * cmd-lint.c - `krait lint [-s FILE] [--json] [--config k=v ...]
+ * [--configfile F ...]`: load and evaluate the rule file and list its rules
+ * (inputs, outputs as written, params, threads, resources, shell, flags),
+ * in a human form or as a stable JSON document (keys sorted). Exit 0 when
+ * the workflow loads, 1 with the error on stderr otherwise, 2 on bad usage.
+ *
+ * The JSON document:
+ *   { "snakefile": str, "workdir": str|null, "container": str|null,
+ *     "config": {...}, "configfiles": [str], "localrules": [str],
+ *     "ruleorder": [[str]], "wildcard_constraints": {name: regex},
+ *     "onstart"/"onsuccess"/"onerror": str|null (the Python source),
+ *     "rules": [ { "name", "location" ("file:line"), "input", "output", "log",
+ *                  "benchmark" (lists of items), "params" ({"positional",
+ *                  "named"} or null), "threads" (int, "<lambda>" or null),
+ *                  "resources" ({name: value} or null), "priority",
+ *                  "retries", "shell", "script", "run" (source or null),
+ *                  "message", "container", "group", "shadow", "envmodules",
+ *                  "conda", "flags" ([localrule, default_target, cache,
+ *                  handover] that are set), "wildcard_constraints" } ] }
+ *   An item: { "name": str|null, "files": [str] | "function": "<lambda>",
+ *              "list": bool, "flags": ["temp", ...] }.
+ */
+#include "cmd.h"
+#include "eval.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    uint32_t bit;
+    const char *name;
+} flag_names[] = {
+    {KR_F_TEMP, "temp"}, {KR_F_PROTECTED, "protected"}, {KR_F_DIRECTORY, "directory"},
+    {KR_F_TOUCH, "touch"}, {KR_F_ANCIENT, "ancient"}, {KR_F_PIPE, "pipe"},
+    {KR_F_UNPACK, "unpack"},
+};
+
+static json_t *flags_json(uint32_t flags)
+{
+    json_t *a = json_array();
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(flag_names); i++)
+        if (flags & flag_names[i].bit)
+            json_array_append_new(a, json_string(flag_names[i].name));
+    return a;
+}
+
+static uint32_t item_flags(const struct kr_ioitem *it)
+{
+    uint32_t f = it->fn ? it->flags : 0, k;
+    for (k = 0; k < it->npats; k++)
+        f |= it->pats[k].flags;
+    return f;
+}
+
+static json_t *iolist_json(const struct kr_iolist *l)
+{
+    json_t *a = json_array();
+    uint32_t i, k;
+    for (i = 0; i < l->n; i++) {
+        const struct kr_ioitem *it = &l->items[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "name", it->name ? json_string(it->name) : json_null());
+        if (it->fn) {
+            json_object_set_new(o, "function", kr_value_to_json(it->fn));
+        } else {
+            json_t *files = json_array();
+            for (k = 0; k < it->npats; k++)
+                json_array_append_new(files, json_string(it->pats[k].text));
+            json_object_set_new(o, "files", files);
+        }
+        json_object_set_new(o, "list", json_boolean(it->is_list));
+        json_object_set_new(o, "flags", flags_json(item_flags(it)));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *constraints_json(const struct kr_constraint *c, uint32_t n)
+{
+    json_t *o = json_object();
+    uint32_t i;
+    for (i = 0; i < n; i++)
+        json_object_set_new(o, c[i].name, json_string(c[i].regex));
+    return o;
+}
+
+static json_t *rule_json(const struct kr_workflow *wf, const struct kr_rule *r)
+{
+    json_t *o = json_object(), *fl = json_array();
+    int line = 0, col = 0;
+    char loc[600];
+    if (r->file < wf->srcs.n) {
+        kr_source_linecol(&wf->srcs.files[r->file], r->off, &line, &col);
+        snprintf(loc, sizeof loc, "%s:%d", wf->srcs.files[r->file].path, line);
+    } else {
+        snprintf(loc, sizeof loc, "?");
+    }
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "location", json_string(loc));
+    json_object_set_new(o, "input", iolist_json(&r->input));
+    json_object_set_new(o, "output", iolist_json(&r->output));
+    json_object_set_new(o, "log", iolist_json(&r->log));
+    json_object_set_new(o, "benchmark", iolist_json(&r->benchmark));
+    json_object_set_new(o, "params", r->params ? kr_value_to_json(r->params) : json_null());
+    json_object_set_new(o, "threads", r->threads ? kr_value_to_json(r->threads) : json_null());
+    if (r->resources) {
+        json_t *named = kr_value_to_json(r->resources);
+        json_object_set(o, "resources", json_object_get(named, "named"));
+        json_decref(named);
+    } else {
+        json_object_set_new(o, "resources", json_null());
+    }
+    json_object_set_new(o, "priority", json_integer(r->priority));
+    json_object_set_new(o, "retries", r->retries_v ? kr_value_to_json(r->retries_v) : json_null());
+    json_object_set_new(o, "shell", str_or_null(r->shell));
+    json_object_set_new(o, "script", str_or_null(r->script));
+    json_object_set_new(o, "run", str_or_null(r->run_code));
+    json_object_set_new(o, "message", str_or_null(r->message));
+    json_object_set_new(o, "container", str_or_null(r->container));
+    json_object_set_new(o, "group", str_or_null(r->group));
+    json_object_set_new(o, "shadow", str_or_null(r->shadow));
+    json_object_set_new(o, "envmodules", str_or_null(r->envmodules));
+    json_object_set_new(o, "conda", str_or_null(r->conda));
+    if (r->localrule)
+        json_array_append_new(fl, json_string("localrule"));
+    if (r->default_target)
+        json_array_append_new(fl, json_string("default_target"));
+    if (r->cache)
+        json_array_append_new(fl, json_string("cache"));
+    if (r->handover)
+        json_array_append_new(fl, json_string("handover"));
+    json_object_set_new(o, "flags", fl);
+    json_object_set_new(o, "wildcard_constraints",
+                        constraints_json(r->constraints, r->nconstraints));
+    return o;
+}
+
+static void print_json(const struct kr_workflow *wf)
+{
+    json_t *o = json_object(), *rules = json_array(), *a;
+    uint32_t i, k;
+    char *s;
+    json_object_set_new(o, "snakefile", json_string(wf->snakefile));
+    json_object_set_new(o, "workdir", str_or_null(wf->workdir));
+    json_object_set_new(o, "container", str_or_null(wf->container));
+    json_object_set_new(o, "config", kr_value_to_json(wf->config));
+    a = json_array();
+    for (i = 0; i < wf->nconfigfiles; i++)
+        json_array_append_new(a, json_string(wf->configfiles[i]));
+    json_object_set_new(o, "configfiles", a);
+    a = json_array();
+    for (i = 0; i < wf->nlocalrules; i++)
+        json_array_append_new(a, json_string(wf->localrules[i]));
+    json_object_set_new(o, "localrules", a);
+    a = json_array();
+    for (i = 0; i < wf->nruleorder; i++) {
+        json_t *chain = json_array();
+        for (k = 0; k < wf->ruleorder[i].n; k++)
+            json_array_append_new(chain, json_string(wf->ruleorder[i].names[k]));
+        json_array_append_new(a, chain);
+    }
+    json_object_set_new(o, "ruleorder", a);
+    json_object_set_new(o, "wildcard_constraints",
+                        constraints_json(wf->constraints, wf->nconstraints));
+    json_object_set_new(o, "onstart", str_or_null(wf->onstart));
+    json_object_set_new(o, "onsuccess", str_or_null(wf->onsuccess));
+    json_object_set_new(o, "onerror", str_or_null(wf->onerror));
+    for (i = 0; i < wf->nrules; i++)
+        json_array_append_new(rules, rule_json(wf, wf->rules[i]));
+    json_object_set_new(o, "rules", rules);
+    s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    if (s)
+        printf("%s\n", s);
+    free(s);
+    json_decref(o);
+}
+
+static void print_iolist(const char *label, const struct kr_iolist *l)
+{
+    uint32_t i, k;
+    size_t f;
+    if (!l->n)
+        return;
+    printf("    %-11s", label);
+    for (i = 0; i < l->n; i++) {
+        const struct kr_ioitem *it = &l->items[i];
+        uint32_t fl = item_flags(it);
+        if (i)
+            printf(", ");
+        if (it->name)
+            printf("%s=", it->name);
+        if (it->fn) {
+            struct kr_buf b = KR_BUF_INIT;
+            kr_value_str_buf(it->fn, &b);
+            printf("%s", kr_buf_cstr(&b));
+            kr_buf_free(&b);
+        } else {
+            if (it->is_list)
+                printf("[");
+            for (k = 0; k < it->npats; k++)
+                printf("%s%s", k ? ", " : "", it->pats[k].text);
+            if (it->is_list)
+                printf("]");
+        }
+        for (f = 0; f < KR_ARRAY_LEN(flag_names); f++)
+            if (fl & flag_names[f].bit)
+                printf(" (%s)", flag_names[f].name);
+    }
+    printf("\n");
+}
+
+static void print_value_line(const char *label, const struct kr_value *v)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    size_t i;
+    if (!v)
+        return;
+    if (v->type == KR_V_NAMED) {
+        struct kr_dict *names = v->u.named.names;
+        for (i = 0; i < v->u.named.len; i++) {
+            size_t k;
+            const char *nm = NULL;
+            for (k = 0; k < names->n; k++)
+                if (names->keys[k] && names->vals[k] == v->u.named.items[i])
+                    nm = names->keys[k]->u.str.s;
+            if (i)
+                kr_buf_puts(&b, ", ");
+            if (nm)
+                kr_buf_printf(&b, "%s=", nm);
+            kr_value_repr_buf(v->u.named.items[i], &b);
+        }
+    } else {
+        kr_value_repr_buf(v, &b);
+    }
+    printf("    %-11s%s\n", label, kr_buf_cstr(&b));
+    kr_buf_free(&b);
+}
+
+static void print_text(const char *label, const char *s)
+{
+    const char *p;
+    if (!s)
+        return;
+    printf("    %-11s", label);
+    for (p = s; *p; p++) {
+        putchar(*p);
+        if (*p == '\n' && p[1])
+            printf("    %-11s", "");
+    }
+    if (p > s && p[-1] != '\n')
+        putchar('\n');
+}
+
+static void print_human(const struct kr_workflow *wf)
+{
+    uint32_t i;
+    printf("%u rule%s in %s\n", wf->nrules, wf->nrules == 1 ? "" : "s", wf->snakefile);
+    for (i = 0; i < wf->nrules; i++) {
+        const struct kr_rule *r = wf->rules[i];
+        int line = 0, col = 0;
+        char th[32];
+        if (r->file < wf->srcs.n)
+            kr_source_linecol(&wf->srcs.files[r->file], r->off, &line, &col);
+        printf("\nrule %s (%s:%d)\n", r->name,
+               r->file < wf->srcs.n ? wf->srcs.files[r->file].path : "?", line);
+        print_iolist("input:", &r->input);
+        print_iolist("output:", &r->output);
+        print_iolist("log:", &r->log);
+        print_iolist("benchmark:", &r->benchmark);
+        print_value_line("params:", r->params);
+        if (r->threads && r->threads->type == KR_V_INT) {
+            snprintf(th, sizeof th, "%lld", (long long)r->threads->u.i);
+            print_text("threads:", th);
+        } else if (r->threads) {
+            print_value_line("threads:", r->threads);
+        }
+        print_value_line("resources:", r->resources);
+        if (r->priority) {
+            snprintf(th, sizeof th, "%d", r->priority);
+            print_text("priority:", th);
+        }
+        print_value_line("retries:", r->retries_v);
+        print_text("shell:", r->shell);
+        print_text("script:", r->script);
+        print_text("run:", r->run_code);
+        print_text("message:", r->message);
+        print_text("container:", r->container);
+        if (r->localrule || r->default_target || r->cache || r->handover) {
+            printf("    %-11s%s%s%s%s\n", "flags:", r->localrule ? "localrule " : "",
+                   r->default_target ? "default_target " : "", r->cache ? "cache " : "",
+                   r->handover ? "handover" : "");
+        }
+    }
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: krait lint [-s FILE] [--json] [--config KEY=VALUE ...] "
+               "[--configfile FILE ...]\n");
+}
+
+static int lint_run(int argc, char **argv)
+{
+    struct kr_load_opts opts;
+    struct kr_workflow *wf = NULL;
+    struct kr_error err;
+    const char **cfiles, **kvs;
+    bool json = false;
+    int i, rc;
+    memset(&opts, 0, sizeof opts);
+    cfiles = kr_calloc((size_t)argc + 1, sizeof *cfiles);
+    kvs = kr_calloc((size_t)argc + 1, sizeof *kvs);
+    opts.configfiles = cfiles;
+    opts.config_kv = kvs;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            rc = 0;
+            goto out;
+        } else if (!strcmp(a, "--json")) {
+            json = true;
+        } else if ((!strcmp(a, "-s") || !strcmp(a, "--snakefile")) && i + 1 < argc) {
+            opts.snakefile = argv[++i];
+        } else if (!strcmp(a, "--configfile") || !strcmp(a, "--configfiles")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "krait lint: --configfile needs a file\n");
+                rc = 2;
+                goto out;
+            }
+            while (i + 1 < argc && argv[i + 1][0] != '-')
+                cfiles[opts.nconfigfiles++] = argv[++i];
+        } else if (!strcmp(a, "--config") || !strcmp(a, "-C")) {
+            if (i + 1 >= argc || !strchr(argv[i + 1], '=')) {
+                fprintf(stderr, "krait lint: --config needs KEY=VALUE\n");
+                rc = 2;
+                goto out;
+            }
+            while (i + 1 < argc && argv[i + 1][0] != '-' && strchr(argv[i + 1], '='))
+                kvs[opts.nconfig_kv++] = argv[++i];
+        } else {
+            fprintf(stderr, "krait lint: unknown option '%s'\n", a);
+            usage(stderr);
+            rc = 2;
+            goto out;
+        }
+    }
+    kr_error_clear(&err);
+    rc = kr_workflow_load(&opts, &wf, &err);
+    if (rc != KR_OK) {
+        kr_error_print(&err, stderr);
+        rc = rc == KR_EUSAGE ? 2 : 1;
+        goto out;
+    }
+    if (json)
+        print_json(wf);
+    else
+        print_human(wf);
+    rc = 0;
+out:
+    kr_workflow_free(wf);
+    kr_free(cfiles);
+    kr_free(kvs);
+    return rc;
+}
+
+const struct kr_cmd kr_cmd_lint = {
+    .name = "lint",
+    .summary = "load the rule file and list its rules (--json for a JSON document)",
+    .run = lint_run,
+};

@@ -1,0 +1,158 @@
+/*
+ * eval.h - the evaluator of krait's rule language: executes the syntax tree
+ * of a rule file (grammar/ast.h) with Python semantics where the dialect
+ * overlaps Python, and hands Snakemake's constructs (rules, top-level
+ * directives) to the workflow builder (src/workflow.c).
+ *
+ * One kr_interp per workflow load. All values it creates live in the
+ * workflow's arena (value.h); the interp itself is freed by kr_interp_free.
+ * Evaluation is deterministic and bounded: a step budget and a call-depth
+ * limit turn infinite loops and infinite recursion into errors.
+ *
+ * Errors: every function returning int returns KR_OK or a negative KR_E*
+ * code after filling I->err with file:line:col, the source line and a caret
+ * (kr_eval_error reports at the node being evaluated, I->site).
+ */
+#ifndef KR_EVAL_H
+#define KR_EVAL_H
+
+#include "ast.h"
+#include "value.h"
+#include "workflow.h"
+
+struct kr_interp {
+    struct kr_arena *A;             /* = &wf->arena */
+    struct kr_workflow *wf;
+    struct kr_sources *srcs;        /* = &wf->srcs */
+    struct kr_error *err;           /* where errors go: the caller's, or own_err */
+    struct kr_error own_err;
+    struct kr_dict *globals;
+    struct kr_dict *builtins;
+    struct kr_dict *modules;        /* importable modules: name -> KR_V_NS */
+    struct kr_value *config;        /* the config dict (also globals["config"]) */
+    struct kr_value *rules_ns;      /* `rules` */
+    const struct kr_node *site;     /* node being evaluated, for error locations */
+    struct kr_scope *scope;         /* current function scope, NULL at top level */
+    struct kr_value *retval;        /* value of a `return` being unwound */
+    long steps, max_steps;
+    int depth, max_depth;
+    bool warned_conda;
+    int anon_rules;                 /* anonymous rules seen (they are named "1", "2" ...) */
+    struct kr_vec rules;            /* struct kr_rule * in definition order */
+    struct kr_vec includes_dirs;    /* char *: directory of each file being evaluated */
+    /* top-level directives, collected for the workflow */
+    struct kr_vec constraints;      /* struct kr_constraint * */
+    struct kr_vec ruleorder;        /* struct kr_ruleorder * */
+    struct kr_vec localrules;       /* const char * */
+    struct kr_vec configfiles;      /* const char * */
+};
+
+/* Create the interpreter for `wf` (builtins installed, config = empty dict).
+ * Free with kr_interp_free (values stay in wf->arena). */
+struct kr_interp *kr_interp_new(struct kr_workflow *wf, struct kr_error *err);
+void kr_interp_free(struct kr_interp *I);
+
+/* Execute the statements of a MODULE node (a whole rule file) in the global
+ * scope. `dir` is the directory of that file (for include:). */
+int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char *dir);
+
+/* Evaluate one expression in the current scope. */
+int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value **out);
+
+/*
+ * Call a callable value with positional and keyword arguments. Errors are
+ * reported at `site` (the node responsible for the call; NULL keeps I->site).
+ */
+int kr_eval_call(struct kr_interp *I, struct kr_value *fn, const struct kr_callargs *args,
+                 const struct kr_node *site, struct kr_value **out);
+
+/*
+ * Call a Snakemake-style callable (input function, params/resources lambda):
+ * the first parameter receives the wildcards, the others are passed by name
+ * from `named` (input, output, threads, resources, attempt ...); parameters
+ * with defaults that are not in `named` keep their default.
+ */
+int kr_eval_call_smk(struct kr_interp *I, struct kr_value *fn, struct kr_value *wildcards,
+                     struct kr_dict *named, const struct kr_node *site, struct kr_value **out);
+
+/* Report an evaluation error at I->site (or at `n`). Return KR_EEVAL. */
+int kr_eval_error(struct kr_interp *I, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int kr_eval_error_at(struct kr_interp *I, const struct kr_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Attribute lookup on any value (methods, namespaces, named lists, rules).
+ * KR_EEVAL with a "has no attribute" error (with a suggestion) when absent. */
+int kr_eval_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
+                    struct kr_value **out);
+/* obj[key] (lists, tuples, strings, dicts, named lists). */
+int kr_eval_getitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *key,
+                    struct kr_value **out);
+/* Iterate: fills a fresh array of the items of any iterable (list, tuple,
+ * str characters, dict keys, set, named list). */
+int kr_eval_iter(struct kr_interp *I, struct kr_value *v, struct kr_value ***items, size_t *n);
+
+/* Apply a Python format spec ("05d", ".2f", ">10", "q" is NOT handled here). */
+int kr_eval_format_spec(struct kr_interp *I, struct kr_value *v, const char *spec,
+                        struct kr_buf *out);
+/* str.format(*args, **kw) of `fmt` into out. */
+int kr_eval_str_format(struct kr_interp *I, const char *fmt, size_t len,
+                       const struct kr_callargs *a, struct kr_buf *out);
+
+/* ---- provided by builtins.c / builtin-*.c ---- */
+void kr_builtins_install(struct kr_interp *I);
+/* Methods of str, list, dict, set, named lists: NULL when `name` is not one. */
+struct kr_value *kr_builtins_method(struct kr_interp *I, struct kr_value *self, const char *name);
+/* Snakemake builtins (expand, glob_wildcards, temp ..., read_table, os). */
+void kr_builtins_smk_install(struct kr_interp *I);
+/* `import X` / `from X import ...`: the module value or an error with a hint. */
+int kr_builtins_import(struct kr_interp *I, const char *module, struct kr_value **out);
+/* Argument helpers for builtins. */
+int kr_args_check(struct kr_interp *I, const char *fname, const struct kr_callargs *a,
+                  size_t min, size_t max);
+struct kr_value *kr_args_kw(const struct kr_callargs *a, const char *name);
+
+/* ---- provided by workflow.c ---- */
+/* Build a kr_rule from a RULE node (or a USERULE) and add it. */
+int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n);
+int kr_wf_use_rule(struct kr_interp *I, const struct kr_node *n);
+/* A top-level directive (configfile, include, workdir ...). */
+int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n);
+/* The `rules.NAME.attr` object of a rule. */
+int kr_wf_rule_attr(struct kr_interp *I, struct kr_rule *r, const char *attr,
+                    struct kr_value **out);
+
+/* ---- provided by config.c ---- */
+/* Parse a YAML or JSON config file into a dict value (JSON when the name ends
+ * in .json). KR_NOT_FOUND when missing; KR_EEVAL with err on parse errors. */
+int kr_config_load_file(struct kr_arena *A, const char *path, struct kr_value **out,
+                        struct kr_error *err);
+/* Parse a YAML scalar/flow value ("3", "true", "[1, 2]", "x") to a value. */
+int kr_config_parse_value(struct kr_arena *A, const char *text, struct kr_value **out,
+                          struct kr_error *err);
+/* Merge `src` into the dict `dst` recursively (Snakemake's update_config). */
+void kr_config_merge(struct kr_arena *A, struct kr_value *dst, struct kr_value *src);
+
+/* ---- provided by shellfmt.c ---- */
+/*
+ * Format a shell:/message:/script: template the way Snakemake's shell()
+ * does: {name}, {name.attr}, {name[0]}, {name[key]}, lists space-joined,
+ * the :q flag (shell-quote; each item of a list), other format specs, {{ }}.
+ * Names are looked up in `vars` (input, output, params, wildcards, threads,
+ * resources, log, rule, config ...) and then in the rule file's globals.
+ * Errors (KR_EEVAL) name the rule, the directive (`what`) and the field.
+ */
+int kr_shellfmt(struct kr_interp *I, const struct kr_rule *r, const char *what,
+                const char *tmpl, struct kr_dict *vars, struct kr_buf *out);
+/* Append s quoted for a POSIX shell as Python's shlex.quote does. */
+void kr_shell_quote(const char *s, size_t n, struct kr_buf *out);
+/* A JSON rendering of a value (jansson; caller json_decref()s). Functions
+ * become "<function NAME>" / "<lambda>"; named lists become
+ * {"positional": [...], "named": {...}}. */
+struct json_t;
+struct json_t *kr_value_to_json(const struct kr_value *v);
+
+/* Point I->err at `err` (or at the interp's own error when NULL). */
+void kr_interp_set_err(struct kr_interp *I, struct kr_error *err);
+
+#endif /* KR_EVAL_H */
