@@ -1,0 +1,31 @@
+# slurm-lib.sh - sourced by the SLURM end-to-end tests (tests/e2e/t05NN-slurm-*.sh).
+#
+# slurm_ensure_up: make sure the test SLURM runs with --fast scheduling
+# (tests/slurm/slurm-up.sh, idempotent), serialised with flock so that tests
+# running in parallel do not restart the daemons under each other's jobs.
+# Returns 0 when SLURM is up; otherwise prints "1..0 # SKIP reason" and
+# returns 1 (the caller exits 0). Output of slurm-up goes to slurm-up.log in
+# the current directory's parent temp area, shown on failure.
+
+slurm_ensure_up() {
+    local log rc
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "1..0 # SKIP the test SLURM needs root (tests/slurm/slurm-up.sh)"
+        return 1
+    fi
+    if ! command -v sbatch >/dev/null || ! command -v slurmctld >/dev/null; then
+        echo "1..0 # SKIP no SLURM packages (scripts/install-deps.sh --slurm)"
+        return 1
+    fi
+    log=$(mktemp)
+    flock /tmp/krait-slurm-up.lock "$KR_SRCDIR/tests/slurm/slurm-up.sh" --fast >"$log" 2>&1
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "1..0 # SKIP tests/slurm/slurm-up.sh --fast failed: $(tail -n 1 "$log")"
+        sed 's/^/# /' "$log"
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+    return 0
+}
