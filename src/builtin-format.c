@@ -126,7 +126,8 @@ int kr_eval_format_spec(struct kr_interp *I, struct kr_value *v, const char *spe
         kr_value_str_buf(v, out);
         return KR_OK;
     }
-    if ((rc = parse_spec(I, spec, &sp)) != KR_OK)
+    rc = parse_spec(I, spec, &sp);
+    if (rc != KR_OK)
         return rc;
     if (v->type == KR_V_INT || v->type == KR_V_BOOL) {
         long long x = v->type == KR_V_BOOL ? v->u.b : v->u.i;
@@ -242,7 +243,8 @@ static int field_chain(struct kr_interp *I, struct kr_value *v, const char *p, c
                 return kr_eval_error(I, "bad attribute in format field");
             memcpy(name, p, (size_t)(q - p));
             name[q - p] = '\0';
-            if ((rc = kr_eval_getattr(I, v, name, &v)) != KR_OK)
+            rc = kr_eval_getattr(I, v, name, &v);
+            if (rc != KR_OK)
                 return rc;
             p = q;
         } else if (*p == '[') {
@@ -261,7 +263,8 @@ static int field_chain(struct kr_interp *I, struct kr_value *v, const char *p, c
                 key = kr_value_int(I->A, strtoll(p, NULL, 10));
             else
                 key = kr_value_str(I->A, p, (size_t)(q - p));
-            if ((rc = kr_eval_getitem(I, v, key, &v)) != KR_OK)
+            rc = kr_eval_getitem(I, v, key, &v);
+            if (rc != KR_OK)
                 return rc;
             p = q + 1;
         } else {
@@ -358,7 +361,8 @@ int kr_eval_str_format(struct kr_interp *I, const char *fmt, size_t len,
                     return kr_eval_error(I, "format: no argument named '%.*s'",
                                          (int)(name_end - f), f);
             }
-            if ((rc = field_chain(I, v, name_end, chain_end, &v)) != KR_OK)
+            rc = field_chain(I, v, name_end, chain_end, &v);
+            if (rc != KR_OK)
                 return rc;
         }
         if (conv && (*conv == 'r' || *conv == 'a')) {
@@ -437,7 +441,8 @@ int kr_eval_percent(struct kr_interp *I, struct kr_value *fmtv, struct kr_value 
             }
             {
                 struct kr_value *key = kr_value_str(I->A, s + i + 1, j - i - 1);
-                if ((rc = kr_eval_getitem(I, args, key, &v)) != KR_OK)
+                rc = kr_eval_getitem(I, args, key, &v);
+                if (rc != KR_OK)
                     goto out;
             }
             i = j + 1;

@@ -50,7 +50,8 @@ M(str_join)
     size_t n, i;
     int rc;
     ARGS("join", 1, 1);
-    if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
         return rc;
     for (i = 0; i < n; i++) {
         if (items[i]->type != KR_V_STR) {
@@ -111,8 +112,10 @@ static int do_split(struct kr_interp *I, struct kr_value *self, const struct kr_
             size_t st = 0;
             const char *p;
             size_t sl = sep->u.str.len;
-            while ((maxsplit < 0 || splits < maxsplit) &&
-                   (p = memmem(s + st, len - st, sep->u.str.s, sl)) != NULL) {
+            while (maxsplit < 0 || splits < maxsplit) {
+                p = memmem(s + st, len - st, sep->u.str.s, sl);
+                if (!p)
+                    break;
                 kr_list_push(I->A, res, S(I, s + st, (size_t)(p - (s + st))));
                 st = (size_t)(p - s) + sl;
                 splits++;
@@ -210,7 +213,10 @@ M(str_replace)
     ARGS("replace", 2, 3);
     o = a->pos[0];
     n = a->pos[1];
-    if ((rc = need_str(I, o, "replace()")) || (rc = need_str(I, n, "replace()")))
+    rc = need_str(I, o, "replace()");
+    if (rc == KR_OK)
+        rc = need_str(I, n, "replace()");
+    if (rc != KR_OK)
         return rc;
     if (a->npos == 3 && a->pos[2]->type == KR_V_INT)
         count = a->pos[2]->u.i;
@@ -225,8 +231,10 @@ M(str_replace)
                 kr_buf_putc(&b, s[i]);
         }
     } else {
-        while ((count < 0 || done < count) &&
-               (p = memmem(s + st, len - st, o->u.str.s, o->u.str.len)) != NULL) {
+        while (count < 0 || done < count) {
+            p = memmem(s + st, len - st, o->u.str.s, o->u.str.len);
+            if (!p)
+                break;
             kr_buf_append(&b, s + st, (size_t)(p - (s + st)));
             kr_buf_append(&b, n->u.str.s, n->u.str.len);
             st = (size_t)(p - s) + o->u.str.len;
@@ -256,7 +264,8 @@ static int affix(struct kr_interp *I, struct kr_value *self, const struct kr_cal
     for (i = 0; i < n; i++) {
         struct kr_value *c = cands[i];
         int rc;
-        if ((rc = need_str(I, c, start ? "startswith()" : "endswith()")) != KR_OK)
+        rc = need_str(I, c, start ? "startswith()" : "endswith()");
+        if (rc != KR_OK)
             return rc;
         if (c->u.str.len <= self->u.str.len &&
             !memcmp(start ? self->u.str.s : self->u.str.s + self->u.str.len - c->u.str.len,
@@ -321,7 +330,8 @@ static int do_find(struct kr_interp *I, struct kr_value *self, const struct kr_c
     int64_t r;
     int rc;
     ARGS(last ? "rfind" : "find", 1, 1);
-    if ((rc = need_str(I, a->pos[0], "find()")) != KR_OK)
+    rc = need_str(I, a->pos[0], "find()");
+    if (rc != KR_OK)
         return rc;
     r = find_sub(self, a->pos[0], last);
     if (r < 0 && raise)
@@ -343,14 +353,17 @@ M(str_count)
     int rc;
     ARGS("count", 1, 1);
     sub = a->pos[0];
-    if ((rc = need_str(I, sub, "count()")) != KR_OK)
+    rc = need_str(I, sub, "count()");
+    if (rc != KR_OK)
         return rc;
     if (sub->u.str.len == 0) {
         *out = kr_value_int(I->A, (int64_t)self->u.str.len + 1);
         return KR_OK;
     }
-    while ((p = memmem(self->u.str.s + st, self->u.str.len - st, sub->u.str.s,
-                       sub->u.str.len)) != NULL) {
+    for (;;) {
+        p = memmem(self->u.str.s + st, self->u.str.len - st, sub->u.str.s, sub->u.str.len);
+        if (!p)
+            break;
         n++;
         st = (size_t)(p - self->u.str.s) + sub->u.str.len;
     }
@@ -418,7 +431,8 @@ static int do_partition(struct kr_interp *I, struct kr_value *self, const struct
     int rc;
     ARGS(last ? "rpartition" : "partition", 1, 1);
     sep = a->pos[0];
-    if ((rc = need_str(I, sep, "partition()")) != KR_OK)
+    rc = need_str(I, sep, "partition()");
+    if (rc != KR_OK)
         return rc;
     if (sep->u.str.len == 0)
         return kr_eval_error(I, "empty separator");
@@ -486,7 +500,8 @@ static int do_affix_remove(struct kr_interp *I, struct kr_value *self, const str
     int rc;
     ARGS(prefix ? "removeprefix" : "removesuffix", 1, 1);
     x = a->pos[0];
-    if ((rc = need_str(I, x, "removeprefix()")) != KR_OK)
+    rc = need_str(I, x, "removeprefix()");
+    if (rc != KR_OK)
         return rc;
     if (x->u.str.len <= self->u.str.len &&
         !memcmp(prefix ? self->u.str.s : self->u.str.s + self->u.str.len - x->u.str.len,
@@ -518,7 +533,8 @@ M(list_extend)
     size_t n, i;
     int rc;
     ARGS("extend", 1, 1);
-    if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
         return rc;
     for (i = 0; i < n; i++)
         kr_list_push(I->A, self, items[i]);
@@ -723,8 +739,11 @@ M(dict_update)
     size_t i;
     int rc;
     ARGS("update", 0, 1);
-    if (a->npos && (rc = kr_builtins_dict_update(I, self, a->pos[0])) != KR_OK)
-        return rc;
+    if (a->npos) {
+        rc = kr_builtins_dict_update(I, self, a->pos[0]);
+        if (rc != KR_OK)
+            return rc;
+    }
     for (i = 0; i < a->nkw; i++)
         kr_dict_sets(I->A, self->u.dict, a->kwnames[i], a->kwvals[i]);
     *out = kr_value_none();
@@ -775,7 +794,8 @@ M(set_update)
     size_t n, i, k;
     int rc;
     for (k = 0; k < a->npos; k++) {
-        if ((rc = kr_eval_iter(I, a->pos[k], &items, &n)) != KR_OK)
+        rc = kr_eval_iter(I, a->pos[k], &items, &n);
+        if (rc != KR_OK)
             return rc;
         for (i = 0; i < n; i++) {
             if (!kr_value_hashable(items[i]))
@@ -794,9 +814,11 @@ M(set_union)
     int rc;
     one.pos = selfarg;
     one.npos = 1;
-    if ((rc = set_update(I, r, &one, &dummy)) != KR_OK)
+    rc = set_update(I, r, &one, &dummy);
+    if (rc != KR_OK)
         return rc;
-    if ((rc = set_update(I, r, a, &dummy)) != KR_OK)
+    rc = set_update(I, r, a, &dummy);
+    if (rc != KR_OK)
         return rc;
     *out = r;
     return KR_OK;
@@ -808,7 +830,8 @@ static int set_filter(struct kr_interp *I, struct kr_value *self, const struct k
     struct kr_value *r = kr_value_set(I->A), *other = kr_value_set(I->A), *dummy;
     size_t i;
     int rc;
-    if ((rc = set_update(I, other, a, &dummy)) != KR_OK)
+    rc = set_update(I, other, a, &dummy);
+    if (rc != KR_OK)
         return rc;
     for (i = 0; i < self->u.dict->n; i++) {
         struct kr_value *k = self->u.dict->keys[i];

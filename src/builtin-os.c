@@ -44,7 +44,8 @@ F(p_join)
     struct kr_buf b = KR_BUF_INIT;
     size_t i;
     int rc;
-    if ((rc = str_args(I, "os.path.join", a, 1, 1000)) != KR_OK)
+    rc = str_args(I, "os.path.join", a, 1, 1000);
+    if (rc != KR_OK)
         return rc;
     for (i = 0; i < a->npos; i++) {
         const struct kr_value *p = a->pos[i];
@@ -79,7 +80,8 @@ F(p_basename)
 {
     size_t h, t;
     int rc;
-    if ((rc = str_args(I, "os.path.basename", a, 1, 1)) != KR_OK)
+    rc = str_args(I, "os.path.basename", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     split_path(a->pos[0]->u.str.s, a->pos[0]->u.str.len, &h, &t);
     *out = S(I, a->pos[0]->u.str.s + t, a->pos[0]->u.str.len - t);
@@ -90,7 +92,8 @@ F(p_dirname)
 {
     size_t h, t;
     int rc;
-    if ((rc = str_args(I, "os.path.dirname", a, 1, 1)) != KR_OK)
+    rc = str_args(I, "os.path.dirname", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     split_path(a->pos[0]->u.str.s, a->pos[0]->u.str.len, &h, &t);
     *out = S(I, a->pos[0]->u.str.s, h);
@@ -102,7 +105,8 @@ F(p_split)
     size_t h, t;
     struct kr_value *r;
     int rc;
-    if ((rc = str_args(I, "os.path.split", a, 1, 1)) != KR_OK)
+    rc = str_args(I, "os.path.split", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     split_path(a->pos[0]->u.str.s, a->pos[0]->u.str.len, &h, &t);
     r = kr_value_tuple(I->A, 2);
@@ -119,7 +123,8 @@ F(p_splitext)
     bool found = false;
     struct kr_value *r;
     int rc;
-    if ((rc = str_args(I, "os.path.splitext", a, 1, 1)) != KR_OK)
+    rc = str_args(I, "os.path.splitext", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     s = a->pos[0]->u.str.s;
     len = a->pos[0]->u.str.len;
@@ -190,7 +195,8 @@ static char *normpath(struct kr_arena *A, const char *path)
 F(p_normpath)
 {
     int rc;
-    if ((rc = str_args(I, "os.path.normpath", a, 1, 1)) != KR_OK)
+    rc = str_args(I, "os.path.normpath", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     *out = kr_value_cstr(I->A, normpath(I->A, a->pos[0]->u.str.s));
     return KR_OK;
@@ -209,7 +215,8 @@ static char *abspath(struct kr_arena *A, const char *p)
 F(p_abspath)
 {
     int rc;
-    if ((rc = str_args(I, "os.path.abspath", a, 1, 1)) != KR_OK)
+    rc = str_args(I, "os.path.abspath", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     *out = kr_value_cstr(I->A, abspath(I->A, a->pos[0]->u.str.s));
     return KR_OK;
@@ -230,7 +237,8 @@ F(p_relpath)
     size_t np, ns, common = 0, i;
     struct kr_buf b = KR_BUF_INIT;
     int rc;
-    if ((rc = str_args(I, "os.path.relpath", a, 1, 2)) != KR_OK)
+    rc = str_args(I, "os.path.relpath", a, 1, 2);
+    if (rc != KR_OK)
         return rc;
     p = abspath(I->A, a->pos[0]->u.str.s);
     start = abspath(I->A, a->npos == 2 ? a->pos[1]->u.str.s : ".");
@@ -256,7 +264,8 @@ static int stat_test(struct kr_interp *I, const struct kr_callargs *a, struct kr
     struct stat st;
     int rc;
     bool r;
-    if ((rc = str_args(I, fname, a, 1, 1)) != KR_OK)
+    rc = str_args(I, fname, a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     r = stat(a->pos[0]->u.str.s, &st) == 0;
     if (r && what == 1)
@@ -274,7 +283,8 @@ F(p_isdir) { return stat_test(I, a, out, "os.path.isdir", 2); }
 F(p_isabs)
 {
     int rc;
-    if ((rc = str_args(I, "os.path.isabs", a, 1, 1)) != KR_OK)
+    rc = str_args(I, "os.path.isabs", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     *out = kr_value_bool(a->pos[0]->u.str.s[0] == '/');
     return KR_OK;
@@ -284,7 +294,8 @@ F(os_getcwd)
 {
     char cwd[PATH_MAX];
     int rc;
-    if ((rc = kr_args_check(I, "os.getcwd", a, 0, 0)) != KR_OK)
+    rc = kr_args_check(I, "os.getcwd", a, 0, 0);
+    if (rc != KR_OK)
         return rc;
     if (!getcwd(cwd, sizeof cwd))
         return kr_eval_error(I, "os.getcwd(): the working directory is not accessible");
@@ -298,7 +309,8 @@ F(glob_glob)
     struct kr_value *res;
     size_t i;
     int rc;
-    if ((rc = str_args(I, "glob.glob", a, 1, 1)) != KR_OK)
+    rc = str_args(I, "glob.glob", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     res = kr_value_list(I->A, 0);
     memset(&g, 0, sizeof g);

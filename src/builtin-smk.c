@@ -163,7 +163,8 @@ static int expand_one(struct kr_interp *I, const struct kr_value *pat, const cha
             } else if (ne < k && s[ne] == ':') {
                 char spec[64];
                 snprintf(spec, sizeof spec, "%.*s", (int)(k - ne - 1), s + ne + 1);
-                if ((rc = kr_eval_format_spec(I, v, spec, b)) != KR_OK)
+                rc = kr_eval_format_spec(I, v, spec, b);
+                if (rc != KR_OK)
                     return rc;
             } else {
                 kr_value_str_buf(v, b);
@@ -224,9 +225,11 @@ static int bi_expand(struct kr_interp *I, struct kr_value *self, const struct kr
             cols[ncols] = kr_arena_alloc(I->A, sizeof **cols);
             cols[ncols][0] = v;
             lens[ncols] = 1;
-        } else if ((rc = kr_eval_iter(I, v, &cols[ncols], &lens[ncols])) != KR_OK) {
-            return kr_eval_error(I, "expand(): the values of '%s' must be a string or a list, "
-                                 "got '%s'", a->kwnames[i], kr_value_type_name(v));
+        } else {
+            rc = kr_eval_iter(I, v, &cols[ncols], &lens[ncols]);
+            if (rc != KR_OK)
+                return kr_eval_error(I, "expand(): the values of '%s' must be a string or a "
+                                     "list, got '%s'", a->kwnames[i], kr_value_type_name(v));
         }
         ncols++;
     }
@@ -259,8 +262,12 @@ static int bi_expand(struct kr_interp *I, struct kr_value *self, const struct kr
                 char needle[256];
                 int nl = snprintf(needle, sizeof needle, "{%s", names[j]);
                 const char *s = pats[p]->u.str.s, *q = s;
-                while ((q = strstr(q, needle)) != NULL) {
-                    char c = q[nl];
+                for (;;) {
+                    char c;
+                    q = strstr(q, needle);
+                    if (!q)
+                        break;
+                    c = q[nl];
                     if ((q == s || q[-1] != '{') && (c == '}' || c == ',' || c == ':')) {
                         used[j] = true;
                         break;
@@ -328,9 +335,12 @@ static void walk(struct kr_arena *A, const char *dir, bool top, struct kr_vec *p
     d = opendir(dir);
     if (!d)
         return;
-    while ((de = readdir(d)) != NULL) {
+    for (;;) {
         char *p;
         struct stat st;
+        de = readdir(d);
+        if (!de)
+            break;
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
         if (top && !strcmp(dir, "."))
@@ -365,7 +375,8 @@ static int bi_glob_wildcards(struct kr_interp *I, struct kr_value *self,
     uint32_t i;
     size_t k;
     bool in_prefix = true;
-    if ((rc = kr_args_check(I, "glob_wildcards", a, 1, 2)) != KR_OK)
+    rc = kr_args_check(I, "glob_wildcards", a, 1, 2);
+    if (rc != KR_OK)
         return rc;
     patv = a->pos[0];
     files = a->npos == 2 ? a->pos[1] : kr_args_kw(a, "files");
@@ -407,7 +418,8 @@ static int bi_glob_wildcards(struct kr_interp *I, struct kr_value *self,
     if (files && files->type != KR_V_NONE) {
         struct kr_value **items;
         size_t n;
-        if ((rc = kr_eval_iter(I, files, &items, &n)) != KR_OK)
+        rc = kr_eval_iter(I, files, &items, &n);
+        if (rc != KR_OK)
             goto out;
         for (k = 0; k < n; k++)
             kr_vec_push(&paths, kr_value_to_str(I->A, items[k]));

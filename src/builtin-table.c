@@ -52,7 +52,10 @@ static void split_fields(struct kr_interp *I, const char *s, size_t len, const c
     size_t st = 0;
     const char *p;
     out->len = 0;
-    while ((p = memmem(s + st, len - st, sep, seplen)) != NULL) {
+    for (;;) {
+        p = memmem(s + st, len - st, sep, seplen);
+        if (!p)
+            break;
         kr_vec_push(out, kr_value_str(I->A, s + st, (size_t)(p - (s + st))));
         st = (size_t)(p - s) + seplen;
     }
@@ -82,7 +85,8 @@ static int bi_read_table(struct kr_interp *I, struct kr_value *self, const struc
             return kr_eval_error(I, "read_table() got an unexpected keyword argument '%s' "
                                  "(it takes path, sep=, index=, comment=)", a->kwnames[i]);
     }
-    if ((rc = kr_args_check(I, "read_table", a, 1, 2)) != KR_OK)
+    rc = kr_args_check(I, "read_table", a, 1, 2);
+    if (rc != KR_OK)
         return rc;
     if (a->pos[0]->type != KR_V_STR)
         return kr_eval_error(I, "read_table(): the path must be a string");
@@ -106,8 +110,12 @@ static int bi_read_table(struct kr_interp *I, struct kr_value *self, const struc
     f = fopen(path, "rb");
     if (!f)
         return kr_eval_error(I, "read_table(): cannot open '%s': %s", path, strerror(errno));
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    for (;;) {
+        n = fread(chunk, 1, sizeof chunk, f);
+        if (n == 0)
+            break;
         kr_buf_append(&text, chunk, n);
+    }
     fclose(f);
     res = indexv ? kr_value_dict(I->A) : kr_value_list(I->A, 0);
     while (pos < text.len) {

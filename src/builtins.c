@@ -86,7 +86,8 @@ static int bi_len(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     int64_t n;
     int rc;
     NOKW("len");
-    if ((rc = kr_args_check(I, "len", a, 1, 1)) != KR_OK)
+    rc = kr_args_check(I, "len", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     v = a->pos[0];
     switch (v->type) {
@@ -109,17 +110,24 @@ static int bi_range(struct kr_interp *I, struct kr_value *self, const struct kr_
     struct kr_value *res;
     int rc;
     NOKW("range");
-    if ((rc = kr_args_check(I, "range", a, 1, 3)) != KR_OK)
+    rc = kr_args_check(I, "range", a, 1, 3);
+    if (rc != KR_OK)
         return rc;
     if (a->npos == 1) {
-        if ((rc = need_int(I, a->pos[0], "range()", &stop)) != KR_OK)
+        rc = need_int(I, a->pos[0], "range()", &stop);
+        if (rc != KR_OK)
             return rc;
     } else {
-        if ((rc = need_int(I, a->pos[0], "range()", &start)) != KR_OK ||
-            (rc = need_int(I, a->pos[1], "range()", &stop)) != KR_OK)
+        rc = need_int(I, a->pos[0], "range()", &start);
+        if (rc == KR_OK)
+            rc = need_int(I, a->pos[1], "range()", &stop);
+        if (rc != KR_OK)
             return rc;
-        if (a->npos == 3 && (rc = need_int(I, a->pos[2], "range()", &step)) != KR_OK)
-            return rc;
+        if (a->npos == 3) {
+            rc = need_int(I, a->pos[2], "range()", &step);
+            if (rc != KR_OK)
+                return rc;
+        }
     }
     if (step == 0)
         return kr_eval_error(I, "range() arg 3 must not be zero");
@@ -235,14 +243,17 @@ static int bi_sorted(struct kr_interp *I, struct kr_value *self, const struct kr
     struct kr_value **items, *res, *rev;
     size_t n, i;
     int rc;
-    if ((rc = kw_only(I, "sorted", a, kws)) != KR_OK ||
-        (rc = kr_args_check(I, "sorted", a, 1, 1)) != KR_OK)
+    rc = kw_only(I, "sorted", a, kws);
+    if (rc == KR_OK)
+        rc = kr_args_check(I, "sorted", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
-    if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
         return rc;
     rev = kr_args_kw(a, "reverse");
-    if ((rc = kr_builtins_sort(I, items, n, kr_args_kw(a, "key"),
-                               rev && kr_value_truthy(rev))) != KR_OK)
+    rc = kr_builtins_sort(I, items, n, kr_args_kw(a, "key"), rev && kr_value_truthy(rev));
+    if (rc != KR_OK)
         return rc;
     res = kr_value_list(I->A, n);
     for (i = 0; i < n; i++)
@@ -259,12 +270,14 @@ static int minmax(struct kr_interp *I, const struct kr_callargs *a, struct kr_va
     struct kr_value **items, *key = kr_args_kw(a, "key"), *best = NULL, *bestk = NULL;
     size_t n, i;
     int rc;
-    if ((rc = kw_only(I, fname, a, kws)) != KR_OK)
+    rc = kw_only(I, fname, a, kws);
+    if (rc != KR_OK)
         return rc;
     if (a->npos == 0)
         return kr_eval_error(I, "%s expected at least 1 argument, got 0", fname);
     if (a->npos == 1) {
-        if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+        rc = kr_eval_iter(I, a->pos[0], &items, &n);
+        if (rc != KR_OK)
             return rc;
     } else {
         items = a->pos;
@@ -277,7 +290,8 @@ static int minmax(struct kr_interp *I, const struct kr_callargs *a, struct kr_va
             struct kr_callargs ka = {0};
             ka.pos = &items[i];
             ka.npos = 1;
-            if ((rc = kr_eval_call(I, key, &ka, NULL, &k)) != KR_OK)
+            rc = kr_eval_call(I, key, &ka, NULL, &k);
+            if (rc != KR_OK)
                 return rc;
         }
         if (!best) {
@@ -328,19 +342,24 @@ static int bi_sum(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     struct kr_value **items, *acc;
     size_t n, i;
     int rc;
-    if ((rc = kw_only(I, "sum", a, kws)) != KR_OK ||
-        (rc = kr_args_check(I, "sum", a, 1, 2)) != KR_OK)
+    rc = kw_only(I, "sum", a, kws);
+    if (rc == KR_OK)
+        rc = kr_args_check(I, "sum", a, 1, 2);
+    if (rc != KR_OK)
         return rc;
     acc = a->npos == 2 ? a->pos[1] : kr_args_kw(a, "start");
     if (!acc)
         acc = kr_value_int(I->A, 0);
     if (acc->type == KR_V_STR)
         return kr_eval_error(I, "sum() can't sum strings [use ''.join(seq) instead]");
-    if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
         return rc;
-    for (i = 0; i < n; i++)
-        if ((rc = kr_eval_binop(I, KR_OP_ADD, acc, items[i], &acc)) != KR_OK)
+    for (i = 0; i < n; i++) {
+        rc = kr_eval_binop(I, KR_OP_ADD, acc, items[i], &acc);
+        if (rc != KR_OK)
             return rc;
+    }
     *out = acc;
     return KR_OK;
 }
@@ -351,7 +370,8 @@ static int bi_abs(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     struct kr_value *v;
     int rc;
     NOKW("abs");
-    if ((rc = kr_args_check(I, "abs", a, 1, 1)) != KR_OK)
+    rc = kr_args_check(I, "abs", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     v = a->pos[0];
     if (v->type == KR_V_INT || v->type == KR_V_BOOL) {
@@ -375,8 +395,10 @@ static int bi_round(struct kr_interp *I, struct kr_value *self, const struct kr_
     struct kr_value *v, *nd;
     double f, r;
     int rc;
-    if ((rc = kw_only(I, "round", a, kws)) != KR_OK ||
-        (rc = kr_args_check(I, "round", a, 1, 2)) != KR_OK)
+    rc = kw_only(I, "round", a, kws);
+    if (rc == KR_OK)
+        rc = kr_args_check(I, "round", a, 1, 2);
+    if (rc != KR_OK)
         return rc;
     v = a->pos[0];
     nd = a->npos == 2 ? a->pos[1] : kr_args_kw(a, "ndigits");
@@ -396,14 +418,16 @@ static int bi_round(struct kr_interp *I, struct kr_value *self, const struct kr_
     }
     if (nd->type != KR_V_INT)
         return kr_eval_error(I, "round(): ndigits must be an integer");
-    {
-        double p = pow(10.0, (double)nd->u.i);
-        char buf[64];
-        r = nearbyint(f * p) / p;
-        /* correct tiny binary errors through a decimal round-trip */
-        snprintf(buf, sizeof buf, "%.*f", nd->u.i > 0 && nd->u.i < 30 ? (int)nd->u.i : 0, r);
-        if (nd->u.i > 0 && nd->u.i < 30)
-            r = strtod(buf, NULL);
+    if (nd->u.i >= 0 && nd->u.i < 40 && isfinite(f)) {
+        /* printf rounds the exact binary value half-to-even, as Python does */
+        char buf[400];
+        snprintf(buf, sizeof buf, "%.*f", (int)nd->u.i, f);
+        r = strtod(buf, NULL);
+    } else if (nd->u.i < 0 && nd->u.i > -300) {
+        double p = pow(10.0, (double)-nd->u.i);
+        r = nearbyint(f / p) * p;
+    } else {
+        r = f;
     }
     *out = kr_value_float(I->A, r);
     return KR_OK;
@@ -414,7 +438,8 @@ static int bi_str(struct kr_interp *I, struct kr_value *self, const struct kr_ca
 {
     int rc;
     NOKW("str");
-    if ((rc = kr_args_check(I, "str", a, 0, 1)) != KR_OK)
+    rc = kr_args_check(I, "str", a, 0, 1);
+    if (rc != KR_OK)
         return rc;
     if (a->npos == 0) {
         *out = kr_value_str(I->A, "", 0);
@@ -435,7 +460,8 @@ static int bi_repr(struct kr_interp *I, struct kr_value *self, const struct kr_c
 {
     int rc;
     NOKW("repr");
-    if ((rc = kr_args_check(I, "repr", a, 1, 1)) != KR_OK)
+    rc = kr_args_check(I, "repr", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     *out = kr_value_cstr(I->A, kr_value_to_repr(I->A, a->pos[0]));
     return KR_OK;
@@ -480,8 +506,10 @@ static int bi_int(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     struct kr_value *v, *bv;
     int64_t base = 10;
     int rc;
-    if ((rc = kw_only(I, "int", a, kws)) != KR_OK ||
-        (rc = kr_args_check(I, "int", a, 0, 2)) != KR_OK)
+    rc = kw_only(I, "int", a, kws);
+    if (rc == KR_OK)
+        rc = kr_args_check(I, "int", a, 0, 2);
+    if (rc != KR_OK)
         return rc;
     if (a->npos == 0) {
         *out = kr_value_int(I->A, 0);
@@ -489,8 +517,11 @@ static int bi_int(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     }
     v = a->pos[0];
     bv = a->npos == 2 ? a->pos[1] : kr_args_kw(a, "base");
-    if (bv && (rc = need_int(I, bv, "int() base", &base)) != KR_OK)
-        return rc;
+    if (bv) {
+        rc = need_int(I, bv, "int() base", &base);
+        if (rc != KR_OK)
+            return rc;
+    }
     switch (v->type) {
     case KR_V_INT: *out = v; return KR_OK;
     case KR_V_BOOL: *out = kr_value_int(I->A, v->u.b); return KR_OK;
@@ -516,7 +547,8 @@ static int bi_float(struct kr_interp *I, struct kr_value *self, const struct kr_
     struct kr_value *v;
     int rc;
     NOKW("float");
-    if ((rc = kr_args_check(I, "float", a, 0, 1)) != KR_OK)
+    rc = kr_args_check(I, "float", a, 0, 1);
+    if (rc != KR_OK)
         return rc;
     if (a->npos == 0) {
         *out = kr_value_float(I->A, 0);
@@ -558,7 +590,8 @@ static int bi_bool(struct kr_interp *I, struct kr_value *self, const struct kr_c
 {
     int rc;
     NOKW("bool");
-    if ((rc = kr_args_check(I, "bool", a, 0, 1)) != KR_OK)
+    rc = kr_args_check(I, "bool", a, 0, 1);
+    if (rc != KR_OK)
         return rc;
     *out = kr_value_bool(a->npos && kr_value_truthy(a->pos[0]));
     return KR_OK;
@@ -571,10 +604,12 @@ static int seq_ctor(struct kr_interp *I, const struct kr_callargs *a, const char
     size_t n, i;
     int rc;
     NOKW(name);
-    if ((rc = kr_args_check(I, name, a, 0, 1)) != KR_OK)
+    rc = kr_args_check(I, name, a, 0, 1);
+    if (rc != KR_OK)
         return rc;
     if (a->npos) {
-        if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+        rc = kr_eval_iter(I, a->pos[0], &items, &n);
+        if (rc != KR_OK)
             return rc;
         for (i = 0; i < n; i++) {
             if (res->type == KR_V_SET) {
@@ -628,7 +663,8 @@ int kr_builtins_dict_update(struct kr_interp *I, struct kr_value *d, struct kr_v
                             src->u.named.names->vals[i]);
         return KR_OK;
     }
-    if ((rc = kr_eval_iter(I, src, &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, src, &items, &n);
+    if (rc != KR_OK)
         return rc;
     for (i = 0; i < n; i++) {
         pair = kr_value_items(items[i], &m);
@@ -648,10 +684,14 @@ static int bi_dict(struct kr_interp *I, struct kr_value *self, const struct kr_c
     struct kr_value *d = kr_value_dict(I->A);
     size_t i;
     int rc;
-    if ((rc = kr_args_check(I, "dict", a, 0, 1)) != KR_OK)
+    rc = kr_args_check(I, "dict", a, 0, 1);
+    if (rc != KR_OK)
         return rc;
-    if (a->npos && (rc = kr_builtins_dict_update(I, d, a->pos[0])) != KR_OK)
-        return rc;
+    if (a->npos) {
+        rc = kr_builtins_dict_update(I, d, a->pos[0]);
+        if (rc != KR_OK)
+            return rc;
+    }
     for (i = 0; i < a->nkw; i++)
         kr_dict_sets(I->A, d->u.dict, a->kwnames[i], a->kwvals[i]);
     *out = d;
@@ -673,7 +713,8 @@ static int bi_zip(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     cols = kr_arena_alloc(I->A, a->npos * sizeof *cols);
     lens = kr_arena_alloc(I->A, a->npos * sizeof *lens);
     for (i = 0; i < a->npos; i++) {
-        if ((rc = kr_eval_iter(I, a->pos[i], &cols[i], &lens[i])) != KR_OK)
+        rc = kr_eval_iter(I, a->pos[i], &cols[i], &lens[i]);
+        if (rc != KR_OK)
             return rc;
         if (lens[i] < n)
             n = lens[i];
@@ -696,13 +737,19 @@ static int bi_enumerate(struct kr_interp *I, struct kr_value *self, const struct
     size_t n, i;
     int64_t start = 0;
     int rc;
-    if ((rc = kw_only(I, "enumerate", a, kws)) != KR_OK ||
-        (rc = kr_args_check(I, "enumerate", a, 1, 2)) != KR_OK)
+    rc = kw_only(I, "enumerate", a, kws);
+    if (rc == KR_OK)
+        rc = kr_args_check(I, "enumerate", a, 1, 2);
+    if (rc != KR_OK)
         return rc;
     sv = a->npos == 2 ? a->pos[1] : kr_args_kw(a, "start");
-    if (sv && (rc = need_int(I, sv, "enumerate() start", &start)) != KR_OK)
-        return rc;
-    if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+    if (sv) {
+        rc = need_int(I, sv, "enumerate() start", &start);
+        if (rc != KR_OK)
+            return rc;
+    }
+    rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
         return rc;
     res = kr_value_list(I->A, n);
     for (i = 0; i < n; i++) {
@@ -722,11 +769,13 @@ static int bi_reversed(struct kr_interp *I, struct kr_value *self, const struct 
     size_t n, i;
     int rc;
     NOKW("reversed");
-    if ((rc = kr_args_check(I, "reversed", a, 1, 1)) != KR_OK)
+    rc = kr_args_check(I, "reversed", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     if (a->pos[0]->type == KR_V_SET)
         return kr_eval_error(I, "'set' object is not reversible");
-    if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
         return rc;
     res = kr_value_list(I->A, n);
     for (i = n; i > 0; i--)
@@ -742,9 +791,11 @@ static int anyall(struct kr_interp *I, const struct kr_callargs *a, struct kr_va
     size_t n, i;
     int rc;
     NOKW(any ? "any" : "all");
-    if ((rc = kr_args_check(I, any ? "any" : "all", a, 1, 1)) != KR_OK)
+    rc = kr_args_check(I, any ? "any" : "all", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
-    if ((rc = kr_eval_iter(I, a->pos[0], &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
         return rc;
     for (i = 0; i < n; i++) {
         if (kr_value_truthy(items[i]) == any) {
@@ -789,7 +840,8 @@ static int bi_isinstance(struct kr_interp *I, struct kr_value *self, const struc
     size_t n, i;
     int rc;
     NOKW("isinstance");
-    if ((rc = kr_args_check(I, "isinstance", a, 2, 2)) != KR_OK)
+    rc = kr_args_check(I, "isinstance", a, 2, 2);
+    if (rc != KR_OK)
         return rc;
     t = a->pos[1];
     if (t->type == KR_V_TUPLE) {
@@ -825,7 +877,8 @@ static int bi_print(struct kr_interp *I, struct kr_value *self, const struct kr_
     struct kr_buf b = KR_BUF_INIT;
     size_t i;
     int rc;
-    if ((rc = kw_only(I, "print", a, kws)) != KR_OK)
+    rc = kw_only(I, "print", a, kws);
+    if (rc != KR_OK)
         return rc;
     for (i = 0; i < a->npos; i++) {
         if (i)
@@ -846,7 +899,8 @@ static int bi_hasattr(struct kr_interp *I, struct kr_value *self, const struct k
     struct kr_error saved = *I->err;
     int rc;
     NOKW("hasattr");
-    if ((rc = kr_args_check(I, "hasattr", a, 2, 2)) != KR_OK)
+    rc = kr_args_check(I, "hasattr", a, 2, 2);
+    if (rc != KR_OK)
         return rc;
     if (a->pos[1]->type != KR_V_STR)
         return kr_eval_error(I, "hasattr(): attribute name must be string");
@@ -862,7 +916,8 @@ static int bi_getattr(struct kr_interp *I, struct kr_value *self, const struct k
     struct kr_error saved = *I->err;
     int rc;
     NOKW("getattr");
-    if ((rc = kr_args_check(I, "getattr", a, 2, 3)) != KR_OK)
+    rc = kr_args_check(I, "getattr", a, 2, 3);
+    if (rc != KR_OK)
         return rc;
     if (a->pos[1]->type != KR_V_STR)
         return kr_eval_error(I, "getattr(): attribute name must be string");
@@ -882,9 +937,11 @@ static int bi_map(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     size_t n, i;
     int rc;
     NOKW("map");
-    if ((rc = kr_args_check(I, "map", a, 2, 2)) != KR_OK)
+    rc = kr_args_check(I, "map", a, 2, 2);
+    if (rc != KR_OK)
         return rc;
-    if ((rc = kr_eval_iter(I, a->pos[1], &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, a->pos[1], &items, &n);
+    if (rc != KR_OK)
         return rc;
     res = kr_value_list(I->A, n);
     for (i = 0; i < n; i++) {
@@ -892,7 +949,8 @@ static int bi_map(struct kr_interp *I, struct kr_value *self, const struct kr_ca
         struct kr_value *v;
         ca.pos = &items[i];
         ca.npos = 1;
-        if ((rc = kr_eval_call(I, a->pos[0], &ca, NULL, &v)) != KR_OK)
+        rc = kr_eval_call(I, a->pos[0], &ca, NULL, &v);
+        if (rc != KR_OK)
             return rc;
         kr_list_push(I->A, res, v);
     }
@@ -907,9 +965,11 @@ static int bi_filter(struct kr_interp *I, struct kr_value *self, const struct kr
     size_t n, i;
     int rc;
     NOKW("filter");
-    if ((rc = kr_args_check(I, "filter", a, 2, 2)) != KR_OK)
+    rc = kr_args_check(I, "filter", a, 2, 2);
+    if (rc != KR_OK)
         return rc;
-    if ((rc = kr_eval_iter(I, a->pos[1], &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, a->pos[1], &items, &n);
+    if (rc != KR_OK)
         return rc;
     res = kr_value_list(I->A, n);
     for (i = 0; i < n; i++) {
@@ -918,7 +978,8 @@ static int bi_filter(struct kr_interp *I, struct kr_value *self, const struct kr
             struct kr_callargs ca = {0};
             ca.pos = &items[i];
             ca.npos = 1;
-            if ((rc = kr_eval_call(I, a->pos[0], &ca, NULL, &v)) != KR_OK)
+            rc = kr_eval_call(I, a->pos[0], &ca, NULL, &v);
+            if (rc != KR_OK)
                 return rc;
         }
         if (kr_value_truthy(v))
@@ -934,7 +995,8 @@ static int bi_format(struct kr_interp *I, struct kr_value *self, const struct kr
     struct kr_buf b = KR_BUF_INIT;
     int rc;
     NOKW("format");
-    if ((rc = kr_args_check(I, "format", a, 1, 2)) != KR_OK)
+    rc = kr_args_check(I, "format", a, 1, 2);
+    if (rc != KR_OK)
         return rc;
     if (a->npos == 2 && a->pos[1]->type != KR_V_STR)
         return kr_eval_error(I, "format() argument 2 must be str");
@@ -952,8 +1014,10 @@ static int bi_chr(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     char ch;
     int rc;
     NOKW("chr");
-    if ((rc = kr_args_check(I, "chr", a, 1, 1)) != KR_OK ||
-        (rc = need_int(I, a->pos[0], "chr()", &c)) != KR_OK)
+    rc = kr_args_check(I, "chr", a, 1, 1);
+    if (rc == KR_OK)
+        rc = need_int(I, a->pos[0], "chr()", &c);
+    if (rc != KR_OK)
         return rc;
     if (c < 0 || c > 127)
         return kr_eval_error(I, "chr() arg not in range(128) (krait strings are bytes)");
@@ -967,7 +1031,8 @@ static int bi_ord(struct kr_interp *I, struct kr_value *self, const struct kr_ca
 {
     int rc;
     NOKW("ord");
-    if ((rc = kr_args_check(I, "ord", a, 1, 1)) != KR_OK)
+    rc = kr_args_check(I, "ord", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     if (a->pos[0]->type != KR_V_STR || a->pos[0]->u.str.len != 1)
         return kr_eval_error(I, "ord() expected a character");
@@ -980,7 +1045,8 @@ static int bi_type(struct kr_interp *I, struct kr_value *self, const struct kr_c
 {
     int rc;
     NOKW("type");
-    if ((rc = kr_args_check(I, "type", a, 1, 1)) != KR_OK)
+    rc = kr_args_check(I, "type", a, 1, 1);
+    if (rc != KR_OK)
         return rc;
     *out = kr_value_type(I->A, kr_value_type_name(a->pos[0]));
     return KR_OK;

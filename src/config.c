@@ -218,8 +218,12 @@ int kr_config_load_file(struct kr_arena *A, const char *path, struct kr_value **
             return kr_error_set(err, KR_NOT_FOUND, "config file %s not found", path);
         return kr_error_set(err, KR_EIO, "cannot open config file %s: %s", path, strerror(errno));
     }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    for (;;) {
+        n = fread(chunk, 1, sizeof chunk, f);
+        if (n == 0)
+            break;
         kr_buf_append(&b, chunk, n);
+    }
     fclose(f);
     if (ends_with(path, ".json")) {
         json_error_t je;
@@ -297,6 +301,12 @@ void kr_config_merge(struct kr_arena *A, struct kr_value *dst, struct kr_value *
         if (old && old->type == KR_V_DICT && v->type == KR_V_DICT) {
             kr_config_merge(A, old, v);
             continue;
+        }
+        if (v->type == KR_V_DICT) {
+            /* copy, so that later merges never write into `src` */
+            struct kr_value *copy = kr_value_dict(A);
+            kr_config_merge(A, copy, v);
+            v = copy;
         }
         kr_dict_set(A, dst->u.dict, k, v);
     }

@@ -290,7 +290,8 @@ int kr_eval_getitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *
         *out = obj->u.named.items[i];
         return KR_OK;
     case KR_V_NS:
-        if (key->type == KR_V_STR && (v = kr_dict_get(obj->u.ns.attrs, key)) != NULL) {
+        v = key->type == KR_V_STR ? kr_dict_get(obj->u.ns.attrs, key) : NULL;
+        if (v) {
             *out = v;
             return KR_OK;
         }
@@ -343,12 +344,21 @@ static int eval_slice(struct kr_interp *I, struct kr_value *obj, const struct kr
     int64_t step = 1, start, stop, len, i;
     size_t n = 0;
     int rc;
-    if (sl->a && (rc = kr_eval_expr(I, sl->a, &sv)) != KR_OK)
-        return rc;
-    if (sl->b && (rc = kr_eval_expr(I, sl->b, &ev)) != KR_OK)
-        return rc;
-    if (sl->c && (rc = kr_eval_expr(I, sl->c, &stv)) != KR_OK)
-        return rc;
+    if (sl->a) {
+        rc = kr_eval_expr(I, sl->a, &sv);
+        if (rc != KR_OK)
+            return rc;
+    }
+    if (sl->b) {
+        rc = kr_eval_expr(I, sl->b, &ev);
+        if (rc != KR_OK)
+            return rc;
+    }
+    if (sl->c) {
+        rc = kr_eval_expr(I, sl->c, &stv);
+        if (rc != KR_OK)
+            return rc;
+    }
     I->site = sl;
     if ((sv && sv->type != KR_V_INT && sv->type != KR_V_NONE) ||
         (ev && ev->type != KR_V_INT && ev->type != KR_V_NONE) ||
@@ -929,14 +939,16 @@ static int collect_args(struct kr_interp *I, const struct kr_node *call, struct 
         const struct kr_node *k = call->kids[i];
         struct kr_value *v;
         if (k->kind == KR_N_KWARG) {
-            if ((rc = kr_eval_expr(I, k->a, &v)) != KR_OK)
+            rc = kr_eval_expr(I, k->a, &v);
+            if (rc != KR_OK)
                 return rc;
             a->kwnames[a->nkw] = k->str;
             a->kwvals[a->nkw++] = v;
         } else if (k->kind == KR_N_STARRED || k->kind == KR_N_DSTAR) {
             struct kr_value **items;
             size_t n, j;
-            if ((rc = kr_eval_expr(I, k->a, &v)) != KR_OK)
+            rc = kr_eval_expr(I, k->a, &v);
+            if (rc != KR_OK)
                 return rc;
             I->site = k;
             if (k->kind == KR_N_DSTAR) {
@@ -944,8 +956,10 @@ static int collect_args(struct kr_interp *I, const struct kr_node *call, struct 
                     return kr_eval_error(I, "argument after ** must be a dict, not %s",
                                          kr_value_type_name(v));
                 n = v->u.dict->live;
-            } else if ((rc = kr_eval_iter(I, v, &items, &n)) != KR_OK) {
-                return rc;
+            } else {
+                rc = kr_eval_iter(I, v, &items, &n);
+                if (rc != KR_OK)
+                    return rc;
             }
             if (k->kind == KR_N_DSTAR) {
                 struct kr_value **nk = kr_arena_alloc(I->A, (kcap + n) * sizeof *nk);
@@ -972,7 +986,8 @@ static int collect_args(struct kr_interp *I, const struct kr_node *call, struct 
                     a->pos[a->npos++] = items[j];
             }
         } else {
-            if ((rc = kr_eval_expr(I, k, &v)) != KR_OK)
+            rc = kr_eval_expr(I, k, &v);
+            if (rc != KR_OK)
                 return rc;
             a->pos[a->npos++] = v;
         }
@@ -1021,21 +1036,25 @@ static int comp_emit(struct kr_interp *I, struct comp *c)
     int rc;
     switch (c->n->kind) {
     case KR_N_LISTCOMP: case KR_N_GENEXP:
-        if ((rc = kr_eval_expr(I, c->n->a, &v)) != KR_OK)
+        rc = kr_eval_expr(I, c->n->a, &v);
+        if (rc != KR_OK)
             return rc;
         kr_list_push(I->A, c->res, v);
         return KR_OK;
     case KR_N_SETCOMP:
-        if ((rc = kr_eval_expr(I, c->n->a, &v)) != KR_OK)
+        rc = kr_eval_expr(I, c->n->a, &v);
+        if (rc != KR_OK)
             return rc;
         if (!kr_value_hashable(v))
             return kr_eval_error_at(I, c->n->a, "unhashable type: '%s'", kr_value_type_name(v));
         kr_dict_set(I->A, c->res->u.dict, v, kr_value_none());
         return KR_OK;
     default: /* DICTCOMP */
-        if ((rc = kr_eval_expr(I, c->n->a, &k)) != KR_OK)
+        rc = kr_eval_expr(I, c->n->a, &k);
+        if (rc != KR_OK)
             return rc;
-        if ((rc = kr_eval_expr(I, c->n->b, &v)) != KR_OK)
+        rc = kr_eval_expr(I, c->n->b, &v);
+        if (rc != KR_OK)
             return rc;
         if (!kr_value_hashable(k))
             return kr_eval_error_at(I, c->n->a, "unhashable type: '%s'", kr_value_type_name(k));
@@ -1055,19 +1074,24 @@ static int comp_clause(struct kr_interp *I, struct comp *c, uint32_t ci)
         return comp_emit(I, c);
     cl = c->n->kids[ci];
     if (cl->kind == KR_N_COMPIF) {
-        if ((rc = kr_eval_expr(I, cl->a, &v)) != KR_OK)
+        rc = kr_eval_expr(I, cl->a, &v);
+        if (rc != KR_OK)
             return rc;
         return kr_value_truthy(v) ? comp_clause(I, c, ci + 1) : KR_OK;
     }
-    if ((rc = kr_eval_expr(I, cl->b, &v)) != KR_OK)
+    rc = kr_eval_expr(I, cl->b, &v);
+    if (rc != KR_OK)
         return rc;
     I->site = cl->b;
-    if ((rc = kr_eval_iter(I, v, &items, &n)) != KR_OK)
+    rc = kr_eval_iter(I, v, &items, &n);
+    if (rc != KR_OK)
         return rc;
     for (i = 0; i < n; i++) {
-        if ((rc = assign(I, cl->a, items[i])) != KR_OK)
+        rc = assign(I, cl->a, items[i]);
+        if (rc != KR_OK)
             return rc;
-        if ((rc = comp_clause(I, c, ci + 1)) != KR_OK)
+        rc = comp_clause(I, c, ci + 1);
+        if (rc != KR_OK)
             return rc;
     }
     return KR_OK;
@@ -1111,11 +1135,18 @@ static int eval_fstr(struct kr_interp *I, const struct kr_node *n, struct kr_buf
         }
         if (p->kind != KR_N_FIELD)
             continue;
-        if ((rc = kr_eval_expr(I, p->a, &v)) != KR_OK)
+        rc = kr_eval_expr(I, p->a, &v);
+        if (rc != KR_OK)
             return rc;
         if (p->flags & KR_FIELD_DEBUG) {
-            kr_buf_puts(b, p->str ? p->str : "");
-            kr_buf_putc(b, '=');
+            /* the grammar keeps the text as written, with or without the '=' */
+            const char *dtext = p->str ? p->str : "";
+            size_t dl = strlen(dtext);
+            kr_buf_puts(b, dtext);
+            while (dl > 0 && dtext[dl - 1] == ' ')
+                dl--;
+            if (dl == 0 || dtext[dl - 1] != '=')
+                kr_buf_putc(b, '=');
         }
         if (p->op == 'r' || p->op == 'a' ||
             ((p->flags & KR_FIELD_DEBUG) && !p->op && !p->b)) {
@@ -1126,9 +1157,12 @@ static int eval_fstr(struct kr_interp *I, const struct kr_node *n, struct kr_buf
         } else if (p->op == 's') {
             v = kr_value_cstr(I->A, kr_value_to_str(I->A, v));
         }
-        if (p->b && (rc = eval_fstr(I, p->b, &spec)) != KR_OK) {
-            kr_buf_free(&spec);
-            return rc;
+        if (p->b) {
+            rc = eval_fstr(I, p->b, &spec);
+            if (rc != KR_OK) {
+                kr_buf_free(&spec);
+                return rc;
+            }
         }
         I->site = p;
         rc = kr_eval_format_spec(I, v, kr_buf_cstr(&spec), b);
@@ -1151,10 +1185,12 @@ static int eval_seq(struct kr_interp *I, const struct kr_node *n, struct kr_valu
         if (k->kind == KR_N_STARRED) {
             struct kr_value **items;
             size_t m, j;
-            if ((rc = kr_eval_expr(I, k->a, &v)) != KR_OK)
+            rc = kr_eval_expr(I, k->a, &v);
+            if (rc != KR_OK)
                 return rc;
             I->site = k;
-            if ((rc = kr_eval_iter(I, v, &items, &m)) != KR_OK)
+            rc = kr_eval_iter(I, v, &items, &m);
+            if (rc != KR_OK)
                 return rc;
             for (j = 0; j < m; j++) {
                 if (res->type == KR_V_SET)
@@ -1164,7 +1200,8 @@ static int eval_seq(struct kr_interp *I, const struct kr_node *n, struct kr_valu
             }
             continue;
         }
-        if ((rc = kr_eval_expr(I, k, &v)) != KR_OK)
+        rc = kr_eval_expr(I, k, &v);
+        if (rc != KR_OK)
             return rc;
         if (res->type == KR_V_SET) {
             if (!kr_value_hashable(v))
@@ -1212,19 +1249,22 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
     case KR_N_NONE: *out = kr_value_none(); return KR_OK;
     case KR_N_LIST:
         v = kr_value_list(I->A, n->nkids);
-        if ((rc = eval_seq(I, n, v)) != KR_OK)
+        rc = eval_seq(I, n, v);
+        if (rc != KR_OK)
             return rc;
         *out = v;
         return KR_OK;
     case KR_N_TUPLE:
         v = kr_value_tuple(I->A, 0);
-        if ((rc = eval_seq(I, n, v)) != KR_OK)
+        rc = eval_seq(I, n, v);
+        if (rc != KR_OK)
             return rc;
         *out = v;
         return KR_OK;
     case KR_N_SET:
         v = kr_value_set(I->A);
-        if ((rc = eval_seq(I, n, v)) != KR_OK)
+        rc = eval_seq(I, n, v);
+        if (rc != KR_OK)
             return rc;
         *out = v;
         return KR_OK;
@@ -1234,7 +1274,8 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
             const struct kr_node *kn = n->kids[i];
             if (kn->kind == KR_N_DSTAR) {
                 size_t j;
-                if ((rc = kr_eval_expr(I, kn->a, &a)) != KR_OK)
+                rc = kr_eval_expr(I, kn->a, &a);
+                if (rc != KR_OK)
                     return rc;
                 if (a->type != KR_V_DICT)
                     return kr_eval_error_at(I, kn, "'%s' object is not a mapping",
@@ -1244,9 +1285,11 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
                         kr_dict_set(I->A, v->u.dict, a->u.dict->keys[j], a->u.dict->vals[j]);
                 continue;
             }
-            if ((rc = kr_eval_expr(I, kn, &a)) != KR_OK)
+            rc = kr_eval_expr(I, kn, &a);
+            if (rc != KR_OK)
                 return rc;
-            if ((rc = kr_eval_expr(I, n->kids[i + 1], &b)) != KR_OK)
+            rc = kr_eval_expr(I, n->kids[i + 1], &b);
+            if (rc != KR_OK)
                 return rc;
             if (!kr_value_hashable(a))
                 return kr_eval_error_at(I, kn, "unhashable type: '%s'", kr_value_type_name(a));
@@ -1255,14 +1298,17 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
         *out = v;
         return KR_OK;
     case KR_N_BINOP:
-        if ((rc = kr_eval_expr(I, n->a, &a)) != KR_OK)
+        rc = kr_eval_expr(I, n->a, &a);
+        if (rc != KR_OK)
             return rc;
-        if ((rc = kr_eval_expr(I, n->b, &b)) != KR_OK)
+        rc = kr_eval_expr(I, n->b, &b);
+        if (rc != KR_OK)
             return rc;
         I->site = n;
         return kr_eval_binop(I, n->op, a, b, out);
     case KR_N_UNOP:
-        if ((rc = kr_eval_expr(I, n->a, &a)) != KR_OK)
+        rc = kr_eval_expr(I, n->a, &a);
+        if (rc != KR_OK)
             return rc;
         I->site = n;
         if (a->type == KR_V_INT || a->type == KR_V_BOOL) {
@@ -1285,13 +1331,15 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
                              n->op == KR_OP_NEG ? "-" : n->op == KR_OP_POS ? "+" : "~",
                              kr_value_type_name(a));
     case KR_N_NOT:
-        if ((rc = kr_eval_expr(I, n->a, &a)) != KR_OK)
+        rc = kr_eval_expr(I, n->a, &a);
+        if (rc != KR_OK)
             return rc;
         *out = kr_value_bool(!kr_value_truthy(a));
         return KR_OK;
     case KR_N_AND:
     case KR_N_OR:
-        if ((rc = kr_eval_expr(I, n->a, &a)) != KR_OK)
+        rc = kr_eval_expr(I, n->a, &a);
+        if (rc != KR_OK)
             return rc;
         if (kr_value_truthy(a) == (n->kind == KR_N_OR)) {
             *out = a;
@@ -1299,14 +1347,17 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
         }
         return kr_eval_expr(I, n->b, out);
     case KR_N_CMP:
-        if ((rc = kr_eval_expr(I, n->kids[0], &a)) != KR_OK)
+        rc = kr_eval_expr(I, n->kids[0], &a);
+        if (rc != KR_OK)
             return rc;
         for (i = 1; i < n->nkids; i++) {
             bool res;
-            if ((rc = kr_eval_expr(I, n->kids[i], &b)) != KR_OK)
+            rc = kr_eval_expr(I, n->kids[i], &b);
+            if (rc != KR_OK)
                 return rc;
             I->site = n;
-            if ((rc = compare_op(I, n->ops[i - 1], a, b, &res)) != KR_OK)
+            rc = compare_op(I, n->ops[i - 1], a, b, &res);
+            if (rc != KR_OK)
                 return rc;
             if (!res) {
                 *out = kr_value_bool(false);
@@ -1317,30 +1368,36 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
         *out = kr_value_bool(true);
         return KR_OK;
     case KR_N_COND:
-        if ((rc = kr_eval_expr(I, n->b, &v)) != KR_OK)
+        rc = kr_eval_expr(I, n->b, &v);
+        if (rc != KR_OK)
             return rc;
         return kr_eval_expr(I, kr_value_truthy(v) ? n->a : n->c, out);
     case KR_N_LAMBDA:
         return make_function(I, n, NULL, out);
     case KR_N_CALL: {
         struct kr_callargs args;
-        if ((rc = kr_eval_expr(I, n->a, &v)) != KR_OK)
+        rc = kr_eval_expr(I, n->a, &v);
+        if (rc != KR_OK)
             return rc;
-        if ((rc = collect_args(I, n, &args)) != KR_OK)
+        rc = collect_args(I, n, &args);
+        if (rc != KR_OK)
             return rc;
         return kr_eval_call(I, v, &args, n, out);
     }
     case KR_N_ATTR:
-        if ((rc = kr_eval_expr(I, n->a, &a)) != KR_OK)
+        rc = kr_eval_expr(I, n->a, &a);
+        if (rc != KR_OK)
             return rc;
         I->site = n;
         return kr_eval_getattr(I, a, n->str, out);
     case KR_N_INDEX:
-        if ((rc = kr_eval_expr(I, n->a, &a)) != KR_OK)
+        rc = kr_eval_expr(I, n->a, &a);
+        if (rc != KR_OK)
             return rc;
         if (n->b->kind == KR_N_SLICE)
             return eval_slice(I, a, n->b, out);
-        if ((rc = kr_eval_expr(I, n->b, &b)) != KR_OK)
+        rc = kr_eval_expr(I, n->b, &b);
+        if (rc != KR_OK)
             return rc;
         I->site = n;
         return kr_eval_getitem(I, a, b, out);
@@ -1362,7 +1419,8 @@ static int setitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *k
     int rc;
     switch (obj->type) {
     case KR_V_LIST:
-        if ((rc = norm_index(I, key, obj->u.list.len, "list assignment", &i)) != KR_OK)
+        rc = norm_index(I, key, obj->u.list.len, "list assignment", &i);
+        if (rc != KR_OK)
             return rc;
         obj->u.list.items[i] = v;
         return KR_OK;
@@ -1389,23 +1447,28 @@ static int assign(struct kr_interp *I, const struct kr_node *t, struct kr_value 
     case KR_N_TUPLE:
     case KR_N_LIST:
         I->site = t;
-        if ((rc = kr_eval_iter(I, v, &items, &n)) != KR_OK)
+        rc = kr_eval_iter(I, v, &items, &n);
+        if (rc != KR_OK)
             return rc;
         if (n != t->nkids)
             return kr_eval_error_at(I, t, n < t->nkids
                                     ? "not enough values to unpack (expected %u, got %zu)"
                                     : "too many values to unpack (expected %u, got %zu)",
                                     t->nkids, n);
-        for (i = 0; i < n; i++)
-            if ((rc = assign(I, t->kids[i], items[i])) != KR_OK)
+        for (i = 0; i < n; i++) {
+            rc = assign(I, t->kids[i], items[i]);
+            if (rc != KR_OK)
                 return rc;
+        }
         return KR_OK;
     case KR_N_INDEX:
-        if ((rc = kr_eval_expr(I, t->a, &obj)) != KR_OK)
+        rc = kr_eval_expr(I, t->a, &obj);
+        if (rc != KR_OK)
             return rc;
         if (t->b->kind == KR_N_SLICE)
             return kr_eval_error_at(I, t, "slice assignment is not supported");
-        if ((rc = kr_eval_expr(I, t->b, &key)) != KR_OK)
+        rc = kr_eval_expr(I, t->b, &key);
+        if (rc != KR_OK)
             return rc;
         I->site = t;
         return setitem(I, obj, key, v);
@@ -1444,30 +1507,36 @@ static int exec_augassign(struct kr_interp *I, const struct kr_node *n)
         if (!cur)
             return undefined_name(I, t);
     } else if (t->kind == KR_N_INDEX && t->b->kind != KR_N_SLICE) {
-        if ((rc = kr_eval_expr(I, t->a, &obj)) != KR_OK)
+        rc = kr_eval_expr(I, t->a, &obj);
+        if (rc != KR_OK)
             return rc;
-        if ((rc = kr_eval_expr(I, t->b, &key)) != KR_OK)
+        rc = kr_eval_expr(I, t->b, &key);
+        if (rc != KR_OK)
             return rc;
         I->site = t;
-        if ((rc = kr_eval_getitem(I, obj, key, &cur)) != KR_OK)
+        rc = kr_eval_getitem(I, obj, key, &cur);
+        if (rc != KR_OK)
             return rc;
     } else {
         return kr_eval_error_at(I, t, "illegal target for augmented assignment");
     }
-    if ((rc = kr_eval_expr(I, n->b, &rhs)) != KR_OK)
+    rc = kr_eval_expr(I, n->b, &rhs);
+    if (rc != KR_OK)
         return rc;
     I->site = n;
     if (n->op == KR_OP_ADD && cur->type == KR_V_LIST) {
         /* list += iterable extends in place */
         struct kr_value **items;
         size_t k, m;
-        if ((rc = kr_eval_iter(I, rhs, &items, &m)) != KR_OK)
+        rc = kr_eval_iter(I, rhs, &items, &m);
+        if (rc != KR_OK)
             return rc;
         for (k = 0; k < m; k++)
             kr_list_push(I->A, cur, items[k]);
         return KR_OK;
     }
-    if ((rc = kr_eval_binop(I, n->op, cur, rhs, &res)) != KR_OK)
+    rc = kr_eval_binop(I, n->op, cur, rhs, &res);
+    if (rc != KR_OK)
         return rc;
     if (t->kind == KR_N_NAME) {
         set_name(I, t->str, res);
@@ -1482,7 +1551,8 @@ static int exec_import(struct kr_interp *I, const struct kr_node *n)
     int rc;
     uint32_t i;
     I->site = n;
-    if ((rc = kr_builtins_import(I, n->str, &mod)) != KR_OK)
+    rc = kr_builtins_import(I, n->str, &mod);
+    if (rc != KR_OK)
         return rc;
     if (n->kind == KR_N_IMPORT) {
         if (n->b) {
@@ -1497,7 +1567,8 @@ static int exec_import(struct kr_interp *I, const struct kr_node *n)
                 len = sizeof top - 1;
             memcpy(top, n->str, len);
             top[len] = '\0';
-            if ((rc = kr_builtins_import(I, top, &topmod)) != KR_OK)
+            rc = kr_builtins_import(I, top, &topmod);
+            if (rc != KR_OK)
                 return rc;
             set_name(I, top, topmod);
         }
@@ -1516,7 +1587,8 @@ static int exec_import(struct kr_interp *I, const struct kr_node *n)
             continue;
         }
         I->site = nm;
-        if ((rc = kr_eval_getattr(I, mod, nm->str, &v)) != KR_OK) {
+        rc = kr_eval_getattr(I, mod, nm->str, &v);
+        if (rc != KR_OK) {
             return kr_eval_error_at(I, nm, "cannot import name '%s' from '%s'", nm->str, n->str);
         }
         set_name(I, nm->a ? nm->a->str : nm->str, v);
@@ -1536,32 +1608,40 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
     case KR_N_EXPR:
         return kr_eval_expr(I, n->a, &v);
     case KR_N_ASSIGN:
-        if ((rc = kr_eval_expr(I, n->b, &v)) != KR_OK)
+        rc = kr_eval_expr(I, n->b, &v);
+        if (rc != KR_OK)
             return rc;
-        if ((rc = assign(I, n->a, v)) != KR_OK)
+        rc = assign(I, n->a, v);
+        if (rc != KR_OK)
             return rc;
-        for (i = 0; i < n->nkids; i++)
-            if ((rc = assign(I, n->kids[i], v)) != KR_OK)
+        for (i = 0; i < n->nkids; i++) {
+            rc = assign(I, n->kids[i], v);
+            if (rc != KR_OK)
                 return rc;
+        }
         return KR_OK;
     case KR_N_AUGASSIGN:
         return exec_augassign(I, n);
     case KR_N_IF:
         for (i = 0; i + 1 < n->nkids; i += 2) {
-            if ((rc = kr_eval_expr(I, n->kids[i], &v)) != KR_OK)
+            rc = kr_eval_expr(I, n->kids[i], &v);
+            if (rc != KR_OK)
                 return rc;
             if (kr_value_truthy(v))
                 return exec_block(I, n->kids[i + 1]);
         }
         return n->c ? exec_block(I, n->c) : KR_OK;
     case KR_N_FOR:
-        if ((rc = kr_eval_expr(I, n->b, &v)) != KR_OK)
+        rc = kr_eval_expr(I, n->b, &v);
+        if (rc != KR_OK)
             return rc;
         I->site = n->b;
-        if ((rc = kr_eval_iter(I, v, &items, &cnt)) != KR_OK)
+        rc = kr_eval_iter(I, v, &items, &cnt);
+        if (rc != KR_OK)
             return rc;
         for (k = 0; k < cnt; k++) {
-            if ((rc = assign(I, n->a, items[k])) != KR_OK)
+            rc = assign(I, n->a, items[k]);
+            if (rc != KR_OK)
                 return rc;
             rc = exec_block(I, n->c);
             if (rc == SIG_BREAK)
@@ -1573,7 +1653,8 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
         }
         return KR_OK;
     case KR_N_DEF:
-        if ((rc = make_function(I, n, n->str, &v)) != KR_OK)
+        rc = make_function(I, n, n->str, &v);
+        if (rc != KR_OK)
             return rc;
         set_name(I, n->str, v);
         return KR_OK;
@@ -1581,7 +1662,8 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
         if (!I->scope)
             return kr_eval_error_at(I, n, "'return' outside function");
         if (n->a) {
-            if ((rc = kr_eval_expr(I, n->a, &v)) != KR_OK)
+            rc = kr_eval_expr(I, n->a, &v);
+            if (rc != KR_OK)
                 return rc;
         } else {
             v = kr_value_none();
@@ -1595,12 +1677,14 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
     case KR_N_CONTINUE:
         return SIG_CONTINUE;
     case KR_N_ASSERT:
-        if ((rc = kr_eval_expr(I, n->a, &v)) != KR_OK)
+        rc = kr_eval_expr(I, n->a, &v);
+        if (rc != KR_OK)
             return rc;
         if (kr_value_truthy(v))
             return KR_OK;
         if (n->b) {
-            if ((rc = kr_eval_expr(I, n->b, &v)) != KR_OK)
+            rc = kr_eval_expr(I, n->b, &v);
+            if (rc != KR_OK)
                 return rc;
             return kr_eval_error_at(I, n, "assertion failed: %s", kr_value_to_str(I->A, v));
         }
@@ -1628,9 +1712,11 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
                     return undefined_name(I, t);
             } else if (t->kind == KR_N_INDEX && t->b->kind != KR_N_SLICE) {
                 struct kr_value *obj, *key;
-                if ((rc = kr_eval_expr(I, t->a, &obj)) != KR_OK)
+                rc = kr_eval_expr(I, t->a, &obj);
+                if (rc != KR_OK)
                     return rc;
-                if ((rc = kr_eval_expr(I, t->b, &key)) != KR_OK)
+                rc = kr_eval_expr(I, t->b, &key);
+                if (rc != KR_OK)
                     return rc;
                 I->site = t;
                 if (obj->type == KR_V_DICT) {
@@ -1638,7 +1724,8 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
                         return key_error(I, obj, obj->u.dict, key);
                 } else if (obj->type == KR_V_LIST) {
                     size_t at;
-                    if ((rc = norm_index(I, key, obj->u.list.len, "list", &at)) != KR_OK)
+                    rc = norm_index(I, key, obj->u.list.len, "list", &at);
+                    if (rc != KR_OK)
                         return rc;
                     memmove(obj->u.list.items + at, obj->u.list.items + at + 1,
                             (obj->u.list.len - at - 1) * sizeof *obj->u.list.items);

@@ -89,10 +89,11 @@ static int add_fn_value(struct kr_interp *I, const struct kr_rule *r, const char
     }
     items = kr_value_items(v, &n);
     if ((items || v->type == KR_V_LIST || v->type == KR_V_TUPLE) && depth < 8) {
-        for (i = 0; i < n; i++)
-            if ((rc = add_fn_value(I, r, kind, it, items[i], name, flags, true, arena, fv,
-                                   depth + 1)) != KR_OK)
+        for (i = 0; i < n; i++) {
+            rc = add_fn_value(I, r, kind, it, items[i], name, flags, true, arena, fv, depth + 1);
+            if (rc != KR_OK)
                 return rc;
+        }
         return KR_OK;
     }
     return fn_result_error(I, r, kind, it, kr_value_type_name(v));
@@ -150,7 +151,8 @@ int kr_wf_resolve(struct kr_workflow *wf, const struct kr_rule *r,
         if (it->fn) {
             if (!wv)
                 wv = wildcards_value(I, wc);
-            if ((rc = call_input_fn(I, r, kind, it, wv, arena, &fv)) != KR_OK)
+            rc = call_input_fn(I, r, kind, it, wv, arena, &fv);
+            if (rc != KR_OK)
                 goto out;
             continue;
         }
@@ -301,7 +303,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     if (r->threads) {
         thr = r->threads;
         if (kr_value_is_callable(thr)) {
-            if ((rc = kr_eval_call_smk(I, thr, wv, named, NULL, &thr)) != KR_OK) {
+            rc = kr_eval_call_smk(I, thr, wv, named, NULL, &thr);
+            if (rc != KR_OK) {
                 kr_error_prefix(I->err, "rule '%s', threads function", r->name);
                 goto out;
             }
@@ -333,7 +336,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
             v = names->vals[i];
             if (kr_value_is_callable(v)) {
                 kr_dict_sets(I->A, named, "resources", resv);
-                if ((rc = kr_eval_call_smk(I, v, wv, named, NULL, &v)) != KR_OK) {
+                rc = kr_eval_call_smk(I, v, wv, named, NULL, &v);
+                if (rc != KR_OK) {
                     kr_error_prefix(I->err, "rule '%s', resources function for %s", r->name,
                                     names->keys[i]->u.str.s);
                     goto out;
@@ -368,7 +372,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                 if (names->keys[k] && names->vals[k] == v)
                     pname = names->keys[k]->u.str.s;
             if (kr_value_is_callable(v)) {
-                if ((rc = kr_eval_call_smk(I, v, wv, named, NULL, &v)) != KR_OK) {
+                rc = kr_eval_call_smk(I, v, wv, named, NULL, &v);
+                if (rc != KR_OK) {
                     kr_error_prefix(I->err, "rule '%s', params function%s%s", r->name,
                                     pname ? " for " : "", pname ? pname : "");
                     goto out;
@@ -398,10 +403,11 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     }
 
     /* log and benchmark */
-    if ((rc = kr_wf_resolve(wf, r, &r->log, wc, arena, &info->log, &info->nlog, err)) != KR_OK)
+    rc = kr_wf_resolve(wf, r, &r->log, wc, arena, &info->log, &info->nlog, err);
+    if (rc != KR_OK)
         goto out;
-    if ((rc = kr_wf_resolve(wf, r, &r->benchmark, wc, arena, &info->bench, &info->nbench,
-                            err)) != KR_OK)
+    rc = kr_wf_resolve(wf, r, &r->benchmark, wc, arena, &info->bench, &info->nbench, err);
+    if (rc != KR_OK)
         goto out;
     kr_interp_set_err(I, err);
     logv = files_value(I, info->log, info->nlog, "log");
@@ -420,19 +426,22 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
 
     if (r->shell) {
         kr_buf_reset(&b);
-        if ((rc = kr_shellfmt(I, r, "shell", r->shell, vars, &b)) != KR_OK)
+        rc = kr_shellfmt(I, r, "shell", r->shell, vars, &b);
+        if (rc != KR_OK)
             goto out;
         info->shell_cmd = kr_arena_strdup(arena, kr_buf_cstr(&b));
     }
     if (r->script) {
         kr_buf_reset(&b);
-        if ((rc = kr_shellfmt(I, r, "script", r->script, vars, &b)) != KR_OK)
+        rc = kr_shellfmt(I, r, "script", r->script, vars, &b);
+        if (rc != KR_OK)
             goto out;
         info->script_path = kr_arena_strdup(arena, kr_buf_cstr(&b));
     }
     if (r->message) {
         kr_buf_reset(&b);
-        if ((rc = kr_shellfmt(I, r, "message", r->message, vars, &b)) != KR_OK)
+        rc = kr_shellfmt(I, r, "message", r->message, vars, &b);
+        if (rc != KR_OK)
             goto out;
         info->message = kr_arena_strdup(arena, kr_buf_cstr(&b));
     }

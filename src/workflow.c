@@ -192,7 +192,8 @@ static int build_overwrite(struct kr_interp *I, const struct kr_load_opts *opts,
         struct kr_value *v;
         if (!eq || eq == kv)
             return kr_error_set(err, KR_EUSAGE, "--config expects KEY=VALUE, got '%s'", kv);
-        if ((rc = kr_config_parse_value(I->A, eq + 1, &v, err)) != KR_OK)
+        rc = kr_config_parse_value(I->A, eq + 1, &v, err);
+        if (rc != KR_OK)
             return rc;
         kr_dict_set(I->A, ow->u.dict, kr_value_str(I->A, kv, (size_t)(eq - kv)), v);
     }
@@ -262,7 +263,8 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
         kr_dict_sets(I->A, I->globals, "workflow", wfns);
         kr_free(d);
     }
-    if ((rc = build_overwrite(I, opts, err)) != KR_OK)
+    rc = build_overwrite(I, opts, err);
+    if (rc != KR_OK)
         goto fail;
     rc = kr_parse_file(&wf->arena, &wf->srcs, idx, &module, err);
     if (rc)
@@ -290,7 +292,8 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     wf->localrules = vec_to_arena(&wf->arena, &I->localrules);
     wf->nconfigfiles = (uint32_t)I->configfiles.len;
     wf->configfiles = vec_to_arena(&wf->arena, &I->configfiles);
-    if ((rc = check_rule_refs(wf, I, err)) != KR_OK)
+    rc = check_rule_refs(wf, I, err);
+    if (rc != KR_OK)
         goto fail;
     kr_free(dir);
     *out = wf;
@@ -416,7 +419,8 @@ static int build_iolist(struct kr_interp *I, const struct kr_node *d, struct kr_
             name = k->str;
             e = k->a;
         }
-        if ((rc = kr_eval_expr(I, e, &v)) != KR_OK)
+        rc = kr_eval_expr(I, e, &v);
+        if (rc != KR_OK)
             return rc;
         if (name) {
             uint32_t j;
@@ -428,7 +432,8 @@ static int build_iolist(struct kr_interp *I, const struct kr_node *d, struct kr_
                 return kr_eval_error_at(I, k, "%s: '%s' cannot be used as a name (it is a "
                                         "method of named lists)", d->str, name);
         }
-        if ((rc = make_ioitem(I, d->str, k, name, v, &l->items[l->n])) != KR_OK)
+        rc = make_ioitem(I, d->str, k, name, v, &l->items[l->n]);
+        if (rc != KR_OK)
             return rc;
         l->n++;
     }
@@ -446,7 +451,8 @@ static int build_named(struct kr_interp *I, const struct kr_node *d, const char 
         const struct kr_node *k = d->kids[i];
         struct kr_value *v;
         if (k->kind == KR_N_KWARG) {
-            if ((rc = kr_eval_expr(I, k->a, &v)) != KR_OK)
+            rc = kr_eval_expr(I, k->a, &v);
+            if (rc != KR_OK)
                 return rc;
             if (kr_dict_gets(nl->u.named.names, k->str))
                 return kr_eval_error_at(I, k, "%s: the name '%s' is used twice", d->str, k->str);
@@ -454,7 +460,8 @@ static int build_named(struct kr_interp *I, const struct kr_node *d, const char 
         } else {
             if (!allow_positional)
                 return kr_eval_error_at(I, k, "%s: items must be named (name=value)", d->str);
-            if ((rc = kr_eval_expr(I, k, &v)) != KR_OK)
+            rc = kr_eval_expr(I, k, &v);
+            if (rc != KR_OK)
                 return rc;
             kr_named_push(I->A, nl, NULL, v);
         }
@@ -509,7 +516,8 @@ static int build_constraints(struct kr_interp *I, const struct kr_node *d,
         if (k->kind != KR_N_KWARG)
             return kr_eval_error_at(I, k, "wildcard_constraints: items must be "
                                     "name=\"regex\"");
-        if ((rc = kr_eval_expr(I, k->a, &v)) != KR_OK)
+        rc = kr_eval_expr(I, k->a, &v);
+        if (rc != KR_OK)
             return rc;
         if (v->type != KR_V_STR)
             return kr_eval_error_at(I, k->a, "wildcard_constraints: the constraint of '%s' "
@@ -541,7 +549,8 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
         return build_named(I, d, "params", true, &r->params);
     if (!strcmp(dn, "resources")) {
         size_t i;
-        if ((rc = build_named(I, d, "resources", false, &r->resources)) != KR_OK)
+        rc = build_named(I, d, "resources", false, &r->resources);
+        if (rc != KR_OK)
             return rc;
         for (i = 0; i < r->resources->u.named.len; i++) {
             struct kr_value *x = r->resources->u.named.items[i];
@@ -553,7 +562,8 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
         return KR_OK;
     }
     if (!strcmp(dn, "threads")) {
-        if ((rc = one_value(I, d, &v)) != KR_OK)
+        rc = one_value(I, d, &v);
+        if (rc != KR_OK)
             return rc;
         if (v->type == KR_V_FLOAT && v->u.f == (double)(int64_t)v->u.f)
             v = kr_value_int(I->A, (int64_t)v->u.f);
@@ -566,7 +576,8 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
         return KR_OK;
     }
     if (!strcmp(dn, "priority") || !strcmp(dn, "retries")) {
-        if ((rc = one_value(I, d, &v)) != KR_OK)
+        rc = one_value(I, d, &v);
+        if (rc != KR_OK)
             return rc;
         if (v->type != KR_V_INT)
             return kr_eval_error_at(I, d->kids[0], "%s: expects an integer, got %s", dn,
@@ -596,7 +607,8 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
         return one_string(I, d, &r->shadow);
     if (!strcmp(dn, "name")) {
         const char *nm;
-        if ((rc = one_string(I, d, &nm)) != KR_OK)
+        rc = one_string(I, d, &nm);
+        if (rc != KR_OK)
             return rc;
         r->name = nm;
         return KR_OK;
@@ -605,7 +617,8 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
         return one_value(I, d, &v);
     if (!strcmp(dn, "conda")) {
         warn_conda(I);
-        if ((rc = one_value(I, d, &v)) != KR_OK)
+        rc = one_value(I, d, &v);
+        if (rc != KR_OK)
             return rc;
         r->conda = kr_value_to_str(I->A, v);
         return KR_OK;
@@ -614,7 +627,8 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
         struct kr_buf b = KR_BUF_INIT;
         uint32_t i;
         for (i = 0; i < d->nkids; i++) {
-            if ((rc = kr_eval_expr(I, d->kids[i], &v)) != KR_OK) {
+            rc = kr_eval_expr(I, d->kids[i], &v);
+            if (rc != KR_OK) {
                 kr_buf_free(&b);
                 return rc;
             }
@@ -633,7 +647,8 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
     if (!strcmp(dn, "handover"))
         return one_bool(I, d, &r->handover);
     if (!strcmp(dn, "cache")) {
-        if ((rc = one_value(I, d, &v)) != KR_OK)
+        rc = one_value(I, d, &v);
+        if (rc != KR_OK)
             return rc;
         r->cache = kr_value_truthy(v);
         return KR_OK;
@@ -708,9 +723,11 @@ int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n)
     }
     r->file = n->file;
     r->off = n->off;
-    for (i = 0; i < n->nkids; i++)
-        if ((rc = apply_directive(I, r, n->kids[i])) != KR_OK)
+    for (i = 0; i < n->nkids; i++) {
+        rc = apply_directive(I, r, n->kids[i]);
+        if (rc != KR_OK)
             return rc;
+    }
     return register_rule(I, r, n);
 }
 
@@ -740,9 +757,11 @@ int kr_wf_use_rule(struct kr_interp *I, const struct kr_node *n)
     r->name = n->a->str;
     r->file = n->file;
     r->off = n->off;
-    for (i = 0; i < n->nkids; i++)
-        if ((rc = apply_directive(I, r, n->kids[i])) != KR_OK)
+    for (i = 0; i < n->nkids; i++) {
+        rc = apply_directive(I, r, n->kids[i]);
+        if (rc != KR_OK)
             return rc;
+    }
     return register_rule(I, r, n);
 }
 
@@ -753,7 +772,8 @@ static int topdir_configfile(struct kr_interp *I, const struct kr_node *n)
     struct kr_value *v, *c, *ow;
     struct kr_error e;
     int rc;
-    if ((rc = one_value(I, n, &v)) != KR_OK)
+    rc = one_value(I, n, &v);
+    if (rc != KR_OK)
         return rc;
     if (v->type != KR_V_STR)
         return kr_eval_error_at(I, n->kids[0], "configfile: expects a path, got %s",
@@ -791,7 +811,8 @@ static int topdir_include(struct kr_interp *I, const struct kr_node *n)
     uint16_t idx;
     struct kr_error e;
     int rc;
-    if ((rc = one_value(I, n, &v)) != KR_OK)
+    rc = one_value(I, n, &v);
+    if (rc != KR_OK)
         return rc;
     if (v->type != KR_V_STR)
         return kr_eval_error_at(I, n->kids[0], "include: expects a path, got %s",
@@ -839,7 +860,8 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
     if (!strcmp(dn, "wildcard_constraints")) {
         struct kr_constraint *c;
         uint32_t nc;
-        if ((rc = build_constraints(I, n, &c, &nc)) != KR_OK)
+        rc = build_constraints(I, n, &c, &nc);
+        if (rc != KR_OK)
             return rc;
         for (i = 0; i < nc; i++)
             kr_vec_push(&I->constraints, &c[i]);
@@ -883,8 +905,8 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
     if (!strcmp(dn, "envvars") || !strcmp(dn, "report")) {
         for (i = 0; i < n->nkids; i++) {
             struct kr_value *v;
-            if ((rc = kr_eval_expr(I, n->kids[i]->kind == KR_N_KWARG ? n->kids[i]->a
-                                                                     : n->kids[i], &v)) != KR_OK)
+            rc = kr_eval_expr(I, n->kids[i]->kind == KR_N_KWARG ? n->kids[i]->a : n->kids[i], &v);
+            if (rc != KR_OK)
                 return rc;
         }
         return KR_OK;

@@ -1,0 +1,5 @@
+configfile: "conf/13.json"
+rule r:
+    output: "o"
+    params: c=config
+    shell: "true"

@@ -1,0 +1,5 @@
+configfile: "conf/12.yaml"
+rule r:
+    output: "o"
+    params: c=config
+    shell: "true"

@@ -1,0 +1,9 @@
+conda: "envs/global.yaml"
+rule a:
+    output: "a"
+    conda: "envs/a.yaml"
+    shell: "true"
+rule b:
+    output: "b"
+    conda: "envs/b.yaml"
+    shell: "true"

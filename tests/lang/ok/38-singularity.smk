@@ -1,0 +1,5 @@
+singularity: "docker://alpine"
+rule r:
+    output: "o"
+    singularity: "docker://busybox"
+    shell: "true"
