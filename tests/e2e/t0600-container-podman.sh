@@ -8,6 +8,9 @@
 # host, provenance holding the image identity, and a re-tagged image (same
 # name, new id) triggering the "container changed" rerun.
 set -u
+if ! $KRAIT run --help >/dev/null 2>&1; then
+    echo "1..0 # SKIP this krait has no run command yet"; exit 0
+fi
 BASE=localhost/krait-test:latest
 if ! command -v podman >/dev/null 2>&1; then
     echo "1..0 # SKIP podman not installed (scripts/install-deps.sh --containers)"; exit 0
@@ -93,7 +96,9 @@ grep -q "7" fail.out; check $? "the job's exit code 7 is reported"
 
 # nothing to do when nothing changed
 $KRAIT run -c 1 --container-runtime podman > run2.out 2>&1
-grep -q "Nothing to be done" run2.out; check $? "second run: nothing to be done"
+grep -q "Nothing to be done" run2.out
+check $? "second run with the same image: nothing to be done (container trigger compares ids)"
+grep -q "Nothing to be done" run2.out || sed 's/^/#   /' run2.out | tail -n 5
 
 # the same name now points to another image: the container trigger fires
 podman run --name krait-e2e-$$ "$IMG" touch /retagged >/dev/null 2>&1 &&
@@ -101,12 +106,15 @@ podman run --name krait-e2e-$$ "$IMG" touch /retagged >/dev/null 2>&1 &&
 podman rm -f krait-e2e-$$ >/dev/null 2>&1
 id2=$(image_id "$IMG")
 [ "$id1" != "$id2" ]; check $? "re-tagged $IMG to a new image id"
+$KRAIT plan --container-runtime podman > plan3.out 2>&1
+grep -q "reason: container changed: probe/inside.txt" plan3.out
+check $? "krait plan gives the reason 'container changed'"
 $KRAIT run -c 1 --container-runtime podman > run3.out 2>&1
 rc=$?
 check $rc "run after the re-tag exits 0"
-grep -q "container changed" run3.out; check $? "the re-tag is reported as 'container changed'"
+same "$(cat probe/inside.txt 2>/dev/null)" "container" "the probe job ran again"
 same "$(sqlite3 .krait/state.db "SELECT container FROM outputs WHERE path = 'probe/inside.txt'")" \
      "$id2" "provenance records the new image id"
-[ $rc -eq 0 ] && grep -q "container changed" run3.out || sed 's/^/#   /' run3.out | tail -n 20
+[ $rc -eq 0 ] || sed 's/^/#   /' run3.out | tail -n 20
 
 echo "1..$n"

@@ -7,6 +7,9 @@
 # container: an image; --container-args reach the runtime. Runtimes are
 # small fake scripts in a private bin directory that PATH is limited to.
 set -u
+if ! $KRAIT run --help >/dev/null 2>&1; then
+    echo "1..0 # SKIP this krait has no run command yet"; exit 0
+fi
 T=$(mktemp -d) || exit 1
 cd "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -23,7 +26,7 @@ same() {    # same GOT WANT DESCRIPTION
 # a PATH with the usual tools but no container runtime
 mkdir bin
 for t in bash sh cat echo env printf mkdir rm mv ls sed grep touch test true false sleep id \
-         dirname basename tr head tail wc sort mktemp; do
+         dirname basename tr head tail wc sort mktemp chmod awk; do
     p=$(command -v "$t" 2>/dev/null) && [ -x "$p" ] && ln -s "$p" "bin/$t"
 done
 PATH="$T/bin"

@@ -6,6 +6,9 @@
 # running SLURM (tests/slurm/slurm-up.sh --fast); skips saying which is
 # missing.
 set -u
+if ! $KRAIT run --help >/dev/null 2>&1; then
+    echo "1..0 # SKIP this krait has no run command yet"; exit 0
+fi
 IMG=localhost/krait-test:latest
 EX="$KR_SRCDIR/rules-examples/containers"
 if ! command -v podman >/dev/null 2>&1 || ! podman image exists "$IMG" 2>/dev/null; then
