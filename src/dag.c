@@ -487,8 +487,7 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_error *err
     }
     j->ndeps = nd;
     j->deps = kr_arena_alloc(&dag->arena, (nd ? nd : 1) * sizeof *j->deps);
-    if (nd)
-        memcpy(j->deps, dag->scratch, nd * sizeof *j->deps);
+    memcpy(j->deps, dag->scratch, nd * sizeof *j->deps);
     je->state = JS_BUILT;
 out:
     dag->nstack--;

@@ -14,9 +14,6 @@ static const struct kr_cmd *const commands[] = {
     &kr_cmd_parse,
     &kr_cmd_log,
     &kr_cmd_lint,
-    &kr_cmd_plan,
-    &kr_cmd_explain,
-    &kr_cmd_dag,
     NULL
 };
 

@@ -640,7 +640,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     show_log_tail(R, j->p.ej.log_path, 20);
     if (!R->o->keep_incomplete && j->job->nout)
         kr_progress_msg(R->prog, false, "    removed the outputs of the failed job");
-    job_failed_final(R, j, j->max_attempts > 1 ? why : detail);
+    job_failed_final(R, j, detail);
     kr_free(why);
 }
 
