@@ -1,0 +1,3 @@
+samples = ["a", "b"]
+rule all:
+    input: expand("{s}.txt", s=smaples)

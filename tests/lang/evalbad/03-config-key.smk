@@ -1,0 +1,4 @@
+configfile: "conf.yaml"
+rule r:
+    output: config["sample"]
+    shell: "true"

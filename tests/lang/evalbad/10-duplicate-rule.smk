@@ -1,0 +1,6 @@
+rule a:
+    output: "a"
+    shell: "true"
+rule a:
+    output: "b"
+    shell: "true"

@@ -1,0 +1,2 @@
+rule r:
+    shell: "echo hi"

@@ -1,0 +1,3 @@
+rule r:
+    output: "out/{sample.txt"
+    shell: "true"

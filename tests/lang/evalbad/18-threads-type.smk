@@ -1,0 +1,4 @@
+rule r:
+    output: "o"
+    threads: "many"
+    shell: "true"

@@ -1,0 +1,1 @@
+S = read_table("tables/bad.tsv")

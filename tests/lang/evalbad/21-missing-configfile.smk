@@ -1,0 +1,1 @@
+configfile: "missing.yaml"

@@ -1,0 +1,2 @@
+for i in range(100000000):
+    pass

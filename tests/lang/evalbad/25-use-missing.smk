@@ -1,0 +1,2 @@
+use rule missing as other with:
+    output: "x"
