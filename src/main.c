@@ -13,6 +13,7 @@
 static const struct kr_cmd *const commands[] = {
     &kr_cmd_parse,
     &kr_cmd_log,
+    &kr_cmd_status,
     &kr_cmd_lint,
     NULL
 };

@@ -48,7 +48,7 @@ static int job(struct kr_state *st, int argc, char **argv, struct kr_error *err)
     int64_t att;
     int rc, state;
 
-    if (argc < 8)
+    if (argc < 7)
         return kr_error_set(err, KR_EUSAGE, "job RUN RULE NAME STATE EXIT OUTS [EXTID [LOG]]");
     state = attempt_code(argv[4]);
     if (state < KR_ATTEMPT_RUNNING)
