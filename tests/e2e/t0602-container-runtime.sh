@@ -23,12 +23,16 @@ same() {    # same GOT WANT DESCRIPTION
         check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
 }
 
-# a PATH with the usual tools but no container runtime
+# a PATH with the usual tools (and valgrind, which the valgrind build runs
+# krait under) but no container runtime
 mkdir bin
 for t in bash sh cat echo env printf mkdir rm mv ls sed grep touch test true false sleep id \
          dirname basename tr head tail wc sort mktemp chmod awk; do
     p=$(command -v "$t" 2>/dev/null) && [ -x "$p" ] && ln -s "$p" "bin/$t"
 done
+if p=$(command -v valgrind 2>/dev/null); then   # a script that finds its tools by $0
+    printf '#!/bin/sh\nexec %s "$@"\n' "$p" > bin/valgrind && chmod +x bin/valgrind
+fi
 PATH="$T/bin"
 export PATH
 
