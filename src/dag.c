@@ -281,29 +281,33 @@ static void put_wildcards(struct kr_buf *b, const struct kr_wildcards *wc)
         kr_buf_printf(b, "%s%s=%s", i ? ", " : "", wc->names[i], wc->values[i]);
 }
 
-/* Append ", needed by 'F' <- rule 'R' <- 'G' ... <- target ..." for the
- * frames on the stack (the top frame is the job the message is about). */
-static void put_chain(struct kr_dag *dag, struct kr_buf *b)
+/* Append the chain back to the target for the frames on the stack:
+ * ", needed by 'F' <- rule 'R' <- 'G' <- ... <- target rule 'all'".
+ * top_is_consumer: the message is about a file the top frame's job reads
+ * (start with that rule); else about the top job itself (start with the
+ * file it was made for). */
+static void put_chain(struct kr_dag *dag, struct kr_buf *b, bool top_is_consumer)
 {
     uint32_t n = dag->nstack, i;
+    bool first = true;
     if (n == 0)
         return;
-    if (n == 1) {
-        if (dag->stack[0].file)
-            kr_buf_printf(b, ", needed by target '%s'", dag->stack[0].file->path);
-        else
+    i = n;
+    if (!top_is_consumer) {
+        const struct kr_frame *fr = &dag->stack[n - 1];
+        if (!fr->file) {
             kr_buf_puts(b, " (target rule)");
-        return;
-    }
-    if (dag->stack[n - 1].file)
-        kr_buf_printf(b, ", needed by '%s'", dag->stack[n - 1].file->path);
-    for (i = n - 1; i-- > 0;) {
-        const struct kr_frame *fr = &dag->stack[i];
-        if (i == 0 && !fr->file) {
-            kr_buf_printf(b, " <- target rule '%s'", fr->job->rule->name);
-            break;
+            return;
         }
-        kr_buf_printf(b, " <- rule '%s'", fr->job->rule->name);
+        kr_buf_printf(b, ", needed by %s'%s'", n == 1 ? "target " : "", fr->file->path);
+        first = false;
+        i = n - 1;
+    }
+    while (i-- > 0) {
+        const struct kr_frame *fr = &dag->stack[i];
+        kr_buf_printf(b, "%s%srule '%s'", first ? ", needed by " : " <- ",
+                      i == 0 && !fr->file ? "target " : "", fr->job->rule->name);
+        first = false;
         if (fr->file)
             kr_buf_printf(b, " <- %s'%s'", i == 0 ? "target " : "", fr->file->path);
     }
@@ -320,7 +324,7 @@ static int fail_missing(struct kr_dag *dag, struct kr_job *job, struct kr_file *
         put_wildcards(&b, &job->wc);
         kr_buf_puts(&b, ")");
     }
-    put_chain(dag, &b);
+    put_chain(dag, &b, false);
     kr_buf_puts(&b, "; no rule makes it and it does not exist");
     rc = kr_error_set(err, KR_EPLAN, "%s", b.data);
     kr_buf_free(&b);
@@ -487,7 +491,8 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_error *err
     }
     j->ndeps = nd;
     j->deps = kr_arena_alloc(&dag->arena, (nd ? nd : 1) * sizeof *j->deps);
-    memcpy(j->deps, dag->scratch, nd * sizeof *j->deps);
+    if (nd)
+        memcpy(j->deps, dag->scratch, nd * sizeof *j->deps);
     je->state = JS_BUILT;
 out:
     dag->nstack--;
@@ -522,7 +527,7 @@ static int fail_ambiguous(struct kr_dag *dag, struct kr_file *f, struct kr_job *
     kr_buf_printf(&m, "; %s: ", b->rule->name);
     put_wildcards(&m, &b->wc);
     kr_buf_puts(&m, ")");
-    put_chain(dag, &m);
+    put_chain(dag, &m, true);
     kr_buf_puts(&m, "; give one of them a unique output prefix, constrain the wildcards, "
                     "or add a ruleorder");
     rc = kr_error_set(err, KR_EPLAN, "%s", m.data);
