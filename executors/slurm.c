@@ -330,15 +330,20 @@ static void finish(struct slurm *S, struct sjob *j, const struct kr_slurm_status
     j->finished = true;
 }
 
-static void lost(struct slurm *S, struct sjob *j)
+/* Report j LOST: `why` NULL means SLURM does not know it any more. */
+static void lost(struct slurm *S, struct sjob *j, const char *why)
 {
     struct kr_exec_result r;
     memset(&r, 0, sizeof r);
     r.id = j->id;
     r.state = KR_EXEC_LOST;
     r.exit_code = -1;
-    snprintf(r.detail, sizeof r.detail, "LOST: SLURM no longer knows job %s and has no "
-             "record of how it ended (log: %s)", j->ext, j->log);
+    if (why)
+        snprintf(r.detail, sizeof r.detail, "LOST: job %.40s: %.100s (log: %.80s)", j->ext, why,
+                 j->log);
+    else
+        snprintf(r.detail, sizeof r.detail, "LOST: SLURM no longer knows job %.40s and has "
+                 "no record of how it ended (log: %.100s)", j->ext, j->log);
     push_result(S, &r);
     j->finished = true;
 }
@@ -917,7 +922,8 @@ static double parse_time(const char *s)
 /*
  * One status query for all jobs of the run. Finished jobs move to S->done.
  * Returns KR_OK (also after a failed squeue, which is retried next
- * interval) or KR_EEXEC after SLURM_QUERY_FAILS failures in a row.
+ * interval) or KR_EEXEC after SLURM_QUERY_FAILS failures in a row; then
+ * every job is reported LOST by the following polls.
  */
 static int query(struct slurm *S, struct kr_error *err)
 {
@@ -952,6 +958,9 @@ static int query(struct slurm *S, struct kr_error *err)
     }
     if (rc) {
         if (++S->fails >= SLURM_QUERY_FAILS) {
+            /* give up on every job, so a caller that keeps polling can finish */
+            for (i = 0; i < S->njobs; i++)
+                lost(S, &S->jobs[i], "SLURM did not answer status queries");
             kr_error_prefix(err, "%d status queries in a row failed", S->fails);
             goto out;
         }
@@ -1022,7 +1031,7 @@ static int query(struct slurm *S, struct kr_error *err)
             if (have[i])
                 finish(S, gone[i], &found[i], 0, 0);
             else if (answered && gone[i]->absent >= 2)
-                lost(S, gone[i]);
+                lost(S, gone[i], NULL);
             else
                 continue;
             changed = true;

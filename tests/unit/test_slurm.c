@@ -527,6 +527,96 @@ static void test_oom_mark(void)
     ok(!kr_slurm_log_says_oom(NULL), "no log: no mark");
 }
 
+/* write an executable shell script */
+static void write_exe(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    chmod(path, 0755);
+}
+
+/*
+ * The vtable against fake sbatch/squeue/sacct on PATH: sbatch's job id is
+ * parsed, and a controller that never answers ends in an error after ten
+ * failed status queries, then every job is reported LOST.
+ */
+static void test_fake_slurm(void)
+{
+    extern const struct kr_executor kr_executor_slurm;
+    const struct kr_executor *ex = &kr_executor_slurm;
+    char dir[] = "/tmp/krait-test-fakeslurm-XXXXXX";
+    const char *args[] = {"slurm-poll-min=0.05"};
+    struct kr_executor_opts o;
+    struct kr_exec_job job;
+    struct kr_exec_result r[4];
+    struct kr_error e;
+    char ext[64], *p, *oldpath, *cmd;
+    void *S = NULL;
+    uint32_t n = 0;
+    int rc = KR_OK, polls = 0, st;
+
+    if (!mkdtemp(dir)) {
+        ok(0, "mkdtemp");
+        return;
+    }
+    p = kr_asprintf("%s/sbatch", dir);
+    write_exe(p, "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/sbatch.args\"\necho '42;cluster'\n");
+    kr_free(p);
+    p = kr_asprintf("%s/squeue", dir);
+    write_exe(p, "#!/bin/sh\necho 'squeue: error: Unable to contact slurm controller' >&2\nexit 1\n");
+    kr_free(p);
+    p = kr_asprintf("%s/scancel", dir);
+    write_exe(p, "#!/bin/sh\nexit 0\n");
+    kr_free(p);
+    oldpath = kr_strdup(getenv("PATH"));
+    p = kr_asprintf("%s:%s", dir, oldpath);
+    setenv("PATH", p, 1);
+    kr_free(p);
+
+    memset(&o, 0, sizeof o);
+    o.poll_interval = 0.05;
+    o.state_dir = dir;
+    o.backend_args = args;
+    o.nbackend_args = 1;
+    rc = ex->init(&S, &o, &e);
+    ok(rc == KR_OK, "fake SLURM: init");
+    memset(&job, 0, sizeof job);
+    job.id = 3;
+    job.name = "j";
+    job.command = "true";
+    job.workdir = dir;
+    job.threads = 1;
+    rc = S ? ex->submit(S, &job, ext, sizeof ext, &e) : KR_EEXEC;
+    ok(rc == KR_OK && !strcmp(ext, "42"), "sbatch --parsable '42;cluster' -> external id 42");
+    p = kr_asprintf("%s/sbatch.args", dir);
+    cmd = slurp(p);
+    ok(!strncmp(cmd, "--parsable --job-name=krait.j --chdir=", 38) && strstr(cmd, "--cpus-per-task=1 ") &&
+       strstr(cmd, "/slurm/job-"), "sbatch argv: %.*s", (int)strcspn(cmd, "\n"), cmd);
+    kr_free(cmd);
+    kr_free(p);
+    while (rc == KR_OK && polls < 100) {
+        rc = ex->poll(S, r, 4, &n, 0.2, &e);
+        polls++;
+    }
+    ok(rc == KR_EEXEC && strstr(e.msg, "10 status queries in a row failed: squeue failed (exit 1): "
+                                "squeue: error: Unable to contact slurm controller"),
+       "squeue failing: an error after 10 queries (%s)", rc ? e.msg : "no error");
+    rc = ex->poll(S, r, 4, &n, 0, &e);
+    ok(rc == KR_OK && n == 1 && r[0].id == 3 && r[0].state == KR_EXEC_LOST &&
+       strstr(r[0].detail, "SLURM did not answer status queries"), "then the job is LOST");
+    rc = ex->poll(S, r, 4, &n, 0, &e);
+    ok(rc == KR_OK && n == 0, "and nothing is left to poll");
+    if (S)
+        ex->shutdown(S);
+    setenv("PATH", oldpath, 1);
+    kr_free(oldpath);
+    cmd = kr_asprintf("rm -rf %s", dir);
+    st = system(cmd);
+    KR_UNUSED(st);
+    kr_free(cmd);
+}
+
 int main(void)
 {
     test_runtime();
@@ -540,5 +630,6 @@ int main(void)
     test_scontrol();
     test_states();
     test_oom_mark();
+    test_fake_slurm();
     return tap_done();
 }
