@@ -8,8 +8,9 @@
  * else; an empty file dumps as nothing): the statements of a nested block
  * (if/for/def bodies, a rule's directives) follow on their own lines,
  * indented two spaces per level. Expressions stay on one line:
- *   names print bare (x), strings quoted with C escapes ("a\n"), numbers as
- *   written by %lld / %.17g, True/False/None bare, everything else as
+ *   names print bare (x), strings quoted with C escapes ("a\n"; r"..." when
+ *   raw), ints by %lld, floats by %.17g with ".0" added when that has no
+ *   point, True/False/None bare, everything else as
  *   (kind child...), where an absent optional child prints as _.
  */
 #include "lex.h"
@@ -212,7 +213,14 @@ static void dump(const struct kr_node *n, struct kr_buf *out, int level)
     switch (n->kind) {
     case KR_N_NAME: kr_buf_puts(out, n->str); return;
     case KR_N_INT: kr_buf_printf(out, "%lld", (long long)n->ival); return;
-    case KR_N_FLOAT: kr_buf_printf(out, "%.17g", n->fval); return;
+    case KR_N_FLOAT: {
+        char num[64];
+        snprintf(num, sizeof num, "%.17g", n->fval);
+        kr_buf_puts(out, num);
+        if (!strpbrk(num, ".eEni"))     /* keep 2.0 apart from the int 2 */
+            kr_buf_puts(out, ".0");
+        return;
+    }
     case KR_N_STR:
         if (n->flags & KR_STR_RAW)
             kr_buf_putc(out, 'r');

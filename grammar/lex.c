@@ -50,6 +50,12 @@ static bool is_id_char(unsigned char c)
 
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
+/* Is c one of the characters of set? (Unlike strchr, never true for NUL.) */
+static bool one_of(const char *set, char c)
+{
+    return c != '\0' && strchr(set, c) != NULL;
+}
+
 static int hexval(unsigned char c)
 {
     if (c >= '0' && c <= '9')
@@ -187,26 +193,24 @@ static void measure(const struct kr_parser *p, size_t *i, int *col, int *alt)
 
 static int keyword(const char *s, size_t n)
 {
-    static const struct { const char *w; int tok; } kw[] = {
-        {"and", TK_AND}, {"as", TK_AS}, {"assert", TK_ASSERT}, {"async", TK_ASYNC},
-        {"await", TK_AWAIT}, {"break", TK_BREAK}, {"class", TK_CLASS},
-        {"continue", TK_CONTINUE}, {"def", TK_DEF}, {"del", TK_DEL}, {"elif", TK_ELIF},
-        {"else", TK_ELSE}, {"except", TK_EXCEPT}, {"False", TK_FALSE},
-        {"finally", TK_FINALLY}, {"for", TK_FOR}, {"from", TK_FROM},
-        {"global", TK_GLOBAL}, {"if", TK_IF}, {"import", TK_IMPORT}, {"in", TK_IN},
-        {"is", TK_IS}, {"lambda", TK_LAMBDA}, {"None", TK_NONE},
-        {"nonlocal", TK_NONLOCAL}, {"not", TK_NOT}, {"or", TK_OR}, {"pass", TK_PASS},
-        {"raise", TK_RAISE}, {"return", TK_RETURN}, {"True", TK_TRUE}, {"try", TK_TRY},
-        {"while", TK_WHILE}, {"with", TK_WITH}, {"yield", TK_YIELD},
+    static const struct { const char *w; unsigned char len; int tok; } kw[] = {
+        {"and", 3, TK_AND}, {"as", 2, TK_AS}, {"assert", 6, TK_ASSERT},
+        {"async", 5, TK_ASYNC}, {"await", 5, TK_AWAIT}, {"break", 5, TK_BREAK},
+        {"class", 5, TK_CLASS}, {"continue", 8, TK_CONTINUE}, {"def", 3, TK_DEF},
+        {"del", 3, TK_DEL}, {"elif", 4, TK_ELIF}, {"else", 4, TK_ELSE},
+        {"except", 6, TK_EXCEPT}, {"False", 5, TK_FALSE}, {"finally", 7, TK_FINALLY},
+        {"for", 3, TK_FOR}, {"from", 4, TK_FROM}, {"global", 6, TK_GLOBAL},
+        {"if", 2, TK_IF}, {"import", 6, TK_IMPORT}, {"in", 2, TK_IN}, {"is", 2, TK_IS},
+        {"lambda", 6, TK_LAMBDA}, {"None", 4, TK_NONE}, {"nonlocal", 8, TK_NONLOCAL},
+        {"not", 3, TK_NOT}, {"or", 2, TK_OR}, {"pass", 4, TK_PASS}, {"raise", 5, TK_RAISE},
+        {"return", 6, TK_RETURN}, {"True", 4, TK_TRUE}, {"try", 3, TK_TRY},
+        {"while", 5, TK_WHILE}, {"with", 4, TK_WITH}, {"yield", 5, TK_YIELD},
     };
     size_t i;
     if (n < 2 || n > 8)
         return 0;
-    /* cheap filter: every keyword starts with one of these letters */
-    if (!strchr("acbdefgilnoprtwyFNT", s[0]))
-        return 0;
     for (i = 0; i < KR_ARRAY_LEN(kw); i++)
-        if (kw[i].w[0] == s[0] && word_is(s, n, kw[i].w))
+        if (kw[i].len == n && kw[i].w[0] == s[0] && !memcmp(kw[i].w, s, n))
             return kw[i].tok;
     return 0;
 }
@@ -430,7 +434,7 @@ static bool fstring_field(struct kr_parser *p, size_t *i, size_t e, bool raw, in
         } else if (depth == 0 && c == ':') {
             break;
         } else if (depth == 0 && c == '=' && !(j + 1 < e && p->src[j + 1] == '=') &&
-                   !(j > es && strchr("=!<>", p->src[j - 1]))) {
+                   !(j > es && one_of("=!<>", p->src[j - 1]))) {
             break;
         } else if (c == '#') {
             return fail(p, j, "f-string: expression cannot include '#'");
@@ -439,20 +443,20 @@ static bool fstring_field(struct kr_parser *p, size_t *i, size_t e, bool raw, in
     if (j >= e)
         return fail(p, open, "f-string: expected '}' to close this field");
     ee = j;
-    for (k = es; k < ee && strchr(" \t\r\n\f", p->src[k]); k++)
+    for (k = es; k < ee && one_of(" \t\r\n\f", p->src[k]); k++)
         ;
     if (k == ee)
         return fail(p, open, "f-string: empty expression not allowed");
     field = kr_node_new(p->arena, KR_N_FIELD, foff(p, open));
     if (p->src[j] == '=') {
         field->flags |= KR_FIELD_DEBUG;
-        for (j++; j < e && strchr(" \t\r\n\f", p->src[j]); j++)
+        for (j++; j < e && one_of(" \t\r\n\f", p->src[j]); j++)
             ;
         field->str = kr_arena_strndup(p->arena, p->src + es, j - es);
         field->slen = j - es;
     }
     if (j < e && p->src[j] == '!') {
-        if (j + 1 >= e || !strchr("rsa", p->src[j + 1]) ||
+        if (j + 1 >= e || !one_of("rsa", p->src[j + 1]) ||
             (j + 2 < e && p->src[j + 2] != ':' && p->src[j + 2] != '}'))
             return fail(p, j, "f-string: invalid conversion: expected !r, !s or !a");
         field->op = p->src[j + 1];
@@ -596,8 +600,8 @@ static void lex_number(struct kr_parser *p)
     bool is_float = false;
     int base = 10, v;
     uint64_t val = 0;
-    if (t[i] == '0' && i + 1 < p->len && strchr("xXoObB", t[i + 1])) {
-        base = strchr("xX", t[i + 1]) ? 16 : strchr("oO", t[i + 1]) ? 8 : 2;
+    if (t[i] == '0' && i + 1 < p->len && one_of("xXoObB", t[i + 1])) {
+        base = one_of("xX", t[i + 1]) ? 16 : one_of("oO", t[i + 1]) ? 8 : 2;
         i += 2;
         if (i < p->len && t[i] == '_')
             i++;
@@ -821,7 +825,7 @@ static void raw_block(struct kr_parser *p, int dir_col, const char *what)
         if (!in_string) {
             while (j < e && j - k < plen && (p->src[j] == ' ' || p->src[j] == '\t'))
                 j++;
-            for (m = j; m < e && strchr(" \t\r\f", p->src[m]); m++)
+            for (m = j; m < e && one_of(" \t\r\f", p->src[m]); m++)
                 ;
             if (m == e) {
                 kr_buf_putc(&b, '\n');      /* blank line */
@@ -958,6 +962,13 @@ static bool statement_word(struct kr_parser *p, size_t s, size_t e)
                      "'rule' whose outputs are known before it runs", (int)(ne - c), p->src + c);
         return true;
     }
+    for (i = 0; i < KR_ARRAY_LEN(unsupported_top); i++) {
+        if (word_is(p->src + s, e - s, unsupported_top[i].name) &&
+            (colon_at(p, c) || (c > e && c < p->len && is_id_start((unsigned char)p->src[c])))) {
+            kr_lex_error(p, foff(p, s), "%s", unsupported_top[i].hint);
+            return true;
+        }
+    }
     if (!colon_at(p, c) || keyword(p->src + s, e - s))
         return false;
     w = kr_arena_strndup(p->arena, p->src + s, e - s);
@@ -970,12 +981,6 @@ static bool statement_word(struct kr_parser *p, size_t s, size_t e)
         else
             p->join_col = p->indent[p->nindent];
         return true;
-    }
-    for (i = 0; i < KR_ARRAY_LEN(unsupported_top); i++) {
-        if (!strcmp(w, unsupported_top[i].name)) {
-            kr_lex_error(p, foff(p, s), "%s", unsupported_top[i].hint);
-            return true;
-        }
     }
     if (in_table(rule_directives, KR_ARRAY_LEN(rule_directives), p->src + s, e - s)) {
         kr_lex_error(p, foff(p, s), "directive '%s' outside a rule: indent it under "
@@ -1115,32 +1120,13 @@ static void close_bracket(struct kr_parser *p, char c)
     p->pos++;
 }
 
-/* Operators: longest match first. */
+/* Operators: the longest match at pos, decided by the first bytes. */
 static void lex_operator(struct kr_parser *p, bool stmt_start)
 {
-    static const struct { const char *s; int tok; int op; } ops[] = {
-        {"**=", TK_AUGOP, KR_OP_POW}, {"//=", TK_AUGOP, KR_OP_FLOORDIV},
-        {"<<=", TK_AUGOP, KR_OP_LSHIFT}, {">>=", TK_AUGOP, KR_OP_RSHIFT},
-        {"...", TK_ELLIPSIS, 0},
-        {"+=", TK_AUGOP, KR_OP_ADD}, {"-=", TK_AUGOP, KR_OP_SUB}, {"*=", TK_AUGOP, KR_OP_MUL},
-        {"/=", TK_AUGOP, KR_OP_DIV}, {"%=", TK_AUGOP, KR_OP_MOD}, {"@=", TK_AUGOP, KR_OP_MATMUL},
-        {"&=", TK_AUGOP, KR_OP_BITAND}, {"|=", TK_AUGOP, KR_OP_BITOR},
-        {"^=", TK_AUGOP, KR_OP_BITXOR},
-        {"**", TK_POW, 0}, {"//", TK_FLOORDIV, 0}, {"<<", TK_LSHIFT, 0}, {">>", TK_RSHIFT, 0},
-        {"<=", TK_LE, 0}, {">=", TK_GE, 0}, {"==", TK_EQ, 0}, {"!=", TK_NE, 0},
-        {"->", TK_ARROW, 0}, {":=", TK_WALRUS, 0},
-    };
     const char *t = p->src + p->pos;
-    size_t rest = p->len - p->pos, i, n;
-    char c = *t;
-    for (i = 0; i < KR_ARRAY_LEN(ops); i++) {
-        n = strlen(ops[i].s);
-        if (n <= rest && !memcmp(t, ops[i].s, n)) {
-            push(p, ops[i].tok, p->pos, p->pos + n, NULL, ops[i].op);
-            p->pos += n;
-            return;
-        }
-    }
+    size_t rest = p->len - p->pos;
+    char c = t[0], c1 = rest > 1 ? t[1] : 0, c2 = rest > 2 ? t[2] : 0;
+    int tok = c, op = 0, n = 1;
     switch (c) {
     case '(': case '[': case '{':
         open_bracket(p, c);
@@ -1148,19 +1134,75 @@ static void lex_operator(struct kr_parser *p, bool stmt_start)
     case ')': case ']': case '}':
         close_bracket(p, c);
         return;
-    case '@':
-        push(p, stmt_start ? TK_DECORATOR : '@', p->pos, p->pos + 1, NULL, 0);
-        p->pos++;
-        return;
-    case '+': case '-': case '*': case '/': case '%': case '&': case '|': case '^':
-    case '~': case '<': case '>': case '=': case '.': case ',': case ':': case ';':
-        push(p, c, p->pos, p->pos + 1, NULL, 0);
-        p->pos++;
-        return;
+    case '*':
+        if (c1 == '*' && c2 == '=')
+            tok = TK_AUGOP, op = KR_OP_POW, n = 3;
+        else if (c1 == '*')
+            tok = TK_POW, n = 2;
+        else if (c1 == '=')
+            tok = TK_AUGOP, op = KR_OP_MUL, n = 2;
+        break;
+    case '/':
+        if (c1 == '/' && c2 == '=')
+            tok = TK_AUGOP, op = KR_OP_FLOORDIV, n = 3;
+        else if (c1 == '/')
+            tok = TK_FLOORDIV, n = 2;
+        else if (c1 == '=')
+            tok = TK_AUGOP, op = KR_OP_DIV, n = 2;
+        break;
+    case '<':
+        if (c1 == '<' && c2 == '=')
+            tok = TK_AUGOP, op = KR_OP_LSHIFT, n = 3;
+        else if (c1 == '<')
+            tok = TK_LSHIFT, n = 2;
+        else if (c1 == '=')
+            tok = TK_LE, n = 2;
+        break;
+    case '>':
+        if (c1 == '>' && c2 == '=')
+            tok = TK_AUGOP, op = KR_OP_RSHIFT, n = 3;
+        else if (c1 == '>')
+            tok = TK_RSHIFT, n = 2;
+        else if (c1 == '=')
+            tok = TK_GE, n = 2;
+        break;
+    case '.':
+        if (c1 == '.' && c2 == '.')
+            tok = TK_ELLIPSIS, n = 3;
+        break;
+    case '-':
+        if (c1 == '>')
+            tok = TK_ARROW, n = 2;
+        else if (c1 == '=')
+            tok = TK_AUGOP, op = KR_OP_SUB, n = 2;
+        break;
+    case ':':
+        if (c1 == '=')
+            tok = TK_WALRUS, n = 2;
+        break;
+    case '=':
+        if (c1 == '=')
+            tok = TK_EQ, n = 2;
+        break;
     case '!':
-        kr_lex_error(p, foff(p, p->pos), "invalid syntax: '!' is not an operator "
-                     "(use 'not' or '!=')");
-        return;
+        if (c1 != '=') {
+            kr_lex_error(p, foff(p, p->pos), "invalid syntax: '!' is not an operator "
+                         "(use 'not' or '!=')");
+            return;
+        }
+        tok = TK_NE, n = 2;
+        break;
+    case '+': case '%': case '&': case '|': case '^': case '@':
+        if (c1 == '=') {
+            tok = TK_AUGOP, n = 2;
+            op = c == '+' ? KR_OP_ADD : c == '%' ? KR_OP_MOD : c == '&' ? KR_OP_BITAND
+               : c == '|' ? KR_OP_BITOR : c == '^' ? KR_OP_BITXOR : KR_OP_MATMUL;
+        } else if (c == '@' && stmt_start) {
+            tok = TK_DECORATOR;
+        }
+        break;
+    case '~': case ',': case ';':
+        break;
     case '\\':
         kr_lex_error(p, foff(p, p->pos),
                      "unexpected character after line continuation character '\\'");
@@ -1173,6 +1215,8 @@ static void lex_operator(struct kr_parser *p, bool stmt_start)
             kr_lex_error(p, foff(p, p->pos), "invalid character '%c'", c);
         return;
     }
+    push(p, tok, p->pos, p->pos + (size_t)n, NULL, op);
+    p->pos += (size_t)n;
 }
 
 /* Is s[0..n) a string prefix: r u f b br rb fr rf, in any case? */
@@ -1217,7 +1261,7 @@ static void lex_token(struct kr_parser *p)
             return;
         }
         n = word_node(p, KR_N_NAME, s, e);
-        if (p->prev == TK_RULE || (p->in_use && p->prev == TK_AS))
+        if (p->hist[0] == TK_RULE || (p->in_use && p->hist[0] == TK_AS))
             p->rule_name = n->str;
         push(p, TK_NAME, s, e, n, 0);
         return;
@@ -1281,8 +1325,8 @@ static void lex_more(struct kr_parser *p)
                 continue;
             }
             if (!p->expr_mode) {
-                if (p->prev != TK_NEWLINE && p->prev != TK_INDENT && p->prev != TK_DEDENT &&
-                    p->prev != TK_START_FILE)
+                if (p->hist[0] != TK_NEWLINE && p->hist[0] != TK_INDENT &&
+                    p->hist[0] != TK_DEDENT && p->hist[0] != TK_START_FILE)
                     push(p, TK_NEWLINE, p->len, p->len, NULL, 0);
                 for (i = p->nindent; i > 0; i--)
                     push(p, TK_DEDENT, p->len, p->len, NULL, 0);
@@ -1307,6 +1351,16 @@ static void lex_more(struct kr_parser *p)
     }
 }
 
+static void remember(struct kr_parser *p, int type, struct kr_loc loc)
+{
+    p->hist[2] = p->hist[1];
+    p->hist[1] = p->hist[0];
+    p->hist[0] = type;
+    p->hist_loc[2] = p->hist_loc[1];
+    p->hist_loc[1] = p->hist_loc[0];
+    p->hist_loc[0] = loc;
+}
+
 int kr_lex_next(struct kr_parser *p, struct kr_tok *out)
 {
     struct kr_tok *t;
@@ -1316,7 +1370,7 @@ int kr_lex_next(struct kr_parser *p, struct kr_tok *out)
         out->loc.off = out->loc.end = p->base;
         out->node = NULL;
         out->op = 0;
-        p->prev = out->type;
+        remember(p, out->type, out->loc);
         return out->type;
     }
     while (p->qlen == 0 && !p->failed)
@@ -1330,9 +1384,6 @@ int kr_lex_next(struct kr_parser *p, struct kr_tok *out)
     p->qhead = (p->qhead + 1) % KR_LEX_QUEUE;
     p->qlen--;
     *out = *t;
-    p->prev2 = p->prev;
-    p->prev2_loc = p->prev_loc;
-    p->prev = t->type;
-    p->prev_loc = t->loc;
+    remember(p, t->type, t->loc);
     return t->type;
 }

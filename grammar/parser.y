@@ -22,6 +22,7 @@
 %define api.token.prefix {TK_}
 %define api.location.type {struct kr_loc}
 %define parse.error custom
+
 %locations
 %expect 0
 %param {struct kr_parser *p}
@@ -115,7 +116,7 @@ static const char *join_dotted(struct kr_parser *p, struct kr_nlist *l);
  * nesting); every syntax error goes through yyreport_syntax_error. */
 static void kr_yyerror(KR_YYLTYPE *loc, struct kr_parser *p, const char *msg)
 {
-    syntax_error(p, loc->off, "expression nested too deeply (%s)", msg);
+    syntax_error(p, loc->off, "expression or block nested too deeply (%s)", msg);
 }
 }
 
@@ -1080,24 +1081,29 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct kr_parser *p)
         /* an unclosed bracket on an earlier line swallowed the line ends */
         syntax_error(p, loc.off, "'%c' was never closed (opened at line %d)",
                      p->br[p->nbr - 1], kr_lex_line_of(p, p->br_off[p->nbr - 1]));
-    } else if (p->prev2 == TK_RULE && p->prev == TK_NAME) {
+    } else if (p->hist[2] == TK_RULE && p->hist[1] == TK_NAME) {
         syntax_error(p, loc.off, "expected ':' after rule name");
-    } else if (p->prev == TK_RULE) {
+    } else if (p->hist[1] == TK_RULE && p->hist[2] != TK_USE) {
         syntax_error(p, loc.off, "expected a rule name or ':' after 'rule'");
-    } else if (p->prev == ':' && (p->prev2 == TK_DIRECTIVE || p->prev2 == TK_TOPDIR) &&
-               tok == YYSYMBOL_NEWLINE && (t = tok_text(p, p->prev2_loc)) != NULL) {
-        syntax_error(p, p->prev_loc.off, "expected a value after '%s:'", t);
-    } else if (tok == YYSYMBOL_STRING && p->prev == TK_NAME &&
-               (t = tok_text(p, p->prev_loc)) != NULL && !strcmp(t, "print")) {
-        syntax_error(p, p->prev_loc.off, "print is a function: write print(...)");
+    } else if (p->hist[1] == ':' && (p->hist[2] == TK_DIRECTIVE || p->hist[2] == TK_TOPDIR) &&
+               tok == YYSYMBOL_NEWLINE && (t = tok_text(p, p->hist_loc[2])) != NULL) {
+        syntax_error(p, p->hist_loc[1].off, "expected a value after '%s:'", t);
+    } else if (tok == YYSYMBOL_STRING && p->hist[1] == TK_NAME &&
+               (t = tok_text(p, p->hist_loc[1])) != NULL && !strcmp(t, "print")) {
+        syntax_error(p, p->hist_loc[1].off, "print is a function: write print(...)");
     } else if (!strcmp(yysymbol_name(tok), "'='")) {
         syntax_error(p, loc.off, "unexpected '=' here (use '==' to compare)");
+    } else if (tok == YYSYMBOL_ELSE || tok == YYSYMBOL_ELIF) {
+        syntax_error(p, loc.off, "'%s' without a matching 'if' (check the indentation)",
+                     tok == YYSYMBOL_ELSE ? "else" : "elif");
     } else {
         d = tok == YYSYMBOL_NAME && (t = tok_text(p, loc)) != NULL
                 ? kr_arena_printf(p->arena, "'%s'", t)
-            : tok == YYSYMBOL_STRING ? "a string"
-            : tok == YYSYMBOL_NUMBER ? "a number"
-            : tok == YYSYMBOL_YYEOF ? "end of file"
+            : tok == YYSYMBOL_STRING ? "string"
+            : tok == YYSYMBOL_NUMBER ? "number"
+            : tok == YYSYMBOL_YYEOF ? (p->fdepth ? "end of the f-string field"
+                                       : p->expr_mode ? "end of the expression"
+                                       : "end of file")
             : yysymbol_name(tok);
         if (n == 1) {
             syntax_error(p, loc.off, "expected %s, found %s", yysymbol_name(exp[0]), d);
@@ -1148,10 +1154,10 @@ static int run(struct kr_parser *p, struct kr_node **out)
 {
     int rc = kr_yyparse(p);
     if (rc == 2 && !p->failed)
-        syntax_error(p, p->prev_loc.off, "expression or block nested too deeply");
+        syntax_error(p, p->hist_loc[0].off, "expression or block nested too deeply");
     if (rc != 0 || p->failed) {
         if (!p->failed)
-            syntax_error(p, p->prev_loc.off, "invalid syntax");
+            syntax_error(p, p->hist_loc[0].off, "invalid syntax");
         return KR_ESYNTAX;
     }
     if (p->fdepth == 0 && check_depth(p, p->result, 0) != KR_OK)

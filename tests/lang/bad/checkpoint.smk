@@ -1,0 +1,2 @@
+checkpoint split:
+    output: directory("out")

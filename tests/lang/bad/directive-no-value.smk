@@ -1,0 +1,3 @@
+rule a:
+    input:
+    output: "x"

@@ -1,0 +1,2 @@
+rule a:
+    input "x"

@@ -1,0 +1,2 @@
+rule nb:
+    notebook: "x.ipynb"

@@ -1,0 +1,2 @@
+rule map
+    input: "a"

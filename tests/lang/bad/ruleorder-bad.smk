@@ -1,0 +1,1 @@
+ruleorder: a < b

@@ -1,0 +1,5 @@
+rule a:
+    output: "x"
+    run:
+rule b:
+    output: "y"

@@ -1,0 +1,3 @@
+rule map:
+    input: "a"
+    x = 1

@@ -1,0 +1,4 @@
+rule a:
+    run:
+            x = 1
+        y = 2

@@ -1,0 +1,1 @@
+confgfile: "c.yaml"

@@ -1,0 +1,3 @@
+rule bwa:
+    input: "a"
+    wrapper: "0.1/bio/bwa/mem"

@@ -1,0 +1,2 @@
+x = 1
+y = "no newline at end"
