@@ -614,7 +614,7 @@ static int record_prov(struct kr_state *st, int64_t attempt_id, const struct kr_
         rc = kr_state_dberr(st, "reading a job's outputs", err);
         goto out;
     }
-    if (nprov != 1 && nprov != paths.len) {
+    if (paths.len > 0 && (!prov || (nprov != 1 && nprov != paths.len))) {
         rc = kr_error_set(err, KR_EUSAGE, "kr_state_job_end: %u provenance records for %zu "
                           "outputs", nprov, paths.len);
         goto out;
@@ -656,8 +656,6 @@ static int end_attempt(struct kr_state *st, int64_t attempt_id,
     if (res->state < KR_ATTEMPT_DONE || res->state > KR_ATTEMPT_ABANDONED)
         return kr_error_set(err, KR_EUSAGE, "kr_state_job_end: %s is not a final state",
                             kr_state_attempt_name(res->state));
-    if (res->state == KR_ATTEMPT_DONE && (!prov || nprov == 0))
-        return kr_error_set(err, KR_EUSAGE, "kr_state_job_end: a finished job needs provenance");
     rc = kr_state_exec(st, "BEGIN IMMEDIATE", err);
     if (rc)
         return rc;

@@ -188,11 +188,13 @@ struct kr_state_job_result {
  * output (replacing what was recorded before) with its incomplete mark
  * cleared. `prov` has `nprov` entries: 1 = the same provenance for every
  * output, or one per output in the order given to kr_state_job_begin.
+ * A job without outputs ends DONE with prov NULL and nprov 0.
  * prov[i].incomplete is ignored. Start/end time, exit status, host, executor
  * and external id of an output's provenance are the attempt's (joined, not
  * copied). On any other state the outputs stay marked incomplete.
- * KR_NOT_FOUND when there is no such attempt; KR_EUSAGE when DONE is given
- * with nprov not 1 or the number of outputs; KR_ESTATE on SQLite errors.
+ * KR_NOT_FOUND when there is no such attempt; KR_EUSAGE (nothing written)
+ * for a state that is not final, or DONE with outputs and nprov not 1 or
+ * their number; KR_ESTATE on SQLite errors.
  */
 int kr_state_job_end(struct kr_state *st, int64_t attempt_id,
                      const struct kr_state_job_result *res,

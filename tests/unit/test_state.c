@@ -563,6 +563,26 @@ static void test_journal(void)
     is_str(kr_buf_cstr(&b), "submitted,abandoned", "transitions of the abandoned attempt");
     kr_buf_reset(&b);
 
+    /* a job without outputs (rule all) ends done without provenance */
+    {
+        struct kr_state_job all;
+        int64_t a4;
+        memset(&all, 0, sizeof all);
+        all.rule = "all";
+        all.attempt = 1;
+        kr_state_job_begin(st, run, &all, &a4, &err);
+        is_int(kr_state_job_end(st, a4, &done, NULL, 0, &err), KR_OK,
+               "a job without outputs ends done without provenance");
+        kr_state_attempt_transitions(st, a4, record_transition, &b, &err);
+        is_str(kr_buf_cstr(&b), "submitted,done", "... its transitions");
+        kr_buf_reset(&b);
+        j.attempt = 4;
+        kr_state_job_begin(st, run, &j, &a4, &err);
+        is_int(kr_state_job_end(st, a4, &done, NULL, 0, &err), KR_EUSAGE,
+               "a job with outputs cannot end done without provenance");
+        kr_state_mark_abandoned(st, a4, &err);
+    }
+
     is_int(kr_state_run_end(st, run, KR_RUN_FAILED, 1, 1, &err), KR_OK, "end the run");
     is_int(kr_state_run_end(st, run + 5, KR_RUN_OK, 0, 0, &err), KR_NOT_FOUND, "end an unknown run");
     {
