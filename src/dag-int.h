@@ -31,6 +31,12 @@ struct kr_jent {
     bool removed;               /* --until / --omit-from dropped it */
 };
 
+/* One slot of the intern table: the hash beside the pointer. */
+struct kr_slot {
+    uint64_t hash;
+    struct kr_fent *f;          /* NULL: empty */
+};
+
 struct kr_frame {
     struct kr_job *job;
     struct kr_file *file;
@@ -40,7 +46,7 @@ struct kr_dag {
     struct kr_arena arena;
     struct kr_workflow *wf;
     struct kr_storage *st;
-    struct kr_fent **tab;       /* open addressing, power-of-two capacity */
+    struct kr_slot *tab;        /* open addressing, power-of-two capacity */
     uint32_t cap, nfiles;
     struct kr_pindex *ix;
     struct kr_vec all;          /* every job created (kr_jent *) */

@@ -87,29 +87,31 @@ static const char *normalise(struct kr_dag *dag, const char *p, size_t len, size
 static void grow_table(struct kr_dag *dag)
 {
     uint32_t ncap = dag->cap ? dag->cap * 2 : 1024, i;
-    struct kr_fent **nt = kr_calloc(ncap, sizeof *nt);
+    struct kr_slot *nt = kr_calloc(ncap, sizeof *nt);
     for (i = 0; i < dag->cap; i++) {
-        struct kr_fent *e = dag->tab[i];
+        struct kr_slot *e = &dag->tab[i];
         uint32_t j;
-        if (!e)
+        if (!e->f)
             continue;
-        j = (uint32_t)e->f.hash & (ncap - 1);
-        while (nt[j])
+        j = (uint32_t)e->hash & (ncap - 1);
+        while (nt[j].f)
             j = (j + 1) & (ncap - 1);
-        nt[j] = e;
+        nt[j] = *e;
     }
     kr_free(dag->tab);
     dag->tab = nt;
     dag->cap = ncap;
 }
 
-static struct kr_fent **slot_for(struct kr_dag *dag, const char *p, size_t len, uint64_t h)
+/* The slot holding path p, or the empty slot where it belongs. The hash
+ * is kept in the slot, so probing touches no file on a mismatch. */
+static struct kr_slot *slot_for(struct kr_dag *dag, const char *p, size_t len, uint64_t h)
 {
     uint32_t i = (uint32_t)h & (dag->cap - 1);
     for (;;) {
-        struct kr_fent *e = dag->tab[i];
-        if (!e || (e->f.hash == h && e->f.len == len && !memcmp(e->f.path, p, len)))
-            return &dag->tab[i];
+        struct kr_slot *e = &dag->tab[i];
+        if (!e->f || (e->hash == h && e->f->f.len == len && !memcmp(e->f->f.path, p, len)))
+            return e;
         i = (i + 1) & (dag->cap - 1);
     }
 }
@@ -119,18 +121,20 @@ struct kr_file *kr_dag_file(struct kr_dag *dag, const char *path, size_t len)
     size_t n;
     const char *p = normalise(dag, path, len, &n);
     uint64_t h = kr_hash64(p, n);
-    struct kr_fent **slot, *e;
+    struct kr_slot *slot;
+    struct kr_fent *e;
 
     if ((dag->nfiles + 1) * 2 > dag->cap)
         grow_table(dag);
     slot = slot_for(dag, p, n, h);
-    if (*slot)
-        return &(*slot)->f;
+    if (slot->f)
+        return &slot->f->f;
     e = kr_arena_zalloc(&dag->arena, sizeof *e);
     e->f.path = kr_arena_strndup(&dag->arena, p, n);
     e->f.len = (uint32_t)n;
     e->f.hash = h;
-    *slot = e;
+    slot->f = e;
+    slot->hash = h;
     dag->nfiles++;
     return &e->f;
 }
@@ -139,11 +143,11 @@ struct kr_file *kr_dag_find(struct kr_dag *dag, const char *path, size_t len)
 {
     size_t n;
     const char *p = normalise(dag, path, len, &n);
-    struct kr_fent **slot;
+    struct kr_slot *slot;
     if (!dag->cap)
         return NULL;
     slot = slot_for(dag, p, n, kr_hash64(p, n));
-    return *slot ? &(*slot)->f : NULL;
+    return slot->f ? &slot->f->f : NULL;
 }
 
 /* ---- life cycle ------------------------------------------------------ */
