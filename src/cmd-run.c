@@ -237,8 +237,8 @@ static int run_main(int argc, char **argv)
             if (!cli.quiet)
                 fprintf(stderr, "Nothing to be done.\n");
         } else if (!cli.quiet) {
-            fprintf(stderr, "krait: %u job%s done in %.1fs\n", stats.done,
-                    stats.done == 1 ? "" : "s", kr_now() - t0);
+            fprintf(stderr, "krait: %u of %u job%s done (%.1fs)\n", stats.done, stats.total,
+                    stats.total == 1 ? "" : "s", kr_now() - t0);
         }
         status = 0;
         goto out;

@@ -15,6 +15,7 @@ static const struct kr_cmd *const commands[] = {
     &kr_cmd_log,
     &kr_cmd_status,
     &kr_cmd_lint,
+    &kr_cmd_run,
     NULL
 };
 

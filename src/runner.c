@@ -21,6 +21,7 @@
 #include "signals.h"
 #include "storage.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -46,7 +47,7 @@ struct rjob {
     uint8_t st;
     bool needs_run;
     double t0;
-    struct kr_env env[1];
+    struct kr_env env[2];
     char ext_id[64];
 };
 
@@ -399,13 +400,6 @@ static void submit(struct run *R, struct rjob *j)
         job_failed_final(R, j, msg);
         return;
     }
-    gpus = kr_sched_gpus(R->sched, j->job->id);
-    if (*gpus) {
-        j->env[0].name = "CUDA_VISIBLE_DEVICES";
-        j->env[0].value = kr_arena_strdup(&j->arena, gpus);
-        j->p.ej.env = j->env;
-        j->p.ej.nenv = 1;
-    }
     if (j->p.info.message && R->o->verbosity >= KR_PROGRESS_NORMAL)
         kr_progress_msg(R->prog, false, "%s", j->p.info.message);
     if (R->o->printshell || R->o->verbosity >= KR_PROGRESS_VERBOSE)
@@ -431,6 +425,18 @@ static void submit(struct run *R, struct rjob *j)
         job_failed_final(R, j, "cannot journal the job in the state database");
         return;
     }
+    /* how kr_run_recover finds the job's processes if krait dies */
+    j->env[0].name = "KRAIT_ATTEMPT";
+    j->env[0].value = kr_arena_printf(&j->arena, "%lld@%s", (long long)j->attempt_id,
+                                      kr_state_dir(R->st));
+    j->p.ej.nenv = 1;
+    gpus = kr_sched_gpus(R->sched, j->job->id);
+    if (*gpus) {
+        j->env[1].name = "CUDA_VISIBLE_DEVICES";
+        j->env[1].value = kr_arena_strdup(&j->arena, gpus);
+        j->p.ej.nenv = 2;
+    }
+    j->p.ej.env = j->env;
     j->ext_id[0] = 0;
     rc = R->ex->submit(R->exself, &j->p.ej, j->ext_id, sizeof j->ext_id, &e);
     if (rc != KR_OK) {
@@ -640,7 +646,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     show_log_tail(R, j->p.ej.log_path, 20);
     if (!R->o->keep_incomplete && j->job->nout)
         kr_progress_msg(R->prog, false, "    removed the outputs of the failed job");
-    job_failed_final(R, j, detail);
+    job_failed_final(R, j, j->max_attempts > 1 ? why : detail);
     kr_free(why);
 }
 
@@ -813,81 +819,137 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
 
 /* ---- recovery after a killed krait ------------------------------------------------------- */
 
-/* Start time (epoch seconds) of process `pid`, or -1. */
-static double proc_start_time(pid_t pid)
+/*
+ * Every local job runs with KRAIT_ATTEMPT=ID@STATE_DIR in its environment,
+ * which its children inherit. After a krait was killed, its jobs' processes
+ * are found by that variable (no external id or pid is needed, so a krait
+ * killed between spawning a job and journaling its pid leaves nothing
+ * behind, and a recycled pid can never be mistaken for a job).
+ */
+
+/* Read /proc/PID/environ (NUL-separated) into b. */
+static bool read_environ(const char *pid, struct kr_buf *b)
 {
-    char path[64], buf[4096], *p;
+    char path[300], buf[8192];
+    ssize_t n;
+    int fd;
+    kr_buf_reset(b);
+    snprintf(path, sizeof path, "/proc/%s/environ", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        kr_buf_append(b, buf, (size_t)n);
+    close(fd);
+    return true;
+}
+
+/* Process group and state of /proc/PID. */
+static bool proc_pgrp(const char *pid, long *pgrp, char *state)
+{
+    char path[300], buf[512], *p;
     FILE *f;
-    unsigned long long ticks = 0;
-    double btime = -1;
-    int field;
     size_t n;
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
     f = fopen(path, "r");
     if (!f)
-        return -1;
+        return false;
     n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = 0;
     p = strrchr(buf, ')');
-    if (!p)
-        return -1;
-    /* fields after the command: state is field 3; starttime is field 22 */
-    for (field = 2; field < 21 && p; field++)
-        p = strchr(p + 1, ' ');
-    if (!p)
-        return -1;
-    ticks = strtoull(p + 1, NULL, 10);
-    f = fopen("/proc/stat", "r");
-    if (!f)
-        return -1;
-    while (fgets(buf, sizeof buf, f))
-        if (!strncmp(buf, "btime ", 6))
-            btime = strtod(buf + 6, NULL);
-    fclose(f);
-    if (btime < 0)
-        return -1;
-    return btime + (double)ticks / (double)sysconf(_SC_CLK_TCK);
+    return p && sscanf(p + 1, " %c %*d %ld", state, pgrp) == 2;
+}
+
+/* Whether process group `pgid` has a member that is not a zombie (killed
+ * orphans stay zombies until their new parent reaps them, so kill(-pgid, 0)
+ * alone would wait for that). */
+static bool group_alive(pid_t pgid)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    bool alive = false;
+    long pgrp;
+    char state;
+    if (!d)
+        return kill(-pgid, 0) == 0;
+    while (!alive && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        if (proc_pgrp(de->d_name, &pgrp, &state) && pgrp == pgid && state != 'Z' &&
+            state != 'X')
+            alive = true;
+    }
+    closedir(d);
+    return alive;
 }
 
 struct recover {
-    struct kr_state *st;
     bool quiet;
-    char host[256];
     int64_t *ids;
     uint32_t n, cap;
 };
 
-static int recover_one(void *ctx, const struct kr_state_attempt *a)
+static int collect_unfinished(void *ctx, const struct kr_state_attempt *a)
 {
     struct recover *rc = ctx;
-    long pid;
-    double started, t0;
     if (rc->n == rc->cap) {
         rc->cap = rc->cap ? 2 * rc->cap : 16;
         rc->ids = kr_realloc(rc->ids, rc->cap * sizeof *rc->ids);
     }
     rc->ids[rc->n++] = a->id;
-    if (!a->ext_id || strncmp(a->ext_id, "pid:", 4) != 0 ||
-        (a->executor && strcmp(a->executor, "local") != 0) ||
-        (a->host && strcmp(a->host, rc->host) != 0))
-        return 0;
-    pid = strtol(a->ext_id + 4, NULL, 10);
-    if (pid <= 1 || kill(-(pid_t)pid, 0) != 0)
-        return 0;   /* the job's process group is gone */
-    started = proc_start_time((pid_t)pid);
-    /* a leader that exited leaves a group no new process can take the id
-     * of; a leader that exists must have started with the attempt */
-    if (started >= 0 && a->start > 0 && (started < a->start - 5 || started > a->start + 60))
-        return 0;
-    if (!rc->quiet)
-        fprintf(stderr, "krait: killing job %s (process group %ld) left running by a "
-                "previous krait\n", a->name ? a->name : "?", pid);
-    kill(-(pid_t)pid, SIGKILL);
-    t0 = kr_now();
-    while (kill(-(pid_t)pid, 0) == 0 && kr_now() - t0 < 5)
-        usleep(10000);
     return 0;
+}
+
+/* Kill every process carrying KRAIT_ATTEMPT=ID@state_dir for an id in rc,
+ * with its process group, and wait (up to 5 s) until they are gone. */
+static void kill_orphans(struct recover *rc, const char *state_dir)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    struct kr_buf env = KR_BUF_INIT;
+    long *groups = NULL, pgrp;
+    uint32_t ngroups = 0, i, k;
+    size_t dl = strlen(state_dir);
+    char state, *p, *end;
+    long long id;
+    double t0;
+    pid_t self = getpid();
+
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9' || atol(de->d_name) == (long)self)
+            continue;
+        if (!read_environ(de->d_name, &env))
+            continue;
+        for (p = env.data; p && p < env.data + env.len; p += strlen(p) + 1) {
+            if (strncmp(p, "KRAIT_ATTEMPT=", 14) != 0)
+                continue;
+            id = strtoll(p + 14, &end, 10);
+            if (*end != '@' || strncmp(end + 1, state_dir, dl) != 0 || end[1 + dl] != 0)
+                break;
+            for (k = 0; k < rc->n && rc->ids[k] != id; k++)
+                ;
+            if (k == rc->n || !proc_pgrp(de->d_name, &pgrp, &state) || state == 'Z')
+                break;
+            if (!rc->quiet)
+                fprintf(stderr, "krait: killing process %s (group %ld) of an interrupted "
+                        "job (attempt %lld)\n", de->d_name, pgrp, id);
+            kill(-(pid_t)pgrp, SIGKILL);
+            kill((pid_t)atol(de->d_name), SIGKILL);
+            groups = kr_realloc(groups, (ngroups + 1) * sizeof *groups);
+            groups[ngroups++] = pgrp;
+            break;
+        }
+    }
+    closedir(d);
+    kr_buf_free(&env);
+    t0 = kr_now();
+    for (i = 0; i < ngroups; i++)
+        while (group_alive((pid_t)groups[i]) && kr_now() - t0 < 5)
+            usleep(10000);
+    kr_free(groups);
 }
 
 int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err)
@@ -896,10 +958,10 @@ int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err)
     uint32_t i;
     int r;
     memset(&rc, 0, sizeof rc);
-    rc.st = st;
     rc.quiet = quiet;
-    gethostname(rc.host, sizeof rc.host - 1);
-    r = kr_state_unfinished(st, recover_one, &rc, err);
+    r = kr_state_unfinished(st, collect_unfinished, &rc, err);
+    if (r == KR_OK && rc.n)
+        kill_orphans(&rc, kr_state_dir(st));
     for (i = 0; r == KR_OK && i < rc.n; i++) {
         r = kr_state_mark_abandoned(st, rc.ids[i], err);
         if (r == KR_NOT_FOUND)

@@ -16,7 +16,8 @@
  * process groups), record them cancelled, remove their outputs.
  *
  * kr_run_recover deals with what a krait killed by SIGKILL left behind:
- * its still-running job processes are killed and its unfinished attempts
+ * its still-running job processes (found by the KRAIT_ATTEMPT=ID@STATE_DIR
+ * variable every job gets) are killed and its unfinished attempts
  * abandoned (their outputs stay marked incomplete, so the planner reruns
  * them).
  */
@@ -76,10 +77,11 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
 
 /*
  * Clean up after a krait that died while jobs ran (call with the lock held,
- * before planning): for every unfinished attempt of the local executor on
- * this host whose process group still exists (and started when the attempt
- * did), kill the group; then mark each unfinished attempt abandoned. Prints
- * one line per abandoned attempt unless quiet. KR_ESTATE on database errors.
+ * before planning): kill every process on this host whose environment
+ * carries KRAIT_ATTEMPT of an unfinished attempt of this directory, with its
+ * process group, and wait until they are gone; then mark each unfinished
+ * attempt abandoned. Says what it did on stderr unless quiet. KR_ESTATE on
+ * database errors.
  */
 int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err);
 

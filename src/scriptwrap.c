@@ -21,8 +21,9 @@
  *     threads, resources, log, config, rule, attempt and shell() as globals;
  *     shell() formats {input}, {output.x}, {params.p:q} with the job's names
  *     and the caller's locals and runs bash -euo pipefail, raising on failure.
- * Named lists in the context may be JSON lists, objects (name -> value), or
- * {"items": [...], "names": {name: [start, end] | value}}.
+ * Named lists in the context are {"positional": [...], "named": {...}} (as
+ * kr_wf_job_info writes them); plain JSON lists, objects (name -> value) and
+ * {"items": [...], "names": {name: [start, end] | value}} are accepted too.
  */
 #include "scriptwrap.h"
 
@@ -80,11 +81,16 @@ static const char wrapper_src[] =
     "\n"
     "\n"
     "def namedlist(v):\n"
-    "    \"\"\"Accepts [..], {name: value}, or {\"items\": [..], \"names\": {name: value | [start, end]}}.\"\"\"\n"
+    "    \"\"\"Accepts [..], {\"positional\": [..], \"named\": {name: value}}, {name: value},\n"
+    "    or {\"items\": [..], \"names\": {name: value | [start, end]}}.\"\"\"\n"
     "    if v is None:\n"
     "        return Namedlist()\n"
     "    if isinstance(v, list):\n"
     "        return Namedlist(v)\n"
+    "    if isinstance(v, dict) and set(v) <= {\"positional\", \"named\"} and v:\n"
+    "        names = {k: (Namedlist(x) if isinstance(x, list) else x)\n"
+    "                 for k, x in (v.get(\"named\") or {}).items()}\n"
+    "        return Namedlist(v.get(\"positional\") or [], names)\n"
     "    if isinstance(v, dict) and \"items\" in v and isinstance(v.get(\"items\"), list):\n"
     "        items = v[\"items\"]\n"
     "        names = {}\n"
