@@ -41,7 +41,7 @@ int kr_error_set(struct kr_error *e, int code, const char *fmt, ...)
 
 void kr_error_prefix(struct kr_error *e, const char *fmt, ...)
 {
-    char pre[512], old[sizeof e->msg];
+    char pre[256], old[sizeof e->msg];
     va_list ap;
     if (!e)
         return;
@@ -49,7 +49,9 @@ void kr_error_prefix(struct kr_error *e, const char *fmt, ...)
     vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof old);
-    snprintf(e->msg, sizeof e->msg, "%s: %s", pre, old);
+    /* truncation is acceptable for an over-long message */
+    if (snprintf(e->msg, sizeof e->msg, "%s: %.*s", pre, (int)(sizeof e->msg - strlen(pre) - 3), old) < 0)
+        e->msg[0] = '\0';
 }
 
 void kr_error_format(const struct kr_error *e, char *buf, size_t n)
@@ -188,24 +190,33 @@ void kr_arena_free(struct kr_arena *a)
 void *kr_arena_alloc(struct kr_arena *a, size_t n)
 {
     char *p;
+    struct kr_arena_block *b;
     n = (n + 15) & ~(size_t)15;
     if (n == 0)
         n = 16;
-    if ((size_t)(a->end - a->cur) < n || !a->cur) {
-        size_t sz = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-        struct kr_arena_block *b = kr_malloc(ARENA_HDR + sz);
-        b->size = sz;
-        if (sz > ARENA_BLOCK / 4 && a->head) {
-            /* big block: keep the current bump block, link behind head */
+    if (n > ARENA_BLOCK / 4) {
+        /* a big request gets a block of its own, linked behind the current
+         * bump block so that block keeps serving small requests */
+        b = kr_malloc(ARENA_HDR + n);
+        b->size = n;
+        if (a->head) {
             b->next = a->head->next;
             a->head->next = b;
-            a->total += n;
-            return (char *)b + ARENA_HDR;
+        } else {
+            b->next = NULL;
+            a->head = b;
+            a->cur = a->end = (char *)b + ARENA_HDR + n;   /* full: next small request opens a block */
         }
+        a->total += n;
+        return (char *)b + ARENA_HDR;
+    }
+    if (!a->cur || (size_t)(a->end - a->cur) < n) {
+        b = kr_malloc(ARENA_HDR + ARENA_BLOCK);
+        b->size = ARENA_BLOCK;
         b->next = a->head;
         a->head = b;
         a->cur = (char *)b + ARENA_HDR;
-        a->end = a->cur + sz;
+        a->end = a->cur + ARENA_BLOCK;
     }
     p = a->cur;
     a->cur += n;

@@ -19,9 +19,22 @@ int main(void)
         p = kr_arena_alloc(&a, 24);
         memset(p, 'x', 24);
     }
+    {
+        /* 100000 x 32 bytes must fill 256 KiB blocks, not take one block each */
+        size_t nblocks = 0;
+        struct kr_arena_block **bp = &a.head;
+        for (; *bp; bp = (struct kr_arena_block **)*bp)
+            nblocks++;
+        ok(nblocks <= 14, "small allocations share blocks (%zu blocks)", nblocks);
+    }
     p = kr_arena_alloc(&a, 1 << 20);   /* a big block */
     memset(p, 0, 1 << 20);
     ok(((uintptr_t)p & 15) == 0, "arena blocks are 16-byte aligned");
+    {
+        char *before = a.cur;
+        p = kr_arena_alloc(&a, 40);    /* small again: from the same bump block */
+        ok(p == before, "bump block survives a big request");
+    }
     is_str(kr_arena_printf(&a, "%s-%d", "rule", 7), "rule-7", "arena printf");
     kr_arena_free(&a);
 
