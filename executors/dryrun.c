@@ -52,8 +52,10 @@ static int dryrun_poll(void *self, struct kr_exec_result *results, uint32_t max,
         results[i].start = results[i].end = tv.tv_sec + tv.tv_usec / 1e6;
         snprintf(results[i].detail, sizeof results[i].detail, "dry run");
     }
-    memmove(D->ids, D->ids + k, (D->n - k) * sizeof *D->ids);
-    D->n -= k;
+    if (k > 0) {
+        memmove(D->ids, D->ids + k, (D->n - k) * sizeof *D->ids);
+        D->n -= k;
+    }
     *n = k;
     return KR_OK;
 }

@@ -400,9 +400,11 @@ static int local_poll(void *self, struct kr_exec_result *results, uint32_t max, 
         }
     }
     k = L->ndone < max ? L->ndone : max;
-    memcpy(results, L->done, k * sizeof *results);
-    memmove(L->done, L->done + k, (L->ndone - k) * sizeof *L->done);
-    L->ndone -= k;
+    if (k > 0) {
+        memcpy(results, L->done, k * sizeof *results);
+        memmove(L->done, L->done + k, (L->ndone - k) * sizeof *L->done);
+        L->ndone -= k;
+    }
     *n = k;
     return KR_OK;
 }
