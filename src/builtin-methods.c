@@ -96,10 +96,8 @@ static int do_split(struct kr_interp *I, struct kr_value *self, const struct kr_
                 if (i >= len)
                     break;
                 if (maxsplit >= 0 && splits >= maxsplit) {
-                    size_t e = len;
-                    while (e > i && isspace((unsigned char)s[e - 1]))
-                        e--;
-                    kr_list_push(I->A, res, S(I, s + i, e - i));
+                    /* the remainder keeps its trailing whitespace, as in Python */
+                    kr_list_push(I->A, res, S(I, s + i, len - i));
                     break;
                 }
                 st = i;
@@ -134,10 +132,7 @@ static int do_split(struct kr_interp *I, struct kr_value *self, const struct kr_
                 if (e == 0)
                     break;
                 if (maxsplit >= 0 && splits >= maxsplit) {
-                    size_t b0 = 0;
-                    while (b0 < e && isspace((unsigned char)s[b0]))
-                        b0++;
-                    kr_list_push(I->A, tmp, S(I, s + b0, e - b0));
+                    kr_list_push(I->A, tmp, S(I, s, e));
                     break;
                 }
                 st = e;

@@ -12,11 +12,17 @@
 #include "eval.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { SIG_RETURN = 100, SIG_BREAK, SIG_CONTINUE };
 
-#define STEP(I) do { if (++(I)->steps > (I)->max_steps) return step_limit(I); } while (0)
+/* Every statement and expression costs a step; the arena size is checked
+ * too, so that neither loops nor allocation can run away. */
+#define STEP(I) do { \
+        if (++(I)->steps > (I)->max_steps || (I)->A->total > (I)->max_bytes) \
+            return step_limit(I); \
+    } while (0)
 
 static int exec_block(struct kr_interp *I, const struct kr_node *blk);
 static int exec_stmt(struct kr_interp *I, const struct kr_node *n);
@@ -37,7 +43,14 @@ struct kr_interp *kr_interp_new(struct kr_workflow *wf, struct kr_error *err)
     I->globals = kr_dict_new(I->A);
     I->builtins = kr_dict_new(I->A);
     I->modules = kr_dict_new(I->A);
-    I->max_steps = 50L * 1000 * 1000;
+    I->max_steps = 20L * 1000 * 1000;
+    {
+        /* tests lower the budget to keep runaway-loop checks fast */
+        const char *ms = getenv("KRAIT_EVAL_MAX_STEPS");
+        if (ms && atol(ms) > 0)
+            I->max_steps = atol(ms);
+    }
+    I->max_bytes = (size_t)1 << 30;
     I->max_depth = 200;
     I->config = kr_value_dict(I->A);
     kr_builtins_install(I);
@@ -100,6 +113,9 @@ int kr_eval_error_at(struct kr_interp *I, const struct kr_node *n, const char *f
 
 static int step_limit(struct kr_interp *I)
 {
+    if (I->A->total > I->max_bytes)
+        return kr_eval_error(I, "evaluation memory limit exceeded (%zu MiB): a runaway loop?",
+                             I->max_bytes >> 20);
     return kr_eval_error(I, "evaluation step limit exceeded (%ld steps): infinite loop?",
                          I->max_steps);
 }

@@ -7,7 +7,9 @@
  * One kr_interp per workflow load. All values it creates live in the
  * workflow's arena (value.h); the interp itself is freed by kr_interp_free.
  * Evaluation is deterministic and bounded: a step budget and a call-depth
- * limit turn infinite loops and infinite recursion into errors.
+ * limit turn infinite loops and infinite recursion into errors (the step
+ * budget is 20 million; the environment variable KRAIT_EVAL_MAX_STEPS
+ * overrides it), and the arena may not grow beyond 1 GiB.
  *
  * Errors: every function returning int returns KR_OK or a negative KR_E*
  * code after filling I->err with file:line:col, the source line and a caret
@@ -34,7 +36,8 @@ struct kr_interp {
     const struct kr_node *site;     /* node being evaluated, for error locations */
     struct kr_scope *scope;         /* current function scope, NULL at top level */
     struct kr_value *retval;        /* value of a `return` being unwound */
-    long steps, max_steps;
+    long steps, max_steps;          /* statements + expressions evaluated, and the budget */
+    size_t max_bytes;               /* budget for the arena's size */
     int depth, max_depth;
     bool warned_conda;
     int anon_rules;                 /* anonymous rules seen (they are named "1", "2" ...) */

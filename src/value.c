@@ -26,9 +26,23 @@ static struct kr_value *vnew(struct kr_arena *A, int type)
     return v;
 }
 
+/* Small ints are shared (never mutated), which saves most loop allocations. */
+#define SMALL_MIN (-5)
+#define SMALL_MAX 1024
+static struct kr_value small_ints[SMALL_MAX - SMALL_MIN + 1];
+
 struct kr_value *kr_value_int(struct kr_arena *A, int64_t i)
 {
-    struct kr_value *v = vnew(A, KR_V_INT);
+    struct kr_value *v;
+    if (i >= SMALL_MIN && i <= SMALL_MAX) {
+        v = &small_ints[i - SMALL_MIN];
+        if (v->type != KR_V_INT) {
+            v->u.i = i;
+            v->type = KR_V_INT;
+        }
+        return v;
+    }
+    v = vnew(A, KR_V_INT);
     v->u.i = i;
     return v;
 }
@@ -297,6 +311,26 @@ void kr_dict_set(struct kr_arena *A, struct kr_dict *d, struct kr_value *key, st
 
 void kr_dict_sets(struct kr_arena *A, struct kr_dict *d, const char *key, struct kr_value *v)
 {
+    struct kr_value k = {.type = KR_V_STR};
+    size_t slot, i;
+    int32_t e;
+    /* replacing an existing key allocates nothing (variables in loops) */
+    k.u.str.s = (char *)key;
+    k.u.str.len = strlen(key);
+    if (d->live && d->icap) {
+        e = dict_find(d, &k, kr_value_hash(&k), &slot);
+        if (e >= 0) {
+            d->vals[e] = v;
+            return;
+        }
+    } else {
+        for (i = 0; i < d->n; i++) {
+            if (d->keys[i] && kr_value_equal(d->keys[i], &k)) {
+                d->vals[i] = v;
+                return;
+            }
+        }
+    }
     kr_dict_set(A, d, kr_value_cstr(A, key), v);
 }
 
