@@ -28,6 +28,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Line numbers of rules: kr_source_linecol scans from the file's start, so
+ * for thousands of rules we index each file's line starts once and
+ * binary-search them. */
+struct lines {
+    uint32_t **starts;      /* per source file, or NULL until needed */
+    size_t *n;
+    size_t nfiles;
+};
+
+static struct lines g_lines;
+
+static int rule_line(const struct kr_workflow *wf, const struct kr_rule *r)
+{
+    const struct kr_source *src;
+    uint32_t *st;
+    size_t lo, hi;
+    if (r->file >= wf->srcs.n)
+        return 0;
+    if (!g_lines.starts) {
+        g_lines.nfiles = wf->srcs.n;
+        g_lines.starts = kr_calloc(wf->srcs.n, sizeof *g_lines.starts);
+        g_lines.n = kr_calloc(wf->srcs.n, sizeof *g_lines.n);
+    }
+    src = &wf->srcs.files[r->file];
+    if (!g_lines.starts[r->file]) {
+        size_t i, n = 1;
+        for (i = 0; i < src->len; i++)
+            n += src->text[i] == '\n';
+        st = kr_malloc(n * sizeof *st);
+        st[0] = 0;
+        for (i = 0, n = 1; i < src->len; i++)
+            if (src->text[i] == '\n')
+                st[n++] = (uint32_t)(i + 1);
+        g_lines.starts[r->file] = st;
+        g_lines.n[r->file] = n;
+    }
+    st = g_lines.starts[r->file];
+    lo = 0;
+    hi = g_lines.n[r->file];
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (st[mid] <= r->off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (int)lo + 1;
+}
+
+static void lines_free(void)
+{
+    size_t i;
+    for (i = 0; i < g_lines.nfiles; i++)
+        kr_free(g_lines.starts[i]);
+    kr_free(g_lines.starts);
+    kr_free(g_lines.n);
+    memset(&g_lines, 0, sizeof g_lines);
+}
+
 static const struct {
     uint32_t bit;
     const char *name;
@@ -95,11 +154,9 @@ static json_t *constraints_json(const struct kr_constraint *c, uint32_t n)
 static json_t *rule_json(const struct kr_workflow *wf, const struct kr_rule *r)
 {
     json_t *o = json_object(), *fl = json_array();
-    int line = 0, col = 0;
     char loc[600];
     if (r->file < wf->srcs.n) {
-        kr_source_linecol(&wf->srcs.files[r->file], r->off, &line, &col);
-        snprintf(loc, sizeof loc, "%s:%d", wf->srcs.files[r->file].path, line);
+        snprintf(loc, sizeof loc, "%s:%d", wf->srcs.files[r->file].path, rule_line(wf, r));
     } else {
         snprintf(loc, sizeof loc, "?");
     }
@@ -265,12 +322,9 @@ static void print_human(const struct kr_workflow *wf)
     printf("%u rule%s in %s\n", wf->nrules, wf->nrules == 1 ? "" : "s", wf->snakefile);
     for (i = 0; i < wf->nrules; i++) {
         const struct kr_rule *r = wf->rules[i];
-        int line = 0, col = 0;
         char th[32];
-        if (r->file < wf->srcs.n)
-            kr_source_linecol(&wf->srcs.files[r->file], r->off, &line, &col);
         printf("\nrule %s (%s:%d)\n", r->name,
-               r->file < wf->srcs.n ? wf->srcs.files[r->file].path : "?", line);
+               r->file < wf->srcs.n ? wf->srcs.files[r->file].path : "?", rule_line(wf, r));
         print_iolist("input:", &r->input);
         print_iolist("output:", &r->output);
         print_iolist("log:", &r->log);
@@ -366,6 +420,7 @@ static int lint_run(int argc, char **argv)
         print_human(wf);
     rc = 0;
 out:
+    lines_free();
     kr_workflow_free(wf);
     kr_free(cfiles);
     kr_free(kvs);
