@@ -20,6 +20,15 @@
  * from 512-byte blocks), mean_load (cpu time / wall time, in percent as
  * Snakemake computes it) and cpu_time; max_vms, max_uss and max_pss are NA.
  *
+ * Fast path: a command that is one simple command made only of plain words
+ * ("cp in/1.txt mid/1.txt": letters, digits and _./=:,+@%- separated by
+ * spaces; no quotes, $, globs, redirections, pipes or separators; the first
+ * word an executable found on PATH and no VAR=value prefix) is executed
+ * directly instead of through bash. bash would end up doing exactly that
+ * (it execs the last simple command of a -c string itself), and -e, -u and
+ * pipefail cannot change the outcome of such a command; it saves starting
+ * bash, which costs more than the rest of krait's per-job work together.
+ *
  * One local executor may exist at a time (the SIGCHLD handler is global).
  */
 #include "executor.h"
@@ -53,6 +62,14 @@ struct local_job {
     double kill_at;        /* monotonic deadline for SIGKILL, 0 = none */
 };
 
+#define LOCAL_MAX_WORDS 64
+
+/* Resolved program paths for the fast path (name -> path, or NULL when not
+ * an executable on PATH). */
+struct prog_cache {
+    char *name, *path;
+};
+
 struct local {
     int wake[2];                    /* self-pipe: SIGCHLD handler writes */
     struct sigaction old_chld;
@@ -61,6 +78,8 @@ struct local {
     struct kr_exec_result *done;    /* finished, not yet reported */
     uint32_t ndone, capdone;
     char *bash;
+    struct prog_cache progs[16];
+    uint32_t nprogs;
 };
 
 static int wake_fd = -1;
@@ -171,6 +190,81 @@ static void free_environ(char **envp)
     kr_free(envp);
 }
 
+/* The first word must name an executable on PATH (not a path, not a
+ * builtin-only name); returns its path (owned by L) or NULL. */
+static const char *resolve_prog(struct local *L, const char *name)
+{
+    static const char *const shell_only[] = {
+        "cd", "exit", "export", "set", "source", ".", "eval", "exec", "read", "shift",
+        "unset", "trap", "wait", "ulimit", "umask", "alias", "hash", "type", "command",
+        "builtin", "declare", "local", "let", "return", "readonly", "typeset", "shopt",
+        "enable", "mapfile", "readarray", "times", "jobs", "fg", "bg", "disown", "history",
+        "pushd", "popd", "dirs", "logout", "coproc", "getopts", "caller", "compgen",
+        "complete", "break", "continue", "function", "select", "time", "until", "while",
+        "for", "if", "case", "then", "do", "done", "fi", "esac", "in", "!", "[[", "]]",
+    };
+    const char *path = getenv("PATH"), *p, *colon;
+    char *cand = NULL;
+    uint32_t i;
+    for (i = 0; i < L->nprogs; i++)
+        if (!strcmp(L->progs[i].name, name))
+            return L->progs[i].path;
+    for (i = 0; i < KR_ARRAY_LEN(shell_only); i++)
+        if (!strcmp(name, shell_only[i]))
+            goto remember;
+    for (p = path ? path : ""; *p && !cand; p = *colon ? colon + 1 : colon) {
+        colon = strchr(p, ':');
+        if (!colon)
+            colon = p + strlen(p);
+        if (colon == p)
+            continue;   /* an empty PATH entry means the cwd: leave it to bash */
+        cand = kr_asprintf("%.*s/%s", (int)(colon - p), p, name);
+        if (access(cand, X_OK) != 0) {
+            kr_free(cand);
+            cand = NULL;
+        }
+    }
+remember:
+    if (L->nprogs == KR_ARRAY_LEN(L->progs)) {
+        kr_free(L->progs[0].name);
+        kr_free(L->progs[0].path);
+        memmove(L->progs, L->progs + 1, (L->nprogs - 1) * sizeof *L->progs);
+        L->nprogs--;
+    }
+    L->progs[L->nprogs].name = kr_strdup(name);
+    L->progs[L->nprogs].path = cand;
+    return L->progs[L->nprogs++].path;
+}
+
+/* Split a plain simple command into words (in buf); false when the command
+ * needs a shell. */
+static bool plain_words(const char *cmd, char *buf, size_t buflen, char **words,
+                        uint32_t *nwords)
+{
+    size_t len = strlen(cmd), i;
+    uint32_t n = 0;
+    char *w;
+    if (len == 0 || len >= buflen)
+        return false;
+    for (i = 0; i < len; i++) {
+        char c = cmd[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("_./=:,+@%- ", c)))
+            return false;
+    }
+    memcpy(buf, cmd, len + 1);
+    for (w = strtok(buf, " "); w; w = strtok(NULL, " ")) {
+        if (n == LOCAL_MAX_WORDS)
+            return false;
+        words[n++] = w;
+    }
+    if (n == 0 || strchr(words[0], '=') || strchr(words[0], '/'))
+        return false;
+    words[n] = NULL;
+    *nwords = n;
+    return true;
+}
+
 static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
                         size_t ext_id_len, struct kr_error *err)
 {
@@ -178,7 +272,10 @@ static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     sigset_t none, defaults;
-    char *argv[6];
+    char *argv[6], *words[LOCAL_MAX_WORDS + 1], **argvp;
+    char wbuf[4096];
+    const char *prog, *direct = NULL;
+    uint32_t nwords = 0;
     char **envp = NULL;
     pid_t pid;
     int rc, e;
@@ -213,8 +310,15 @@ static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
     argv[3] = "-c";
     argv[4] = (char *)job->command;
     argv[5] = NULL;
+    prog = L->bash;
+    argvp = argv;
+    if (plain_words(job->command, wbuf, sizeof wbuf, words, &nwords) &&
+        (direct = resolve_prog(L, words[0])) != NULL) {
+        prog = direct;
+        argvp = words;
+    }
     envp = job->nenv ? job_environ(job) : environ;
-    e = posix_spawn(&pid, L->bash, &fa, &attr, argv, envp);
+    e = posix_spawn(&pid, prog, &fa, &attr, argvp, envp);
     if (e != 0) {
         rc = kr_error_set(err, KR_EEXEC, "cannot start job %s: %s (log %s, workdir %s)",
                           job->name, strerror(e), job->log_path ? job->log_path : "-",
@@ -441,6 +545,10 @@ static void local_shutdown(void *self)
     close(L->wake[1]);
     for (i = 0; i < L->njobs; i++)
         kr_free(L->jobs[i].bench);
+    for (i = 0; i < L->nprogs; i++) {
+        kr_free(L->progs[i].name);
+        kr_free(L->progs[i].path);
+    }
     kr_free(L->jobs);
     kr_free(L->done);
     kr_free(L->bash);
