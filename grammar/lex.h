@@ -80,8 +80,10 @@ struct kr_parser {
     /* tokens waiting to be returned */
     struct kr_tok q[KR_LEX_QUEUE];
     int qhead, qlen;
-    int prev, prev2;        /* the last two token types returned */
-    struct kr_loc prev_loc, prev2_loc;
+    /* the last three token types returned, newest first: while lexing,
+     * hist[0] is the previous token; in an error report it is the lookahead */
+    int hist[3];
+    struct kr_loc hist_loc[3];
 
     /* newline counting for RAWBLOCK line numbers, kept monotonic */
     size_t line_pos;

@@ -21,7 +21,7 @@ echo "built $out/fuzz_parse"
 if [ "${2:-}" = run ]; then
     cp "$src"/tests/lang/syntax/*.smk "$src"/tests/lang/bad/*.smk "$out/corpus/"
     cd "$out"
-    ./fuzz_parse -max_total_time="${3:-600}" -timeout=5 -rss_limit_mb=2048 \
+    ./fuzz_parse -max_total_time="${3:-600}" -timeout=25 -rss_limit_mb=2048 \
         -max_len=8192 -dict="$src/tests/fuzz/rules.dict" -artifact_prefix=crashes/ \
         -print_final_stats=1 corpus
 fi
