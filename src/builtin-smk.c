@@ -326,11 +326,13 @@ static void regex_escape(struct kr_buf *b, const char *s, size_t n)
     }
 }
 
+#define WALK_MAX 1000000
+
 static void walk(struct kr_arena *A, const char *dir, bool top, struct kr_vec *paths, int depth)
 {
     DIR *d;
     struct dirent *de;
-    if (depth > 64)
+    if (depth > 64 || paths->len > WALK_MAX)
         return;
     d = opendir(dir);
     if (!d)
@@ -431,6 +433,11 @@ static int bi_glob_wildcards(struct kr_interp *I, struct kr_value *self,
         if (slash && slash == pre)
             dir = "/";
         walk(I->A, dir, true, &paths, 0);
+        if (paths.len > WALK_MAX) {
+            rc = kr_eval_error(I, "glob_wildcards(): more than %d files under '%s'; use a "
+                               "longer literal prefix in the pattern", WALK_MAX, dir);
+            goto out;
+        }
         if (paths.len)
             qsort(paths.items, paths.len, sizeof *paths.items, cmp_str);
     }

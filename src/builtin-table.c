@@ -115,6 +115,11 @@ static int bi_read_table(struct kr_interp *I, struct kr_value *self, const struc
         if (n == 0)
             break;
         kr_buf_append(&text, chunk, n);
+        if (text.len > ((size_t)256 << 20)) {
+            fclose(f);
+            kr_buf_free(&text);
+            return kr_eval_error(I, "read_table(): '%s' is larger than 256 MiB", path);
+        }
     }
     fclose(f);
     res = indexv ? kr_value_dict(I->A) : kr_value_list(I->A, 0);

@@ -223,6 +223,11 @@ int kr_config_load_file(struct kr_arena *A, const char *path, struct kr_value **
         if (n == 0)
             break;
         kr_buf_append(&b, chunk, n);
+        if (b.len > ((size_t)256 << 20)) {
+            fclose(f);
+            kr_buf_free(&b);
+            return kr_error_set(err, KR_EIO, "config file %s is larger than 256 MiB", path);
+        }
     }
     fclose(f);
     if (ends_with(path, ".json")) {
