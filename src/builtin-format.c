@@ -455,13 +455,23 @@ int kr_eval_percent(struct kr_interp *I, struct kr_value *fmtv, struct kr_value 
             else if (s[i] == '+' || s[i] == ' ')
                 sp.sign = s[i];
         }
-        while (i < len && isdigit((unsigned char)s[i]))
+        while (i < len && isdigit((unsigned char)s[i])) {
             sp.width = sp.width * 10 + (s[i++] - '0');
+            if (sp.width > 10000) {
+                rc = kr_eval_error(I, "format width too large");
+                goto out;
+            }
+        }
         if (i < len && s[i] == '.') {
             sp.prec = 0;
             i++;
-            while (i < len && isdigit((unsigned char)s[i]))
+            while (i < len && isdigit((unsigned char)s[i])) {
                 sp.prec = sp.prec * 10 + (s[i++] - '0');
+                if (sp.prec > 1000) {
+                    rc = kr_eval_error(I, "format precision too large");
+                    goto out;
+                }
+            }
         }
         if (i >= len) {
             rc = kr_eval_error(I, "incomplete format");
