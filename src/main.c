@@ -11,11 +11,14 @@
 #include <string.h>
 
 static const struct kr_cmd *const commands[] = {
-    &kr_cmd_parse,
-    &kr_cmd_log,
-    &kr_cmd_status,
-    &kr_cmd_lint,
     &kr_cmd_run,
+    &kr_cmd_plan,
+    &kr_cmd_explain,
+    &kr_cmd_dag,
+    &kr_cmd_lint,
+    &kr_cmd_status,
+    &kr_cmd_log,
+    &kr_cmd_parse,
     NULL
 };
 
