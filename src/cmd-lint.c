@@ -281,13 +281,8 @@ static void print_value_line(const char *label, const struct kr_value *v)
     if (!v)
         return;
     if (v->type == KR_V_NAMED) {
-        struct kr_dict *names = v->u.named.names;
         for (i = 0; i < v->u.named.len; i++) {
-            size_t k;
-            const char *nm = NULL;
-            for (k = 0; k < names->n; k++)
-                if (names->keys[k] && names->vals[k] == v->u.named.items[i])
-                    nm = names->keys[k]->u.str.s;
+            const char *nm = kr_named_item_name(v, i);
             if (i)
                 kr_buf_puts(&b, ", ");
             if (nm)

@@ -177,10 +177,27 @@ void kr_list_insert(struct kr_arena *A, struct kr_value *list, size_t at, struct
 
 void kr_named_push(struct kr_arena *A, struct kr_value *nl, const char *name, struct kr_value *v)
 {
+    size_t oldcap = nl->u.named.cap;
     grow(A, &nl->u.named.items, &nl->u.named.cap, nl->u.named.len + 1);
+    if (name || nl->u.named.inames) {
+        if (!nl->u.named.inames || oldcap != nl->u.named.cap) {
+            const char **ni = kr_arena_zalloc(A, nl->u.named.cap * sizeof *ni);
+            if (nl->u.named.inames)
+                memcpy(ni, nl->u.named.inames, nl->u.named.len * sizeof *ni);
+            nl->u.named.inames = ni;
+        }
+        nl->u.named.inames[nl->u.named.len] = name;
+    }
     nl->u.named.items[nl->u.named.len++] = v;
     if (name)
         kr_dict_sets(A, nl->u.named.names, name, v);
+}
+
+const char *kr_named_item_name(const struct kr_value *nl, size_t i)
+{
+    if (nl->type != KR_V_NAMED || !nl->u.named.inames || i >= nl->u.named.len)
+        return NULL;
+    return nl->u.named.inames[i];
 }
 
 void kr_named_setname(struct kr_arena *A, struct kr_value *nl, const char *name, struct kr_value *v)

@@ -95,6 +95,7 @@ struct kr_value {
             struct kr_value **items;      /* positional (flattened) */
             size_t len, cap;
             struct kr_dict *names;        /* name -> value (str or list) */
+            const char **inames;          /* name given with each positional item, or NULL */
             const char *kind;             /* "input", "wildcards"...: for messages */
         } named;
         struct {
@@ -147,6 +148,8 @@ struct kr_value *kr_dict_del(struct kr_dict *d, const struct kr_value *key);
  * value that spans several positional items (input: reads=[a, b]). */
 void kr_named_push(struct kr_arena *A, struct kr_value *nl, const char *name, struct kr_value *v);
 void kr_named_setname(struct kr_arena *A, struct kr_value *nl, const char *name, struct kr_value *v);
+/* The name item i was pushed with (kr_named_push), or NULL. */
+const char *kr_named_item_name(const struct kr_value *nl, size_t i);
 
 /* ---- inspection ---- */
 const char *kr_value_type_name(const struct kr_value *v);

@@ -363,14 +363,9 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     params = kr_value_named(I->A, "params");
     if (r->params) {
         struct kr_value *src = r->params;
-        struct kr_dict *names = src->u.named.names;
         for (i = 0; i < src->u.named.len; i++) {
             struct kr_value *v = src->u.named.items[i];
-            const char *pname = NULL;
-            size_t k;
-            for (k = 0; k < names->n; k++)
-                if (names->keys[k] && names->vals[k] == v)
-                    pname = names->keys[k]->u.str.s;
+            const char *pname = kr_named_item_name(src, i);
             if (kr_value_is_callable(v)) {
                 rc = kr_eval_call_smk(I, v, wv, named, NULL, &v);
                 if (rc != KR_OK) {
@@ -384,14 +379,9 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     }
     {
         struct kr_buf pr = KR_BUF_INIT;
-        struct kr_dict *names = params->u.named.names;
         for (i = 0; i < params->u.named.len; i++) {
             struct kr_value *v = params->u.named.items[i];
-            size_t k;
-            const char *pname = NULL;
-            for (k = 0; k < names->n; k++)
-                if (names->keys[k] && names->vals[k] == v)
-                    pname = names->keys[k]->u.str.s;
+            const char *pname = kr_named_item_name(params, i);
             if (i)
                 kr_buf_puts(&pr, ", ");
             if (pname)
