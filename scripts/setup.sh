@@ -45,6 +45,6 @@ if [ "$(cat results/summary.tsv)" != "$expected" ]; then
     exit 1
 fi
 echo "== a second run has nothing to do"
-"$krait" run -c 2 | tee second-run.txt
+"$krait" run -c 2 2>&1 | tee second-run.txt
 grep -q "Nothing to be done" second-run.txt
 echo "setup: OK — krait is built at $krait and ran the example pipeline"
