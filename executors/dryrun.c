@@ -2,7 +2,9 @@
  * dryrun.c - an executor that runs nothing: every submitted job is reported
  * finished successfully by the next poll(), all at once. Used by tests of
  * the scheduler and the run loop, where what matters is the order in which
- * jobs are released, not what they do.
+ * jobs are released, not what they do. It has KR_EXEC_CAP_NOOP, so `krait
+ * run --executor dryrun` removes, checks and records nothing: outputs on
+ * disk are left as they are and never waited for (--latency-wait).
  */
 #include "executor.h"
 
@@ -80,7 +82,7 @@ static void dryrun_shutdown(void *self)
 
 const struct kr_executor kr_executor_dryrun = {
     .name = "dryrun",
-    .caps = 0,
+    .caps = KR_EXEC_CAP_NOOP,
     .init = dryrun_init,
     .submit = dryrun_submit,
     .submit_many = NULL,

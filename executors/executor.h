@@ -16,6 +16,19 @@
  *     its journaled external id.
  * Optional hooks may be NULL; `caps` says what a backend can do.
  *
+ * What the runner (src/runner.c) guarantees a backend:
+ *   - it never has more than opts->max_jobs jobs submitted and not yet
+ *     reported finished at once to a remote executor (KR_EXEC_CAP_REMOTE;
+ *     max_jobs 0 = opts->cores), counting jobs re-adopted with attach()
+ *     (only a later run given a smaller -j can exceed it, by the jobs it
+ *     re-adopted, until they finish); a local executor never gets more jobs
+ *     at once than fit into opts->cores threads;
+ *   - submit_many() gets ready jobs of ONE rule at a time, never more than
+ *     the free slots; the backend may group them further (SLURM: by workdir
+ *     and resources);
+ *   - the external ids returned by submit() / submit_many() are journaled
+ *     before the runner does anything else with the jobs.
+ *
  * Executors see kr_exec_job only: never the syntax tree, rules or the DAG.
  */
 #ifndef KR_EXECUTOR_H
@@ -29,6 +42,9 @@
 #define KR_EXEC_CAP_CONTAINERS 0x04u  /* can run jobs inside containers */
 #define KR_EXEC_CAP_ARRAYS     0x08u  /* can submit many jobs of one rule as one array */
 #define KR_EXEC_CAP_DETACH     0x10u  /* jobs survive krait exiting (krait run --detach) */
+#define KR_EXEC_CAP_NOOP       0x20u  /* runs nothing (the dry run): the runner neither
+                                         removes, checks nor records outputs, and
+                                         journals nothing */
 
 /* One environment variable for a job. */
 struct kr_env {

@@ -7,7 +7,14 @@
  *   krait run [-c N|all] [-j N] [-k] [--retries N] [--resources k=v...]
  *             [--default-resources [k=v...]] [--latency-wait S]
  *             [--keep-incomplete] [--notemp] [--unlock] [--executor NAME]
- *             [-n] [-p] [-q] [-v] [targets...]
+ *             [--executor-arg K=V...] [--slurm-array | --no-slurm-array]
+ *             [--slurm-array-threshold N] [--detach] [-n] [-p] [-q] [-v] [targets...]
+ *
+ * --slurm-array, --no-slurm-array and --slurm-array-threshold N are spelled
+ * for the SLURM executor as its backend arguments slurm-array=1|0 and
+ * slurm-array-threshold=N, followed by the --executor-arg values (so an
+ * explicit --executor-arg wins). --detach submits the jobs that are ready
+ * and exits; a later `krait run` with the same executor re-adopts them.
  *
  * -n prints the planner's dry run (the same listing as `krait plan`) and
  * runs nothing. Exit status: 0 all jobs done (or nothing to do), 1 a job
@@ -18,6 +25,7 @@
 #include "cmd.h"
 #include "container.h"
 #include "dag.h"
+#include "executor.h"
 #include "planfmt.h"
 #include "progress.h"
 #include "runner.h"
@@ -57,6 +65,32 @@ static char *argv_summary(int argc, char **argv)
     return kr_buf_steal(&b);
 }
 
+/*
+ * The backend arguments for the executor: slurm-array=0|1 and
+ * slurm-array-threshold=N from their own options, then every --executor-arg
+ * K=V. Strings are kr_malloc'd into `out` (the caller frees each, then the
+ * vector). KR_EUSAGE when the SLURM options are given for another executor.
+ */
+static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_error *err)
+{
+    uint32_t i;
+    bool slurm = cli->executor && !strcmp(cli->executor, "slurm");
+    if ((cli->slurm_array >= 0 || cli->slurm_array_threshold >= 0) && !slurm)
+        return kr_error_set(err, KR_EUSAGE, "--%s is an option of the SLURM executor "
+                            "(add --executor slurm)",
+                            cli->slurm_array == 1 ? "slurm-array" : cli->slurm_array == 0
+                            ? "no-slurm-array" : "slurm-array-threshold");
+    if (cli->slurm_array >= 0)
+        kr_vec_push(out, kr_asprintf("slurm-array=%d", cli->slurm_array));
+    if (cli->slurm_array_threshold >= 0)
+        kr_vec_push(out, kr_asprintf("slurm-array-threshold=%ld", cli->slurm_array_threshold));
+    for (i = 0; i < cli->nexecutor_args; i++)
+        kr_vec_push(out, kr_asprintf("%s=%s", cli->executor_args[i].key,
+                                     cli->executor_args[i].value ? cli->executor_args[i].value
+                                                                 : ""));
+    return KR_OK;
+}
+
 static int run_main(int argc, char **argv)
 {
     struct kr_cli cli;
@@ -70,6 +104,8 @@ static int run_main(int argc, char **argv)
     struct kr_run_stats stats;
     struct kr_sched_limit *limits = NULL;
     struct kr_defres *defres = NULL;
+    struct kr_vec bargs = KR_VEC_INIT;
+    const struct kr_executor *ex = NULL;
     int64_t *vals = NULL, run_id = 0;
     char *summ = NULL;
     double t0 = kr_now();
@@ -162,10 +198,22 @@ static int run_main(int argc, char **argv)
         ro.defres = defres;
         ro.ndefres = cli.ndefault_resources;
     }
-    if (cli.executor && !kr_executor_find(cli.executor)) {
+    ex = kr_executor_find(cli.executor ? cli.executor : "local");
+    if (!ex) {
         rc = kr_error_set(&err, KR_EUSAGE, "unknown executor '%s'", cli.executor);
         goto usage;
     }
+    if (cli.detach && !(ex->caps & KR_EXEC_CAP_DETACH)) {
+        rc = kr_error_set(&err, KR_EUSAGE, "--detach: the %s executor cannot leave jobs "
+                          "running after krait exits (use --executor slurm)", ex->name);
+        goto usage;
+    }
+    ro.detach = cli.detach;
+    rc = backend_args(&cli, &bargs, &err);
+    if (rc != KR_OK)
+        goto usage;
+    ro.backend_args = (const char **)bargs.items;
+    ro.nbackend_args = (uint32_t)bargs.len;
 
     rc = kr_workflow_load(&cli.load, &wf, &err);
     if (rc == KR_NOT_FOUND) {
@@ -199,7 +247,7 @@ static int run_main(int argc, char **argv)
         rc = kr_state_lock(st, &err);
     if (rc != KR_OK)
         goto fail;
-    rc = kr_run_recover(st, cli.quiet, &err);
+    rc = kr_run_recover_for(st, ex->name, cli.quiet, &err);
     if (rc == KR_OK)
         rc = kr_state_load_provenance(st, dag, &err);
     if (rc != KR_OK)
@@ -236,6 +284,13 @@ static int run_main(int argc, char **argv)
         if (stats.total == 0) {
             if (!cli.quiet)
                 fprintf(stderr, "Nothing to be done.\n");
+        } else if (stats.detached) {
+            if (!cli.quiet)
+                fprintf(stderr, "krait: %u job%s submitted to %s and left running (%u of %u "
+                        "done, %u waiting for them); run `krait run --executor %s` later "
+                        "to collect them and go on, `krait status` to see them\n",
+                        stats.detached, stats.detached == 1 ? "" : "s", ex->name,
+                        stats.done, stats.total, stats.not_run, ex->name);
         } else if (!cli.quiet) {
             fprintf(stderr, "krait: %u of %u job%s done (%.1fs)\n", stats.done, stats.total,
                     stats.total == 1 ? "" : "s", kr_now() - t0);
@@ -269,6 +324,9 @@ out:
     kr_free(vals);
     kr_free(limits);
     kr_free(defres);
+    for (i = 0; i < bargs.len; i++)
+        kr_free(bargs.items[i]);
+    kr_vec_free(&bargs);
     kr_free(summ);
     kr_cli_free(&cli);
     return status;

@@ -154,8 +154,9 @@ static void heap_push(struct kr_sched *s, uint32_t id)
     heap_up(s, s->nheap++);
 }
 
-void kr_sched_push(struct kr_sched *s, uint32_t id, int priority, uint32_t depth, int threads,
-                   const struct kr_sched_req *req, uint32_t nreq)
+/* Record a job's priority, depth, threads and needs (push and reserve). */
+static void set_job(struct kr_sched *s, uint32_t id, int priority, uint32_t depth, int threads,
+                    const struct kr_sched_req *req, uint32_t nreq)
 {
     struct sjob *j = &s->jobs[id];
     uint32_t i;
@@ -173,7 +174,13 @@ void kr_sched_push(struct kr_sched *s, uint32_t id, int priority, uint32_t depth
             j->need = kr_calloc(s->nlimits, sizeof *j->need);
         j->need[k] = req[i].amount;
     }
-    j->queued = true;
+}
+
+void kr_sched_push(struct kr_sched *s, uint32_t id, int priority, uint32_t depth, int threads,
+                   const struct kr_sched_req *req, uint32_t nreq)
+{
+    set_job(s, id, priority, depth, threads, req, nreq);
+    s->jobs[id].queued = true;
     heap_push(s, id);
 }
 
@@ -213,6 +220,13 @@ static void reserve(struct kr_sched *s, uint32_t id)
     j->queued = false;
     j->running = true;
     s->nrunning++;
+}
+
+void kr_sched_reserve(struct kr_sched *s, uint32_t id, int threads,
+                      const struct kr_sched_req *req, uint32_t nreq)
+{
+    set_job(s, id, 0, 0, threads, req, nreq);
+    reserve(s, id);
 }
 
 int kr_sched_pop(struct kr_sched *s, uint32_t *id)

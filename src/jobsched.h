@@ -76,7 +76,16 @@ void kr_sched_push(struct kr_sched *s, uint32_t id, int priority, uint32_t depth
  */
 int kr_sched_pop(struct kr_sched *s, uint32_t *id);
 
-/* Give back what job `id` (popped before) reserved. */
+/*
+ * Reserve cores and resources for job `id` without queueing it and whether
+ * or not they are free (free amounts may go below zero until it is
+ * released): for a job that is already running when the scheduler starts,
+ * such as one re-adopted from an earlier krait. The job must not be queued.
+ */
+void kr_sched_reserve(struct kr_sched *s, uint32_t id, int threads,
+                      const struct kr_sched_req *req, uint32_t nreq);
+
+/* Give back what job `id` (popped or reserved before) reserved. */
 void kr_sched_release(struct kr_sched *s, uint32_t id);
 
 /* The GPU indices reserved for a popped job, "0,2" (empty when none).

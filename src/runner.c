@@ -33,7 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { R_WAIT = 0, R_READY, R_RUNNING, R_DONE, R_FAILED };
+/* R_PENDING: dependencies done, not prepared yet (in the pending queue);
+ * R_READY: prepared and queued in the scheduler. */
+enum { R_WAIT = 0, R_PENDING, R_READY, R_RUNNING, R_DONE, R_FAILED };
 
 struct rjob {
     struct kr_job *job;
@@ -46,6 +48,7 @@ struct rjob {
     uint32_t waiting;
     uint8_t st;
     bool needs_run;
+    bool attached;      /* re-adopted from an earlier krait (ex->attach) */
     double t0;
     struct kr_env env[2];
     char ext_id[64];
@@ -66,6 +69,9 @@ struct run {
     const struct kr_executor *ex;
     void *exself;
     struct kr_sched *sched;
+    struct kr_sched *pending;   /* ready, unprepared jobs, best first (only its queue is used) */
+    uint32_t window;            /* at most this many prepared jobs wait in `sched` */
+    bool noop;                  /* the executor runs nothing (KR_EXEC_CAP_NOOP) */
     struct kr_progress *prog;
     struct kr_jobprep jp;
     struct rjob *rj;
@@ -254,16 +260,34 @@ static void attempt_free(struct rjob *j)
 
 static void job_failed_final(struct run *R, struct rjob *j, const char *why);
 
-/* Prepare the next attempt of a job and queue it. */
+/* A job's dependencies are done (or it is to be retried): queue it, not
+ * yet prepared. Preparation waits until the job is near dispatch
+ * (fill_ready), so a run with 10,000 ready jobs does not hold 10,000
+ * prepared commands. */
 static void make_ready(struct run *R, struct rjob *j)
 {
+    attempt_free(j);
+    j->st = R_PENDING;
+    kr_sched_push(R->pending, j->job->id, j->job->rule->priority, j->job->depth, 1, NULL, 0);
+}
+
+/* Threads a job takes from the scheduler (remote jobs use a slot, not cores). */
+static int sched_threads(const struct run *R, const struct rjob *j)
+{
+    return (R->ex->caps & KR_EXEC_CAP_REMOTE) ? 1 : j->p.ej.threads;
+}
+
+/* Prepare attempt `attempt` of a job in a fresh arena. On failure the job
+ * has failed for good (reported) and the result is not KR_OK. */
+static int prepare(struct run *R, struct rjob *j, int attempt)
+{
     struct kr_error e;
-    int rc, threads;
+    int rc;
 
     attempt_free(j);
     kr_arena_init(&j->arena);
     j->has_arena = true;
-    j->attempt++;
+    j->attempt = attempt;
     kr_error_clear(&e);
     rc = kr_jobprep_job(&R->jp, j->job, j->attempt, &j->arena, &j->p, &e);
     if (rc != KR_OK) {
@@ -271,21 +295,38 @@ static void make_ready(struct run *R, struct rjob *j)
         kr_error_format(&e, line, sizeof line);
         j->p.desc = kr_jobprep_desc(j->job, &j->arena);
         job_failed_final(R, j, line);
-        return;
+        return rc;
     }
-    if (j->attempt == 1)
+    if (j->max_attempts == 0)
         j->max_attempts = 1 + (j->p.info.retries >= 0 ? j->p.info.retries : R->o->retries);
+    if (j->max_attempts < j->attempt)
+        j->max_attempts = j->attempt;
     rc = kr_sched_check(R->sched, j->p.req, j->p.nreq, &e);
     if (rc != KR_OK) {
         char *m = kr_asprintf("Job needs more than available: %s", e.msg);
         job_failed_final(R, j, m);
         kr_free(m);
-        return;
+        return rc;
     }
-    threads = (R->ex->caps & KR_EXEC_CAP_REMOTE) ? 1 : j->p.ej.threads;
-    j->st = R_READY;
-    kr_sched_push(R->sched, j->job->id, j->job->rule->priority, j->job->depth, threads,
-                  j->p.req, j->p.nreq);
+    return KR_OK;
+}
+
+/* Prepare the best pending jobs and hand them to the scheduler, keeping at
+ * most R->window prepared jobs waiting there. */
+static void fill_ready(struct run *R)
+{
+    struct rjob *j;
+    uint32_t id;
+    while (!R->stopping && kr_sched_nready(R->sched) < R->window &&
+           kr_sched_pop(R->pending, &id) == KR_OK) {
+        kr_sched_release(R->pending, id);
+        j = &R->rj[id];
+        if (prepare(R, j, j->attempt + 1) != KR_OK)
+            continue;
+        j->st = R_READY;
+        kr_sched_push(R->sched, j->job->id, j->job->rule->priority, j->job->depth,
+                      sched_threads(R, j), j->p.req, j->p.nreq);
+    }
 }
 
 static void release_dependents(struct run *R, struct rjob *j)
@@ -371,7 +412,14 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
 static void handle_failure(struct run *R, struct rjob *j, int state, const char *detail,
                            int exit_code);
 
-static void submit(struct run *R, struct rjob *j)
+/*
+ * Everything before handing a popped job to the executor: a job without a
+ * command is done at once; otherwise its file system is prepared and the
+ * attempt journaled (kr_state_job_begin). Returns true when the job is to
+ * be submitted; false when it was finished or failed here (its scheduler
+ * slot given back).
+ */
+static bool begin_submit(struct run *R, struct rjob *j)
 {
     struct kr_state_job sj;
     struct kr_error e;
@@ -380,6 +428,7 @@ static void submit(struct run *R, struct rjob *j)
 
     j->st = R_RUNNING;
     j->t0 = kr_now();
+    j->attempt_id = 0;
     R->nrunning++;
     kr_progress_start(R->prog, j->p.desc);
     if (!j->p.ej.command) {
@@ -391,60 +440,74 @@ static void submit(struct run *R, struct rjob *j)
         R->nrunning--;
         kr_sched_release(R->sched, j->job->id);
         finish_success(R, j, &res);
-        return;
+        return false;
     }
-    msg = prepare_fs(R, j);
+    msg = R->noop ? NULL : prepare_fs(R, j);
     if (msg) {
         R->nrunning--;
         kr_sched_release(R->sched, j->job->id);
         job_failed_final(R, j, msg);
-        return;
+        return false;
     }
     if (j->p.info.message && R->o->verbosity >= KR_PROGRESS_NORMAL)
         kr_progress_msg(R->prog, false, "%s", j->p.info.message);
     if (R->o->printshell || R->o->verbosity >= KR_PROGRESS_VERBOSE)
         kr_progress_msg(R->prog, false, "%s:\n    %s", j->p.desc, j->p.ej.command);
 
-    memset(&sj, 0, sizeof sj);
-    sj.job_id = j->job->id;
-    sj.rule = j->job->rule->name;
-    sj.name = j->p.ej.name;
-    sj.wc = &j->job->wc;
-    sj.outputs = j->p.ej.outputs;
-    sj.noutputs = j->p.ej.noutputs;
-    sj.attempt = j->attempt;
-    sj.executor = R->ex->name;
-    sj.log_path = j->p.ej.log_path;
-    rc = kr_state_job_begin(R->st, R->run_id, &sj, &j->attempt_id, &e);
-    if (rc != KR_OK) {
-        R->fatal = rc;
-        R->fatal_err = e;
-        R->stopping = true;
-        R->nrunning--;
-        kr_sched_release(R->sched, j->job->id);
-        job_failed_final(R, j, "cannot journal the job in the state database");
-        return;
+    j->p.ej.nenv = 0;
+    if (!R->noop) {
+        memset(&sj, 0, sizeof sj);
+        sj.job_id = j->job->id;
+        sj.rule = j->job->rule->name;
+        sj.name = j->p.ej.name;
+        sj.wc = &j->job->wc;
+        sj.outputs = j->p.ej.outputs;
+        sj.noutputs = j->p.ej.noutputs;
+        sj.attempt = j->attempt;
+        sj.executor = R->ex->name;
+        sj.log_path = j->p.ej.log_path;
+        rc = kr_state_job_begin(R->st, R->run_id, &sj, &j->attempt_id, &e);
+        if (rc != KR_OK) {
+            R->fatal = rc;
+            R->fatal_err = e;
+            R->stopping = true;
+            R->nrunning--;
+            kr_sched_release(R->sched, j->job->id);
+            job_failed_final(R, j, "cannot journal the job in the state database");
+            return false;
+        }
+        /* how kr_run_recover finds the job's processes if krait dies */
+        j->env[0].name = "KRAIT_ATTEMPT";
+        j->env[0].value = kr_arena_printf(&j->arena, "%lld@%s", (long long)j->attempt_id,
+                                          kr_state_dir(R->st));
+        j->p.ej.nenv = 1;
     }
-    /* how kr_run_recover finds the job's processes if krait dies */
-    j->env[0].name = "KRAIT_ATTEMPT";
-    j->env[0].value = kr_arena_printf(&j->arena, "%lld@%s", (long long)j->attempt_id,
-                                      kr_state_dir(R->st));
-    j->p.ej.nenv = 1;
     gpus = kr_sched_gpus(R->sched, j->job->id);
     if (*gpus) {
-        j->env[1].name = "CUDA_VISIBLE_DEVICES";
-        j->env[1].value = kr_arena_strdup(&j->arena, gpus);
-        j->p.ej.nenv = 2;
+        j->env[j->p.ej.nenv].name = "CUDA_VISIBLE_DEVICES";
+        j->env[j->p.ej.nenv].value = kr_arena_strdup(&j->arena, gpus);
+        j->p.ej.nenv++;
     }
     j->p.ej.env = j->env;
     j->ext_id[0] = 0;
-    rc = R->ex->submit(R->exself, &j->p.ej, j->ext_id, sizeof j->ext_id, &e);
-    if (rc != KR_OK) {
+    return true;
+}
+
+/* After the executor took (or refused) a job: journal its external id and
+ * RUNNING, or count the submission as a failed attempt (`why`). */
+static void end_submit(struct run *R, struct rjob *j, bool submitted, const char *why)
+{
+    struct kr_error e;
+    int rc;
+
+    if (!submitted) {
         R->nrunning--;
         kr_sched_release(R->sched, j->job->id);
-        handle_failure(R, j, KR_EXEC_FAILED, e.msg, -1);
+        handle_failure(R, j, KR_EXEC_FAILED, why, -1);
         return;
     }
+    if (j->attempt_id <= 0)
+        return;
     rc = kr_state_job_set_extid(R->st, j->attempt_id, j->ext_id, &e);
     if (rc == KR_OK)
         rc = kr_state_job_transition(R->st, j->attempt_id, KR_ATTEMPT_RUNNING, 0, &e);
@@ -453,6 +516,98 @@ static void submit(struct run *R, struct rjob *j)
         R->fatal_err = e;
         R->stopping = true;
     }
+}
+
+static void submit_one(struct run *R, struct rjob *j)
+{
+    struct kr_error e;
+    int rc;
+    kr_error_clear(&e);
+    rc = R->ex->submit(R->exself, &j->p.ej, j->ext_id, sizeof j->ext_id, &e);
+    end_submit(R, j, rc == KR_OK, e.msg);
+}
+
+/*
+ * Submit jobs of one rule at once (ex->submit_many: a SLURM array). Every
+ * external id is journaled as soon as submit_many returns; on an error the
+ * jobs that got an id were submitted, the others fail this attempt.
+ */
+static void submit_group(struct run *R, struct rjob **js, uint32_t n)
+{
+    const struct kr_exec_job **ejs = kr_calloc(n, sizeof *ejs);
+    char (*ids)[64] = kr_calloc(n, sizeof *ids);
+    struct kr_error e;
+    uint32_t i;
+    int rc;
+
+    for (i = 0; i < n; i++)
+        ejs[i] = &js[i]->p.ej;
+    kr_error_clear(&e);
+    rc = R->ex->submit_many(R->exself, ejs, n, ids, &e);
+    for (i = 0; i < n; i++) {
+        if (!ids[i][0])
+            continue;
+        snprintf(js[i]->ext_id, sizeof js[i]->ext_id, "%s", ids[i]);
+        end_submit(R, js[i], true, NULL);
+    }
+    for (i = 0; i < n; i++)
+        if (!ids[i][0])
+            end_submit(R, js[i], false, rc != KR_OK && e.msg[0] ? e.msg
+                                                                 : "the executor did not submit the job");
+    kr_free(ejs);
+    kr_free(ids);
+}
+
+/*
+ * Start every job the scheduler lets run now. With an executor that takes
+ * arrays (submit_many and KR_EXEC_CAP_ARRAYS), the popped jobs of one rule
+ * are handed over together; others are submitted one by one. Returns the
+ * number of jobs popped.
+ */
+static uint32_t dispatch(struct run *R)
+{
+    bool arrays = R->ex->submit_many && (R->ex->caps & KR_EXEC_CAP_ARRAYS) && !R->noop;
+    struct rjob **batch = NULL, **grp = NULL;
+    uint32_t nbatch = 0, cap = 0, npopped = 0, i, k, m;
+    uint32_t id;
+
+    while (!R->stopping && kr_sched_pop(R->sched, &id) == KR_OK) {
+        struct rjob *j = &R->rj[id];
+        npopped++;
+        if (!begin_submit(R, j))
+            continue;
+        if (!arrays) {
+            submit_one(R, j);
+            continue;
+        }
+        if (nbatch == cap) {
+            cap = cap ? 2 * cap : 64;
+            batch = kr_realloc(batch, cap * sizeof *batch);
+        }
+        batch[nbatch++] = j;
+    }
+    if (nbatch)
+        grp = kr_calloc(nbatch, sizeof *grp);
+    for (i = 0; i < nbatch; i++) {
+        if (!batch[i])
+            continue;
+        m = 0;
+        for (k = i; k < nbatch; k++) {
+            if (batch[k] && batch[k]->job->rule == batch[i]->job->rule) {
+                grp[m++] = batch[k];
+                if (k > i)
+                    batch[k] = NULL;
+            }
+        }
+        batch[i] = NULL;
+        if (m == 1)
+            submit_one(R, grp[0]);
+        else
+            submit_group(R, grp, m);
+    }
+    kr_free(grp);
+    kr_free(batch);
+    return npopped;
 }
 
 /* ---- completion -------------------------------------------------------------------- */
@@ -540,7 +695,8 @@ static int record_done(struct run *R, struct rjob *j, const struct kr_exec_resul
     prov.params_hash = kr_dag_params_hash(j->p.info.params_repr);
     prov.inputs_hash = kr_dag_inputs_hash(job);
     prov.container = NULL;
-    if (R->o->containers && j->p.info.container) {
+    if (R->o->containers) {
+        /* the rule's image, or the --container-image default it ran in */
         const char *image = kr_container_job_image(R->o->containers, j->p.info.container);
         const char *ident = NULL;
         if (image && kr_container_identity(R->o->containers, image, &ident, NULL) == KR_OK)
@@ -577,12 +733,13 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
     uint32_t i;
     int rc;
 
-    msg = check_outputs(R, j);
+    /* a dry run ran nothing: there is nothing to check */
+    msg = R->noop ? NULL : check_outputs(R, j);
     if (msg) {
         handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code);
         return;
     }
-    if (j->p.ej.command) {
+    if (j->p.ej.command && j->attempt_id > 0) {
         rc = record_done(R, j, res, &e);
         if (rc != KR_OK && !R->fatal) {
             R->fatal = rc;
@@ -606,11 +763,14 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     struct kr_state_job_result sr;
     struct kr_error e;
     bool cancelled = state == KR_EXEC_CANCELLED;
-    bool free_retry = state == KR_EXEC_NODE_FAIL || state == KR_EXEC_PREEMPTED;
+    /* a re-adopted job the backend no longer knows is simply run again */
+    bool free_retry = state == KR_EXEC_NODE_FAIL || state == KR_EXEC_PREEMPTED ||
+                      (state == KR_EXEC_LOST && j->attached);
     bool retry;
     char *why;
 
-    if (!R->o->keep_incomplete)
+    j->attached = false;
+    if (!R->o->keep_incomplete && !R->noop)
         remove_outputs(R, j);
     if (j->attempt_id > 0) {
         memset(&sr, 0, sizeof sr);
@@ -644,7 +804,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     }
     kr_progress_msg(R->prog, true, "Error in %s:", j->p.desc);
     show_log_tail(R, j->p.ej.log_path, 20);
-    if (!R->o->keep_incomplete && j->job->nout)
+    if (!R->o->keep_incomplete && !R->noop && j->job->nout)
         kr_progress_msg(R->prog, false, "    removed the outputs of the failed job");
     job_failed_final(R, j, j->max_attempts > 1 ? why : detail);
     kr_free(why);
@@ -667,6 +827,130 @@ static void handle_result(struct run *R, const struct kr_exec_result *res)
                        res->state == KR_EXEC_FAILED ? res->exit_code : -1);
 }
 
+/* ---- re-adopting jobs of an earlier krait -------------------------------------------------- */
+
+/* An unfinished attempt from the journal, and the planned job it made. */
+struct unf {
+    int64_t id;
+    int attempt;
+    uint32_t job;
+    bool match;
+    char ext[64];
+    char name[128];
+};
+
+struct unflist {
+    struct run *R;
+    struct unf *v;
+    uint32_t n, cap;
+};
+
+/* kr_state_unfinished callback: keep each attempt with the job whose
+ * outputs are exactly its outputs (in order), when this run's executor can
+ * re-adopt it. */
+static int collect_attachable(void *ctx, const struct kr_state_attempt *a)
+{
+    struct unflist *L = ctx;
+    struct run *R = L->R;
+    struct unf *u;
+    struct kr_file *f;
+    struct kr_job *job;
+    uint32_t i;
+
+    if (L->n == L->cap) {
+        L->cap = L->cap ? 2 * L->cap : 16;
+        L->v = kr_realloc(L->v, L->cap * sizeof *L->v);
+    }
+    u = &L->v[L->n++];
+    memset(u, 0, sizeof *u);
+    u->id = a->id;
+    u->attempt = a->attempt;
+    snprintf(u->ext, sizeof u->ext, "%s", a->ext_id ? a->ext_id : "");
+    snprintf(u->name, sizeof u->name, "%s", a->name ? a->name : a->rule ? a->rule : "?");
+    if (!a->executor || strcmp(a->executor, R->ex->name) != 0 || !R->ex->attach ||
+        !(R->ex->caps & KR_EXEC_CAP_ATTACH) || !u->ext[0] || a->noutputs == 0)
+        return 0;
+    f = kr_dag_find(R->dag, a->outputs[0], strlen(a->outputs[0]));
+    job = f ? f->producer : NULL;
+    if (!job || job->id >= R->nall || R->rj[job->id].job != job || job->nout != a->noutputs)
+        return 0;
+    for (i = 0; i < a->noutputs; i++)
+        if (kr_dag_find(R->dag, a->outputs[i], strlen(a->outputs[i])) != job->outfiles[i])
+            return 0;
+    u->match = true;
+    u->job = job->id;
+    return 0;
+}
+
+/* Give up an attempt of an earlier krait (its outputs stay incomplete). */
+static int abandon(struct run *R, const struct unf *u, const char *why, struct kr_error *err)
+{
+    int rc = kr_state_mark_abandoned(R->st, u->id, err);
+    if (rc == KR_NOT_FOUND)
+        rc = KR_OK;
+    if (R->o->verbosity >= KR_PROGRESS_NORMAL)
+        kr_progress_msg(R->prog, false, "krait: %s (%s job %s) of an interrupted run: %s",
+                        u->name, R->ex->name, u->ext[0] ? u->ext : "?", why);
+    return rc;
+}
+
+/*
+ * Re-adopt the unfinished attempts this run's executor can follow (see
+ * runner.h): each becomes a running job of this run, holding its scheduler
+ * slot, with its old attempt id (so its provenance is recorded on it).
+ * Attempts that match no job ready to run are abandoned. KR_ESTATE on
+ * database errors.
+ */
+static int reattach(struct run *R, struct kr_error *err)
+{
+    struct unflist L;
+    struct kr_error e;
+    uint32_t i;
+    int rc;
+
+    memset(&L, 0, sizeof L);
+    L.R = R;
+    rc = kr_state_unfinished(R->st, collect_attachable, &L, err);
+    for (i = 0; rc == KR_OK && i < L.n; i++) {
+        struct unf *u = &L.v[i];
+        struct rjob *j = u->match ? &R->rj[u->job] : NULL;
+        if (!j || !j->needs_run || j->st != R_WAIT) {
+            rc = abandon(R, u, j ? "already re-adopted" : "not part of this run", err);
+            continue;
+        }
+        if (j->waiting > 0) {
+            rc = abandon(R, u, "its inputs are to be made again", err);
+            continue;
+        }
+        if (prepare(R, j, u->attempt) != KR_OK) {
+            rc = abandon(R, u, "cannot prepare the job", err);
+            continue;
+        }
+        kr_error_clear(&e);
+        if (R->ex->attach(R->exself, &j->p.ej, u->ext, &e) != KR_OK) {
+            char *why = kr_asprintf("cannot re-adopt it (%s); running it again", e.msg);
+            attempt_free(j);
+            rc = abandon(R, u, why, err);
+            kr_free(why);
+            continue;
+        }
+        snprintf(j->ext_id, sizeof j->ext_id, "%s", u->ext);
+        j->attempt_id = u->id;
+        j->attached = true;
+        j->st = R_RUNNING;
+        j->t0 = kr_now();
+        R->nrunning++;
+        R->stats->attached++;
+        kr_sched_reserve(R->sched, j->job->id, sched_threads(R, j), j->p.req, j->p.nreq);
+        if (R->o->verbosity >= KR_PROGRESS_NORMAL)
+            kr_progress_msg(R->prog, false, "krait: re-adopted %s (%s job %s) of an "
+                            "interrupted run", j->p.desc, R->ex->name, u->ext);
+        kr_progress_start(R->prog, j->p.desc);
+    }
+    kr_free(L.v);
+    return rc;
+}
+
 /* ---- the loop ---------------------------------------------------------------------------- */
 
 int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
@@ -680,7 +964,6 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     uint32_t nall, nrun, i, k, n;
     char cwd[PATH_MAX];
     int rc = KR_OK, cores, sig = 0;
-    uint32_t id;
 
     memset(&R, 0, sizeof R);
     memset(stats, 0, sizeof *stats);
@@ -699,6 +982,9 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     R.ex = kr_executor_find(o->executor ? o->executor : "local");
     if (!R.ex)
         return kr_error_set(err, KR_EUSAGE, "unknown executor '%s'", o->executor);
+    if (o->detach && !(R.ex->caps & KR_EXEC_CAP_DETACH))
+        return kr_error_set(err, KR_EUSAGE, "--detach: the %s executor cannot leave jobs "
+                            "running after krait exits", R.ex->name);
     if (!getcwd(cwd, sizeof cwd))
         return kr_error_set(err, KR_EIO, "getcwd: %s", strerror(errno));
     memset(&xo, 0, sizeof xo);
@@ -743,12 +1029,22 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
                 j->waiting++;
     }
     R.sched = kr_sched_new(R.nall, cores, o->limits, o->nlimits);
+    R.pending = kr_sched_new(R.nall, 1, NULL, 0);
+    R.window = (uint32_t)cores + KR_SCHED_SCAN;
+    R.noop = (R.ex->caps & KR_EXEC_CAP_NOOP) != 0;
     R.prog = kr_progress_new(stderr, nrun, o->verbosity, o->live);
     temp_init(&R, torun, nrun);
     kr_signals_install();
 
-    for (i = 0; i < nrun; i++)
-        if (R.rj[torun[i]->id].waiting == 0)
+    if (!R.noop) {
+        rc = reattach(&R, &R.fatal_err);
+        if (rc != KR_OK) {
+            R.fatal = rc;
+            R.stopping = true;
+        }
+    }
+    for (i = 0; i < nrun && !R.stopping; i++)
+        if (R.rj[torun[i]->id].waiting == 0 && R.rj[torun[i]->id].st == R_WAIT)
             make_ready(&R, &R.rj[torun[i]->id]);
 
     for (;;) {
@@ -759,8 +1055,16 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
             R.stopping = true;
             R.ex->cancel(R.exself, NULL, 0, NULL);
         }
-        while (!R.stopping && kr_sched_pop(R.sched, &id) == KR_OK)
-            submit(&R, &R.rj[id]);
+        for (;;) {
+            fill_ready(&R);
+            if (R.stopping || dispatch(&R) == 0)
+                break;
+        }
+        if (o->detach && !sig && !R.fatal) {
+            /* leave what runs to the backend; a later run re-adopts it */
+            stats->detached = R.nrunning;
+            break;
+        }
         if (R.nrunning == 0)
             break;
         rc = R.ex->poll(R.exself, res, KR_ARRAY_LEN(res), &n,
@@ -781,7 +1085,7 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
 
     for (i = 0; i < nrun; i++) {
         struct rjob *j = &R.rj[torun[i]->id];
-        if (j->st == R_WAIT || j->st == R_READY)
+        if (j->st == R_WAIT || j->st == R_PENDING || j->st == R_READY)
             stats->not_run++;
         attempt_free(j);
     }
@@ -809,6 +1113,7 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     kr_signals_restore();
     R.ex->shutdown(R.exself);
     kr_sched_free(R.sched);
+    kr_sched_free(R.pending);
     kr_progress_free(R.prog);
     kr_jobprep_cleanup(&R.jp);
     kr_buf_free(&R.failures);
@@ -886,13 +1191,26 @@ static bool group_alive(pid_t pgid)
 
 struct recover {
     bool quiet;
+    const struct kr_executor *ex;   /* this run's executor */
     int64_t *ids;
     uint32_t n, cap;
+    uint32_t kept;                  /* left for kr_run_jobs to re-adopt */
+    uint32_t elsewhere;             /* abandoned, maybe still running in another backend */
+    char other[32];                 /* that backend's name */
 };
 
 static int collect_unfinished(void *ctx, const struct kr_state_attempt *a)
 {
     struct recover *rc = ctx;
+    const struct kr_executor *aex = a->executor ? kr_executor_find(a->executor) : NULL;
+    if (aex && (aex->caps & KR_EXEC_CAP_ATTACH) && a->ext_id && *a->ext_id) {
+        if (aex == rc->ex) {
+            rc->kept++;
+            return 0;
+        }
+        rc->elsewhere++;
+        snprintf(rc->other, sizeof rc->other, "%s", aex->name);
+    }
     if (rc->n == rc->cap) {
         rc->cap = rc->cap ? 2 * rc->cap : 16;
         rc->ids = kr_realloc(rc->ids, rc->cap * sizeof *rc->ids);
@@ -954,11 +1272,18 @@ static void kill_orphans(struct recover *rc, const char *state_dir)
 
 int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err)
 {
+    return kr_run_recover_for(st, NULL, quiet, err);
+}
+
+int kr_run_recover_for(struct kr_state *st, const char *executor, bool quiet,
+                       struct kr_error *err)
+{
     struct recover rc;
     uint32_t i;
     int r;
     memset(&rc, 0, sizeof rc);
     rc.quiet = quiet;
+    rc.ex = kr_executor_find(executor ? executor : "local");
     r = kr_state_unfinished(st, collect_unfinished, &rc, err);
     if (r == KR_OK && rc.n)
         kill_orphans(&rc, kr_state_dir(st));
@@ -970,6 +1295,10 @@ int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err)
     if (r == KR_OK && rc.n && !quiet)
         fprintf(stderr, "krait: %u job%s of an interrupted run will be rerun (outputs "
                 "marked incomplete)\n", rc.n, rc.n == 1 ? "" : "s");
+    if (r == KR_OK && rc.elsewhere && !quiet)
+        fprintf(stderr, "krait: warning: %u of them had been submitted to %s and may still "
+                "be running there (use `krait run --executor %s` to re-adopt such jobs)\n",
+                rc.elsewhere, rc.other, rc.other);
     kr_free(rc.ids);
     return r;
 }

@@ -19,7 +19,19 @@
  * its still-running job processes (found by the KRAIT_ATTEMPT=ID@STATE_DIR
  * variable every job gets) are killed and its unfinished attempts
  * abandoned (their outputs stay marked incomplete, so the planner reruns
- * them).
+ * them) - except attempts of a backend that can re-adopt jobs
+ * (KR_EXEC_CAP_ATTACH, e.g. SLURM) when this run uses that backend: those
+ * stay in the journal, and kr_run_jobs maps each to the planned job with
+ * the same outputs and calls the executor's attach() with its external id
+ * instead of submitting the job again. The job is then polled as any other
+ * and its outputs accepted (provenance recorded) when it completes; when
+ * the backend no longer knows the id (attach fails, or poll says LOST) the
+ * job is run again without using up a retry. An attempt that matches no
+ * job of the plan (or whose dependencies must run again) is abandoned.
+ *
+ * With --detach (backends with KR_EXEC_CAP_DETACH) kr_run_jobs submits the
+ * jobs that are ready, journals them and returns without waiting; a later
+ * `krait run` re-adopts them as above and goes on with their dependents.
  */
 #ifndef KR_RUNNER_H
 #define KR_RUNNER_H
@@ -53,6 +65,8 @@ struct kr_run_opts {
     int live;                           /* live progress line: 1, 0, -1 = if a terminal */
     struct kr_container_ctx *containers;/* NULL: no containers */
     int64_t checksum_max_size;          /* inputs up to this size get a checksum (0 = 1 MiB) */
+    bool detach;                        /* --detach: submit what is ready, then return
+                                           (executors with KR_EXEC_CAP_DETACH only) */
 };
 
 struct kr_run_stats {
@@ -61,6 +75,8 @@ struct kr_run_stats {
     uint32_t failed;
     uint32_t not_run;   /* never started (a dependency failed, or the run stopped) */
     int signal;         /* the signal that interrupted the run, or 0 */
+    uint32_t detached;  /* --detach: jobs left running in the backend */
+    uint32_t attached;  /* jobs of an earlier krait re-adopted (still running then) */
 };
 
 /*
@@ -84,5 +100,16 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
  * database errors.
  */
 int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err);
+
+/*
+ * kr_run_recover for a run that will use executor `executor` (NULL =
+ * "local"): attempts journaled by that same executor, with an external id,
+ * are left unfinished for kr_run_jobs to re-adopt when the executor has
+ * KR_EXEC_CAP_ATTACH; attempts of another attach-capable executor are
+ * abandoned with a warning that they may still be running there.
+ * kr_run_recover(st, quiet, err) is kr_run_recover_for(st, NULL, quiet, err).
+ */
+int kr_run_recover_for(struct kr_state *st, const char *executor, bool quiet,
+                       struct kr_error *err);
 
 #endif /* KR_RUNNER_H */
