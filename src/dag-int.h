@@ -63,6 +63,8 @@ struct kr_dag {
     struct kr_job **scratch;    /* dedupe of deps */
     uint32_t capscratch;
     const struct kr_plan_opts *opts;
+    const char *cimage, *cid;   /* stale.c: the last image asked for and its identity */
+    bool cskip;                 /* ... containers disabled: no container trigger */
     bool planned;
     int64_t nstat;              /* stat() calls, for tests */
     int64_t nchecksum;          /* checksums computed, for tests */

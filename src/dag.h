@@ -123,6 +123,19 @@ struct kr_plan_opts {
     uint32_t nallowed_rules;
     unsigned triggers;          /* KR_TRIGGER_* mask; 0 means all */
     int64_t checksum_max_size;  /* files larger than this are never checksummed */
+    const char *container_image;    /* --container-image: the image of jobs whose rule
+                                       and workflow name none (NULL: none) */
+    /*
+     * The container trigger: the current identity of `image` ("sha256:..."),
+     * as provenance records it (kr_container_identity_fn with a
+     * kr_container_ctx as data). Called at most once per distinct image per
+     * plan, only for jobs whose outputs exist and have provenance. Returns
+     * KR_OK; KR_NOT_FOUND or KR_EUNSUPPORTED (containers disabled, no
+     * runtime): the trigger is skipped; other errors fail the plan. NULL:
+     * the trigger fires only when an image was added or removed.
+     */
+    int (*container_id)(void *data, const char *image, const char **id, struct kr_error *err);
+    void *container_id_data;
 };
 
 #define KR_TRIGGER_MTIME     0x01u

@@ -114,6 +114,53 @@ static bool str_eq(const char *a, const char *b)
     return !strcmp(a, b);
 }
 
+/*
+ * Whether j's image differs from the one recorded in p. Provenance holds the
+ * image IDENTITY (runner.c), so the current identity is asked through
+ * o->container_id, once per distinct image per plan (dag->cimage/cid cache
+ * the last answer; the callback caches across images). Without a callback
+ * only adding or removing an image counts.
+ */
+static int container_changed(struct kr_dag *dag, const struct kr_job *j,
+                             const struct kr_prov *p, bool *changed, struct kr_error *err)
+{
+    const struct kr_plan_opts *o = dag->opts;
+    const char *img = j->rule->container ? j->rule->container : dag->wf->container;
+    const char *id = NULL;
+    int rc;
+
+    if (!img || !*img)
+        img = o->container_image;
+    if (img && !*img)
+        img = NULL;
+    *changed = false;
+    if (!img || !o->container_id) {
+        *changed = !img != !p->container;
+        return KR_OK;
+    }
+    if (dag->cimage && (dag->cimage == img || !strcmp(dag->cimage, img))) {
+        id = dag->cid;
+    } else {
+        rc = o->container_id(o->container_id_data, img, &id, err);
+        if (rc == KR_NOT_FOUND || rc == KR_EUNSUPPORTED) {
+            kr_error_clear(err);
+            id = NULL;
+            rc = KR_OK;
+            dag->cskip = true;
+        } else if (rc) {
+            return rc;
+        } else {
+            dag->cskip = false;
+        }
+        dag->cimage = img;
+        dag->cid = id;
+    }
+    if (dag->cskip)
+        return KR_OK;
+    *changed = !str_eq(id, p->container);
+    return KR_OK;
+}
+
 /* Provenance-based reasons for j (its outputs exist). */
 static int prov_reason(struct kr_dag *dag, struct kr_job *j, unsigned trig,
                        struct kr_error *err)
@@ -138,8 +185,11 @@ static int prov_reason(struct kr_dag *dag, struct kr_job *j, unsigned trig,
         return KR_OK;
     }
     if (trig & KR_TRIGGER_CONTAINER) {
-        const char *c = j->rule->container ? j->rule->container : wf->container;
-        if (!str_eq(c, p->container)) {
+        bool changed = false;
+        int rc = container_changed(dag, j, p, &changed, err);
+        if (rc)
+            return rc;
+        if (changed) {
             mark(j, KR_REASON_CONTAINER, pfile);
             return KR_OK;
         }

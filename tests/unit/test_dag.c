@@ -268,6 +268,22 @@ static void test_chain(void)
     fx_free(wf);
 }
 
+/* A fake container runtime for the container trigger: img:1 and img:2
+ * have identities, "off" behaves as disabled containers. */
+static int nid_calls;
+static int fake_id(void *data, const char *image, const char **id, struct kr_error *e)
+{
+    (void)data;
+    nid_calls++;
+    *id = NULL;
+    if (!strcmp(image, "off"))
+        return KR_NOT_FOUND;
+    if (!strcmp(image, "broken"))
+        return kr_error_set(e, KR_EEXEC, "pull of broken failed");
+    *id = !strcmp(image, "img:1") ? "sha256:aa" : "sha256:bb";
+    return KR_OK;
+}
+
 static void test_provenance(void)
 {
     struct kr_workflow *wf = fx_new();
@@ -326,6 +342,35 @@ static void test_provenance(void)
         WITH_PROV(pv.container = "docker://x", "container changed",
                   "container changed: p/out.txt");
         WITH_PROV(pv.incomplete = true, "incomplete", "incomplete output: p/out.txt");
+
+        /* the container trigger compares identities, not names */
+        o.container_id = fake_id;
+        nid_calls = 0;
+        r->container = "img:1";
+        WITH_PROV(pv.container = "sha256:aa", "image id unchanged", "up to date");
+        WITH_PROV(pv.container = "sha256:bb", "image re-tagged", "container changed: p/out.txt");
+        WITH_PROV(pv.container = NULL, "image added", "container changed: p/out.txt");
+        is_int(nid_calls, 3, "... the runtime asked once per plan");
+        r->container = NULL;
+        WITH_PROV(pv.container = "sha256:aa", "image removed", "container changed: p/out.txt");
+        is_int(nid_calls, 3, "... no image: the runtime is not asked");
+        o.container_image = "img:1";
+        WITH_PROV(pv.container = "sha256:aa", "--container-image default, same id", "up to date");
+        WITH_PROV(pv.container = "sha256:bb", "--container-image default, other id",
+                  "container changed: p/out.txt");
+        o.container_image = "off";
+        WITH_PROV(pv.container = "sha256:bb", "containers disabled: no trigger", "up to date");
+        o.container_image = "broken";
+        d2 = kr_dag_new(wf, NULL);
+        PROV_BASE();
+        pv.container = "sha256:aa";
+        kr_dag_attach_prov(d2, "p/out.txt", &pv);
+        is_int(kr_dag_plan(d2, &o, &err), KR_EEXEC, "a failing image lookup fails the plan");
+        is_str(err.msg, "pull of broken failed", "... with the runtime's message");
+        kr_dag_free(d2);
+        o.container_image = NULL;
+        o.container_id = NULL;
+
         o.triggers = KR_TRIGGER_MTIME | KR_TRIGGER_PARAMS;
         WITH_PROV(pv.code_hash += 7, "--rerun-triggers mtime params: code ignored", "up to date");
         o.triggers = 0;
