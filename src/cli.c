@@ -5,6 +5,7 @@
  * its id, so help text, did-you-mean and parsing can never disagree.
  */
 #include "cli.h"
+#include "container.h"
 #include "state.h"
 
 #include <errno.h>
@@ -13,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum arity { FLAG, ONE, MANY };
+enum arity { FLAG, ONE, MANY, ANY };   /* ANY: zero or more values */
 
 enum optid {
     O_SNAKEFILE, O_CONFIGFILE, O_CONFIG, O_DIRECTORY, O_DRYRUN, O_FORCEALL, O_FORCE,
@@ -62,7 +63,7 @@ static const struct opt opts[] = {
     {"retries", 0, ONE, O_RETRIES, 0, "N", "retry failed jobs N times"},
     {"restart-times", 0, ONE, O_RETRIES, 0, "N", NULL},
     {"resources", 0, MANY, O_RES, 0, "K=V..", "global resource limits"},
-    {"default-resources", 0, MANY, O_DEFRES, 0, "K=V..", "resources of rules that set none"},
+    {"default-resources", 0, ANY, O_DEFRES, 0, "[K=V..]", "resources of rules that set none"},
     {"latency-wait", 0, ONE, O_LATENCY, 0, "S", "wait S seconds for missing outputs (default 5)"},
     {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
     {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
@@ -272,7 +273,9 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
         break;
     case O_RES: rc = push_kv(&cli->resources, &cli->nresources, name, v, err); break;
     case O_DEFRES:
-        rc = push_kv(&cli->default_resources, &cli->ndefault_resources, name, v, err);
+        cli->default_resources_given = true;
+        if (v)
+            rc = push_kv(&cli->default_resources, &cli->ndefault_resources, name, v, err);
         break;
     case O_LATENCY: {
         char *end;
@@ -289,7 +292,10 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_EXECARG: rc = push_kv(&cli->executor_args, &cli->nexecutor_args, name, v, err); break;
     case O_DETACH: cli->detach = true; break;
     case O_CRUNTIME: cli->container_runtime = v; break;
-    case O_CIMAGE: cli->container_image = v; break;
+    case O_CIMAGE:
+        cli->container_image = v;
+        cli->plan.container_image = v;
+        break;
     case O_SING: cli->use_singularity = true; break;
     case O_APPT: cli->use_apptainer = true; break;
     case O_CENV: push_str(&cli->container_env, &cli->ncontainer_env, v); break;
@@ -307,6 +313,28 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     return rc;
 }
 
+/* plan.container_id's default: a container context made from the options
+ * on first use (see kr_cli_parse), kept in cli->containers_. */
+static int cli_container_id(void *data, const char *image, const char **id,
+                            struct kr_error *err)
+{
+    struct kr_cli *cli = data;
+    *id = NULL;
+    if (!cli->containers_) {
+        struct kr_container_opts co;
+        int rc;
+        memset(&co, 0, sizeof co);
+        co.runtime = cli->use_apptainer ? "apptainer"
+                   : cli->use_singularity ? "singularity" : cli->container_runtime;
+        co.default_image = cli->container_image;
+        co.quiet = cli->quiet;
+        rc = kr_container_ctx_new(&co, &cli->containers_, err);
+        if (rc)
+            return rc;
+    }
+    return kr_container_identity(cli->containers_, image, id, err);
+}
+
 int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
                  struct kr_error *err)
 {
@@ -320,6 +348,8 @@ int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
     cli->slurm_array = -1;
     cli->slurm_array_threshold = -1;
     cli->graph_format = "dot";
+    cli->plan.container_id = cli_container_id;
+    cli->plan.container_id_data = cli;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -373,10 +403,10 @@ int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
                     return rc;
                 got++;
             }
-            if (!got)
+            if (!got && o->arity == MANY)
                 return kr_error_set(err, KR_EUSAGE, "%s needs at least one value (%s)", name,
                                     o->meta);
-            rc = KR_OK;
+            rc = got ? KR_OK : store(cli, o, name, NULL, err);
         }
         if (rc)
             return rc;
@@ -404,6 +434,7 @@ void kr_cli_free(struct kr_cli *cli)
         kr_free((void *)cli->executor_args[i].key);
     kr_free(cli->executor_args);
     kr_free((void *)cli->container_env);
+    kr_container_ctx_free(cli->containers_);
     memset(cli, 0, sizeof *cli);
 }
 

@@ -14,6 +14,8 @@
 #include "dag.h"
 #include "workflow.h"
 
+struct kr_container_ctx;
+
 /* which command-specific options a parse accepts */
 #define KR_CLI_RUN   0x01u   /* run options are always parsed; this only labels help */
 #define KR_CLI_GRAPH 0x02u   /* --format FMT, --rules (krait dag) */
@@ -36,8 +38,10 @@ struct kr_cli {
     int retries;                    /* -1 = not given */
     struct kr_kv *resources;
     uint32_t nresources;
-    struct kr_kv *default_resources;
+    struct kr_kv *default_resources;    /* --default-resources K=V...; may be none */
     uint32_t ndefault_resources;
+    bool default_resources_given;   /* --default-resources was given, with or without
+                                       values (alone: Snakemake's defaults apply) */
     double latency_wait;            /* seconds; default 5 */
     bool keep_incomplete, notemp, unlock;
     const char *executor;           /* NULL = local */
@@ -53,11 +57,19 @@ struct kr_cli {
     /* krait dag */
     const char *graph_format;       /* default "dot" */
     bool graph_rules;
+    /* private: the container context kr_cli_parse's default plan.container_id
+       creates on first use (freed by kr_cli_free) */
+    struct kr_container_ctx *containers_;
 };
 
 /*
  * Parse argv[1..argc-1] (argv[0] is the command name) into *cli, filling
- * defaults first. `which` enables command-specific options (KR_CLI_*).
+ * defaults first. cli->plan.container_id is set to a callback that creates
+ * a container context from the --container-* options (and .krait under the
+ * current directory) on first use, so the container trigger compares image
+ * identities; a caller that has its own context (krait run) should set
+ * plan.container_id = kr_container_identity_fn and container_id_data to it,
+ * so each image is looked up once per run. *cli must not move afterwards. `which` enables command-specific options (KR_CLI_*).
  * KR_OK; KR_EUSAGE with err ("unknown option '--forcall' (did you mean
  * '--forceall'?)", a missing or bad value). --help sets cli->help.
  * Call kr_cli_free afterwards in every case.
