@@ -136,20 +136,6 @@ const char *kr_find_snakefile(void)
     return NULL;
 }
 
-struct kr_rule *kr_workflow_rule(const struct kr_workflow *wf, const char *name)
-{
-    struct kr_value *v;
-    uint32_t i;
-    if (wf->interp && wf->interp->rules_ns) {
-        v = kr_dict_gets(wf->interp->rules_ns->u.ns.attrs, name);
-        return v && v->type == KR_V_RULE ? v->u.rule.rule : NULL;
-    }
-    for (i = 0; i < wf->nrules; i++)
-        if (!strcmp(wf->rules[i]->name, name))
-            return wf->rules[i];
-    return NULL;
-}
-
 /* The directory part of `path` ("." when none), kr_malloc'd. */
 static char *dir_of(const char *path)
 {

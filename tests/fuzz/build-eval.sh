@@ -21,7 +21,7 @@ $CC -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
     "$src/grammar/lex.c" "$src/grammar/ast.c" "$src/grammar/source.c" "$src/src/kr.c" \
     "$src/src/value.c" "$src/src/eval.c" "$src/src/builtins.c" "$src/src/builtin-methods.c" \
     "$src/src/builtin-format.c" "$src/src/builtin-smk.c" "$src/src/builtin-os.c" \
-    "$src/src/builtin-table.c" "$src/src/config.c" "$src/src/workflow.c" "$src/src/wf-job.c" \
+    "$src/src/builtin-table.c" "$src/src/config.c" "$src/src/workflow.c" "$src/src/wf-lookup.c" "$src/src/wf-job.c" \
     "$src/src/shellfmt.c" $libs -lm
 echo "built $out/fuzz_eval"
 if [ "${2:-}" = run ]; then
