@@ -10,31 +10,34 @@
 #include "pattern.h"
 #include "storage.h"
 
-/* resolution state of a file (fent.rstate) */
+/* resolution state of a file (kr_file.pstate_) */
 enum { RS_NEW = 0, RS_BUSY, RS_DONE, RS_FAILED };
 
-/* An interned file plus planner-private fields. */
+/* Why a file could not be had (RS_FAILED), kept for its later consumers. */
+struct kr_fail {
+    int code;
+    const char *msg;
+};
+
+/* An interned file plus planner-private fields (64 bytes). Files live in
+ * chunks of KR_FCHUNK (dag->fchunk), numbered in interning order. */
 struct kr_fent {
     struct kr_file f;
-    const char *fail;           /* RS_FAILED: the message of the first failure */
-    int fail_code;
-    uint8_t rstate;
+    const struct kr_fail *fail;     /* RS_FAILED: the first failure */
 };
+#define KR_FCHUNK_SHIFT 11
+#define KR_FCHUNK (1u << KR_FCHUNK_SHIFT)
 
-/* job build state (kr_jent.state) */
+/* job build state (low bits of kr_job.pstate_) */
 enum { JS_NEW = 0, JS_BUSY, JS_BUILT, JS_SELECTED };
+#define KR_JS_MASK 0x3u
+#define KR_JS_REMOVED 0x4u          /* --until / --omit-from dropped it */
 
-struct kr_jent {
-    struct kr_job j;
-    struct kr_file *req;        /* the file it was created for (NULL: rule target) */
-    uint8_t state;
-    bool removed;               /* --until / --omit-from dropped it */
-};
-
-/* One slot of the intern table: the hash beside the pointer. */
+/* One slot of the intern table (8 bytes): 32 bits of the hash beside the
+ * file's number + 1 (0: empty), so probing touches no file on a mismatch. */
 struct kr_slot {
-    uint64_t hash;
-    struct kr_fent *f;          /* NULL: empty */
+    uint32_t hash;
+    uint32_t idx;
 };
 
 struct kr_frame {
@@ -48,8 +51,12 @@ struct kr_dag {
     struct kr_storage *st;
     struct kr_slot *tab;        /* open addressing, power-of-two capacity */
     uint32_t cap, nfiles;
+    struct kr_fent **fchunk;    /* file n is fchunk[n >> KR_FCHUNK_SHIFT][n & (KR_FCHUNK-1)] */
+    uint32_t nfchunk;
+    char *bcur, *bend;          /* bump allocation inside arena chunks (no 16-byte rounding) */
+    size_t bchunk;
     struct kr_pindex *ix;
-    struct kr_vec all;          /* every job created (kr_jent *) */
+    struct kr_vec all;          /* every job created (kr_job *) */
     struct kr_job **jobs;       /* final, topological */
     uint32_t njobs;
     struct kr_job **run;
@@ -59,7 +66,8 @@ struct kr_dag {
     uint32_t stamp;
     struct kr_frame *stack;
     uint32_t nstack, capstack;
-    struct kr_buf tmp;
+    struct kr_buf tmp;          /* normalised paths */
+    struct kr_buf pathbuf;      /* paths being formatted from patterns */
     struct kr_job **scratch;    /* dedupe of deps */
     uint32_t capscratch;
     const struct kr_plan_opts *opts;
@@ -74,9 +82,21 @@ static inline struct kr_fent *kr_fent_of(struct kr_file *f)
 {
     return (struct kr_fent *)f;
 }
-static inline struct kr_jent *kr_jent_of(struct kr_job *j)
+static inline unsigned kr_job_state(const struct kr_job *j)
 {
-    return (struct kr_jent *)j;
+    return j->pstate_ & KR_JS_MASK;
+}
+static inline void kr_job_set_state(struct kr_job *j, unsigned st)
+{
+    j->pstate_ = (uint8_t)((j->pstate_ & ~KR_JS_MASK) | st);
+}
+static inline bool kr_job_removed(const struct kr_job *j)
+{
+    return (j->pstate_ & KR_JS_REMOVED) != 0;
+}
+static inline void kr_job_set_removed(struct kr_job *j, bool removed)
+{
+    j->pstate_ = (uint8_t)(removed ? j->pstate_ | KR_JS_REMOVED : j->pstate_ & ~KR_JS_REMOVED);
 }
 
 /* stale.c: decide needs_run and reasons for dag->jobs (topological). */

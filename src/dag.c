@@ -84,6 +84,40 @@ static const char *normalise(struct kr_dag *dag, const char *p, size_t len, size
     return dag->tmp.data;
 }
 
+/* Planner-private bump allocation: chunks taken from the arena, carved
+ * with only the alignment asked for (strings 1, structs 8), so small
+ * per-job objects do not pay the arena's 16-byte rounding. Chunks grow
+ * with the plan (4 KiB up to 256 KiB). */
+static void *dalloc(struct kr_dag *dag, size_t n, size_t align)
+{
+    uintptr_t c = ((uintptr_t)dag->bcur + (align - 1)) & ~(uintptr_t)(align - 1);
+    if (!dag->bcur || n > (size_t)((uintptr_t)dag->bend - c)) {
+        size_t sz = dag->bchunk ? dag->bchunk : 4096;
+        if (dag->bchunk < 256 * 1024)
+            dag->bchunk = sz * 2;
+        if (n > sz / 4)
+            return kr_arena_alloc(&dag->arena, n);     /* big: its own allocation */
+        dag->bcur = kr_arena_alloc(&dag->arena, sz);
+        dag->bend = dag->bcur + sz;
+        c = (uintptr_t)dag->bcur;
+    }
+    dag->bcur = (char *)(c + n);
+    return (void *)c;
+}
+
+static char *dstrndup(struct kr_dag *dag, const char *s, size_t n)
+{
+    char *d = dalloc(dag, n + 1, 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static struct kr_fent *fent_at(const struct kr_dag *dag, uint32_t n)
+{
+    return &dag->fchunk[n >> KR_FCHUNK_SHIFT][n & (KR_FCHUNK - 1)];
+}
+
 static void grow_table(struct kr_dag *dag)
 {
     uint32_t ncap = dag->cap ? dag->cap * 2 : 1024, i;
@@ -91,10 +125,10 @@ static void grow_table(struct kr_dag *dag)
     for (i = 0; i < dag->cap; i++) {
         struct kr_slot *e = &dag->tab[i];
         uint32_t j;
-        if (!e->f)
+        if (!e->idx)
             continue;
-        j = (uint32_t)e->hash & (ncap - 1);
-        while (nt[j].f)
+        j = e->hash & (ncap - 1);
+        while (nt[j].idx)
             j = (j + 1) & (ncap - 1);
         nt[j] = *e;
     }
@@ -103,37 +137,53 @@ static void grow_table(struct kr_dag *dag)
     dag->cap = ncap;
 }
 
-/* The slot holding path p, or the empty slot where it belongs. The hash
- * is kept in the slot, so probing touches no file on a mismatch. */
-static struct kr_slot *slot_for(struct kr_dag *dag, const char *p, size_t len, uint64_t h)
+/* The slot holding path p, or the empty slot where it belongs. */
+static struct kr_slot *slot_for(struct kr_dag *dag, const char *p, size_t len, uint32_t h)
 {
-    uint32_t i = (uint32_t)h & (dag->cap - 1);
+    uint32_t i = h & (dag->cap - 1);
     for (;;) {
         struct kr_slot *e = &dag->tab[i];
-        if (!e->f || (e->hash == h && e->f->f.len == len && !memcmp(e->f->f.path, p, len)))
+        if (!e->idx)
             return e;
+        if (e->hash == h) {
+            const struct kr_file *f = &fent_at(dag, e->idx - 1)->f;
+            if (f->len == len && !memcmp(f->path, p, len))
+                return e;
+        }
         i = (i + 1) & (dag->cap - 1);
     }
+}
+
+static uint32_t hash32(const char *p, size_t n)
+{
+    uint64_t h = kr_hash64(p, n);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 struct kr_file *kr_dag_file(struct kr_dag *dag, const char *path, size_t len)
 {
     size_t n;
     const char *p = normalise(dag, path, len, &n);
-    uint64_t h = kr_hash64(p, n);
+    uint32_t h = hash32(p, n), idx = dag->nfiles;
     struct kr_slot *slot;
     struct kr_fent *e;
 
     if ((dag->nfiles + 1) * 2 > dag->cap)
         grow_table(dag);
     slot = slot_for(dag, p, n, h);
-    if (slot->f)
-        return &slot->f->f;
-    e = kr_arena_zalloc(&dag->arena, sizeof *e);
-    e->f.path = kr_arena_strndup(&dag->arena, p, n);
+    if (slot->idx)
+        return &fent_at(dag, slot->idx - 1)->f;
+    if ((idx >> KR_FCHUNK_SHIFT) >= dag->nfchunk) {
+        dag->nfchunk = dag->nfchunk ? dag->nfchunk * 2 : 16;
+        dag->fchunk = kr_realloc(dag->fchunk, dag->nfchunk * sizeof *dag->fchunk);
+    }
+    if ((idx & (KR_FCHUNK - 1)) == 0)
+        dag->fchunk[idx >> KR_FCHUNK_SHIFT] =
+            kr_arena_zalloc(&dag->arena, KR_FCHUNK * sizeof(struct kr_fent));
+    e = fent_at(dag, idx);
+    e->f.path = dstrndup(dag, p, n);
     e->f.len = (uint32_t)n;
-    e->f.hash = h;
-    slot->f = e;
+    slot->idx = idx + 1;
     slot->hash = h;
     dag->nfiles++;
     return &e->f;
@@ -146,8 +196,8 @@ struct kr_file *kr_dag_find(struct kr_dag *dag, const char *path, size_t len)
     struct kr_slot *slot;
     if (!dag->cap)
         return NULL;
-    slot = slot_for(dag, p, n, kr_hash64(p, n));
-    return slot->f ? &slot->f->f : NULL;
+    slot = slot_for(dag, p, n, hash32(p, n));
+    return slot->idx ? &fent_at(dag, slot->idx - 1)->f : NULL;
 }
 
 /* ---- life cycle ------------------------------------------------------ */
@@ -159,6 +209,7 @@ struct kr_dag *kr_dag_new(struct kr_workflow *wf, struct kr_storage *storage)
     dag->wf = wf;
     dag->st = storage ? storage : kr_storage_local();
     kr_buf_init(&dag->tmp);
+    kr_buf_init(&dag->pathbuf);
     grow_table(dag);
     return dag;
 }
@@ -169,6 +220,7 @@ void kr_dag_free(struct kr_dag *dag)
         return;
     kr_pindex_free(dag->ix);
     kr_free(dag->tab);
+    kr_free(dag->fchunk);
     kr_vec_free(&dag->all);
     kr_free(dag->jobs);
     kr_free(dag->run);
@@ -176,6 +228,7 @@ void kr_dag_free(struct kr_dag *dag)
     kr_free(dag->stack);
     kr_free(dag->scratch);
     kr_buf_free(&dag->tmp);
+    kr_buf_free(&dag->pathbuf);
     kr_arena_free(&dag->arena);
     kr_free(dag);
 }
@@ -230,21 +283,22 @@ static bool exists(struct kr_dag *dag, struct kr_file *f)
 void kr_dag_attach_prov(struct kr_dag *dag, const char *path, const struct kr_prov *prov)
 {
     struct kr_file *f = kr_dag_file(dag, path, strlen(path));
-    struct kr_prov *p = kr_arena_alloc(&dag->arena, sizeof *p);
+    struct kr_prov *p = dalloc(dag, sizeof *p, 8);
     uint32_t i;
     *p = *prov;
-    p->rule = prov->rule ? kr_arena_strdup(&dag->arena, prov->rule) : NULL;
-    p->container = prov->container ? kr_arena_strdup(&dag->arena, prov->container) : NULL;
+    p->rule = prov->rule ? dstrndup(dag, prov->rule, strlen(prov->rule)) : NULL;
+    p->container = prov->container ? dstrndup(dag, prov->container, strlen(prov->container))
+                                   : NULL;
     p->inputs = NULL;
     if (prov->ninputs) {
-        p->inputs = kr_arena_alloc(&dag->arena, prov->ninputs * sizeof *p->inputs);
+        p->inputs = dalloc(dag, prov->ninputs * sizeof *p->inputs, 8);
         for (i = 0; i < prov->ninputs; i++) {
             const struct kr_prov_input *in = &prov->inputs[i];
             /* interned, so the planner compares input paths by pointer */
             p->inputs[i] = *in;
             p->inputs[i].path = kr_dag_file(dag, in->path, strlen(in->path))->path;
-            p->inputs[i].checksum = in->checksum ? kr_arena_strdup(&dag->arena, in->checksum)
-                                                 : NULL;
+            p->inputs[i].checksum = in->checksum ? dstrndup(dag, in->checksum,
+                                                            strlen(in->checksum)) : NULL;
         }
     }
     f->prov = p;
@@ -406,66 +460,133 @@ static void push_frame(struct kr_dag *dag, struct kr_job *job, struct kr_file *f
 static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
                        struct kr_error *err);
 
-/* A new job of rule r with wildcards taken from `m` over `path` (m NULL:
- * no wildcards); outputs resolved and interned. */
-static int new_job(struct kr_dag *dag, struct kr_rule *r, const struct kr_pmatch *m,
-                   const char *path, struct kr_file *req, struct kr_job **out,
-                   struct kr_error *err)
+/*
+ * Resolve `list` of rule r for a job with wildcards wc, interning every
+ * path: in[i].path == files[i]->path. Plain patterns (no input functions)
+ * are formatted here, into one allocation holding both arrays, with no
+ * evaluator allocations; lists with input functions, and patterns naming
+ * an unknown wildcard (for its error message), go through kr_wf_resolve.
+ */
+static int resolve_files(struct kr_dag *dag, struct kr_rule *r, const struct kr_iolist *list,
+                         const struct kr_wildcards *wc, struct kr_iofile **inp,
+                         struct kr_file ***filesp, uint32_t *np, struct kr_error *err)
 {
-    struct kr_jent *je = kr_arena_zalloc(&dag->arena, sizeof *je);
-    struct kr_job *j = &je->j;
+    struct kr_iofile *in;
+    struct kr_file **files;
+    uint32_t i, k, s, w, n = 0, at = 0;
+    int rc;
+
+    for (i = 0; i < list->n; i++) {
+        if (list->items[i].fn)
+            goto general;
+        n += list->items[i].npats;
+    }
+    in = n ? dalloc(dag, n * (sizeof *in + sizeof *files), 8) : NULL;
+    files = n ? (struct kr_file **)(in + n) : NULL;
+    for (i = 0; i < list->n; i++) {
+        const struct kr_ioitem *it = &list->items[i];
+        for (k = 0; k < it->npats; k++) {
+            const struct kr_pat *p = &it->pats[k];
+            struct kr_buf *b = &dag->pathbuf;
+            kr_buf_reset(b);
+            for (s = 0; s < p->nsegs; s++) {
+                const struct kr_patseg *sg = &p->segs[s];
+                if (!sg->is_wildcard) {
+                    kr_buf_append(b, sg->text, sg->len);
+                    continue;
+                }
+                for (w = 0; w < wc->n; w++)
+                    if (!strcmp(wc->names[w], sg->text))
+                        break;
+                if (w == wc->n)
+                    goto general;   /* kr_wf_resolve words the error */
+                kr_buf_puts(b, wc->values[w]);
+            }
+            files[at] = kr_dag_file(dag, b->data ? b->data : "", b->len);
+            in[at].path = files[at]->path;
+            in[at].name = it->name;     /* the workflow outlives the dag */
+            in[at].flags = p->flags | (it->is_list ? KR_F_LISTITEM : 0);
+            at++;
+        }
+    }
+    *inp = in;
+    *filesp = files;
+    *np = n;
+    return KR_OK;
+
+general:
+    rc = kr_wf_resolve(dag->wf, r, list, wc, &dag->arena, &in, &n, err);
+    if (rc)
+        return rc;
+    files = n ? dalloc(dag, n * sizeof *files, 8) : NULL;
+    for (i = 0; i < n; i++) {
+        files[i] = kr_dag_file(dag, in[i].path, strlen(in[i].path));
+        in[i].path = files[i]->path;
+    }
+    *inp = in;
+    *filesp = files;
+    *np = n;
+    return KR_OK;
+}
+
+/* A new job of rule r with wildcards taken from `m` over `path` (m NULL:
+ * no wildcards); outputs resolved and interned. The values are packed
+ * into one allocation behind their pointer array. */
+static int new_job(struct kr_dag *dag, struct kr_rule *r, const struct kr_pmatch *m,
+                   const char *path, struct kr_job **out, struct kr_error *err)
+{
+    struct kr_job *j = dalloc(dag, sizeof *j, 8);
     uint32_t i, n;
     int rc;
 
+    memset(j, 0, sizeof *j);
     *out = NULL;
     j->rule = r;
-    je->req = req;
     if (m && m->nwc) {
+        size_t chars = 0;
+        char *q;
+        for (i = 0; i < m->nwc; i++)
+            chars += m->len[i] + 1;
         j->wc.names = (const char **)kr_pindex_wcnames(dag->ix, r, &n);
         j->wc.n = m->nwc;
-        j->wc.values = kr_arena_alloc(&dag->arena, m->nwc * sizeof *j->wc.values);
-        for (i = 0; i < m->nwc; i++)
-            j->wc.values[i] = kr_arena_strndup(&dag->arena, path + m->off[i], m->len[i]);
+        j->wc.values = dalloc(dag, m->nwc * sizeof *j->wc.values + chars, 8);
+        q = (char *)(j->wc.values + m->nwc);
+        for (i = 0; i < m->nwc; i++) {
+            memcpy(q, path + m->off[i], m->len[i]);
+            q[m->len[i]] = '\0';
+            j->wc.values[i] = q;
+            q += m->len[i] + 1;
+        }
     }
-    rc = kr_wf_resolve(dag->wf, r, &r->output, &j->wc, &dag->arena, &j->out, &j->nout, err);
+    rc = resolve_files(dag, r, &r->output, &j->wc, &j->out, &j->outfiles, &j->nout, err);
     if (rc)
         return rc;
-    j->outfiles = kr_arena_alloc(&dag->arena, (j->nout ? j->nout : 1) * sizeof *j->outfiles);
-    for (i = 0; i < j->nout; i++) {
-        j->outfiles[i] = kr_dag_file(dag, j->out[i].path, strlen(j->out[i].path));
-        j->out[i].path = j->outfiles[i]->path;
-    }
-    kr_vec_push(&dag->all, je);
+    kr_vec_push(&dag->all, j);
     *out = j;
     return KR_OK;
 }
 
-/* Resolve the inputs of j and make sure each can be had; fill deps. */
-static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_error *err)
+/* Resolve the inputs of j (made for file req; NULL: a target rule) and
+ * make sure each can be had; fill deps. */
+static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
+                      struct kr_error *err)
 {
-    struct kr_jent *je = kr_jent_of(j);
     uint32_t i, nd = 0;
     int rc;
 
-    je->state = JS_BUSY;
-    push_frame(dag, j, je->req);
-    rc = kr_wf_resolve(dag->wf, j->rule, &j->rule->input, &j->wc, &dag->arena, &j->in,
-                       &j->nin, err);
+    kr_job_set_state(j, JS_BUSY);
+    push_frame(dag, j, req);
+    rc = resolve_files(dag, j->rule, &j->rule->input, &j->wc, &j->in, &j->infiles, &j->nin,
+                       err);
     if (rc) {
         kr_error_prefix(err, "rule '%s'", j->rule->name);
         goto out;
     }
-    j->infiles = kr_arena_alloc(&dag->arena, (j->nin ? j->nin : 1) * sizeof *j->infiles);
-    for (i = 0; i < j->nin; i++) {
-        j->infiles[i] = kr_dag_file(dag, j->in[i].path, strlen(j->in[i].path));
-        j->in[i].path = j->infiles[i]->path;
-    }
     for (i = 0; i < j->nin; i++) {
         struct kr_file *f = j->infiles[i];
-        struct kr_fent *fe = kr_fent_of(f);
-        if (fe->rstate == RS_DONE)
+        if (f->pstate_ == RS_DONE)
             continue;   /* fast path: already resolved */
-        if (fe->rstate == RS_BUSY) {
+        if (f->pstate_ == RS_BUSY) {
             /* a cycle; an existing file breaks it (Snakemake) */
             if (exists(dag, f))
                 continue;
@@ -494,29 +615,41 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_error *err
         dag->scratch[nd++] = p;
     }
     j->ndeps = nd;
-    j->deps = kr_arena_alloc(&dag->arena, (nd ? nd : 1) * sizeof *j->deps);
-    if (nd)
+    j->deps = NULL;
+    if (nd) {
+        j->deps = dalloc(dag, nd * sizeof *j->deps, 8);
         memcpy(j->deps, dag->scratch, nd * sizeof *j->deps);
-    je->state = JS_BUILT;
+    }
+    kr_job_set_state(j, JS_BUILT);
 out:
     dag->nstack--;
     if (rc)
-        je->state = JS_NEW;
+        kr_job_set_state(j, JS_NEW);
     return rc;
 }
 
 static void select_job(struct kr_job *j)
 {
     uint32_t i;
-    kr_jent_of(j)->state = JS_SELECTED;
+    kr_job_set_state(j, JS_SELECTED);
     for (i = 0; i < j->nout; i++) {
-        struct kr_fent *fe = kr_fent_of(j->outfiles[i]);
-        if (!fe->f.producer) {
-            fe->f.producer = j;
-            fe->f.flags = j->out[i].flags;
+        struct kr_file *f = j->outfiles[i];
+        if (!f->producer) {
+            f->producer = j;
+            f->flags = j->out[i].flags;
         }
-        fe->rstate = RS_DONE;
+        f->pstate_ = RS_DONE;
     }
+}
+
+/* Remember why f cannot be had, for its later consumers. */
+static void set_failed(struct kr_dag *dag, struct kr_file *f, int code, const char *msg)
+{
+    struct kr_fail *fl = dalloc(dag, sizeof *fl, 8);
+    fl->code = code;
+    fl->msg = dstrndup(dag, msg, strlen(msg));
+    kr_fent_of(f)->fail = fl;
+    f->pstate_ = RS_FAILED;
 }
 
 static int fail_ambiguous(struct kr_dag *dag, struct kr_file *f, struct kr_job *a,
@@ -555,12 +688,12 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
     bool have_first = false;
     int rc = KR_OK;
 
-    if (fe->rstate == RS_DONE)
+    if (f->pstate_ == RS_DONE)
         return KR_OK;
-    if (fe->rstate == RS_FAILED) {
+    if (f->pstate_ == RS_FAILED) {
         if (!is_target && exists(dag, f))
             return KR_OK;
-        return kr_error_set(err, fe->fail_code, "%s", fe->fail);
+        return kr_error_set(err, fe->fail->code, "%s", fe->fail->msg);
     }
     n = kr_pindex_match(dag->ix, f->path, f->len, small, KR_ARRAY_LEN(small));
     if (n == 0) {
@@ -568,7 +701,7 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
             return kr_error_set(err, KR_EPLAN, "no rule to produce '%s'%s", f->path,
                                 exists(dag, f) ? " (it exists, but targets must be made "
                                                  "by a rule)" : "");
-        fe->rstate = RS_DONE;
+        f->pstate_ = RS_DONE;
         return exists(dag, f) ? KR_OK : KR_NOT_FOUND;
     }
     if (n > KR_ARRAY_LEN(small)) {
@@ -586,15 +719,15 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
         }
         cand[k] = t;
     }
-    fe->rstate = RS_BUSY;
+    f->pstate_ = RS_BUSY;
     kr_error_clear(&first);
     for (i = 0; i < n; i++) {
         struct kr_job *j;
         bool strictly = true;
         kr_error_clear(&e);
-        rc = new_job(dag, cand[i].rule, &cand[i], f->path, f, &j, &e);
+        rc = new_job(dag, cand[i].rule, &cand[i], f->path, &j, &e);
         if (rc == KR_OK)
-            rc = expand_job(dag, j, &e);
+            rc = expand_job(dag, j, f, &e);
         if (rc) {
             if (rc != KR_EPLAN)
                 goto fatal;      /* evaluation errors are not "drop out" */
@@ -617,15 +750,13 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
     rc = KR_OK;
     if (nprod == 0) {
         if (!is_target && exists(dag, f)) {
-            fe->rstate = RS_DONE;       /* made by no rule here, but present */
+            f->pstate_ = RS_DONE;       /* made by no rule here, but present */
             goto out;
         }
-        fe->rstate = RS_FAILED;
-        fe->fail_code = first.code ? first.code : KR_EPLAN;
-        fe->fail = kr_arena_strdup(&dag->arena, first.msg);
+        rc = first.code ? first.code : KR_EPLAN;
+        set_failed(dag, f, rc, first.msg);
         if (err)
             *err = first;
-        rc = fe->fail_code;
         goto out;
     }
     {
@@ -635,18 +766,16 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
                 best = producers[i];
         for (i = 0; i < nprod; i++)
             if (producers[i] != best && rule_cmp(dag, producers[i]->rule, best->rule) == 0) {
-                fe->rstate = RS_FAILED;
                 rc = fail_ambiguous(dag, f, best, producers[i], err);
-                fe->fail_code = rc;
-                fe->fail = kr_arena_strdup(&dag->arena, err ? err->msg : "ambiguous rules");
+                set_failed(dag, f, rc, err ? err->msg : "ambiguous rules");
                 goto out;
             }
         select_job(best);
-        fe->rstate = RS_DONE;
+        f->pstate_ = RS_DONE;
     }
     goto out;
 fatal:
-    fe->rstate = RS_NEW;
+    f->pstate_ = RS_NEW;
     if (err)
         *err = e;
 out:
@@ -692,13 +821,13 @@ static int target_rule(struct kr_dag *dag, struct kr_rule *r, struct kr_error *e
                                 "target rule '%s' has wildcards in its output; "
                                 "ask for one of its files instead", r->name);
     }
-    rc = new_job(dag, r, NULL, NULL, NULL, &j, err);
+    rc = new_job(dag, r, NULL, NULL, &j, err);
     if (rc)
         return rc;
     /* one job per rule instance: reuse the selected producer of its outputs */
     if (j->nout && j->outfiles[0]->producer && j->outfiles[0]->producer->rule == r)
         return add_target(dag, j->outfiles[0]->producer);
-    rc = expand_job(dag, j, err);
+    rc = expand_job(dag, j, NULL, err);
     if (rc)
         return rc;
     select_job(j);
@@ -755,7 +884,7 @@ static void toposort(struct kr_dag *dag)
     kr_free(st);
     /* jobs built but not needed (losing candidates) leave the files alone */
     for (i = 0; i < dag->all.len; i++) {
-        struct kr_job *j = &((struct kr_jent *)dag->all.items[i])->j;
+        struct kr_job *j = dag->all.items[i];
         uint32_t k;
         if (j->visit == mark)
             continue;
@@ -771,6 +900,8 @@ static void toposort(struct kr_dag *dag)
 /* Ids, reverse edges, consumer counts and depths of dag->jobs. */
 static void link_jobs(struct kr_dag *dag)
 {
+    struct kr_job **edges;
+    size_t nedges = 0;
     uint32_t i, k;
     for (i = 0; i < dag->njobs; i++) {
         struct kr_job *j = dag->jobs[i];
@@ -786,9 +917,13 @@ static void link_jobs(struct kr_dag *dag)
         for (k = 0; k < j->nin; k++)
             j->infiles[k]->nconsumers++;
     }
+    for (i = 0; i < dag->njobs; i++)
+        nedges += dag->jobs[i]->ndeps;
+    edges = nedges ? kr_arena_alloc(&dag->arena, nedges * sizeof *edges) : NULL;
     for (i = 0; i < dag->njobs; i++) {
         struct kr_job *j = dag->jobs[i];
-        j->rdeps = kr_arena_alloc(&dag->arena, (j->nrdeps ? j->nrdeps : 1) * sizeof *j->rdeps);
+        j->rdeps = j->nrdeps ? edges : NULL;     /* one array for all reverse edges */
+        edges += j->nrdeps;
         j->nrdeps = 0;
     }
     for (i = 0; i < dag->njobs; i++) {
@@ -839,8 +974,8 @@ static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
             struct kr_job *j = dag->jobs[i];
             bool named = job_named(dag, j, o->until, o->nuntil), keep = named;
             for (k = 0; !keep && k < j->nrdeps; k++)
-                keep = !kr_jent_of(j->rdeps[k])->removed;
-            kr_jent_of(j)->removed = !keep;
+                keep = !kr_job_removed(j->rdeps[k]);
+            kr_job_set_removed(j, !keep);
             if (named) {
                 dag->targets = kr_realloc(dag->targets, (nt + 1) * sizeof *dag->targets);
                 dag->targets[nt++] = j;
@@ -852,27 +987,27 @@ static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
     if (o->nomit_from) {
         for (i = 0; i < dag->njobs; i++) {
             struct kr_job *j = dag->jobs[i];
-            bool drop = kr_jent_of(j)->removed || job_named(dag, j, o->omit_from, o->nomit_from);
+            bool drop = kr_job_removed(j) || job_named(dag, j, o->omit_from, o->nomit_from);
             for (k = 0; !drop && k < j->ndeps; k++)
-                drop = kr_jent_of(j->deps[k])->removed;
-            kr_jent_of(j)->removed = drop;
+                drop = kr_job_removed(j->deps[k]);
+            kr_job_set_removed(j, drop);
         }
         for (i = 0; i < dag->njobs; i++) {
             struct kr_job *j = dag->jobs[i];
-            if (!kr_jent_of(j)->removed)
+            if (!kr_job_removed(j))
                 continue;
             j->is_target = false;
             for (k = 0; k < j->ndeps; k++)
-                if (!kr_jent_of(j->deps[k])->removed)
+                if (!kr_job_removed(j->deps[k]))
                     add_target(dag, j->deps[k]);
         }
         for (i = k = 0; i < dag->ntargets; i++)
-            if (!kr_jent_of(dag->targets[i])->removed)
+            if (!kr_job_removed(dag->targets[i]))
                 dag->targets[k++] = dag->targets[i];
         dag->ntargets = k;
     }
     for (i = 0; i < dag->njobs; i++) {
-        if (!kr_jent_of(dag->jobs[i])->removed) {
+        if (!kr_job_removed(dag->jobs[i])) {
             dag->jobs[n++] = dag->jobs[i];
             continue;
         }
@@ -885,7 +1020,7 @@ static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
         struct kr_job *j = dag->jobs[i];
         uint32_t m = 0;
         for (k = 0; k < j->ndeps; k++)
-            if (!kr_jent_of(j->deps[k])->removed)
+            if (!kr_job_removed(j->deps[k]))
                 j->deps[m++] = j->deps[k];
         j->ndeps = m;
     }

@@ -49,20 +49,21 @@ struct kr_prov {
     uint32_t ninputs;
 };
 
-/* An interned path (like ninja's Node): compare by pointer. */
+/* An interned path (like ninja's Node): compare by pointer. Laid out
+ * without padding holes (56 bytes): a plan holds one per path. */
 struct kr_file {
     const char *path;
-    uint32_t len;
-    uint8_t stat;           /* enum kr_stat, filled lazily by kr_dag_stat */
-    uint8_t will_change;    /* set when its producer is scheduled to run */
-    uint16_t pad_;
     int64_t mtime_ns;
     int64_t size;
     struct kr_job *producer;    /* the job that outputs it, or NULL (source file) */
     struct kr_prov *prov;       /* recorded provenance, or NULL */
+    uint32_t len;
     uint32_t nconsumers;        /* jobs in the DAG reading it (temp() cleanup) */
     uint32_t flags;             /* KR_F_* as declared by its producer */
-    uint64_t hash;
+    uint8_t stat;               /* enum kr_stat, filled lazily by kr_dag_stat */
+    uint8_t will_change;        /* set when its producer is scheduled to run */
+    uint8_t pstate_;            /* planner-private (resolution state) */
+    uint8_t pad_;
 };
 
 /* Why a job runs. KR_REASON_NONE = up to date. */
@@ -84,27 +85,29 @@ enum kr_reason {
 /* Short name of a reason ("missing output", "updated input", ...). */
 const char *kr_reason_name(enum kr_reason r);
 
+/* One job. Pointers first, then counters, so that the struct has no
+ * padding holes (120 bytes): a plan holds one per rule instance. */
 struct kr_job {
-    uint32_t id;                /* 0-based, dense; stable for one plan */
     struct kr_rule *rule;
     struct kr_wildcards wc;
     struct kr_iofile *in;       /* resolved input (names, flags); in[i].path == infiles[i]->path */
     struct kr_file **infiles;
-    uint32_t nin;
     struct kr_iofile *out;
     struct kr_file **outfiles;
+    struct kr_job **deps;       /* distinct producer jobs of the inputs (NULL: none) */
+    struct kr_job **rdeps;      /* jobs that depend on this one (NULL: none) */
+    const char *reason_detail;  /* the file or rule the reason names, or NULL */
+    uint32_t id;                /* 0-based, dense; stable for one plan */
+    uint32_t nin;
     uint32_t nout;
-    struct kr_job **deps;       /* distinct producer jobs of the inputs */
     uint32_t ndeps;
-    struct kr_job **rdeps;      /* jobs that depend on this one */
     uint32_t nrdeps;
+    uint32_t depth;             /* longest path to a sink (scheduling priority) */
+    uint32_t visit;             /* planner scratch */
     uint8_t reason;             /* enum kr_reason; NONE = up to date */
     bool needs_run;
     bool is_target;
-    uint8_t pad_;
-    const char *reason_detail;  /* the file or rule the reason names, or NULL */
-    uint32_t depth;             /* longest path to a sink (scheduling priority) */
-    uint32_t visit;             /* planner scratch */
+    uint8_t pstate_;            /* planner-private (build state, --until/--omit-from) */
 };
 
 /* Planning options (from the command line). */
