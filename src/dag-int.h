@@ -73,6 +73,8 @@ struct kr_dag {
     const struct kr_plan_opts *opts;
     const char *cimage, *cid;   /* stale.c: the last image asked for and its identity */
     bool cskip;                 /* ... containers disabled: no container trigger */
+    uint64_t *phash;            /* stale.c: params hash per rule index ... */
+    bool *phash_ok;             /* ... when its params are plain values */
     bool planned;
     int64_t nstat;              /* stat() calls, for tests */
     int64_t nchecksum;          /* checksums computed, for tests */

@@ -22,6 +22,7 @@
  * newer than the output and small enough, and only when one was recorded.
  */
 #include "dag-int.h"
+#include "value.h"
 
 #include <limits.h>
 #include <string.h>
@@ -161,11 +162,56 @@ static int container_changed(struct kr_dag *dag, const struct kr_job *j,
     return KR_OK;
 }
 
+/* Whether r's params differ between jobs (a param is a function). */
+static bool params_per_job(const struct kr_rule *r)
+{
+    size_t i;
+    for (i = 0; i < r->params->u.named.len; i++)
+        if (kr_value_is_callable(r->params->u.named.items[i]))
+            return true;
+    return false;
+}
+
+/*
+ * The params hash j would record (kr_dag_params_hash of kr_jobinfo's
+ * params_repr). Rules without params hash "" and rules whose params are
+ * all values are evaluated once per rule (dag->phash); only params given
+ * by functions cost a kr_wf_job_info per job.
+ */
+static int params_hash(struct kr_dag *dag, const struct kr_job *j, uint64_t *h,
+                       struct kr_error *err)
+{
+    const struct kr_rule *r = j->rule;
+    struct kr_jobinfo info;
+    bool per_job;
+    int rc;
+
+    if (!r->params || !r->params->u.named.len) {
+        *h = kr_dag_params_hash(NULL);
+        return KR_OK;
+    }
+    per_job = params_per_job(r);
+    if (!per_job && r->index < dag->wf->nrules && dag->phash_ok[r->index]) {
+        *h = dag->phash[r->index];
+        return KR_OK;
+    }
+    memset(&info, 0, sizeof info);
+    rc = kr_wf_job_info(dag->wf, r, &j->wc, j->in, j->nin, j->out, j->nout, 1, INT_MAX, false,
+                        &dag->arena, &info, err);
+    if (rc)
+        return rc;
+    *h = kr_dag_params_hash(info.params_repr);
+    if (!per_job && r->index < dag->wf->nrules) {
+        dag->phash[r->index] = *h;
+        dag->phash_ok[r->index] = true;
+    }
+    return KR_OK;
+}
+
 /* Provenance-based reasons for j (its outputs exist). */
 static int prov_reason(struct kr_dag *dag, struct kr_job *j, unsigned trig,
                        struct kr_error *err)
 {
-    struct kr_workflow *wf = dag->wf;
     const struct kr_prov *p = NULL;
     const char *pfile = NULL;
     uint32_t k;
@@ -195,14 +241,11 @@ static int prov_reason(struct kr_dag *dag, struct kr_job *j, unsigned trig,
         }
     }
     if (trig & KR_TRIGGER_PARAMS) {
-        struct kr_jobinfo info;
-        int rc;
-        memset(&info, 0, sizeof info);
-        rc = kr_wf_job_info(wf, j->rule, &j->wc, j->in, j->nin, j->out, j->nout, 1, INT_MAX,
-                            false, &dag->arena, &info, err);
+        uint64_t h;
+        int rc = params_hash(dag, j, &h, err);
         if (rc)
             return rc;
-        if (kr_dag_params_hash(info.params_repr) != p->params_hash)
+        if (h != p->params_hash)
             mark(j, KR_REASON_PARAMS, pfile);
     }
     return KR_OK;
@@ -301,6 +344,8 @@ int kr_stale_decide(struct kr_dag *dag, const struct kr_plan_opts *o, struct kr_
         return KR_OK;
     otime = kr_malloc(dag->njobs * sizeof *otime);
     queue = kr_malloc(dag->njobs * sizeof *queue);
+    dag->phash = kr_calloc(dag->wf->nrules + 1, sizeof *dag->phash);
+    dag->phash_ok = kr_calloc(dag->wf->nrules + 1, sizeof *dag->phash_ok);
 
     /* 1. output times, consumers first */
     for (i = dag->njobs; i-- > 0;) {
@@ -368,5 +413,9 @@ int kr_stale_decide(struct kr_dag *dag, const struct kr_plan_opts *o, struct kr_
 out:
     kr_free(otime);
     kr_free(queue);
+    kr_free(dag->phash);
+    kr_free(dag->phash_ok);
+    dag->phash = NULL;
+    dag->phash_ok = NULL;
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "kr.h"
 #include "workflow.h"
 #include "dag.h"
+#include "value.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,9 +134,13 @@ FX_UNUSED static struct kr_rule *fx_rule(struct kr_workflow *wf, const char *nam
     return r;
 }
 
-FX_UNUSED static void fx_set_params(struct kr_rule *r, const char *repr)
+/* Give r params whose canonical repr is `repr` (one plain value, so the
+ * planner asks kr_wf_job_info once per rule). */
+FX_UNUSED static void fx_set_params(struct kr_workflow *wf, struct kr_rule *r, const char *repr)
 {
     fx_params[r->index] = repr;
+    r->params = kr_value_named(&wf->arena, "params");
+    kr_named_push(&wf->arena, r->params, "k", kr_value_cstr(&wf->arena, repr));
 }
 
 FX_UNUSED static void fx_constraint(struct kr_workflow *wf, struct kr_rule *r, const char *name,

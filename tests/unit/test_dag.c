@@ -297,7 +297,7 @@ static void test_provenance(void)
 
     fx_rule(wf, "all", L("p/out.txt"), NULL, NULL);
     r = fx_rule(wf, "make", L("p/in.txt"), L("p/out.txt"), "cp {input} {output}");
-    fx_set_params(r, "{'k': 1}");
+    fx_set_params(wf, r, "{'k': 1}");
     fx_write("p/in.txt", "content", T0);
     fx_write("p/out.txt", "made", T1);
 
