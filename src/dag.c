@@ -466,10 +466,12 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
  * are formatted here, into one allocation holding both arrays, with no
  * evaluator allocations; lists with input functions, and patterns naming
  * an unknown wildcard (for its error message), go through kr_wf_resolve.
+ * `hint` (or NULL) is a file known to be interned, likely among them.
  */
 static int resolve_files(struct kr_dag *dag, struct kr_rule *r, const struct kr_iolist *list,
-                         const struct kr_wildcards *wc, struct kr_iofile **inp,
-                         struct kr_file ***filesp, uint32_t *np, struct kr_error *err)
+                         const struct kr_wildcards *wc, struct kr_file *hint,
+                         struct kr_iofile **inp, struct kr_file ***filesp, uint32_t *np,
+                         struct kr_error *err)
 {
     struct kr_iofile *in;
     struct kr_file **files;
@@ -502,7 +504,10 @@ static int resolve_files(struct kr_dag *dag, struct kr_rule *r, const struct kr_
                     goto general;   /* kr_wf_resolve words the error */
                 kr_buf_puts(b, wc->values[w]);
             }
-            files[at] = kr_dag_file(dag, b->data ? b->data : "", b->len);
+            if (hint && hint->len == b->len && !memcmp(hint->path, b->data, b->len))
+                files[at] = hint;   /* the file the job is made for: no lookup */
+            else
+                files[at] = kr_dag_file(dag, b->data ? b->data : "", b->len);
             in[at].path = files[at]->path;
             in[at].name = it->name;     /* the workflow outlives the dag */
             in[at].flags = p->flags | (it->is_list ? KR_F_LISTITEM : 0);
@@ -529,11 +534,12 @@ general:
     return KR_OK;
 }
 
-/* A new job of rule r with wildcards taken from `m` over `path` (m NULL:
- * no wildcards); outputs resolved and interned. The values are packed
+/* A new job of rule r with wildcards taken from `m` over the path of req,
+ * the file it is made for (m and req NULL: a target rule); outputs
+ * resolved and interned. The values are packed
  * into one allocation behind their pointer array. */
 static int new_job(struct kr_dag *dag, struct kr_rule *r, const struct kr_pmatch *m,
-                   const char *path, struct kr_job **out, struct kr_error *err)
+                   struct kr_file *req, struct kr_job **out, struct kr_error *err)
 {
     struct kr_job *j = dalloc(dag, sizeof *j, 8);
     uint32_t i, n;
@@ -552,13 +558,13 @@ static int new_job(struct kr_dag *dag, struct kr_rule *r, const struct kr_pmatch
         j->wc.values = dalloc(dag, m->nwc * sizeof *j->wc.values + chars, 8);
         q = (char *)(j->wc.values + m->nwc);
         for (i = 0; i < m->nwc; i++) {
-            memcpy(q, path + m->off[i], m->len[i]);
+            memcpy(q, req->path + m->off[i], m->len[i]);
             q[m->len[i]] = '\0';
             j->wc.values[i] = q;
             q += m->len[i] + 1;
         }
     }
-    rc = resolve_files(dag, r, &r->output, &j->wc, &j->out, &j->outfiles, &j->nout, err);
+    rc = resolve_files(dag, r, &r->output, &j->wc, req, &j->out, &j->outfiles, &j->nout, err);
     if (rc)
         return rc;
     kr_vec_push(&dag->all, j);
@@ -576,8 +582,8 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
 
     kr_job_set_state(j, JS_BUSY);
     push_frame(dag, j, req);
-    rc = resolve_files(dag, j->rule, &j->rule->input, &j->wc, &j->in, &j->infiles, &j->nin,
-                       err);
+    rc = resolve_files(dag, j->rule, &j->rule->input, &j->wc, NULL, &j->in, &j->infiles,
+                       &j->nin, err);
     if (rc) {
         kr_error_prefix(err, "rule '%s'", j->rule->name);
         goto out;
@@ -725,7 +731,7 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
         struct kr_job *j;
         bool strictly = true;
         kr_error_clear(&e);
-        rc = new_job(dag, cand[i].rule, &cand[i], f->path, &j, &e);
+        rc = new_job(dag, cand[i].rule, &cand[i], f, &j, &e);
         if (rc == KR_OK)
             rc = expand_job(dag, j, f, &e);
         if (rc) {
