@@ -17,10 +17,11 @@
 
 #include <string.h>
 
-struct kr_node *kr_node_new(struct kr_arena *a, int kind, uint32_t off)
+struct kr_node *kr_node_new(struct kr_arena *a, uint16_t file, int kind, uint32_t off)
 {
     struct kr_node *n = kr_arena_zalloc(a, sizeof *n);
     n->kind = (uint16_t)kind;
+    n->file = file;
     n->off = off;
     return n;
 }

@@ -348,7 +348,7 @@ static bool escape(struct kr_parser *p, size_t *i, size_t e, char **d)
 static struct kr_node *new_str(struct kr_parser *p, size_t off, const char *s, size_t n,
                                bool raw)
 {
-    struct kr_node *nd = kr_node_new(p->arena, KR_N_STR, foff(p, off));
+    struct kr_node *nd = kr_node_new(p->arena, p->file, KR_N_STR, foff(p, off));
     char *d = kr_arena_alloc(p->arena, n + 1);
     memcpy(d, s, n);
     d[n] = '\0';
@@ -362,7 +362,7 @@ static struct kr_node *new_str(struct kr_parser *p, size_t off, const char *s, s
 /* Decode the literal text src[s..e) (escapes unless raw) into a STR node. */
 static struct kr_node *decode_str(struct kr_parser *p, size_t s, size_t e, bool raw)
 {
-    struct kr_node *nd = kr_node_new(p->arena, KR_N_STR, foff(p, s));
+    struct kr_node *nd = kr_node_new(p->arena, p->file, KR_N_STR, foff(p, s));
     char *buf = kr_arena_alloc(p->arena, e - s + 1), *d = buf;
     const char *bs;
     size_t i = s;
@@ -447,7 +447,7 @@ static bool fstring_field(struct kr_parser *p, size_t *i, size_t e, bool raw, in
         ;
     if (k == ee)
         return fail(p, open, "f-string: empty expression not allowed");
-    field = kr_node_new(p->arena, KR_N_FIELD, foff(p, open));
+    field = kr_node_new(p->arena, p->file, KR_N_FIELD, foff(p, open));
     if (p->src[j] == '=') {
         field->flags |= KR_FIELD_DEBUG;
         for (j++; j < e && one_of(" \t\r\n\f", p->src[j]); j++)
@@ -498,7 +498,7 @@ static bool fstring_field(struct kr_parser *p, size_t *i, size_t e, bool raw, in
  */
 static struct kr_node *fstring(struct kr_parser *p, size_t s, size_t e, bool raw, int level)
 {
-    struct kr_node *fs = kr_node_new(p->arena, KR_N_FSTR, foff(p, s));
+    struct kr_node *fs = kr_node_new(p->arena, p->file, KR_N_FSTR, foff(p, s));
     struct kr_nlist *parts = kr_nlist_new(p->arena);
     char *buf = kr_arena_alloc(p->arena, e - s + 1), *d = buf;
     size_t i = s, lit_off = s;
@@ -672,12 +672,12 @@ static void lex_number(struct kr_parser *p)
     if (i < p->len && (is_id_char((unsigned char)t[i]) || t[i] == '_'))
         goto bad;
     if (is_float) {
-        n = kr_node_new(p->arena, KR_N_FLOAT, foff(p, s));
+        n = kr_node_new(p->arena, p->file, KR_N_FLOAT, foff(p, s));
         n->fval = strtod(buf, NULL);
     } else {
         if (val > INT64_MAX)
             goto too_big;
-        n = kr_node_new(p->arena, KR_N_INT, foff(p, s));
+        n = kr_node_new(p->arena, p->file, KR_N_INT, foff(p, s));
         n->ival = (int64_t)val;
     }
     p->pos = i;
@@ -775,7 +775,7 @@ static void raw_block(struct kr_parser *p, int dir_col, const char *what)
         size_t e = line_end(p, i), te = e;
         while (te > i && (p->src[te - 1] == '\r' || p->src[te - 1] == ' '))
             te--;
-        n = kr_node_new(p->arena, KR_N_RAWBLOCK, foff(p, i));
+        n = kr_node_new(p->arena, p->file, KR_N_RAWBLOCK, foff(p, i));
         n->str = kr_arena_printf(p->arena, "%.*s\n", (int)(te - i), p->src + i);
         n->slen = te - i + 1;
         n->ival = line_at(p, i);
@@ -842,7 +842,7 @@ static void raw_block(struct kr_parser *p, int dir_col, const char *what)
     }
     if (b.len == 0 || b.data[b.len - 1] != '\n')
         kr_buf_putc(&b, '\n');
-    n = kr_node_new(p->arena, KR_N_RAWBLOCK, foff(p, ls));
+    n = kr_node_new(p->arena, p->file, KR_N_RAWBLOCK, foff(p, ls));
     n->str = kr_arena_strndup(p->arena, kr_buf_cstr(&b), b.len);
     n->slen = b.len;
     n->ival = line_at(p, first);
@@ -869,7 +869,7 @@ static bool colon_at(const struct kr_parser *p, size_t i)
 
 static struct kr_node *word_node(struct kr_parser *p, int kind, size_t s, size_t e)
 {
-    struct kr_node *n = kr_node_new(p->arena, kind, foff(p, s));
+    struct kr_node *n = kr_node_new(p->arena, p->file, kind, foff(p, s));
     n->str = kr_arena_strndup(p->arena, p->src + s, e - s);
     n->slen = e - s;
     return n;

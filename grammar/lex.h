@@ -118,7 +118,7 @@ int kr_lex_error(struct kr_parser *p, uint32_t off, const char *fmt, ...)
 int kr_lex_line_of(const struct kr_parser *p, uint32_t off);
 
 /* ---- node construction (ast.c); all in the arena, zeroed ---- */
-struct kr_node *kr_node_new(struct kr_arena *a, int kind, uint32_t off);
+struct kr_node *kr_node_new(struct kr_arena *a, uint16_t file, int kind, uint32_t off);
 struct kr_nlist *kr_nlist_new(struct kr_arena *a);
 void kr_nlist_push(struct kr_arena *a, struct kr_nlist *l, struct kr_node *n);
 void kr_nlist_push_op(struct kr_arena *a, struct kr_nlist *l, int op);

@@ -54,7 +54,7 @@
 
 static int kr_yylex(KR_YYSTYPE *val, KR_YYLTYPE *loc, struct kr_parser *p);
 
-#define NEW(kind, off) kr_node_new(p->arena, (kind), (off))
+#define NEW(kind, off) kr_node_new(p->arena, p->file, (kind), (off))
 #define NL() kr_nlist_new(p->arena)
 #define PUSH(l, n) kr_nlist_push(p->arena, (l), (n))
 

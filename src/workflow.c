@@ -787,24 +787,6 @@ static int topdir_configfile(struct kr_interp *I, const struct kr_node *n)
     return KR_OK;
 }
 
-/* Make sure every node of an included file's tree carries that file's
- * index (errors must point into the included file). The parser may leave
- * node->file at 0; stamping is cheap and idempotent. */
-static void stamp_file(struct kr_node *n, uint16_t file, int depth)
-{
-    uint32_t i;
-    if (!n || depth > 10000)
-        return;
-    n->file = file;
-    stamp_file(n->a, file, depth + 1);
-    stamp_file(n->b, file, depth + 1);
-    stamp_file(n->c, file, depth + 1);
-    for (i = 0; i < n->nkids; i++)
-        stamp_file(n->kids[i], file, depth + 1);
-    for (i = 0; i < n->nparams; i++)
-        stamp_file(n->params[i], file, depth + 1);
-}
-
 static int topdir_include(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_value *v;
@@ -836,7 +818,6 @@ static int topdir_include(struct kr_interp *I, const struct kr_node *n)
     rc = kr_parse_file(I->A, I->srcs, idx, &module, I->err);
     if (rc)
         return rc;
-    stamp_file(module, idx, 0);
     dir = dir_of(path);
     rc = kr_eval_module(I, module, dir);
     kr_free(dir);
