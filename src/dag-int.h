@@ -72,6 +72,7 @@ struct kr_dag {
     uint32_t capscratch;
     const struct kr_plan_opts *opts;
     const char *cimage, *cid;   /* stale.c: the last image asked for and its identity */
+    const char *prule;          /* kr_dag_attach_prov: the last rule name copied */
     bool cskip;                 /* ... containers disabled: no container trigger */
     uint64_t *phash;            /* stale.c: params hash per rule index ... */
     bool *phash_ok;             /* ... when its params are plain values */

@@ -286,7 +286,13 @@ void kr_dag_attach_prov(struct kr_dag *dag, const char *path, const struct kr_pr
     struct kr_prov *p = dalloc(dag, sizeof *p, 8);
     uint32_t i;
     *p = *prov;
-    p->rule = prov->rule ? dstrndup(dag, prov->rule, strlen(prov->rule)) : NULL;
+    p->rule = NULL;
+    if (prov->rule) {
+        /* outputs of one rule come in runs: keep one copy of its name per run */
+        if (!dag->prule || strcmp(dag->prule, prov->rule))
+            dag->prule = dstrndup(dag, prov->rule, strlen(prov->rule));
+        p->rule = dag->prule;
+    }
     p->container = prov->container ? dstrndup(dag, prov->container, strlen(prov->container))
                                    : NULL;
     p->inputs = NULL;

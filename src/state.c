@@ -885,6 +885,12 @@ int kr_state_scan_provenance(struct kr_state *st, kr_state_prov_fn fn, void *ctx
     if (!rc && r != SQLITE_DONE)
         rc = kr_state_dberr(st, "reading provenance", err);
     sqlite3_finalize(s);
+    /* the decoding buffers grew to the largest row (a gather's 100k inputs:
+     * ~11 MB); release them rather than keep them for the whole run */
+    kr_buf_free(&p->scratch);
+    kr_free(p->inputs);
+    p->inputs = NULL;
+    p->inputs_cap = 0;
     return rc;
 }
 
