@@ -102,6 +102,11 @@ static inline void kr_job_set_removed(struct kr_job *j, bool removed)
     j->pstate_ = (uint8_t)(removed ? j->pstate_ | KR_JS_REMOVED : j->pstate_ & ~KR_JS_REMOVED);
 }
 
+/* The checksum kr_dag_attach_prov records for an input whose mtime and size
+ * are still those recorded: its content counts as unchanged (compare the
+ * pointer). */
+extern const char kr_dag_same_content[];
+
 /* stale.c: decide needs_run and reasons for dag->jobs (topological). */
 int kr_stale_decide(struct kr_dag *dag, const struct kr_plan_opts *o, struct kr_error *err);
 

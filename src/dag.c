@@ -280,10 +280,22 @@ static bool exists(struct kr_dag *dag, struct kr_file *f)
 
 /* ---- provenance -------------------------------------------------------- */
 
+const char kr_dag_same_content[] = "(unchanged since recorded)";
+
+/* Whether recorded input `in` (interned as fi) is as it was recorded. */
+static bool input_unchanged(struct kr_dag *dag, const struct kr_prov_input *in,
+                            struct kr_file *fi)
+{
+    return kr_dag_stat(dag, fi) == KR_STAT_FILE && fi->mtime_ns == in->mtime_ns &&
+           fi->size == in->size;
+}
+
 void kr_dag_attach_prov(struct kr_dag *dag, const char *path, const struct kr_prov *prov)
 {
     struct kr_file *f = kr_dag_file(dag, path, strlen(path));
     struct kr_prov *p = dalloc(dag, sizeof *p, 8);
+    struct kr_file *fi;
+    bool all_same = prov->ninputs > 0;
     uint32_t i;
     *p = *prov;
     p->rule = NULL;
@@ -296,15 +308,35 @@ void kr_dag_attach_prov(struct kr_dag *dag, const char *path, const struct kr_pr
     p->container = prov->container ? dstrndup(dag, prov->container, strlen(prov->container))
                                    : NULL;
     p->inputs = NULL;
+    p->inputs_same = false;
+    /* inputs as they were when the job ran need no record: a gather's
+     * fingerprints would cost ~100 bytes per input */
+    for (i = 0; all_same && i < prov->ninputs; i++) {
+        const struct kr_prov_input *in = &prov->inputs[i];
+        all_same = in->checksum &&
+                   input_unchanged(dag, in, kr_dag_file(dag, in->path, strlen(in->path)));
+    }
+    if (all_same) {
+        p->ninputs = 0;
+        p->inputs_same = true;
+        f->prov = p;
+        return;
+    }
     if (prov->ninputs) {
         p->inputs = dalloc(dag, prov->ninputs * sizeof *p->inputs, 8);
         for (i = 0; i < prov->ninputs; i++) {
             const struct kr_prov_input *in = &prov->inputs[i];
             /* interned, so the planner compares input paths by pointer */
+            fi = kr_dag_file(dag, in->path, strlen(in->path));
             p->inputs[i] = *in;
-            p->inputs[i].path = kr_dag_file(dag, in->path, strlen(in->path))->path;
-            p->inputs[i].checksum = in->checksum ? dstrndup(dag, in->checksum,
-                                                            strlen(in->checksum)) : NULL;
+            p->inputs[i].path = fi->path;
+            p->inputs[i].checksum = NULL;
+            if (!in->checksum)
+                continue;
+            if (input_unchanged(dag, in, fi))
+                p->inputs[i].checksum = kr_dag_same_content;
+            else
+                p->inputs[i].checksum = dstrndup(dag, in->checksum, strlen(in->checksum));
         }
     }
     f->prov = p;
@@ -615,7 +647,7 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
     }
     /* distinct producers, deduplicated with a visit stamp */
     if (dag->capscratch < j->nin) {
-        dag->capscratch = j->nin * 2;
+        dag->capscratch = j->nin;
         dag->scratch = kr_realloc(dag->scratch, dag->capscratch * sizeof *dag->scratch);
     }
     dag->stamp++;

@@ -44,9 +44,12 @@ struct kr_prov {
     uint64_t params_hash;   /* hash of kr_jobinfo.params_repr */
     uint64_t inputs_hash;   /* hash of the sorted set of input paths */
     const char *container;  /* image identity, or NULL */
-    bool incomplete;        /* the job was started and never finished */
     struct kr_prov_input *inputs;
     uint32_t ninputs;
+    bool incomplete;        /* the job was started and never finished */
+    bool inputs_same;       /* set by kr_dag_attach_prov: every recorded input had a
+                               digest and still has its recorded mtime and size, so
+                               inputs[] was dropped (ninputs 0) */
 };
 
 /* An interned path (like ninja's Node): compare by pointer. Laid out
@@ -158,7 +161,10 @@ void kr_dag_free(struct kr_dag *dag);
 /* Intern a path (normalised: "./a" -> "a", "a//b" -> "a/b"). */
 struct kr_file *kr_dag_file(struct kr_dag *dag, const char *path, size_t len);
 
-/* Attach recorded provenance (copied into the dag's arena) to a path. */
+/* Attach recorded provenance (copied into the dag's arena) to a path.
+ * Recorded inputs with a digest are stat()ed here (once, as always); one
+ * that still has the recorded mtime and size counts as unchanged and its
+ * digest is not kept; when all are unchanged, none is kept (inputs_same). */
 void kr_dag_attach_prov(struct kr_dag *dag, const char *path, const struct kr_prov *prov);
 
 /*

@@ -98,8 +98,21 @@ static bool same_checksum(struct kr_dag *dag, const struct kr_job *j, struct kr_
 {
     const struct kr_prov_input *rec = recorded_input(j, f, hint);
     char hex[KR_SHA256_HEX_LEN + 1];
+    uint32_t k;
+    if (!rec && f->stat == KR_STAT_FILE) {
+        /* inputs all unchanged when attached (kr_prov.inputs_same): f was
+         * one of them if the input set is the recorded one */
+        for (k = 0; k < j->nout; k++) {
+            const struct kr_prov *p = j->outfiles[k]->prov;
+            if (p && p->inputs_same && p->inputs_hash == kr_dag_inputs_hash(j))
+                return true;
+        }
+        return false;
+    }
     if (!rec || !rec->checksum || f->stat != KR_STAT_FILE)
         return false;
+    if (rec->checksum == kr_dag_same_content)
+        return true;    /* mtime and size as recorded */
     if (max_size >= 0 && f->size > max_size)
         return false;
     dag->nchecksum++;

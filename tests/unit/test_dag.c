@@ -387,6 +387,15 @@ static void test_provenance(void)
         WITH_PROV((void)0, "newer input, other content", "input newer than output: p/in.txt");
         fx_write("p/in.txt", "content", T1 + 50);
         WITH_PROV(pin.checksum = NULL, "newer input, no recorded checksum", "input newer than output: p/in.txt");
+        /* recorded with its current mtime and size: attached without its
+         * fingerprint (inputs_same), still suppressed when it is newer */
+        WITH_PROV(pin.mtime_ns = (int64_t)(T1 + 50) * 1000000000, "input as recorded, newer",
+                  "up to date");
+        is_int(nchk, 0, "... no checksum computed (mtime and size as recorded)");
+        o.triggers = KR_TRIGGER_MTIME;
+        WITH_PROV((pin.mtime_ns = (int64_t)(T1 + 50) * 1000000000, pv.inputs_hash++),
+                  "input as recorded but another input set", "input newer than output: p/in.txt");
+        o.triggers = 0;
         is_int(nchk, 0, "... nothing to compare, no checksum computed");
         o.triggers = KR_TRIGGER_CODE;
         WITH_PROV((void)0, "--rerun-triggers code: mtime ignored", "up to date");
