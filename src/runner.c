@@ -4,8 +4,12 @@
  * Data: one `struct rjob` per dag job, indexed by job id. A job waits for
  * its dependencies through a counter (`waiting`) decremented when a
  * dependency finishes, so releasing dependents costs O(rdeps) and the whole
- * run O(jobs + edges). Each attempt gets its own arena, freed when the
- * attempt ends, so memory stays bounded by the jobs running. temp() inputs
+ * run O(jobs + edges). A job whose dependencies are done waits unprepared
+ * in a pending queue (priority, then longest path); it is prepared
+ * (kr_jobprep_job: job info, command) only when the scheduler has fewer
+ * than `window` (cores + KR_SCHED_SCAN) prepared jobs waiting, into an
+ * arena of its own freed when the attempt ends, so memory stays bounded by
+ * the jobs running and about to run, not by the jobs ready. temp() inputs
  * are deleted when the last consumer that had to run has finished
  * (a pointer-keyed hash of remaining consumers).
  *

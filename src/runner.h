@@ -1,8 +1,8 @@
 /*
  * runner.h - the run loop of `krait run`: from a planned dag to finished
  * jobs. For each job that needs to run, in dependency order:
- *   prepare (jobprep) -> queue (jobsched: priority, longest path, cores,
- *   resources) -> remove old outputs, make directories -> journal the
+ *   pending queue -> prepare (jobprep, only near dispatch) -> queue
+ *   (jobsched: priority, longest path, cores, resources) -> remove old outputs, make directories -> journal the
  *   attempt (kr_state_job_begin: outputs marked incomplete) -> submit ->
  *   journal the external id -> poll -> check declared outputs (waiting up
  *   to --latency-wait) -> touch()/directory()/protected() -> provenance
