@@ -27,7 +27,15 @@
  *    explicit stack (no recursion), reverse edges and depths are computed
  *    in two linear passes, then stale.c decides what runs and why.
  *  - Everything lives in one arena per dag; the only heap arrays are the
- *    intern table and scratch vectors.
+ *    intern table and scratch vectors. Memory is per job and per file, so
+ *    it is kept small (about 0.5 KB per job of a 100k fan, see
+ *    bench/RESULTS.md): jobs and files have no padding holes, small objects
+ *    are bump-allocated without the arena's 16-byte rounding, plain
+ *    patterns are formatted here straight into interned paths (one
+ *    allocation holds in[] and infiles[]; names point into the workflow),
+ *    wildcard values are packed behind their pointers, the intern table
+ *    holds 8-byte slots (32-bit hash + file number) over files stored in
+ *    chunks, and reverse edges share one array.
  *
  * Building is recursive along dependency chains (depth = longest chain of
  * jobs, not the number of jobs).

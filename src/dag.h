@@ -44,9 +44,9 @@ struct kr_prov {
     uint64_t params_hash;   /* hash of kr_jobinfo.params_repr */
     uint64_t inputs_hash;   /* hash of the sorted set of input paths */
     const char *container;  /* image identity, or NULL */
+    bool incomplete;        /* the job was started and never finished */
     struct kr_prov_input *inputs;
     uint32_t ninputs;
-    bool incomplete;        /* the job was started and never finished */
     bool inputs_same;       /* set by kr_dag_attach_prov: every recorded input had a
                                digest and still has its recorded mtime and size, so
                                inputs[] was dropped (ninputs 0) */
