@@ -13,17 +13,20 @@
 /* resolution state of a file (kr_file.pstate_) */
 enum { RS_NEW = 0, RS_BUSY, RS_DONE, RS_FAILED };
 
-/* Why a file could not be had (RS_FAILED), kept for its later consumers. */
+/* Why a file could not be had (RS_FAILED), kept for its later consumers in
+ * a small table beside the files (dag->fails: failures are rare, a pointer
+ * in every file would cost 8 bytes per path). */
 struct kr_fail {
+    const struct kr_file *file;     /* NULL: empty slot */
     int code;
     const char *msg;
 };
 
-/* An interned file plus planner-private fields (64 bytes). Files live in
- * chunks of KR_FCHUNK (dag->fchunk), numbered in interning order. */
+/* An interned file as the planner stores it (56 bytes; planner state in
+ * f.pstate_). Files live in chunks of KR_FCHUNK (dag->fchunk), numbered in
+ * interning order. */
 struct kr_fent {
     struct kr_file f;
-    const struct kr_fail *fail;     /* RS_FAILED: the first failure */
 };
 #define KR_FCHUNK_SHIFT 11
 #define KR_FCHUNK (1u << KR_FCHUNK_SHIFT)
@@ -54,6 +57,8 @@ struct kr_dag {
     struct kr_fent **fchunk;    /* file n is fchunk[n >> KR_FCHUNK_SHIFT][n & (KR_FCHUNK-1)] */
     uint32_t nfchunk;
     char *bcur, *bend;          /* bump allocation inside arena chunks (no 16-byte rounding) */
+    struct kr_fail *fails;      /* RS_FAILED files: open addressing by file pointer */
+    uint32_t capfails, nfails;
     size_t bchunk;
     struct kr_pindex *ix;
     struct kr_vec all;          /* every job created (kr_job *) */

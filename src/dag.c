@@ -176,8 +176,8 @@ struct kr_file *kr_dag_file(struct kr_dag *dag, const char *path, size_t len)
     struct kr_slot *slot;
     struct kr_fent *e;
 
-    if ((dag->nfiles + 1) * 2 > dag->cap)
-        grow_table(dag);
+    if ((uint64_t)(dag->nfiles + 1) * 5 > (uint64_t)dag->cap * 4)
+        grow_table(dag);    /* load up to 0.8: linear probing over 8-byte slots */
     slot = slot_for(dag, p, n, h);
     if (slot->idx)
         return &fent_at(dag, slot->idx - 1)->f;
@@ -229,6 +229,7 @@ void kr_dag_free(struct kr_dag *dag)
     kr_pindex_free(dag->ix);
     kr_free(dag->tab);
     kr_free(dag->fchunk);
+    kr_free(dag->fails);
     kr_vec_free(&dag->all);
     kr_free(dag->jobs);
     kr_free(dag->run);
@@ -694,13 +695,35 @@ static void select_job(struct kr_job *j)
     }
 }
 
+/* The slot of f in dag->fails, or the empty slot where it belongs. */
+static struct kr_fail *fail_slot(struct kr_dag *dag, const struct kr_file *f)
+{
+    uint32_t i = (uint32_t)(((uintptr_t)f >> 3) * 0x9e3779b1u) & (dag->capfails - 1);
+    while (dag->fails[i].file && dag->fails[i].file != f)
+        i = (i + 1) & (dag->capfails - 1);
+    return &dag->fails[i];
+}
+
 /* Remember why f cannot be had, for its later consumers. */
 static void set_failed(struct kr_dag *dag, struct kr_file *f, int code, const char *msg)
 {
-    struct kr_fail *fl = dalloc(dag, sizeof *fl, 8);
+    struct kr_fail *fl;
+    if ((dag->nfails + 1) * 2 > dag->capfails) {
+        struct kr_fail *old = dag->fails;
+        uint32_t oldcap = dag->capfails, i;
+        dag->capfails = oldcap ? oldcap * 2 : 16;
+        dag->fails = kr_calloc(dag->capfails, sizeof *dag->fails);
+        for (i = 0; i < oldcap; i++)
+            if (old[i].file)
+                *fail_slot(dag, old[i].file) = old[i];
+        kr_free(old);
+    }
+    fl = fail_slot(dag, f);
+    if (!fl->file)
+        dag->nfails++;
+    fl->file = f;
     fl->code = code;
     fl->msg = dstrndup(dag, msg, strlen(msg));
-    kr_fent_of(f)->fail = fl;
     f->pstate_ = RS_FAILED;
 }
 
@@ -732,7 +755,6 @@ static int fail_ambiguous(struct kr_dag *dag, struct kr_file *f, struct kr_job *
 static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
                        struct kr_error *err)
 {
-    struct kr_fent *fe = kr_fent_of(f);
     struct kr_pmatch small[8], *cand = small;
     struct kr_job *prod[8], **producers = prod;
     struct kr_error first, e;
@@ -745,7 +767,8 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
     if (f->pstate_ == RS_FAILED) {
         if (!is_target && exists(dag, f))
             return KR_OK;
-        return kr_error_set(err, fe->fail->code, "%s", fe->fail->msg);
+        const struct kr_fail *fl = fail_slot(dag, f);
+        return kr_error_set(err, fl->code, "%s", fl->msg);
     }
     n = kr_pindex_match(dag->ix, f->path, f->len, small, KR_ARRAY_LEN(small));
     if (n == 0) {
@@ -1082,8 +1105,11 @@ static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
 static void collect_run(struct kr_dag *dag)
 {
     uint32_t i, n = 0;
+    for (i = 0; i < dag->njobs; i++)
+        n += dag->jobs[i]->needs_run;
     kr_free(dag->run);
-    dag->run = kr_malloc((dag->njobs ? dag->njobs : 1) * sizeof *dag->run);
+    dag->run = kr_malloc((n ? n : 1) * sizeof *dag->run);
+    n = 0;
     for (i = 0; i < dag->njobs; i++)
         if (dag->jobs[i]->needs_run)
             dag->run[n++] = dag->jobs[i];
