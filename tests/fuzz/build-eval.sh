@@ -10,7 +10,7 @@ set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-/tmp/krait-fuzz-eval}
 mkdir -p "$out/gen" "$out/corpus" "$out/crashes"
-bison -Wall -Wno-yacc -d -o "$out/gen/parser.c" "$src/grammar/parser.y"
+bison -Wall -d -o "$out/gen/parser.c" "$src/grammar/parser.y"
 CC=${CC:-clang}
 libs=$(pkg-config --cflags --libs yaml-0.1 libpcre2-8 jansson)
 # shellcheck disable=SC2086
