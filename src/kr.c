@@ -264,6 +264,43 @@ char *kr_arena_printf(struct kr_arena *a, const char *fmt, ...)
     return d;
 }
 
+void kr_arena_mark(const struct kr_arena *a, struct kr_arena_mark *m)
+{
+    m->head = a->head;
+    m->after_head = a->head ? a->head->next : NULL;
+    m->cur = a->cur;
+    m->end = a->end;
+    m->total = a->total;
+}
+
+/* Blocks opened after the mark sit in two places of the list: new bump
+ * blocks (and big blocks while there was no head) in front of the marked
+ * head, big blocks linked right behind the marked head (kr_arena_alloc). */
+void kr_arena_release(struct kr_arena *a, const struct kr_arena_mark *m)
+{
+    struct kr_arena_block *b = a->head, *next;
+    while (b && b != m->head) {
+        next = b->next;
+        kr_free(b);
+        b = next;
+    }
+    if (m->head) {
+        b = m->head->next;
+        while (b && b != m->after_head) {
+            next = b->next;
+            kr_free(b);
+            b = next;
+        }
+        m->head->next = m->after_head;
+    }
+    if (a->head == m->head && m->cur && a->cur > m->cur)
+        memset(m->cur, 0xA5, (size_t)(a->cur - m->cur));
+    a->head = m->head;
+    a->cur = m->cur;
+    a->end = m->end;
+    a->total = m->total;
+}
+
 /* ---- buffers ---------------------------------------------------------- */
 
 void kr_buf_init(struct kr_buf *b)

@@ -107,6 +107,24 @@ char *kr_arena_strdup(struct kr_arena *a, const char *s);
 char *kr_arena_printf(struct kr_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * A point in an arena's life to come back to: kr_arena_mark records it,
+ * kr_arena_release frees every block opened since and rewinds the bump
+ * pointer and `total` to the mark, so a caller can borrow an arena for
+ * temporary work (one job's evaluation) without it growing. Marks nest
+ * (release the inner one first). Everything allocated after the mark is
+ * invalid afterwards: the rewound bytes are overwritten with 0xA5 so a
+ * dangling reference shows up in tests instead of reading stale data.
+ * Nothing fails; releasing a mark of another arena is undefined.
+ */
+struct kr_arena_mark {
+    struct kr_arena_block *head, *after_head;
+    char *cur, *end;
+    size_t total;
+};
+void kr_arena_mark(const struct kr_arena *a, struct kr_arena_mark *m);
+void kr_arena_release(struct kr_arena *a, const struct kr_arena_mark *m);
+
 /* ---- growable byte buffer -------------------------------------------- */
 struct kr_buf {
     char *data;         /* always NUL-terminated when len > 0 or after any append */

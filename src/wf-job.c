@@ -5,9 +5,20 @@
  * resources, params, log and benchmark files, formats shell:/script:/
  * message:, and builds the JSON context for script:/run: wrappers.
  *
- * Values created while resolving (wildcards objects, function results) live
- * in the workflow's arena; everything handed back lives in the caller's
- * arena.
+ * Memory: everything handed back is copied into the caller's arena. The
+ * evaluator values made on the way (wildcards objects, named lists, scopes
+ * of called functions, their results) must live in the interpreter's arena,
+ * the workflow's, which lasts the whole run; so each call borrows it: it
+ * marks wf->arena, and releases the mark on return (kr_arena_release), and
+ * wf->arena does not grow per job. That is only sound when nothing the
+ * call creates can outlive it, i.e. when no function it calls can store a
+ * value into an object of the workflow (a global list, config, a closure's
+ * variable). scratch_safe() decides that from the functions' syntax trees,
+ * conservatively (any `global`, augmented assignment, item or attribute
+ * assignment, call of append/extend/insert/update/setdefault/add, or call
+ * of something it cannot name); when in doubt the values stay, as before.
+ * Each call also gets the evaluator's full step budget back afterwards, so
+ * the budget limits one job's functions, not the sum over a run.
  */
 #include "eval.h"
 
@@ -133,6 +144,276 @@ static int call_input_fn(struct kr_interp *I, const struct kr_rule *r, const cha
     return add_fn_value(I, r, kind, it, res, it->name, flags, false, arena, fv, 0);
 }
 
+/* ---- may one job's values be released? ---------------------------------- */
+
+#define SCAN_MAX_DEPTH 16
+/* The verdict on a user function, memoised in its value's flags (which are
+ * IO flags for strings and otherwise unused by functions: KR_F_* are low bits). */
+#define FN_SCANNED (1u << 30)
+#define FN_SAFE    (1u << 31)
+
+struct scan {
+    struct kr_interp *I;
+    const struct kr_value *stack[SCAN_MAX_DEPTH];   /* functions being scanned */
+    int depth;
+};
+
+static bool fn_safe(struct scan *sc, const struct kr_value *fn);
+
+/* Methods that put a value into an existing container. */
+static bool is_mutator(const char *name)
+{
+    static const char *const m[] = {"append", "extend", "insert", "update", "setdefault",
+                                    "add"};
+    size_t i;
+    for (i = 0; name && i < KR_ARRAY_LEN(m); i++)
+        if (!strcmp(name, m[i]))
+            return true;
+    return false;
+}
+
+/* Is `name` bound inside `def` (a parameter or an assignment/for/comprehension
+ * target anywhere in its body)? Then it is a local: its value is unknown here. */
+static bool binds(const struct kr_node *n, const char *name)
+{
+    uint32_t i;
+    if (!n)
+        return false;
+    switch (n->kind) {
+    case KR_N_ASSIGN:
+    case KR_N_FOR:
+    case KR_N_COMPFOR:
+        if (n->a && n->a->kind == KR_N_NAME && !strcmp(n->a->str, name))
+            return true;
+        if (n->a && (n->a->kind == KR_N_TUPLE || n->a->kind == KR_N_LIST))
+            for (i = 0; i < n->a->nkids; i++)
+                if (n->a->kids[i]->kind == KR_N_NAME && !strcmp(n->a->kids[i]->str, name))
+                    return true;
+        break;
+    case KR_N_DEF:
+    case KR_N_PARAM:
+        if (n->str && !strcmp(n->str, name))
+            return true;
+        break;
+    case KR_N_IMPORT:
+    case KR_N_FROMIMPORT:
+        return true;    /* binds names we do not model: be conservative */
+    default:
+        break;
+    }
+    for (i = 0; i < n->nkids; i++)
+        if (binds(n->kids[i], name))
+            return true;
+    for (i = 0; i < n->nparams; i++)
+        if (binds(n->params[i], name))
+            return true;
+    return binds(n->a, name) || binds(n->b, name) || binds(n->c, name);
+}
+
+/* Is `name` a parameter of `def` or bound in its body? */
+static bool is_local(const struct kr_node *def, const char *name)
+{
+    uint32_t i;
+    for (i = 0; i < def->nparams; i++)
+        if (binds(def->params[i], name))
+            return true;
+    return binds(def->a, name);
+}
+
+/* Methods that only read their object (str, list, dict, named-list ones). */
+static bool is_reader(const char *name)
+{
+    static const char *const m[] = {
+        "format", "join", "split", "rsplit", "strip", "lstrip", "rstrip", "replace",
+        "startswith", "endswith", "upper", "lower", "capitalize", "title", "find", "rfind",
+        "index", "count", "zfill", "ljust", "rjust", "center", "partition", "rpartition",
+        "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "splitlines",
+        "removeprefix", "removesuffix", "get", "items", "keys", "values", "copy",
+        "union", "intersection", "difference"};
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(m); i++)
+        if (!strcmp(name, m[i]))
+            return true;
+    return false;
+}
+
+/* The value a free name of `fn` refers to: its closures' variables, then
+ * globals, then builtins; NULL when unknown. */
+static struct kr_value *resolve_free(struct scan *sc, const struct kr_value *fn, const char *name)
+{
+    const struct kr_scope *s;
+    struct kr_value *v;
+    for (s = fn->u.fn.closure; s; s = s->parent) {
+        v = kr_dict_gets(s->vars, name);
+        if (v)
+            return v;
+    }
+    v = kr_dict_gets(sc->I->globals, name);
+    return v ? v : kr_dict_gets(sc->I->builtins, name);
+}
+
+/* Is assigning to target `t` only binding local names? */
+static bool plain_target(const struct kr_node *t)
+{
+    uint32_t i;
+    if (t->kind == KR_N_NAME)
+        return true;
+    if (t->kind != KR_N_TUPLE && t->kind != KR_N_LIST)
+        return false;
+    for (i = 0; i < t->nkids; i++)
+        if (!plain_target(t->kids[i]))
+            return false;
+    return true;
+}
+
+/* Does the callee expression name something whose code the scan sees (a
+ * user function, a builtin, a module's function, a reading method)? A
+ * function fetched at run time (a local, an item, rules.NAME.input.fn) is not. */
+static bool callee_known(struct scan *sc, const struct kr_value *fn, const struct kr_node *c)
+{
+    const struct kr_node *root = c;
+    struct kr_value *v;
+    if (c->kind == KR_N_LAMBDA)
+        return true;
+    if (c->kind == KR_N_ATTR && is_reader(c->str))
+        return true;
+    while (root->kind == KR_N_ATTR)
+        root = root->a;
+    if (root->kind != KR_N_NAME || is_local(fn->u.fn.node, root->str))
+        return false;
+    v = resolve_free(sc, fn, root->str);
+    if (!v)
+        return false;
+    return c == root || (v->type == KR_V_NS && v != sc->I->rules_ns);
+}
+
+static bool node_safe(struct scan *sc, const struct kr_value *fn, const struct kr_node *n)
+{
+    const struct kr_node *def = fn->u.fn.node;
+    struct kr_value *v;
+    uint32_t i;
+    if (!n)
+        return true;
+    switch (n->kind) {
+    case KR_N_GLOBAL:
+    case KR_N_AUGASSIGN:
+        return false;
+    case KR_N_ASSIGN:
+        if (!plain_target(n->a))
+            return false;
+        for (i = 0; i < n->nkids; i++)
+            if (!plain_target(n->kids[i]))
+                return false;
+        break;
+    case KR_N_ATTR:
+        if (is_mutator(n->str))
+            return false;
+        break;
+    case KR_N_NAME:
+        if (is_local(def, n->str))
+            return true;
+        v = resolve_free(sc, fn, n->str);
+        if (v && !fn_safe(sc, v))
+            return false;
+        break;
+    case KR_N_CALL:
+        if (!callee_known(sc, fn, n->a))
+            return false;   /* calls a value it got at run time */
+        break;
+    default:
+        break;
+    }
+    for (i = 0; i < n->nkids; i++)
+        if (!node_safe(sc, fn, n->kids[i]))
+            return false;
+    for (i = 0; i < n->nparams; i++)
+        if (!node_safe(sc, fn, n->params[i]))
+            return false;
+    return node_safe(sc, fn, n->a) && node_safe(sc, fn, n->b) && node_safe(sc, fn, n->c);
+}
+
+/* Can calling `fn` leave a reference to a value it creates in an object
+ * that outlives the call? Non-callables are safe (they are only read). */
+static bool fn_safe(struct scan *sc, const struct kr_value *fn)
+{
+    const struct kr_node *def;
+    bool ok;
+    int i;
+    if (!fn)
+        return true;
+    if (fn->type == KR_V_BUILTIN)
+        return !is_mutator(fn->u.bi.name);
+    if (fn->type != KR_V_FUNC)
+        return true;
+    for (i = 0; i < sc->depth; i++)
+        if (sc->stack[i] == fn)
+            return true;    /* recursion: decided by the outer scan */
+    if (sc->depth == SCAN_MAX_DEPTH)
+        return false;
+    if (fn->flags & FN_SCANNED)
+        return (fn->flags & FN_SAFE) != 0;
+    def = fn->u.fn.node;
+    sc->stack[sc->depth++] = fn;
+    ok = node_safe(sc, fn, def->a);     /* the body; defaults were evaluated at definition */
+    sc->depth--;
+    /* a verdict inside a recursion may rest on an assumption: keep only
+     * the outermost one, and any "unsafe" */
+    if (sc->depth == 0 || !ok)
+        ((struct kr_value *)fn)->flags |= FN_SCANNED | (ok ? FN_SAFE : 0);
+    return ok;
+}
+
+static bool iolist_safe(struct scan *sc, const struct kr_iolist *l)
+{
+    uint32_t i;
+    for (i = 0; i < l->n; i++)
+        if (l->items[i].fn && !fn_safe(sc, l->items[i].fn))
+            return false;
+    return true;
+}
+
+static bool named_safe(struct scan *sc, const struct kr_value *nl)
+{
+    size_t i;
+    if (!nl || nl->type != KR_V_NAMED)
+        return fn_safe(sc, nl);
+    for (i = 0; i < nl->u.named.len; i++)
+        if (!fn_safe(sc, nl->u.named.items[i]))
+            return false;
+    if (nl->u.named.names)
+        for (i = 0; i < nl->u.named.names->n; i++)
+            if (nl->u.named.names->keys[i] && !fn_safe(sc, nl->u.named.names->vals[i]))
+                return false;
+    return true;
+}
+
+/* A borrowed stretch of the interpreter's arena (see the top of the file). */
+struct scratch {
+    struct kr_arena_mark mark;
+    long steps;
+    bool release;
+};
+
+static void scratch_begin(struct kr_workflow *wf, struct kr_arena *out, bool safe,
+                          struct scratch *s)
+{
+    struct kr_interp *I = wf->interp;
+    kr_arena_mark(I->A, &s->mark);
+    s->steps = I->steps;
+    /* a caller collecting its results in the workflow's own arena keeps them */
+    s->release = safe && out != I->A;
+}
+
+static void scratch_end(struct kr_workflow *wf, const struct scratch *s)
+{
+    struct kr_interp *I = wf->interp;
+    I->steps = s->steps;
+    if (s->release) {
+        I->retval = NULL;
+        kr_arena_release(I->A, &s->mark);
+    }
+}
+
 int kr_wf_resolve(struct kr_workflow *wf, const struct kr_rule *r,
                   const struct kr_iolist *list, const struct kr_wildcards *wc,
                   struct kr_arena *arena, struct kr_iofile **files, uint32_t *nfiles,
@@ -143,9 +424,12 @@ int kr_wf_resolve(struct kr_workflow *wf, const struct kr_rule *r,
     struct kr_buf b = KR_BUF_INIT;
     struct kr_value *wv = NULL;
     const char *kind = list_kind(r, list);
+    struct scan sc = {.I = I};
+    struct scratch scr;
     uint32_t i, k, s, w;
     int rc = KR_OK;
     kr_interp_set_err(I, err);
+    scratch_begin(wf, arena, iolist_safe(&sc, list), &scr);
     for (i = 0; i < list->n; i++) {
         const struct kr_ioitem *it = &list->items[i];
         if (it->fn) {
@@ -183,6 +467,7 @@ int kr_wf_resolve(struct kr_workflow *wf, const struct kr_rule *r,
     }
 out:
     kr_buf_free(&b);
+    scratch_end(wf, &scr);
     if (rc == KR_OK) {
         *files = fv.v;
         *nfiles = fv.n;
@@ -284,12 +569,18 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     struct kr_value *wv, *inv, *outv, *params, *resv, *logv, *thr;
     struct kr_dict *named, *vars;
     struct kr_buf b = KR_BUF_INIT;
+    struct scan sc = {.I = I};
+    struct scratch scr;
     int64_t threads = 1;
     size_t i;
     int rc = KR_OK;
     kr_interp_set_err(I, err);
     memset(info, 0, sizeof *info);
     info->retries = -1;
+    scratch_begin(wf, arena,
+                  iolist_safe(&sc, &r->log) && iolist_safe(&sc, &r->benchmark)
+                  && fn_safe(&sc, r->threads) && named_safe(&sc, r->resources)
+                  && named_safe(&sc, r->params), &scr);
     wv = wildcards_value(I, wc);
     inv = files_value(I, in, nin, "input");
     outv = files_value(I, out, nout, "output");
@@ -477,5 +768,6 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     }
 out:
     kr_buf_free(&b);
+    scratch_end(wf, &scr);
     return rc;
 }
