@@ -32,6 +32,7 @@
  * One local executor may exist at a time (the SIGCHLD handler is global).
  */
 #include "executor.h"
+#include "spawnattr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -271,7 +272,6 @@ static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
     struct local *L = self;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    sigset_t none, defaults;
     char *argv[6], *words[LOCAL_MAX_WORDS + 1], **argvp;
     char wbuf[4096];
     const char *prog, *direct = NULL;
@@ -282,7 +282,7 @@ static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
     struct local_job *lj;
 
     posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
+    kr_spawn_attrs_init(&attr);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     if (job->workdir)
         posix_spawn_file_actions_addchdir_np(&fa, job->workdir);
@@ -291,19 +291,6 @@ static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
                                          O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
         posix_spawn_file_actions_adddup2(&fa, 1, 2);
     }
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGHUP);
-    sigaddset(&defaults, SIGQUIT);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGCHLD);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                    POSIX_SPAWN_SETSIGDEF);
     argv[0] = "bash";
     argv[1] = "-euo";
     argv[2] = "pipefail";

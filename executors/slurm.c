@@ -37,6 +37,7 @@
  * default 1).
  */
 #include "slurm.h"
+#include "spawnattr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,7 +111,6 @@ static int run_cmd(char *const argv[], struct kr_buf *out, struct kr_buf *errout
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    sigset_t none, defaults;
     int po[2] = {-1, -1}, pe[2] = {-1, -1};
     pid_t pid;
     int rc = KR_OK, e, ws;
@@ -123,22 +123,10 @@ static int run_cmd(char *const argv[], struct kr_buf *out, struct kr_buf *errout
         goto out;
     }
     posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
+    kr_spawn_attrs_init(&attr);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, po[1], 1);
     posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGHUP);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGCHLD);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                    POSIX_SPAWN_SETSIGDEF);
     e = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&fa);
@@ -214,43 +202,6 @@ static void first_line(const struct kr_buf *b, char *dst, size_t cap)
 }
 
 /* ---- files ------------------------------------------------------------------- */
-
-/* mkdir -p; KR_OK or KR_EIO. */
-static int make_dirs(const char *path, struct kr_error *err)
-{
-    char *p = kr_strdup(path);
-    int rc = KR_OK;
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-                rc = kr_error_set(err, KR_EIO, "cannot create directory %s: %s", p,
-                                  strerror(errno));
-                break;
-            }
-            *s = c;
-            if (c == '\0')
-                break;
-        }
-    }
-    kr_free(p);
-    return rc;
-}
-
-/* Make the directory a file will be written in. */
-static int make_parent(const char *file, struct kr_error *err)
-{
-    const char *slash = strrchr(file, '/');
-    char *d;
-    int rc;
-    if (!slash || slash == file)
-        return KR_OK;
-    d = kr_strndup(file, (size_t)(slash - file));
-    rc = make_dirs(d, err);
-    kr_free(d);
-    return rc;
-}
 
 static int write_file(const char *path, const struct kr_buf *b, struct kr_error *err)
 {
@@ -474,7 +425,7 @@ static int slurm_init(void **self, const struct kr_executor_opts *opts, struct k
     if (S->poll_min > S->poll_max)
         S->poll_min = S->poll_max;
     S->interval = S->poll_min;
-    rc = make_dirs(S->dir, err);
+    rc = kr_mkdirs(S->dir, err);
     if (rc)
         goto fail;
     stats = getenv("KRAIT_SLURM_STATS");
@@ -580,7 +531,7 @@ static int slurm_submit(void *self, const struct kr_exec_job *job, char *ext_id,
     if (rc)
         goto out;
     output = job->log_path ? kr_strdup(job->log_path) : kr_asprintf("%s/%%j.out", S->dir);
-    rc = make_parent(output, err);
+    rc = kr_mkdirs_parent(output, err);
     if (rc)
         goto out;
     kr_slurm_job_name(job->name, name, sizeof name);
@@ -618,7 +569,7 @@ static int submit_array(struct slurm *S, const struct kr_exec_job *const *jobs,
 
     base = kr_asprintf("a-%s-%lu", S->token, ++S->seq);
     adir = kr_asprintf("%s/%s", S->dir, base);
-    rc = make_dirs(adir, err);
+    rc = kr_mkdirs(adir, err);
     if (rc)
         goto out;
     for (k = 0; k < m; k++) {
@@ -628,7 +579,7 @@ static int submit_array(struct slurm *S, const struct kr_exec_job *const *jobs,
         if (rc)
             goto out;
         if (job->log_path) {
-            rc = make_parent(job->log_path, err);
+            rc = kr_mkdirs_parent(job->log_path, err);
             if (rc)
                 goto out;
         }

@@ -48,25 +48,6 @@ static const char *wc_string(const struct kr_job *job, bool for_path, struct kr_
     return s;
 }
 
-static int mkdirs(const char *dir)
-{
-    char tmp[4096];
-    char *p;
-    if (!*dir || snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
-        return -1;
-    for (p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 static const struct kr_resource *find_res(const struct kr_jobinfo *info, const char *name)
 {
     uint32_t i;
@@ -202,8 +183,8 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
                 return rc;
         }
         jobdir = kr_asprintf("%s/jobs", jp->state_dir);
-        if (mkdirs(jobdir) != 0) {
-            rc = kr_error_set(err, KR_EIO, "cannot create %s: %s", jobdir, strerror(errno));
+        rc = kr_mkdirs(jobdir, err);
+        if (rc != KR_OK) {
             kr_free(jobdir);
             return rc;
         }

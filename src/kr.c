@@ -4,6 +4,8 @@
  * byte buffers, pointer vectors, hashing and "did you mean" suggestions.
  */
 #include "kr.h"
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -475,4 +477,49 @@ const char *kr_suggest(const char *word, const char *const *candidates, size_t n
         }
     }
     return bestd <= limit ? best : NULL;
+}
+
+/* ---- directories -------------------------------------------------------- */
+
+int kr_mkdirs(const char *dir, struct kr_error *err)
+{
+    char *p, *s;
+    int rc = KR_OK, saved;
+    if (!*dir) {
+        errno = EINVAL;
+        return kr_error_set(err, KR_EIO, "cannot create a directory with an empty name");
+    }
+    p = kr_strdup(dir);
+    for (s = p + 1;; s++) {
+        char c = *s;
+        if (c != '/' && c != '\0')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            saved = errno;
+            rc = kr_error_set(err, KR_EIO, "cannot create directory %s: %s", p, strerror(saved));
+            errno = saved;
+            break;
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    kr_free(p);
+    return rc;
+}
+
+int kr_mkdirs_parent(const char *path, struct kr_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *d;
+    int rc, saved;
+    if (!slash || slash == path)
+        return KR_OK;
+    d = kr_strndup(path, (size_t)(slash - path));
+    rc = kr_mkdirs(d, err);
+    saved = errno;
+    kr_free(d);
+    errno = saved;
+    return rc;
 }

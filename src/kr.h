@@ -165,6 +165,16 @@ uint64_t kr_hash64_seed(const void *data, size_t n, uint64_t seed);
 #define KR_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define KR_UNUSED(x) ((void)(x))
 
+/*
+ * mkdir -p: create `dir` and every missing parent (mode 0777 less the
+ * umask); existing directories are fine. Returns KR_OK, or KR_EIO with err
+ * "cannot create directory D: <strerror>" naming the part that failed
+ * (errno is left as mkdir set it; EINVAL for an empty name). err may be NULL.
+ */
+int kr_mkdirs(const char *dir, struct kr_error *err);
+/* kr_mkdirs of the directory part of `path`; KR_OK when it has none. */
+int kr_mkdirs_parent(const char *path, struct kr_error *err);
+
 /* Monotonic clock in seconds. */
 double kr_now(void);
 /* Levenshtein distance, for "did you mean" suggestions (bounded strings). */

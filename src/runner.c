@@ -98,39 +98,6 @@ static double wall_now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-static int mkdirs(const char *dir)
-{
-    char tmp[4096];
-    char *p;
-    if (!*dir || snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
-        return -1;
-    for (p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-/* mkdir -p of the directory part of `path` (nothing when it has none). */
-static int mkparent(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash || slash == path)
-        return 0;
-    if ((size_t)(slash - path) >= sizeof dir)
-        return -1;
-    memcpy(dir, path, (size_t)(slash - path));
-    dir[slash - path] = 0;
-    return mkdirs(dir);
-}
-
 /* ---- temp() bookkeeping ------------------------------------------------ */
 
 static struct tslot *temp_slot(struct run *R, struct kr_file *f, bool add)
@@ -390,22 +357,22 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
         if (kr_storage_remove(kr_storage_local(), path, &e) != KR_OK)
             return kr_arena_printf(&j->arena, "cannot remove old output: %s", e.msg);
         kr_dag_restat(R->dag, j->job->outfiles[i]);
-        if (mkparent(path) != 0)
+        if (kr_mkdirs_parent(path, NULL) != KR_OK)
             return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s", path,
                                    strerror(errno));
     }
     for (i = 0; i < p->nlogs; i++) {
         unlink(p->logs[i]);
-        if (mkparent(p->logs[i]) != 0)
+        if (kr_mkdirs_parent(p->logs[i], NULL) != KR_OK)
             return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
                                    p->logs[i], strerror(errno));
     }
-    if (p->ej.log_path && mkparent(p->ej.log_path) != 0)
+    if (p->ej.log_path && kr_mkdirs_parent(p->ej.log_path, NULL) != KR_OK)
         return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
                                p->ej.log_path, strerror(errno));
     if (p->ej.benchmark_path) {
         unlink(p->ej.benchmark_path);
-        if (mkparent(p->ej.benchmark_path) != 0)
+        if (kr_mkdirs_parent(p->ej.benchmark_path, NULL) != KR_OK)
             return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
                                    p->ej.benchmark_path, strerror(errno));
     }
@@ -563,6 +530,45 @@ static void submit_group(struct run *R, struct rjob **js, uint32_t n)
 }
 
 /*
+ * Hand a batch of popped jobs to the executor one group per rule (groups in
+ * the order their rule first appears, jobs of a group in popped order):
+ * a counting sort on the rule index, O(batch + rules).
+ */
+static void submit_by_rule(struct run *R, struct rjob **batch, uint32_t n)
+{
+    uint32_t nr = R->wf->nrules, i, r, *start, *fill;
+    struct rjob **grp;
+    if (n == 1) {
+        submit_one(R, batch[0]);
+        return;
+    }
+    start = kr_calloc((size_t)nr + 1, sizeof *start);
+    fill = kr_calloc(nr, sizeof *fill);
+    grp = kr_malloc(n * sizeof *grp);
+    for (i = 0; i < n; i++)
+        start[batch[i]->job->rule->index + 1]++;
+    for (r = 0; r < nr; r++)
+        start[r + 1] += start[r];
+    for (i = 0; i < n; i++) {
+        r = batch[i]->job->rule->index;
+        grp[start[r] + fill[r]++] = batch[i];
+    }
+    for (i = 0; i < n; i++) {
+        r = batch[i]->job->rule->index;
+        if (!fill[r])
+            continue;   /* its group went already */
+        if (fill[r] == 1)
+            submit_one(R, grp[start[r]]);
+        else
+            submit_group(R, grp + start[r], fill[r]);
+        fill[r] = 0;
+    }
+    kr_free(grp);
+    kr_free(fill);
+    kr_free(start);
+}
+
+/*
  * Start every job the scheduler lets run now. With an executor that takes
  * arrays (submit_many and KR_EXEC_CAP_ARRAYS), the popped jobs of one rule
  * are handed over together; others are submitted one by one. Returns the
@@ -571,8 +577,8 @@ static void submit_group(struct run *R, struct rjob **js, uint32_t n)
 static uint32_t dispatch(struct run *R)
 {
     bool arrays = R->ex->submit_many && (R->ex->caps & KR_EXEC_CAP_ARRAYS) && !R->noop;
-    struct rjob **batch = NULL, **grp = NULL;
-    uint32_t nbatch = 0, cap = 0, npopped = 0, i, k, m;
+    struct rjob **batch = NULL;
+    uint32_t nbatch = 0, cap = 0, npopped = 0;
     uint32_t id;
 
     while (!R->stopping && kr_sched_pop(R->sched, &id) == KR_OK) {
@@ -591,25 +597,7 @@ static uint32_t dispatch(struct run *R)
         batch[nbatch++] = j;
     }
     if (nbatch)
-        grp = kr_calloc(nbatch, sizeof *grp);
-    for (i = 0; i < nbatch; i++) {
-        if (!batch[i])
-            continue;
-        m = 0;
-        for (k = i; k < nbatch; k++) {
-            if (batch[k] && batch[k]->job->rule == batch[i]->job->rule) {
-                grp[m++] = batch[k];
-                if (k > i)
-                    batch[k] = NULL;
-            }
-        }
-        batch[i] = NULL;
-        if (m == 1)
-            submit_one(R, grp[0]);
-        else
-            submit_group(R, grp, m);
-    }
-    kr_free(grp);
+        submit_by_rule(R, batch, nbatch);
     kr_free(batch);
     return npopped;
 }
@@ -632,7 +620,7 @@ static const char *check_outputs(struct run *R, struct rjob *j)
     for (i = 0; i < job->nout; i++) {
         if (!(job->out[i].flags & KR_F_TOUCH))
             continue;
-        if (mkparent(job->out[i].path) == 0) {
+        if (kr_mkdirs_parent(job->out[i].path, NULL) == KR_OK) {
             fd = open(job->out[i].path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
             if (fd >= 0)
                 close(fd);

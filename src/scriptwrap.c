@@ -298,25 +298,6 @@ static void quote(struct kr_buf *b, const char *s)
     kr_buf_putc(b, '\'');
 }
 
-static int mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    char *p;
-    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
-        return -1;
-    for (p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 int kr_scriptwrap_install(const char *state_dir, char **path_out, struct kr_error *err)
 {
     char *dir = kr_asprintf("%s/wrappers", state_dir);
@@ -336,10 +317,9 @@ int kr_scriptwrap_install(const char *state_dir, char **path_out, struct kr_erro
         if (n == sizeof wrapper_src - 1 && !memcmp(buf, wrapper_src, n))
             goto done;   /* already current */
     }
-    if (mkdir_p(dir) != 0) {
-        rc = kr_error_set(err, KR_EIO, "cannot create %s: %s", dir, strerror(errno));
+    rc = kr_mkdirs(dir, err);
+    if (rc != KR_OK)
         goto out;
-    }
     tmp = kr_asprintf("%s.%ld.tmp", path, (long)getpid());
     f = fopen(tmp, "w");
     if (!f || fwrite(wrapper_src, 1, sizeof wrapper_src - 1, f) != sizeof wrapper_src - 1) {
