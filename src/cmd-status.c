@@ -11,7 +11,10 @@
  * log-file(s) are the job's log files; status is "ok", "missing",
  * "incomplete" (its job started and never finished), "updated input files",
  * "rule implementation changed", "set of input files changed", "params
- * changed" or "container changed"; plan is "update pending" when the
+ * changed" or "container changed", or "running (EXECUTOR job ID)" for a
+ * missing or incomplete output of an attempt the journal holds as still
+ * submitted or running on a batch executor (left by `krait run --detach`,
+ * or by a krait killed while its SLURM jobs went on); plan is "update pending" when the
  * planner will run its job, "no update" otherwise. `--json` prints the same
  * as a JSON array, with the planner's reason added.
  *
@@ -22,9 +25,11 @@
 #include "cmd.h"
 #include "dag.h"
 #include "kr.h"
+#include "state.h"
 #include "workflow.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -62,6 +67,71 @@ static const char *file_status(struct kr_dag *dag, struct kr_file *f, const stru
     }
 }
 
+/* Outputs of unfinished attempts on a batch executor, sorted by path. */
+struct running {
+    struct kr_arena arena;
+    struct { const char *path, *label; } *v;
+    size_t n, cap;
+};
+
+static int add_running(void *ctx, const struct kr_state_attempt *a)
+{
+    struct running *R = ctx;
+    const char *label;
+    uint32_t i;
+    /* a local job of a killed krait is gone; only a batch system keeps it */
+    if (!a->executor || !strcmp(a->executor, "local") || !a->ext_id || !a->ext_id[0])
+        return 0;
+    label = kr_arena_printf(&R->arena, "running (%s job %s)", a->executor, a->ext_id);
+    for (i = 0; i < a->noutputs; i++) {
+        if (R->n == R->cap) {
+            R->cap = R->cap ? 2 * R->cap : 64;
+            R->v = kr_realloc(R->v, R->cap * sizeof *R->v);
+        }
+        R->v[R->n].path = kr_arena_strdup(&R->arena, a->outputs[i]);
+        R->v[R->n].label = label;
+        R->n++;
+    }
+    return 0;
+}
+
+static int cmp_running(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Read the journal's unfinished attempts (read-only; no database: none). */
+static int load_running(struct running *R, struct kr_error *err)
+{
+    struct kr_state *st = NULL;
+    int rc = kr_state_open(NULL, false, &st, err);
+    if (rc == KR_NOT_FOUND)
+        return KR_OK;
+    if (rc != KR_OK)
+        return rc;
+    rc = kr_state_unfinished(st, add_running, R, err);
+    kr_state_close(st);
+    if (rc == KR_OK && R->n)
+        qsort(R->v, R->n, sizeof *R->v, cmp_running);
+    return rc;
+}
+
+static const char *running_label(const struct running *R, const char *path)
+{
+    size_t lo = 0, hi = R->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(path, R->v[mid].path);
+        if (!c)
+            return R->v[mid].label;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
 /* The job's log files joined by ", " into b. */
 static int job_logs(struct kr_workflow *wf, struct kr_dag *dag, const struct kr_job *j,
                     struct kr_buf *b, struct kr_error *err)
@@ -83,6 +153,7 @@ static int job_logs(struct kr_workflow *wf, struct kr_dag *dag, const struct kr_
 static int print_status(struct kr_workflow *wf, struct kr_dag *dag, bool json,
                         struct kr_error *err)
 {
+    struct running run = {0};
     struct kr_buf logs = KR_BUF_INIT;
     struct kr_job **jobs;
     json_t *arr = json ? json_array() : NULL;
@@ -90,6 +161,10 @@ static int print_status(struct kr_workflow *wf, struct kr_dag *dag, bool json,
     char date[64];
     int rc = KR_OK;
 
+    kr_arena_init(&run.arena);
+    rc = load_running(&run, err);
+    if (rc != KR_OK)
+        goto out;
     jobs = kr_dag_jobs(dag, &njobs);
     if (!json)
         printf("output_file\tdate\trule\tversion\tlog-file(s)\tstatus\tplan\n");
@@ -106,6 +181,11 @@ static int print_status(struct kr_workflow *wf, struct kr_dag *dag, bool json,
             time_t t = (time_t)(f->mtime_ns / 1000000000);
             struct tm tm;
 
+            if (!strcmp(status, "missing") || !strcmp(status, "incomplete")) {
+                const char *label = running_label(&run, f->path);
+                if (label)
+                    status = label;
+            }
             strcpy(date, "-");
             if (exists) {
                 localtime_r(&t, &tm);
@@ -148,6 +228,8 @@ static int print_status(struct kr_workflow *wf, struct kr_dag *dag, bool json,
 out:
     json_decref(arr);
     kr_buf_free(&logs);
+    kr_free(run.v);
+    kr_arena_free(&run.arena);
     return rc;
 }
 

@@ -60,6 +60,20 @@ same "$(jobs_here | wc -l | tr -d ' ')" "2" "two jobs of this directory in SLURM
 same "$(sqlite3 .krait/state.db 'select count(*) from attempts where state <= 1 and ext_id is not null')" \
      "2" "the two attempts are journaled as running, with their SLURM ids"
 ids1=$(jobs_here | awk '{ print $1 }' | tr '\n' ' ')
+# krait status: the detached jobs' outputs are running in SLURM, under their ids
+$KRAIT status > status1.out 2>&1
+check $? "krait status exits 0 while the detached jobs run"
+want_status=""
+for i in 0 1; do
+    id=$(sqlite3 .krait/state.db "select ext_id from attempts where state <= 1 and name like '%i=$i%'")
+    want_status="${want_status}a/$i.txt|running (slurm job $id);"
+done
+same "$(awk -F'\t' '$1 ~ /^a\// { print $1 "|" $6 }' status1.out | sort | tr '\n' ';')" \
+     "$want_status" "krait status shows each detached output as running (slurm job ID)"
+same "$(awk -F'\t' '$1 ~ /^b\// { print $1 "|" $6 }' status1.out | sort | tr '\n' ';')" \
+     "b/0.txt|missing;b/1.txt|missing;" "... and the outputs not submitted yet as missing"
+$KRAIT status --json > status1.json 2>&1
+same "$(grep -c '"status": "running (slurm job ' status1.json)" "2" "--json says the same"
 
 KRAIT_SLURM_STATS=$PWD/stats2 $KRAIT run -j 4 --executor slurm --latency-wait 10 > run2.out 2>&1
 rc=$?
@@ -75,6 +89,8 @@ case " $(jobs_here | awk '{ print $1 }' | tr '\n' ' ')" in
 esac
 same "$(sqlite3 .krait/state.db 'select count(*) from attempts where state <= 1')" "0" \
      "nothing is left unfinished in the journal"
+$KRAIT status > status2.out 2>&1
+same "$(grep -c running status2.out)" "0" "once collected, krait status shows nothing running"
 $KRAIT run -j 4 --executor slurm > run3.out 2>&1
 check $? "a third run exits 0"
 grep -q "Nothing to be done" run3.out
