@@ -132,6 +132,11 @@ struct kr_executor {
                   struct kr_error *err);
     /* Release everything; running jobs are left alone unless cancelled before. */
     void (*shutdown)(void *self);
+    /* Optional: stop jobs this krait does not follow, by external id (what
+     * an earlier krait left running and this run abandons), in one request
+     * to the backend. KR_EEXEC when the backend refuses. */
+    int (*cancel_ext)(void *self, const char *const *ext_ids, uint32_t n,
+                      struct kr_error *err);
 };
 
 /* The table of backends, NULL-terminated; a backend that is compiled out

@@ -1046,13 +1046,31 @@ static int slurm_poll(void *self, struct kr_exec_result *results, uint32_t max, 
 
 /* ---- cancel, attach, shutdown --------------------------------------------------------- */
 
+/* Run `scancel` with the ids collected in argv (after argv[0]); frees argv. */
+static int run_scancel(struct slurm *S, struct kr_vec *argv, struct kr_error *err)
+{
+    struct kr_buf out = KR_BUF_INIT, errout = KR_BUF_INIT;
+    int rc, status = 0;
+    kr_vec_push(argv, NULL);
+    S->n.scancel++;
+    rc = run_cmd((char *const *)argv->items, &out, &errout, &status, err);
+    if (rc == KR_OK && status != 0) {
+        char msg[512];
+        first_line(&errout, msg, sizeof msg);
+        rc = kr_error_set(err, KR_EEXEC, "scancel failed (exit %d): %s", status, msg);
+    }
+    kr_vec_free(argv);
+    kr_buf_free(&out);
+    kr_buf_free(&errout);
+    return rc;
+}
+
 static int slurm_cancel(void *self, const uint32_t *ids, uint32_t n, struct kr_error *err)
 {
     struct slurm *S = self;
     struct kr_vec argv = KR_VEC_INIT;
-    struct kr_buf out = KR_BUF_INIT, errout = KR_BUF_INIT;
     uint32_t i, k;
-    int rc = KR_OK, status = 0;
+    int rc;
 
     kr_vec_push(&argv, "scancel");
     for (i = 0; i < S->njobs; i++) {
@@ -1065,25 +1083,29 @@ static int slurm_cancel(void *self, const uint32_t *ids, uint32_t n, struct kr_e
         j->cancelled = true;
         kr_vec_push(&argv, j->ext);
     }
-    if (argv.len == 1)
-        goto out;
-    kr_vec_push(&argv, NULL);
-    S->n.scancel++;
-    rc = run_cmd((char *const *)argv.items, &out, &errout, &status, err);
-    if (rc == KR_OK && status != 0) {
-        char msg[512];
-        first_line(&errout, msg, sizeof msg);
-        rc = kr_error_set(err, KR_EEXEC, "scancel failed (exit %d): %s", status, msg);
+    if (argv.len == 1) {
+        kr_vec_free(&argv);
+        return KR_OK;
     }
+    rc = run_scancel(S, &argv, err);
     /* report the cancellations soon */
     S->interval = S->poll_min;
     if (S->next_query > kr_now() + S->poll_min)
         S->next_query = kr_now() + S->poll_min;
-out:
-    kr_vec_free(&argv);
-    kr_buf_free(&out);
-    kr_buf_free(&errout);
     return rc;
+}
+
+static int slurm_cancel_ext(void *self, const char *const *ext_ids, uint32_t n,
+                            struct kr_error *err)
+{
+    struct kr_vec argv = KR_VEC_INIT;
+    uint32_t i;
+    if (n == 0)
+        return KR_OK;
+    kr_vec_push(&argv, "scancel");
+    for (i = 0; i < n; i++)
+        kr_vec_push(&argv, (void *)ext_ids[i]);
+    return run_scancel(self, &argv, err);
 }
 
 static int slurm_attach(void *self, const struct kr_exec_job *job, const char *ext_id,
@@ -1144,4 +1166,5 @@ const struct kr_executor kr_executor_slurm = {
     .cancel = slurm_cancel,
     .attach = slurm_attach,
     .shutdown = slurm_shutdown,
+    .cancel_ext = slurm_cancel_ext,
 };

@@ -826,6 +826,7 @@ struct unf {
     int64_t id;
     int attempt;
     uint32_t job;
+    bool ours;          /* this run's executor started it and can follow it */
     bool match;
     char ext[64];
     char name[128];
@@ -860,7 +861,10 @@ static int collect_attachable(void *ctx, const struct kr_state_attempt *a)
     snprintf(u->ext, sizeof u->ext, "%s", a->ext_id ? a->ext_id : "");
     snprintf(u->name, sizeof u->name, "%s", a->name ? a->name : a->rule ? a->rule : "?");
     if (!a->executor || strcmp(a->executor, R->ex->name) != 0 || !R->ex->attach ||
-        !(R->ex->caps & KR_EXEC_CAP_ATTACH) || !u->ext[0] || a->noutputs == 0)
+        !(R->ex->caps & KR_EXEC_CAP_ATTACH) || !u->ext[0])
+        return 0;
+    u->ours = true;
+    if (a->noutputs == 0)
         return 0;
     f = kr_dag_find(R->dag, a->outputs[0], strlen(a->outputs[0]));
     job = f ? f->producer : NULL;
@@ -874,16 +878,40 @@ static int collect_attachable(void *ctx, const struct kr_state_attempt *a)
     return 0;
 }
 
-/* Give up an attempt of an earlier krait (its outputs stay incomplete). */
-static int abandon(struct run *R, const struct unf *u, const char *why, struct kr_error *err)
+/* Give up an attempt of an earlier krait (its outputs stay incomplete).
+ * With `stop`, one this run's executor follows is also queued in `stops`
+ * for cancel_stops: it must not go on writing outputs nobody collects. */
+static int abandon(struct run *R, const struct unf *u, const char *why, bool stop,
+                   struct kr_vec *stops, struct kr_error *err)
 {
     int rc = kr_state_mark_abandoned(R->st, u->id, err);
+    bool cancel = stop && u->ours && R->ex->cancel_ext;
     if (rc == KR_NOT_FOUND)
         rc = KR_OK;
+    if (cancel)
+        kr_vec_push(stops, (void *)u->ext);
     if (R->o->verbosity >= KR_PROGRESS_NORMAL)
-        kr_progress_msg(R->prog, false, "krait: %s (%s job %s) of an interrupted run: %s",
-                        u->name, R->ex->name, u->ext[0] ? u->ext : "?", why);
+        kr_progress_msg(R->prog, false, "krait: %s (%s job %s) of an interrupted run: %s%s",
+                        u->name, R->ex->name, u->ext[0] ? u->ext : "?", why,
+                        cancel ? "; cancelling it" : "");
     return rc;
+}
+
+/* Cancel the abandoned attempts still running in the backend, in one
+ * request; a refusal is a warning (the journal already gave them up). */
+static void cancel_stops(struct run *R, struct kr_vec *stops)
+{
+    struct kr_error e;
+    if (!stops->len)
+        return;
+    kr_error_clear(&e);
+    if (R->ex->cancel_ext(R->exself, (const char *const *)stops->items, (uint32_t)stops->len,
+                          &e) != KR_OK)
+        kr_progress_msg(R->prog, false, "krait: warning: could not cancel %zu abandoned %s "
+                        "job(s): %s", stops->len, R->ex->name, e.msg);
+    else if (R->o->verbosity >= KR_PROGRESS_NORMAL)
+        kr_progress_msg(R->prog, false, "krait: cancelled %zu abandoned %s job(s)", stops->len,
+                        R->ex->name);
 }
 
 /*
@@ -896,6 +924,7 @@ static int abandon(struct run *R, const struct unf *u, const char *why, struct k
 static int reattach(struct run *R, struct kr_error *err)
 {
     struct unflist L;
+    struct kr_vec stops = KR_VEC_INIT;     /* ext ids to cancel (into L.v) */
     struct kr_error e;
     uint32_t i;
     int rc;
@@ -907,22 +936,23 @@ static int reattach(struct run *R, struct kr_error *err)
         struct unf *u = &L.v[i];
         struct rjob *j = u->match ? &R->rj[u->job] : NULL;
         if (!j || !j->needs_run || j->st != R_WAIT) {
-            rc = abandon(R, u, j ? "already re-adopted" : "not part of this run", err);
+            rc = abandon(R, u, j && j->st != R_WAIT ? "already re-adopted"
+                                                    : "not part of this run", true, &stops, err);
             continue;
         }
         if (j->waiting > 0) {
-            rc = abandon(R, u, "its inputs are to be made again", err);
+            rc = abandon(R, u, "its inputs are to be made again", true, &stops, err);
             continue;
         }
         if (prepare(R, j, u->attempt) != KR_OK) {
-            rc = abandon(R, u, "cannot prepare the job", err);
+            rc = abandon(R, u, "cannot prepare the job", true, &stops, err);
             continue;
         }
         kr_error_clear(&e);
         if (R->ex->attach(R->exself, &j->p.ej, u->ext, &e) != KR_OK) {
             char *why = kr_asprintf("cannot re-adopt it (%s); running it again", e.msg);
             attempt_free(j);
-            rc = abandon(R, u, why, err);
+            rc = abandon(R, u, why, false, &stops, err);
             kr_free(why);
             continue;
         }
@@ -939,6 +969,8 @@ static int reattach(struct run *R, struct kr_error *err)
                             "interrupted run", j->p.desc, R->ex->name, u->ext);
         kr_progress_start(R->prog, j->p.desc);
     }
+    cancel_stops(R, &stops);
+    kr_vec_free(&stops);
     kr_free(L.v);
     return rc;
 }

@@ -115,6 +115,31 @@ same "$(cat a/0.txt 2>/dev/null)" "0" "and made its output"
 same "$(sqlite3 .krait/state.db "select state || ' ' || attempt from attempts where ext_id = '999999'")" \
      "3 1" "the lost attempt ended failed (its retry was free)"
 
+# ---- an abandoned attempt is cancelled in SLURM ------------------------------------
+mkdir "$T/ab" && cd "$T/ab" || exit 1
+write_snakefile
+$KRAIT run -j 4 --executor slurm --detach > run1.out 2>&1
+check $? "--detach of a/0.txt and a/1.txt"
+id1=$(sqlite3 .krait/state.db "select ext_id from attempts where state <= 1 and name like '%i=1%'")
+KRAIT_SLURM_STATS=$PWD/stats2 $KRAIT run -j 4 --executor slurm --latency-wait 10 a/0.txt > run2.out 2>&1
+rc=$?
+check $rc "a run for a/0.txt only exits 0"
+[ $rc -eq 0 ] || sed 's/^/#   /' run2.out | tail -n 20
+grep -q "(slurm job $id1) of an interrupted run: not part of this run; cancelling it" run2.out
+check $? "the attempt for a/1.txt is abandoned, saying it is cancelled"
+[ $? -eq 0 ] || sed 's/^/#   /' run2.out
+grep -q "krait: cancelled 1 abandoned slurm job(s)" run2.out
+check $? "... and that the cancel went through"
+same "$(stat_of scancel stats2)" "1" "one scancel call"
+t=0
+while [ "$(jobs_here | awk -v id="$id1" '$1 == id { print $2 }')" != CANCELLED ] && [ $t -lt 50 ]; do
+    sleep 0.1; t=$((t + 1)); done
+same "$(jobs_here | awk -v id="$id1" '$1 == id { print $2 }')" "CANCELLED" \
+     "SLURM job $id1 is cancelled"
+same "$(cat a/0.txt 2>/dev/null)" "0" "the re-adopted job for a/0.txt finished"
+same "$(sqlite3 .krait/state.db 'select count(*) from attempts where state <= 1')" "0" \
+     "nothing is left unfinished in the journal"
+
 # ---- the local executor cannot detach ------------------------------------------------
 cd "$T/d" || exit 1
 $KRAIT run -F --detach > local.out 2>&1
