@@ -8,6 +8,7 @@
 #   --slurm       slurm-wlm + munge (single-node SLURM; see tests/slurm/slurm-up.sh)
 #   --containers  podman + runc + debootstrap (see tests/containers/setup-podman.sh)
 #   --bench       snakemake, ninja, make, hyperfine, GNU time (see bench/README.md)
+#   --tests       interpreters the script: tests run (R's Rscript)
 #   --all         all of the above
 # Idempotent: when every requested package is already installed (checked with
 # dpkg-query) apt is not touched at all, so re-runs take well under a second.
@@ -17,8 +18,8 @@ die() { echo "install-deps: error: $*" >&2; exit 1; }
 log() { echo "install-deps: $*"; }
 
 usage() {
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
-    echo "usage: $0 [--slurm] [--containers] [--bench] [--all]"
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--all]"
 }
 
 BASE=(build-essential autoconf automake libtool pkg-config bison flex
@@ -30,6 +31,7 @@ SLURM=(slurm-wlm munge)
 # uidmap + fuse-overlayfs are needed for rootless podman only; cheap, so included.
 CONTAINERS=(podman runc debootstrap debian-archive-keyring uidmap fuse-overlayfs)
 BENCH=(snakemake ninja-build make hyperfine time)
+TESTS=(r-base-core)
 
 want=("${BASE[@]}")
 while [ $# -gt 0 ]; do
@@ -37,7 +39,8 @@ while [ $# -gt 0 ]; do
         --slurm) want+=("${SLURM[@]}") ;;
         --containers) want+=("${CONTAINERS[@]}") ;;
         --bench) want+=("${BENCH[@]}") ;;
-        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}") ;;
+        --tests) want+=("${TESTS[@]}") ;;
+        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}") ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option '$1'" ;;
     esac

@@ -18,8 +18,8 @@ cd "$top"
 step() { printf '\n== %s\n' "$*"; }
 fail=0
 
-step "installing packages (build, SLURM, containers)"
-scripts/install-deps.sh --slurm --containers || { echo "run-all: package installation failed" >&2; exit 1; }
+step "installing packages (build, SLURM, containers, script interpreters)"
+scripts/install-deps.sh --slurm --containers --tests || { echo "run-all: package installation failed" >&2; exit 1; }
 
 step "starting SLURM on localhost"
 if ! tests/slurm/slurm-up.sh; then

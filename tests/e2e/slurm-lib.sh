@@ -3,6 +3,10 @@
 # slurm_ensure_up: make sure the test SLURM runs with --fast scheduling
 # (tests/slurm/slurm-up.sh, idempotent), serialised with flock so that tests
 # running in parallel do not restart the daemons under each other's jobs.
+# Then it takes the cluster for the rest of the test: the single node has two
+# CPUs, and checks such as "two jobs run at once" or "a job starts within N
+# seconds" hold only when no other test's jobs compete (the lock is held on
+# fd 9 until the test's shell exits).
 # Returns 0 when SLURM is up; otherwise prints "1..0 # SKIP reason" and
 # returns 1 (the caller exits 0). Output of slurm-up goes to slurm-up.log in
 # the current directory's parent temp area, shown on failure.
@@ -27,5 +31,7 @@ slurm_ensure_up() {
         return 1
     fi
     rm -f "$log"
+    exec 9>/tmp/krait-slurm-tests.lock
+    flock 9
     return 0
 }

@@ -14,9 +14,8 @@ EX="$KR_SRCDIR/rules-examples/containers"
 if ! command -v podman >/dev/null 2>&1 || ! podman image exists "$IMG" 2>/dev/null; then
     echo "1..0 # SKIP podman or the image $IMG missing (tests/containers/setup-podman.sh)"; exit 0
 fi
-if ! command -v sbatch >/dev/null 2>&1 || ! scontrol ping 2>/dev/null | grep -q UP; then
-    echo "1..0 # SKIP SLURM is not running (tests/slurm/slurm-up.sh --fast)"; exit 0
-fi
+. "$KR_SRCDIR/tests/e2e/slurm-lib.sh"
+slurm_ensure_up || exit 0
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 n=0
