@@ -30,13 +30,12 @@
  *          apptainer exec --cleanenv --no-home --pwd W --bind W:W
  *            [--bind IN:IN:ro ...] [--bind OUTDIR:OUTDIR ...] [--nv]
  *            [--env K=V ...] [--container-args ...] SIF bash -euo pipefail -c CMD
- *   --cleanenv keeps the host environment out; passed-through variables are
- *   given as --env NAME=VALUE with the value read when the command is built
- *   (Apptainer has no "take it from the host" form that survives
- *   --cleanenv). Images that are not a local .sif run from the .sif pulled
+ *   --cleanenv keeps the host environment out; passed-through variables
+ *   reach the container as APPTAINERENV_NAME, copied by a bash prefix when
+ *   the job starts (values never stand on the command line). Images that are not a local .sif run from the .sif pulled
  *   into .krait/apptainer/ by kr_container_prepare. GPU jobs get --nv, and
- *   a one-line bash prefix exporting APPTAINERENV_CUDA_VISIBLE_DEVICES from
- *   the host value when the variable is not in the job's env here.
+ *   the same prefix copies CUDA_VISIBLE_DEVICES when the variable is not in
+ *   the job's env here.
  *
  * Binds: the working directory is bound at its own path. Every declared
  * input outside it is bound read-only at its own path (writing to it fails
@@ -398,29 +397,50 @@ static int docker_argv(const struct kr_container_ctx *ctx, const struct kr_conta
     return KR_OK;
 }
 
-/* Apptainer GPU jobs: hand the host's CUDA_VISIBLE_DEVICES through
- * --cleanenv with the APPTAINERENV_ / SINGULARITYENV_ prefix. */
-static const char apptainer_gpu_script[] =
-    "if [ -n \"${CUDA_VISIBLE_DEVICES+x}\" ]; then "
-    "export APPTAINERENV_CUDA_VISIBLE_DEVICES=\"$CUDA_VISIBLE_DEVICES\" "
-    "SINGULARITYENV_CUDA_VISIBLE_DEVICES=\"$CUDA_VISIBLE_DEVICES\"; fi; exec \"$@\"";
+/* Apptainer drops the host environment (--cleanenv) except variables
+ * named APPTAINERENV_X / SINGULARITYENV_X, which it sets as X inside. The
+ * variables passed through (--container-env, validated as identifiers when
+ * the context is made) and a GPU job's CUDA_VISIBLE_DEVICES are handed over
+ * that way by a bash prefix that copies them when the job starts, so their
+ * values never appear on a command line or in a batch script (they may be
+ * secrets). Returns the prefix script, or NULL when nothing is to be copied;
+ * the caller kr_free()s it. */
+static char *apptainer_env_script(const struct kr_container_ctx *ctx,
+                                  const struct kr_container_job *job)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    size_t i;
+    for (i = 0; i < ctx->nenv_pass; i++)
+        kr_buf_printf(&b, "if [ -n \"${%s+x}\" ]; then export APPTAINERENV_%s=\"$%s\" "
+                      "SINGULARITYENV_%s=\"$%s\"; fi; ",
+                      ctx->env_pass[i], ctx->env_pass[i], ctx->env_pass[i],
+                      ctx->env_pass[i], ctx->env_pass[i]);
+    if (job->gpus > 0 && !job_env(job, "CUDA_VISIBLE_DEVICES"))
+        /* the runner sets CUDA_VISIBLE_DEVICES when it starts the job */
+        kr_buf_puts(&b, "if [ -n \"${CUDA_VISIBLE_DEVICES+x}\" ]; then "
+                        "export APPTAINERENV_CUDA_VISIBLE_DEVICES=\"$CUDA_VISIBLE_DEVICES\" "
+                        "SINGULARITYENV_CUDA_VISIBLE_DEVICES=\"$CUDA_VISIBLE_DEVICES\"; fi; ");
+    if (!b.len)
+        return NULL;
+    kr_buf_puts(&b, "exec \"$@\"");
+    return kr_buf_steal(&b);
+}
 
 static int apptainer_argv(const struct kr_container_ctx *ctx, const struct kr_container_job *job,
                           const char *wd, const struct binds *bs, struct kr_vec *v,
                           struct kr_error *err)
 {
     size_t i;
-    char *sif;
+    char *sif, *script;
     if (!job->image[0] || strpbrk(job->image, " \t\n"))
         return kr_error_set(err, KR_EUSAGE, "invalid container image name '%s'", job->image);
     sif = kr_container_sif_path(ctx, job->image, wd);
-    if (job->gpus > 0 && !job_env(job, "CUDA_VISIBLE_DEVICES")) {
-        /* the runner sets CUDA_VISIBLE_DEVICES in the job's environment
-         * when it starts the job; --cleanenv would drop it */
+    script = apptainer_env_script(ctx, job);
+    if (script) {
         push(v, "bash");
         push(v, "-c");
-        push(v, apptainer_gpu_script);
-        push(v, "krait-gpu");
+        kr_vec_push(v, script);
+        push(v, "krait-env");
     }
     push(v, ctx->program);
     push(v, "exec");
@@ -442,13 +462,6 @@ static int apptainer_argv(const struct kr_container_ctx *ctx, const struct kr_co
     for (i = 0; i < job->nenv; i++) {
         push(v, "--env");
         pushf(v, "%s=%s", job->env[i].name, job->env[i].value);
-    }
-    for (i = 0; i < ctx->nenv_pass; i++) {
-        const char *val = getenv(ctx->env_pass[i]);
-        if (!val)
-            continue;
-        push(v, "--env");
-        pushf(v, "%s=%s", ctx->env_pass[i], val);
     }
     push_extra(v, ctx);
     kr_vec_push(v, sif);
