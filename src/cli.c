@@ -68,7 +68,7 @@ static const struct opt opts[] = {
     {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
     {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
     {"unlock", 0, FLAG, O_UNLOCK, 0, NULL, "remove a stale lock and exit"},
-    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default), slurm, kubernetes, aws-batch"},
+    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default) or slurm"},
     {"executor-arg", 0, MANY, O_EXECARG, 0, "K=V..", "options for the executor"},
     {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
     {"container-runtime", 0, ONE, O_CRUNTIME, 0, "R", "docker, podman, apptainer, singularity"},

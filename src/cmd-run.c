@@ -200,7 +200,22 @@ static int run_main(int argc, char **argv)
     }
     ex = kr_executor_find(cli.executor ? cli.executor : "local");
     if (!ex) {
-        rc = kr_error_set(&err, KR_EUSAGE, "unknown executor '%s'", cli.executor);
+        const char *names[16];
+        struct kr_buf list = KR_BUF_INIT;
+        size_t k, nn = 0;
+        const char *near;
+        for (k = 0; kr_executors[k] && nn < KR_ARRAY_LEN(names); k++) {
+            names[nn++] = kr_executors[k]->name;
+            kr_buf_printf(&list, "%s%s", k ? ", " : "", kr_executors[k]->name);
+        }
+        near = kr_suggest(cli.executor, names, nn);
+        if (near)
+            rc = kr_error_set(&err, KR_EUSAGE, "unknown executor '%s' (did you mean '%s'?)",
+                              cli.executor, near);
+        else
+            rc = kr_error_set(&err, KR_EUSAGE, "unknown executor '%s' (krait has: %s)",
+                              cli.executor, kr_buf_cstr(&list));
+        kr_buf_free(&list);
         goto usage;
     }
     if (cli.detach && !(ex->caps & KR_EXEC_CAP_DETACH)) {

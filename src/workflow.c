@@ -10,9 +10,12 @@
  */
 #include "eval.h"
 
+#include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- patterns ---- */
 
@@ -787,6 +790,49 @@ static int topdir_configfile(struct kr_interp *I, const struct kr_node *n)
     return KR_OK;
 }
 
+/* `workdir: DIR` as Snakemake applies it: the directory is created if
+ * needed and becomes the working directory when the directive is evaluated,
+ * so rule paths, later configfile: and glob_wildcards() are relative to it.
+ * What is relative to the rule files (includes, script: paths, error
+ * locations) must survive the change: their paths are made absolute first. */
+static int topdir_workdir(struct kr_interp *I, const struct kr_node *n)
+{
+    struct kr_workflow *wf = I->wf;
+    char old[PATH_MAX];
+    struct kr_error e;
+    size_t i;
+    int rc = one_string(I, n, &wf->workdir);
+    if (rc != KR_OK)
+        return rc;
+    if (!getcwd(old, sizeof old))
+        return kr_eval_error_at(I, n, "workdir: cannot read the current directory: %s",
+                                strerror(errno));
+    for (i = 0; i < I->includes_dirs.len; i++) {
+        char *d = I->includes_dirs.items[i];
+        if (d[0] != '/') {
+            I->includes_dirs.items[i] = strcmp(d, ".") ? kr_asprintf("%s/%s", old, d)
+                                                       : kr_strdup(old);
+            kr_free(d);
+        }
+    }
+    for (i = 0; i < I->srcs->n; i++) {
+        char *path = I->srcs->files[i].path;
+        if (path[0] != '/') {
+            I->srcs->files[i].path = kr_asprintf("%s/%s", old, path);
+            kr_free(path);
+        }
+    }
+    if (wf->snakefile && wf->snakefile[0] != '/')
+        wf->snakefile = kr_arena_printf(&wf->arena, "%s/%s", old, wf->snakefile);
+    kr_error_clear(&e);
+    if (kr_mkdirs(wf->workdir, &e) != KR_OK)
+        return kr_eval_error_at(I, n->nkids ? n->kids[0] : n, "workdir: %s", e.msg);
+    if (chdir(wf->workdir) != 0)
+        return kr_eval_error_at(I, n->nkids ? n->kids[0] : n, "workdir: cannot enter '%s': %s",
+                                wf->workdir, strerror(errno));
+    return KR_OK;
+}
+
 static int topdir_include(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_value *v;
@@ -836,7 +882,7 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
     if (!strcmp(dn, "include"))
         return topdir_include(I, n);
     if (!strcmp(dn, "workdir"))
-        return one_string(I, n, &wf->workdir);
+        return topdir_workdir(I, n);
     if (!strcmp(dn, "container") || !strcmp(dn, "singularity"))
         return one_string(I, n, &wf->container);
     if (!strcmp(dn, "conda")) {
