@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -794,7 +795,8 @@ static int topdir_configfile(struct kr_interp *I, const struct kr_node *n)
  * needed and becomes the working directory when the directive is evaluated,
  * so rule paths, later configfile: and glob_wildcards() are relative to it.
  * What is relative to the rule files (includes, script: paths, error
- * locations) must survive the change: their paths are made absolute first. */
+ * locations) must survive the change: their paths are made absolute first
+ * (so after a real move, error locations show absolute paths). */
 static int topdir_workdir(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_workflow *wf = I->wf;
@@ -807,6 +809,17 @@ static int topdir_workdir(struct kr_interp *I, const struct kr_node *n)
     if (!getcwd(old, sizeof old))
         return kr_eval_error_at(I, n, "workdir: cannot read the current directory: %s",
                                 strerror(errno));
+    kr_error_clear(&e);
+    if (kr_mkdirs(wf->workdir, &e) != KR_OK)
+        return kr_eval_error_at(I, n->nkids ? n->kids[0] : n, "workdir: %s", e.msg);
+    {
+        /* already there (workdir: "." or the -d directory): nothing moves */
+        char *want = realpath(wf->workdir, NULL);
+        bool same = want && !strcmp(want, old);
+        free(want);
+        if (same)
+            return KR_OK;
+    }
     for (i = 0; i < I->includes_dirs.len; i++) {
         char *d = I->includes_dirs.items[i];
         if (d[0] != '/') {
@@ -824,9 +837,6 @@ static int topdir_workdir(struct kr_interp *I, const struct kr_node *n)
     }
     if (wf->snakefile && wf->snakefile[0] != '/')
         wf->snakefile = kr_arena_printf(&wf->arena, "%s/%s", old, wf->snakefile);
-    kr_error_clear(&e);
-    if (kr_mkdirs(wf->workdir, &e) != KR_OK)
-        return kr_eval_error_at(I, n->nkids ? n->kids[0] : n, "workdir: %s", e.msg);
     if (chdir(wf->workdir) != 0)
         return kr_eval_error_at(I, n->nkids ? n->kids[0] : n, "workdir: cannot enter '%s': %s",
                                 wf->workdir, strerror(errno));
