@@ -207,9 +207,16 @@ static int write_file(const char *path, const struct kr_buf *b, struct kr_error 
 {
     const char *s = kr_buf_cstr(b);
     size_t left = b->len;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+    /* batch scripts hold the jobs' commands, params (maybe secrets) expanded:
+     * owner only, also when an older file of that name had another mode */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0700);
     if (fd < 0)
         return kr_error_set(err, KR_EIO, "cannot write %s: %s", path, strerror(errno));
+    if (fchmod(fd, 0700) != 0) {
+        int e = errno;
+        close(fd);
+        return kr_error_set(err, KR_EIO, "cannot make %s private: %s", path, strerror(e));
+    }
     while (left > 0) {
         ssize_t w = write(fd, s, left);
         if (w < 0 && errno == EINTR)
@@ -426,6 +433,9 @@ static int slurm_init(void **self, const struct kr_executor_opts *opts, struct k
         S->poll_min = S->poll_max;
     S->interval = S->poll_min;
     rc = kr_mkdirs(S->dir, err);
+    if (rc == KR_OK && chmod(S->dir, 0700) != 0)
+        rc = kr_error_set(err, KR_EIO, "cannot make %s private (chmod 0700): %s", S->dir,
+                          strerror(errno));
     if (rc)
         goto fail;
     stats = getenv("KRAIT_SLURM_STATS");

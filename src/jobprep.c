@@ -183,7 +183,11 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
                 return rc;
         }
         jobdir = kr_asprintf("%s/jobs", jp->state_dir);
+        /* job files hold params, which may be secrets: owner only */
         rc = kr_mkdirs(jobdir, err);
+        if (rc == KR_OK && chmod(jobdir, 0700) != 0)
+            rc = kr_error_set(err, KR_EIO, "cannot make %s private (chmod 0700): %s", jobdir,
+                              strerror(errno));
         if (rc != KR_OK) {
             kr_free(jobdir);
             return rc;
@@ -206,6 +210,7 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
         rc = kr_scriptwrap_job(&sj, arena, &out->ej.command, err);
         if (rc != KR_OK)
             return rc;
+        out->jobfile = sj.jobfile;
     } else {
         out->ej.command = NULL;     /* no action: done without running anything */
     }

@@ -50,6 +50,7 @@ struct kr_prepared {
     const char *wildcards;          /* "sample=A" or "" */
     const char **logs;              /* all log: files */
     uint32_t nlogs;
+    const char *jobfile;            /* script:/run: job file (0600; may hold secrets) or NULL */
 };
 
 /*

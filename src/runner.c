@@ -739,6 +739,10 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
             R->stopping = true;
         }
     }
+    /* the job file may hold secrets (params): kept only for a failed job */
+    if (j->p.jobfile && unlink(j->p.jobfile) != 0 && errno != ENOENT)
+        kr_progress_msg(R->prog, true, "krait: warning: cannot remove job file %s: %s",
+                        j->p.jobfile, strerror(errno));
     for (i = 0; i < j->job->nout; i++)
         kr_dag_restat(R->dag, j->job->outfiles[i]);
     j->st = R_DONE;

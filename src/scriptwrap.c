@@ -28,6 +28,7 @@
 #include "scriptwrap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -356,7 +357,7 @@ int kr_scriptwrap_job(const struct kr_scriptwrap_job *j, struct kr_arena *arena,
     json_t *root = json_object(), *ctx = NULL;
     json_error_t jerr;
     struct kr_buf cmd = KR_BUF_INIT;
-    int rc = KR_OK;
+    int rc = KR_OK, fd = -1;
 
     *cmd_out = NULL;
     if (j->context_json) {
@@ -378,17 +379,29 @@ int kr_scriptwrap_job(const struct kr_scriptwrap_job *j, struct kr_arena *arena,
         json_object_set_new(root, "line", json_integer(j->code_line ? j->code_line : 1));
     }
     json_object_set(root, "context", ctx);
-    if (json_dump_file(root, j->jobfile, JSON_COMPACT) != 0) {
+    /* the context holds params (maybe secrets): owner-only, also when an
+     * older file of the same name had another mode; never through a symlink */
+    fd = open(j->jobfile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) != 0 || json_dumpfd(root, fd, JSON_COMPACT) != 0) {
         rc = kr_error_set(err, KR_EIO, "cannot write job file %s: %s", j->jobfile,
                           strerror(errno));
         goto out;
     }
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = kr_error_set(err, KR_EIO, "cannot write job file %s: %s", j->jobfile,
+                          strerror(errno));
+        goto out;
+    }
+    fd = -1;
     kr_buf_puts(&cmd, "python3 ");
     quote(&cmd, j->wrapper);
     kr_buf_putc(&cmd, ' ');
     quote(&cmd, j->jobfile);
     *cmd_out = kr_arena_strdup(arena, kr_buf_cstr(&cmd));
 out:
+    if (fd >= 0)
+        close(fd);
     kr_buf_free(&cmd);
     if (ctx)
         json_decref(ctx);
