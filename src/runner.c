@@ -466,8 +466,46 @@ static bool begin_submit(struct run *R, struct rjob *j)
 
 /* After the executor took (or refused) a job: journal its external id and
  * RUNNING, or count the submission as a failed attempt (`why`). */
+/* /proc/PID/stat of a process: parent, process group, state and start time
+ * (field 22). False when there is no such process. */
+static bool proc_stat(long pid, long *ppid, long *pgrp, char *state, long long *start)
+{
+    char path[64], buf[1024], *p;
+    ssize_t n;
+    int fd;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = 0;
+    p = strrchr(buf, ')');
+    /* fields 3 state, 4 ppid, 5 pgrp, then 6..21 skipped, 22 starttime */
+    return p && sscanf(p + 1, " %c %ld %ld %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d"
+                       " %*d %*d %*d %*d %lld", state, ppid, pgrp, start) == 4;
+}
+
+/* The process of a job the local executor started ("pid:N"), read at once
+ * (posix_spawn returns after the exec, so this is the job's process). */
+static const struct kr_state_proc *spawned_proc(const char *ext_id, struct kr_state_proc *p)
+{
+    long ppid;
+    char state;
+    if (!ext_id || strncmp(ext_id, "pid:", 4) != 0)
+        return NULL;
+    p->pid = atol(ext_id + 4);
+    if (p->pid <= 0 || !proc_stat(p->pid, &ppid, &p->pgid, &state, &p->start) ||
+        ppid != (long)getpid())
+        return NULL;
+    return p;
+}
+
 static void end_submit(struct run *R, struct rjob *j, bool submitted, const char *why)
 {
+    struct kr_state_proc proc;
     struct kr_error e;
     int rc;
 
@@ -479,7 +517,8 @@ static void end_submit(struct run *R, struct rjob *j, bool submitted, const char
     }
     if (j->attempt_id <= 0)
         return;
-    rc = kr_state_job_set_extid(R->st, j->attempt_id, j->ext_id, &e);
+    rc = kr_state_job_set_spawned(R->st, j->attempt_id, j->ext_id,
+                                  spawned_proc(j->ext_id, &proc), &e);
     if (rc == KR_OK)
         rc = kr_state_job_transition(R->st, j->attempt_id, KR_ATTEMPT_RUNNING, 0, &e);
     if (rc != KR_OK && !R->fatal) {
@@ -1153,21 +1192,30 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
 /* ---- recovery after a killed krait ------------------------------------------------------- */
 
 /*
- * Every local job runs with KRAIT_ATTEMPT=ID@STATE_DIR in its environment,
- * which its children inherit. After a krait was killed, its jobs' processes
- * are found by that variable (no external id or pid is needed, so a krait
- * killed between spawning a job and journaling its pid leaves nothing
- * behind, and a recycled pid can never be mistaken for a job).
+ * The processes of an attempt left unfinished by a killed krait are found
+ * three ways, so that none keeps writing while the next run starts the job
+ * again:
+ *   - its journaled process (pid, process group, start time: the process is
+ *     taken only when /proc/PID/stat still shows that start time, so a
+ *     recycled pid is never touched), with every process of its group;
+ *   - every process carrying KRAIT_ATTEMPT=ID@STATE_DIR in its environment
+ *     (inherited by the job's children; also covers a krait killed between
+ *     spawning a job and journaling it), with its group;
+ *   - every descendant of those (a child that cleared its environment with
+ *     `env -i` and moved to its own session with setsid is still a child).
+ * All are stopped (SIGSTOP) until a scan finds no new one (so none can fork
+ * away meanwhile), then killed (SIGKILL) and waited for. One that does not
+ * go away is an error: the job is not started a second time beside it.
  */
 
 /* Read /proc/PID/environ (NUL-separated) into b. */
-static bool read_environ(const char *pid, struct kr_buf *b)
+static bool read_environ(long pid, struct kr_buf *b)
 {
-    char path[300], buf[8192];
+    char path[64], buf[8192];
     ssize_t n;
     int fd;
     kr_buf_reset(b);
-    snprintf(path, sizeof path, "/proc/%s/environ", pid);
+    snprintf(path, sizeof path, "/proc/%ld/environ", pid);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
@@ -1177,50 +1225,16 @@ static bool read_environ(const char *pid, struct kr_buf *b)
     return true;
 }
 
-/* Process group and state of /proc/PID. */
-static bool proc_pgrp(const char *pid, long *pgrp, char *state)
-{
-    char path[300], buf[512], *p;
-    FILE *f;
-    size_t n;
-    snprintf(path, sizeof path, "/proc/%s/stat", pid);
-    f = fopen(path, "r");
-    if (!f)
-        return false;
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    p = strrchr(buf, ')');
-    return p && sscanf(p + 1, " %c %*d %ld", state, pgrp) == 2;
-}
-
-/* Whether process group `pgid` has a member that is not a zombie (killed
- * orphans stay zombies until their new parent reaps them, so kill(-pgid, 0)
- * alone would wait for that). */
-static bool group_alive(pid_t pgid)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    bool alive = false;
-    long pgrp;
-    char state;
-    if (!d)
-        return kill(-pgid, 0) == 0;
-    while (!alive && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] < '1' || de->d_name[0] > '9')
-            continue;
-        if (proc_pgrp(de->d_name, &pgrp, &state) && pgrp == pgid && state != 'Z' &&
-            state != 'X')
-            alive = true;
-    }
-    closedir(d);
-    return alive;
-}
+struct orphan_att {
+    int64_t id;
+    struct kr_state_proc proc;
+    char name[96];
+};
 
 struct recover {
     bool quiet;
     const struct kr_executor *ex;   /* this run's executor */
-    int64_t *ids;
+    struct orphan_att *att;
     uint32_t n, cap;
     uint32_t kept;                  /* left for kr_run_jobs to re-adopt */
     uint32_t elsewhere;             /* abandoned, maybe still running in another backend */
@@ -1231,6 +1245,7 @@ static int collect_unfinished(void *ctx, const struct kr_state_attempt *a)
 {
     struct recover *rc = ctx;
     const struct kr_executor *aex = a->executor ? kr_executor_find(a->executor) : NULL;
+    struct orphan_att *o;
     if (aex && (aex->caps & KR_EXEC_CAP_ATTACH) && a->ext_id && *a->ext_id) {
         if (aex == rc->ex) {
             rc->kept++;
@@ -1241,61 +1256,171 @@ static int collect_unfinished(void *ctx, const struct kr_state_attempt *a)
     }
     if (rc->n == rc->cap) {
         rc->cap = rc->cap ? 2 * rc->cap : 16;
-        rc->ids = kr_realloc(rc->ids, rc->cap * sizeof *rc->ids);
+        rc->att = kr_realloc(rc->att, rc->cap * sizeof *rc->att);
     }
-    rc->ids[rc->n++] = a->id;
+    o = &rc->att[rc->n++];
+    o->id = a->id;
+    o->proc = a->proc;
+    snprintf(o->name, sizeof o->name, "%s", a->name ? a->name : "?");
     return 0;
 }
 
-/* Kill every process carrying KRAIT_ATTEMPT=ID@state_dir for an id in rc,
- * with its process group, and wait (up to 5 s) until they are gone. */
-static void kill_orphans(struct recover *rc, const char *state_dir)
+/* One process of /proc, and the attempt (index into recover.att) it was
+ * found to belong to, or -1. */
+struct pinfo {
+    long pid, ppid, pgrp;
+    long long start;
+    char state;
+    int owner;
+    bool stopped;
+};
+
+/* Read every process of /proc into *ps (excluding krait itself); for those
+ * whose environment names an attempt of rc, set owner. */
+static uint32_t scan_procs(struct recover *rc, const char *state_dir, struct pinfo **ps)
 {
     DIR *d = opendir("/proc");
     struct dirent *de;
     struct kr_buf env = KR_BUF_INIT;
-    long *groups = NULL, pgrp;
-    uint32_t ngroups = 0, i, k;
+    uint32_t n = 0, cap = 0, k;
     size_t dl = strlen(state_dir);
-    char state, *p, *end;
+    long self = (long)getpid();
+    char *p, *end;
     long long id;
-    double t0;
-    pid_t self = getpid();
-
+    *ps = NULL;
     if (!d)
-        return;
+        return 0;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] < '1' || de->d_name[0] > '9' || atol(de->d_name) == (long)self)
+        struct pinfo pi;
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
             continue;
-        if (!read_environ(de->d_name, &env))
+        memset(&pi, 0, sizeof pi);
+        pi.pid = atol(de->d_name);
+        pi.owner = -1;
+        if (pi.pid == self || !proc_stat(pi.pid, &pi.ppid, &pi.pgrp, &pi.state, &pi.start) ||
+            pi.state == 'Z' || pi.state == 'X')
             continue;
-        for (p = env.data; p && p < env.data + env.len; p += strlen(p) + 1) {
-            if (strncmp(p, "KRAIT_ATTEMPT=", 14) != 0)
-                continue;
-            id = strtoll(p + 14, &end, 10);
-            if (*end != '@' || strncmp(end + 1, state_dir, dl) != 0 || end[1 + dl] != 0)
+        if (read_environ(pi.pid, &env)) {
+            for (p = env.data; p && p < env.data + env.len; p += strlen(p) + 1) {
+                if (strncmp(p, "KRAIT_ATTEMPT=", 14) != 0)
+                    continue;
+                id = strtoll(p + 14, &end, 10);
+                if (*end == '@' && strncmp(end + 1, state_dir, dl) == 0 && end[1 + dl] == 0)
+                    for (k = 0; k < rc->n; k++)
+                        if (rc->att[k].id == id)
+                            pi.owner = (int)k;
                 break;
-            for (k = 0; k < rc->n && rc->ids[k] != id; k++)
-                ;
-            if (k == rc->n || !proc_pgrp(de->d_name, &pgrp, &state) || state == 'Z')
-                break;
-            if (!rc->quiet)
-                fprintf(stderr, "krait: killing process %s (group %ld) of an interrupted "
-                        "job (attempt %lld)\n", de->d_name, pgrp, id);
-            kill(-(pid_t)pgrp, SIGKILL);
-            kill((pid_t)atol(de->d_name), SIGKILL);
-            groups = kr_realloc(groups, (ngroups + 1) * sizeof *groups);
-            groups[ngroups++] = pgrp;
-            break;
+            }
         }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            *ps = kr_realloc(*ps, cap * sizeof **ps);
+        }
+        (*ps)[n++] = pi;
     }
     closedir(d);
     kr_buf_free(&env);
+    return n;
+}
+
+/* Mark the journaled processes, their groups and all descendants of marked
+ * processes with their attempt, until nothing changes. */
+static void mark_job_procs(struct recover *rc, struct pinfo *ps, uint32_t n)
+{
+    bool changed = true;
+    uint32_t i, k;
+    for (i = 0; i < n; i++)
+        for (k = 0; k < rc->n; k++)
+            if (rc->att[k].proc.pid > 0 && ps[i].pid == rc->att[k].proc.pid &&
+                ps[i].start == rc->att[k].proc.start)
+                ps[i].owner = (int)k;
+    while (changed) {
+        changed = false;
+        for (i = 0; i < n; i++) {
+            if (ps[i].owner >= 0)
+                continue;
+            for (k = 0; k < n; k++) {
+                if (ps[k].owner < 0 || k == i)
+                    continue;
+                /* same group as a job process (not krait's or the shell's:
+                 * a job's group is its own), or its child */
+                if ((ps[i].pgrp == ps[k].pgrp && ps[k].pgrp != (long)getpgrp() &&
+                     ps[k].pgrp == ps[k].pid) || ps[i].ppid == ps[k].pid) {
+                    ps[i].owner = ps[k].owner;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* Whether process pid with start time `start` still exists (zombies do not
+ * count: killed orphans stay zombies until their new parent reaps them). */
+static bool proc_alive(long pid, long long start)
+{
+    long ppid, pgrp;
+    long long st;
+    char state;
+    return proc_stat(pid, &ppid, &pgrp, &state, &st) && st == start && state != 'Z' &&
+           state != 'X';
+}
+
+/* Stop, kill and wait for every process of the attempts in rc. KR_EEXEC
+ * when one does not go away. */
+static int kill_orphans(struct recover *rc, const char *state_dir, struct kr_error *err)
+{
+    struct pinfo *ps = NULL, *killed = NULL;
+    uint32_t n, i, k, nkilled = 0, pass, found;
+    uint32_t *per = kr_calloc(rc->n ? rc->n : 1, sizeof *per);
+    double t0;
+    int r = KR_OK;
+
+    /* stop what belongs to the attempts until a scan finds nothing new */
+    for (pass = 0; pass < 20; pass++) {
+        n = scan_procs(rc, state_dir, &ps);
+        mark_job_procs(rc, ps, n);
+        found = 0;
+        for (i = 0; i < n; i++) {
+            if (ps[i].owner < 0)
+                continue;
+            for (k = 0; k < nkilled && (killed[k].pid != ps[i].pid ||
+                                        killed[k].start != ps[i].start); k++)
+                ;
+            if (k < nkilled)
+                continue;
+            kill((pid_t)ps[i].pid, SIGSTOP);
+            killed = kr_realloc(killed, (nkilled + 1) * sizeof *killed);
+            killed[nkilled++] = ps[i];
+            per[ps[i].owner]++;
+            found++;
+        }
+        kr_free(ps);
+        ps = NULL;
+        if (found == 0)
+            break;
+    }
+    for (k = 0; k < nkilled; k++)
+        kill((pid_t)killed[k].pid, SIGKILL);
+    for (k = 0; k < rc->n; k++)
+        if (per[k])
+            fprintf(stderr, "krait: killed %u process%s of job %s (attempt %lld), left "
+                    "running by a krait that was killed%s\n", per[k], per[k] == 1 ? "" : "es",
+                    rc->att[k].name, (long long)rc->att[k].id,
+                    rc->att[k].proc.pid > 0 ? "" : " (found by its environment)");
     t0 = kr_now();
-    for (i = 0; i < ngroups; i++)
-        while (group_alive((pid_t)groups[i]) && kr_now() - t0 < 5)
+    for (k = 0; k < nkilled; k++) {
+        while (proc_alive(killed[k].pid, killed[k].start) && kr_now() - t0 < 10)
             usleep(10000);
-    kr_free(groups);
+        if (proc_alive(killed[k].pid, killed[k].start) && r == KR_OK)
+            r = kr_error_set(err, KR_EEXEC, "process %ld of job %s, left running by a killed "
+                             "krait, does not go away after SIGKILL (state %c); not starting the "
+                             "job a second time beside it: wait for it to end, then run again",
+                             killed[k].pid, rc->att[killed[k].owner].name, killed[k].state);
+    }
+    kr_free(killed);
+    kr_free(per);
+    return r;
 }
 
 int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err)
@@ -1314,9 +1439,9 @@ int kr_run_recover_for(struct kr_state *st, const char *executor, bool quiet,
     rc.ex = kr_executor_find(executor ? executor : "local");
     r = kr_state_unfinished(st, collect_unfinished, &rc, err);
     if (r == KR_OK && rc.n)
-        kill_orphans(&rc, kr_state_dir(st));
+        r = kill_orphans(&rc, kr_state_dir(st), err);
     for (i = 0; r == KR_OK && i < rc.n; i++) {
-        r = kr_state_mark_abandoned(st, rc.ids[i], err);
+        r = kr_state_mark_abandoned(st, rc.att[i].id, err);
         if (r == KR_NOT_FOUND)
             r = KR_OK;
     }
@@ -1327,6 +1452,6 @@ int kr_run_recover_for(struct kr_state *st, const char *executor, bool quiet,
         fprintf(stderr, "krait: warning: %u of them had been submitted to %s and may still "
                 "be running there (use `krait run --executor %s` to re-adopt such jobs)\n",
                 rc.elsewhere, rc.other, rc.other);
-    kr_free(rc.ids);
+    kr_free(rc.att);
     return r;
 }

@@ -4,7 +4,7 @@
  * PRAGMA user_version is the version; a fresh database is version 0 and goes
  * through every step. A new version appends a step; old steps never change.
  *
- * The schema (version 2):
+ * The schema (version 3):
  *
  *   lock(id = 1, pid, host, boot_id, proc_start, since)
  *       At most one row: the krait process that may write. proc_start is
@@ -18,11 +18,14 @@
  *
  *   attempts(id, run_id -> runs, job_id, rule, name, wildcards, attempt,
  *            executor, host, ext_id, state, exit_code, start, end, detail,
- *            log_path [v2])
+ *            log_path [v2], pid, pgid, proc_start [v3])
  *       The job journal: one row per attempt of a job, inserted before the
  *       job is submitted. state is enum kr_attempt_state; ext_id is the
  *       executor's id of the job, written as soon as it is known. A partial
  *       index covers the unfinished ones (state SUBMITTED or RUNNING).
+ *       pid, pgid and proc_start (field 22 of /proc/PID/stat) name the
+ *       process of a local job, journaled when it is spawned, so that the
+ *       next run finds it after a SIGKILLed krait (never a recycled pid).
  *
  *   attempt_outputs(attempt_id -> attempts, idx, path)
  *       The declared outputs of an attempt, in the runner's order.
@@ -54,7 +57,8 @@
  * their hash, in code_hash).
  *
  * Migrations: v1 creates everything above but attempts.log_path; v2 adds
- * attempts.log_path (the job's log file, shown by `krait log --run`).
+ * attempts.log_path (the job's log file, shown by `krait log --run`); v3
+ * adds attempts.pid, pgid and proc_start.
  */
 #include "state-int.h"
 
@@ -123,6 +127,10 @@ static const char *const migrations[] = {
 
     /* 1 -> 2: the job's log file */
     "ALTER TABLE attempts ADD COLUMN log_path TEXT;",
+    /* 2 -> 3: the local process of the attempt */
+    "ALTER TABLE attempts ADD COLUMN pid INTEGER;"
+    "ALTER TABLE attempts ADD COLUMN pgid INTEGER;"
+    "ALTER TABLE attempts ADD COLUMN proc_start INTEGER;",
 };
 
 _Static_assert(KR_ARRAY_LEN(migrations) == KR_STATE_SCHEMA_VERSION,

@@ -402,17 +402,33 @@ out:
     return KR_OK;
 }
 
-static const char SQL_SET_EXTID[] = "UPDATE attempts SET ext_id = ? WHERE id = ?";
+static const char SQL_SET_EXTID[] =
+    "UPDATE attempts SET ext_id = ?, pid = ?, pgid = ?, proc_start = ? WHERE id = ?";
 
 int kr_state_job_set_extid(struct kr_state *st, int64_t attempt_id, const char *ext_id,
                            struct kr_error *err)
+{
+    return kr_state_job_set_spawned(st, attempt_id, ext_id, NULL, err);
+}
+
+int kr_state_job_set_spawned(struct kr_state *st, int64_t attempt_id, const char *ext_id,
+                             const struct kr_state_proc *p, struct kr_error *err)
 {
     sqlite3_stmt *s;
     int rc = stmt(st, SQL_SET_EXTID, &s, err);
     if (rc)
         return rc;
     bind_text(s, 1, ext_id);
-    sqlite3_bind_int64(s, 2, attempt_id);
+    if (p && p->pid > 0) {
+        sqlite3_bind_int64(s, 2, p->pid);
+        sqlite3_bind_int64(s, 3, p->pgid);
+        sqlite3_bind_int64(s, 4, p->start);
+    } else {
+        sqlite3_bind_null(s, 2);
+        sqlite3_bind_null(s, 3);
+        sqlite3_bind_null(s, 4);
+    }
+    sqlite3_bind_int64(s, 5, attempt_id);
     rc = step_done(st, s, "recording an external job id", err);
     if (rc)
         return rc;
@@ -708,7 +724,7 @@ int kr_state_mark_abandoned(struct kr_state *st, int64_t attempt_id, struct kr_e
 
 #define ATTEMPT_COLS \
     "id, run_id, job_id, rule, name, wildcards, executor, host, ext_id, log_path, detail," \
-    " attempt, state, exit_code, start, end"
+    " attempt, state, exit_code, start, end, pid, pgid, proc_start"
 
 /* Fill *a from a row of ATTEMPT_COLS; outputs from `outs` (strings valid until the
  * next step of `s`; the output list lives in *paths, which the caller frees). */
@@ -734,6 +750,9 @@ static int read_attempt(struct kr_state *st, sqlite3_stmt *s, sqlite3_stmt *outs
     a->exit_code = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13);
     a->start = sqlite3_column_double(s, 14);
     a->end = sqlite3_column_double(s, 15);
+    a->proc.pid = (long)sqlite3_column_int64(s, 16);
+    a->proc.pgid = (long)sqlite3_column_int64(s, 17);
+    a->proc.start = sqlite3_column_int64(s, 18);
     paths->len = 0;
     sqlite3_reset(outs);
     sqlite3_bind_int64(outs, 1, a->id);

@@ -169,6 +169,17 @@ int kr_state_job_begin(struct kr_state *st, int64_t run_id, const struct kr_stat
 int kr_state_job_set_extid(struct kr_state *st, int64_t attempt_id, const char *ext_id,
                            struct kr_error *err);
 
+/* The process of a local job, to find it again after a killed krait. */
+struct kr_state_proc {
+    long pid, pgid;
+    long long start;        /* field 22 of /proc/PID/stat (clock ticks since boot) */
+};
+
+/* kr_state_job_set_extid, also recording the job's process `p` (one
+ * statement). KR_NOT_FOUND when there is no such attempt. */
+int kr_state_job_set_spawned(struct kr_state *st, int64_t attempt_id, const char *ext_id,
+                             const struct kr_state_proc *p, struct kr_error *err);
+
 /* Record a non-final transition (KR_ATTEMPT_RUNNING) at time t (0 = now).
  * KR_NOT_FOUND when there is no such attempt. */
 int kr_state_job_transition(struct kr_state *st, int64_t attempt_id, int state, double t,
@@ -212,6 +223,7 @@ struct kr_state_attempt {
     int state;              /* enum kr_attempt_state */
     int exit_code;          /* -1 unknown */
     double start, end;      /* end 0 = not ended */
+    struct kr_state_proc proc;  /* pid 0 = not known */
 };
 
 /* Callbacks return 0 to continue; any other value stops the iteration and is

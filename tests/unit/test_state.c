@@ -160,7 +160,7 @@ static void test_migration(void)
     rc = kr_state_open(dir, false, &st, &err);
     is_int(rc, KR_OK, "kr_state_open migrates version 1 to the newest");
     db = raw_open(dir);
-    is_int(raw_int(db, "PRAGMA user_version"), KR_STATE_SCHEMA_VERSION, "user_version is now 2");
+    is_int(raw_int(db, "PRAGMA user_version"), KR_STATE_SCHEMA_VERSION, "user_version is now the current version");
     is_int(raw_int(db, "SELECT count(*) FROM pragma_table_info('attempts') WHERE name = 'log_path'"),
            1, "attempts.log_path was added");
     sqlite3_close(db);
