@@ -489,11 +489,19 @@ int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wfp, struct kr_dag **da
     if (rc)
         return rc;
     dag = kr_dag_new(wf, NULL);
-    rc = kr_state_open(NULL, false, &st, err);
+    rc = kr_state_open_read(NULL, &st);
     if (rc == KR_OK) {
         rc = kr_state_load_provenance(st, dag, err);
         kr_state_close(st);
-    } else if (rc == KR_NOT_FOUND) {
+        if (rc == KR_ESTATE) {
+            /* a damaged page: plan as if nothing were recorded, saying so */
+            fprintf(stderr, "krait: warning: %s\nkrait: going on without provenance: outputs "
+                    "are judged by their modification times\n", err ? err->msg : "state database damaged");
+            kr_dag_free(dag);
+            dag = kr_dag_new(wf, NULL);
+        }
+    }
+    if (rc == KR_NOT_FOUND || rc == KR_ESTATE) {
         kr_error_clear(err);
         rc = KR_OK;
     }

@@ -104,13 +104,18 @@ static int cmp_running(const void *a, const void *b)
 static int load_running(struct running *R, struct kr_error *err)
 {
     struct kr_state *st = NULL;
-    int rc = kr_state_open(NULL, false, &st, err);
+    int rc = kr_state_open_read(NULL, &st);
     if (rc == KR_NOT_FOUND)
         return KR_OK;
     if (rc != KR_OK)
         return rc;
     rc = kr_state_unfinished(st, add_running, R, err);
     kr_state_close(st);
+    if (rc == KR_ESTATE) {
+        fprintf(stderr, "krait: warning: %s (running jobs are not shown)\n", err->msg);
+        kr_error_clear(err);
+        rc = KR_OK;
+    }
     if (rc == KR_OK && R->n)
         qsort(R->v, R->n, sizeof *R->v, cmp_running);
     return rc;

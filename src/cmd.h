@@ -23,5 +23,6 @@ extern const struct kr_cmd kr_cmd_dag;
 extern const struct kr_cmd kr_cmd_status;
 extern const struct kr_cmd kr_cmd_log;
 extern const struct kr_cmd kr_cmd_parse;
+extern const struct kr_cmd kr_cmd_state;
 
 #endif /* KR_CMD_H */

@@ -36,6 +36,15 @@ int kr_state_schema_migrate(sqlite3 *db, int target, struct kr_error *err);
 /* Fill err with KR_ESTATE "state database: WHAT: <sqlite message>"; returns KR_ESTATE. */
 int kr_state_dberr(struct kr_state *st, const char *what, struct kr_error *err);
 
+/* What to do about a damaged database, appended to its errors. */
+#define KR_STATE_DAMAGED_HINT \
+    " (the file is damaged: `krait state check` examines it; `krait state repair` moves it" \
+    " aside and starts afresh - outputs will be re-checked by mtime)"
+
+/* After a read-only open: the schema is the current one and readable
+ * (src/state-repair.c). KR_OK or KR_ESTATE. */
+int kr_state_ro_check(struct kr_state *st, struct kr_error *err);
+
 /* Run SQL without results (BEGIN IMMEDIATE, COMMIT...). KR_OK or KR_ESTATE. */
 int kr_state_exec(struct kr_state *st, const char *sql, struct kr_error *err);
 

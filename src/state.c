@@ -49,8 +49,11 @@ double kr_state_now(void)
 
 int kr_state_dberr(struct kr_state *st, const char *what, struct kr_error *err)
 {
-    return kr_error_set(err, KR_ESTATE, "state database %s: %s: %s", st->path, what,
-                        sqlite3_errmsg(st->db));
+    int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_CANTOPEN;
+    return kr_error_set(err, KR_ESTATE, "state database %s: %s: %s%s", st->path, what,
+                        st->db ? sqlite3_errmsg(st->db) : "cannot open",
+                        code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? KR_STATE_DAMAGED_HINT
+                                                                         : "");
 }
 
 int kr_state_exec(struct kr_state *st, const char *sql, struct kr_error *err)
@@ -155,8 +158,26 @@ static int set_wal(struct kr_state *st, struct kr_error *err)
     return kr_state_dberr(st, "setting WAL mode", err);
 }
 
+static int open_state(const char *workdir, bool create, int ro, struct kr_state **out,
+                      struct kr_error *err);
+
 int kr_state_open(const char *workdir, bool create, struct kr_state **out,
                   struct kr_error *err)
+{
+    return open_state(workdir, create, 0, out, err);
+}
+
+int kr_state_open_readonly(const char *workdir, bool immutable, struct kr_state **out,
+                           struct kr_error *err)
+{
+    return open_state(workdir, false, immutable ? 2 : 1, out, err);
+}
+
+/* ro: 0 read-write, 1 read-only, 2 read-only and immutable (no locking at
+ * all: for a database on a read-only file system or in a read-only
+ * directory whose WAL index cannot be created). */
+static int open_state(const char *workdir, bool create, int ro, struct kr_state **out,
+                      struct kr_error *err)
 {
     struct kr_state_priv *p;
     struct kr_state *st;
@@ -193,6 +214,19 @@ int kr_state_open(const char *workdir, bool create, struct kr_state **out,
             goto out;
         }
     }
+    if (ro) {
+        char *uri = sqlite3_mprintf("file:%s?mode=ro%s", st->path, ro == 2 ? "&immutable=1" : "");
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+        rc = sqlite3_open_v2(uri, &st->db, flags, NULL);
+        sqlite3_free(uri);
+        if (rc != SQLITE_OK) {
+            rc = kr_state_dberr(st, "opening read-only", err);
+            goto out;
+        }
+        sqlite3_busy_timeout(st->db, 30000);
+        rc = kr_state_ro_check(st, err);
+        goto out;
+    }
     flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK) {
         rc = kr_state_dberr(st, "opening", err);
@@ -207,8 +241,14 @@ int kr_state_open(const char *workdir, bool create, struct kr_state **out,
     if (rc)
         goto out;
     rc = kr_state_schema_migrate(st->db, KR_STATE_SCHEMA_VERSION, err);
-    if (rc)
+    if (rc) {
+        int code = sqlite3_errcode(st->db) & 0xff;
         kr_error_prefix(err, "%s", st->path);
+        if ((code == SQLITE_CORRUPT || code == SQLITE_NOTADB) && err &&
+            !strstr(err->msg, "krait state"))
+            snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), "%s",
+                     KR_STATE_DAMAGED_HINT);
+    }
 out:
     if (rc) {
         kr_state_close(st);

@@ -36,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct kr_state;
@@ -54,6 +55,35 @@ struct kr_state;
  */
 int kr_state_open(const char *workdir, bool create, struct kr_state **st,
                   struct kr_error *err);
+
+/* Open the database read-only, migrating nothing (`immutable`: no locking
+ * either, for a read-only directory; what a running krait writes meanwhile
+ * may not be seen). KR_NOT_FOUND when there is none; KR_ESTATE when it
+ * cannot be read or has an older or newer schema. */
+int kr_state_open_readonly(const char *workdir, bool immutable, struct kr_state **st,
+                           struct kr_error *err);
+
+/*
+ * For read-only commands (plan, status, explain, log): kr_state_open, else
+ * read-only, else read-only immutable; the first that gives a readable
+ * database wins (a warning naming the file says when it is not the first).
+ * When none does, warns on stderr with the file, the cause and the way out
+ * (`krait state check|repair`) and returns KR_NOT_FOUND: go on without
+ * provenance. KR_OK / KR_NOT_FOUND only.
+ */
+int kr_state_open_read(const char *workdir, struct kr_state **st);
+
+/* Print the state database's problems (PRAGMA integrity_check) to `out`:
+ * KR_OK when it is sound, KR_ESTATE when it is damaged (err says so),
+ * KR_NOT_FOUND when there is none. */
+int kr_state_check(const char *workdir, FILE *out, struct kr_error *err);
+
+/* Move a damaged state database (and its -wal/-shm) aside to
+ * state.db.corrupt-YYYYMMDD-HHMMSS and create an empty one; with !force,
+ * refuses a database that passes the check. The new name in *moved_to
+ * (caller frees). KR_OK; KR_NOT_FOUND; KR_EUSAGE (sound, not forced);
+ * KR_EIO / KR_ESTATE. */
+int kr_state_repair(const char *workdir, bool force, char **moved_to, struct kr_error *err);
 
 /* Close and free. Releases the lock if this process holds it. NULL is a no-op. */
 void kr_state_close(struct kr_state *st);
