@@ -93,11 +93,13 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
 
 /*
  * Clean up after a krait that died while jobs ran (call with the lock held,
- * before planning): kill every process on this host whose environment
- * carries KRAIT_ATTEMPT of an unfinished attempt of this directory, with its
- * process group, and wait until they are gone; then mark each unfinished
- * attempt abandoned. Says what it did on stderr unless quiet. KR_ESTATE on
- * database errors.
+ * before planning): find every process of an unfinished attempt of this
+ * directory - its journaled process (same pid AND start time), processes
+ * whose environment carries its KRAIT_ATTEMPT, their process groups and
+ * descendants - stop, kill and wait for them, saying so on stderr (also
+ * when quiet); then mark each unfinished attempt abandoned. KR_EEXEC when
+ * such a process does not go away (the job is not started beside it);
+ * KR_ESTATE on database errors.
  */
 int kr_run_recover(struct kr_state *st, bool quiet, struct kr_error *err);
 
