@@ -26,6 +26,8 @@ while [ $done_rounds -lt "$ROUNDS" ]; do
     dir=$(mktemp -d)
     ( cd "$dir" && kill_workflow $r 2> details.txt &&
       echo "$KW_KILLED $KW_FINAL $KW_RERUNS $KW_DUPS $KW_PARTIAL $KW_COMPLETE $KW_ORDER_ALARMS $KW_ORDER_FALSE" > result.txt )
+    # no result (krait missing or replaced meanwhile): counts as a failed workflow
+    [ -s "$dir/result.txt" ] || echo "0 1 0 0 0 0 0 0" > "$dir/result.txt"
     set -- $(cat "$dir/result.txt")
     wf=$((wf + 1))
     done_rounds=$((done_rounds + r))
