@@ -100,6 +100,20 @@ int kr_lex_error(struct kr_parser *p, uint32_t off, const char *fmt, ...)
     return kr_error_at(p->err, KR_ESYNTAX, p->srcs, p->file, off, "%s", msg);
 }
 
+void kr_lex_note(struct kr_parser *p, uint32_t off, const char *what)
+{
+    const struct kr_source *src;
+    size_t n;
+    int line, col;
+    if (!p->err || !p->srcs || p->file >= p->srcs->n)
+        return;
+    src = &p->srcs->files[p->file];
+    kr_source_linecol(src, off, &line, &col);
+    n = strlen(p->err->context);
+    snprintf(p->err->context + n, sizeof p->err->context - n, "%s:%d:%d: note: %s\n",
+             src->path, line, col, what);
+}
+
 /* kr_lex_error for functions that report failure as false. */
 static bool fail(struct kr_parser *p, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -1113,6 +1127,7 @@ static void close_bracket(struct kr_parser *p, char c)
     if (p->br[p->nbr - 1] != want) {
         kr_lex_error(p, foff(p, p->pos), "closing '%c' does not match '%c' (opened at line %d)",
                      c, p->br[p->nbr - 1], kr_lex_line_of(p, p->br_off[p->nbr - 1]));
+        kr_lex_note(p, p->br_off[p->nbr - 1], "the bracket it should close was opened here");
         return;
     }
     p->nbr--;
@@ -1319,9 +1334,9 @@ static void lex_more(struct kr_parser *p)
             }
             p->eof_done = true;
             if (p->nbr > 0) {
-                kr_lex_error(p, p->br_off[p->nbr - 1], "'%c' was never closed (opened at "
-                             "line %d)", p->br[p->nbr - 1],
-                             kr_lex_line_of(p, p->br_off[p->nbr - 1]));
+                kr_lex_error(p, p->br_off[p->nbr - 1], "'%c' was never closed",
+                             p->br[p->nbr - 1]);
+                kr_lex_note(p, foff(p, p->len), "the file ended here, still inside it");
                 continue;
             }
             if (!p->expr_mode) {

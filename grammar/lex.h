@@ -114,6 +114,11 @@ int kr_parse_nested(struct kr_parser *outer, uint32_t off, const char *text, siz
 int kr_lex_error(struct kr_parser *p, uint32_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* After an error was reported: append "FILE:LINE:COL: note: WHAT" for file
+ * offset `off` to the error's context (a second location, e.g. where the
+ * parser noticed an unclosed bracket). Does nothing without an error. */
+void kr_lex_note(struct kr_parser *p, uint32_t off, const char *what);
+
 /* 1-based line of file offset `off` (used only for error messages). */
 int kr_lex_line_of(const struct kr_parser *p, uint32_t off);
 
