@@ -128,6 +128,82 @@ static bool fail(struct kr_parser *p, size_t i, const char *fmt, ...)
     return false;
 }
 
+/* ---- stray bytes ---------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s[0..n) (n > 0) and its code point in
+ * *cp, or 0 when it is not valid UTF-8 (overlong forms, surrogates and code
+ * points past U+10FFFF are invalid, as in Python's decoder). */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    size_t len, k;
+    uint32_t c = s[0], min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        c &= 0x1f;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        c &= 0x0f;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        c &= 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (k = 1; k < len; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[k] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+static bool is_bidi_control(uint32_t c)
+{
+    return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+int kr_lex_check_bytes(const struct kr_sources *srcs, uint16_t file, size_t *skip,
+                       struct kr_error *err)
+{
+    const struct kr_source *src = &srcs->files[file];
+    const unsigned char *t = (const unsigned char *)src->text;
+    size_t i = 0, n;
+    uint32_t cp;
+    *skip = 0;
+    if (src->len >= 3 && t[0] == 0xef && t[1] == 0xbb && t[2] == 0xbf)
+        i = *skip = 3;                      /* a UTF-8 BOM, accepted as Python does */
+    while (i < src->len) {
+        if (t[i] == '\0')
+            return kr_error_at(err, KR_ESYNTAX, srcs, file, (uint32_t)i,
+                               "a NUL byte in the source (rule files are text; in a "
+                               "string, write \\0 for a NUL character)");
+        n = utf8_seq(t + i, src->len - i, &cp);
+        if (n == 0)
+            return kr_error_at(err, KR_ESYNTAX, srcs, file, (uint32_t)i,
+                               "invalid UTF-8 (byte 0x%02x): rule files must be UTF-8 text; "
+                               "re-save the file as UTF-8", t[i]);
+        if (is_bidi_control(cp))
+            return kr_error_at(err, KR_ESYNTAX, srcs, file, (uint32_t)i,
+                               "bidirectional control character U+%04X: it makes the code "
+                               "display differently from how it runs; remove it (in a "
+                               "string, write \\u%04x if you need it)", cp, cp);
+        i += n;
+    }
+    return KR_OK;
+}
+
 void kr_lex_init(struct kr_parser *p, struct kr_arena *arena,
                  const struct kr_sources *srcs, uint16_t file, const char *text,
                  size_t len, uint32_t base, bool expr_mode, struct kr_error *err)

@@ -92,6 +92,14 @@ struct kr_parser {
     struct kr_node *result;
 };
 
+/* Check the bytes of rule file `file` before lexing: a NUL byte, invalid
+ * UTF-8 or a bidirectional control character (U+202A..U+202E,
+ * U+2066..U+2069, which can hide code) anywhere is a KR_ESYNTAX error at
+ * its file:line:col. Sets *skip to the length of a UTF-8 byte-order mark
+ * at the start (3, accepted as Python does) or 0. */
+int kr_lex_check_bytes(const struct kr_sources *srcs, uint16_t file, size_t *skip,
+                       struct kr_error *err);
+
 /* Set up p to lex `len` bytes of `text`, located at file offset `base`. */
 void kr_lex_init(struct kr_parser *p, struct kr_arena *arena,
                  const struct kr_sources *srcs, uint16_t file, const char *text,

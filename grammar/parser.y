@@ -1172,14 +1172,19 @@ int kr_parse_file(struct kr_arena *arena, const struct kr_sources *srcs, uint16_
                   struct kr_node **module, struct kr_error *err)
 {
     struct kr_parser *p;
+    size_t skip;
     int rc;
     if (!srcs || file >= srcs->n)
         return kr_error_set(err, KR_ESYNTAX, "no such source file (index %u)", (unsigned)file);
     if (srcs->files[file].len > UINT32_MAX - 1)
         return kr_error_set(err, KR_ESYNTAX, "%s: file too large", srcs->files[file].path);
+    rc = kr_lex_check_bytes(srcs, file, &skip, err);
+    if (rc != KR_OK)
+        return rc;
     p = kr_malloc(sizeof *p);
     kr_lex_init(p, arena, srcs, file, srcs->files[file].text, srcs->files[file].len, 0,
                 false, err);
+    p->pos = skip;
     rc = run(p, module);
     kr_free(p);
     return rc;
