@@ -3,14 +3,15 @@
 # not control: one holding a shell metacharacter is refused before its job
 # runs when shell: would substitute it unquoted (naming the value and the
 # :q fix), --allow-unquoted-wildcards turns that off, and with :q such
-# names (and names with spaces) just work.
+# names (and names with spaces) just work. Failure cleanup never deletes a
+# directory() output outside the workflow directory.
 : "${KRAIT:?KRAIT must point at the krait binary}"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-echo "1..12"
+echo "1..15"
 
 setup() {
     rm -rf w && mkdir -p w/in w/x && cd w || exit 1
@@ -74,4 +75,27 @@ ${KR_VALGRIND:-} "$KRAIT" run -k -c1 --allow-unquoted-wildcards >../stdout 2>../
 t $? "--allow-unquoted-wildcards: no refusal"
 [ -e pwned ]
 t $? "--allow-unquoted-wildcards: the command ran unquoted (the \$(touch pwned) ran)"
+cd ..
+
+# failure cleanup: a directory() output outside the workflow directory is
+# left in place with a warning; one inside is removed as before
+rm -rf w outside && mkdir -p w && cd w || exit 1
+cat > Snakefile <<'SMK'
+rule all:
+    input: "../outside/d", "inside/d"
+rule out:
+    output: directory("../outside/d")
+    shell: "mkdir -p {output}; echo keep > {output}/f; exit 1"
+rule ins:
+    output: directory("inside/d")
+    shell: "mkdir -p {output}; echo x > {output}/f; exit 1"
+SMK
+${KR_VALGRIND:-} "$KRAIT" run -k -c1 >../stdout 2>../stderr
+[ "$(cat ../outside/d/f 2>/dev/null)" = keep ]
+t $? "a failed job's directory() output outside the workflow directory is not deleted"
+grep -q "warning: left the output directory ../outside/d of the failed job in place: it is outside the workflow directory" ../stderr
+t $? "with a warning naming it"
+[ ! -e inside/d ]
+t $? "a failed job's directory() output inside is removed"
+sed 's/^/# /' ../stderr
 cd ..
