@@ -100,6 +100,20 @@ int kr_lex_error(struct kr_parser *p, uint32_t off, const char *fmt, ...)
     return kr_error_at(p->err, KR_ESYNTAX, p->srcs, p->file, off, "%s", msg);
 }
 
+void kr_lex_note(struct kr_parser *p, uint32_t off, const char *what)
+{
+    const struct kr_source *src;
+    size_t n;
+    int line, col;
+    if (!p->err || !p->srcs || p->file >= p->srcs->n)
+        return;
+    src = &p->srcs->files[p->file];
+    kr_source_linecol(src, off, &line, &col);
+    n = strlen(p->err->context);
+    snprintf(p->err->context + n, sizeof p->err->context - n, "%s:%d:%d: note: %s\n",
+             src->path, line, col, what);
+}
+
 /* kr_lex_error for functions that report failure as false. */
 static bool fail(struct kr_parser *p, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -112,6 +126,82 @@ static bool fail(struct kr_parser *p, size_t i, const char *fmt, ...)
     va_end(ap);
     kr_lex_error(p, p->base + (uint32_t)i, "%s", msg);
     return false;
+}
+
+/* ---- stray bytes ---------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s[0..n) (n > 0) and its code point in
+ * *cp, or 0 when it is not valid UTF-8 (overlong forms, surrogates and code
+ * points past U+10FFFF are invalid, as in Python's decoder). */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    size_t len, k;
+    uint32_t c = s[0], min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        c &= 0x1f;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        c &= 0x0f;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        c &= 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (k = 1; k < len; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[k] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+static bool is_bidi_control(uint32_t c)
+{
+    return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+int kr_lex_check_bytes(const struct kr_sources *srcs, uint16_t file, size_t *skip,
+                       struct kr_error *err)
+{
+    const struct kr_source *src = &srcs->files[file];
+    const unsigned char *t = (const unsigned char *)src->text;
+    size_t i = 0, n;
+    uint32_t cp;
+    *skip = 0;
+    if (src->len >= 3 && t[0] == 0xef && t[1] == 0xbb && t[2] == 0xbf)
+        i = *skip = 3;                      /* a UTF-8 BOM, accepted as Python does */
+    while (i < src->len) {
+        if (t[i] == '\0')
+            return kr_error_at(err, KR_ESYNTAX, srcs, file, (uint32_t)i,
+                               "a NUL byte in the source (rule files are text; in a "
+                               "string, write \\0 for a NUL character)");
+        n = utf8_seq(t + i, src->len - i, &cp);
+        if (n == 0)
+            return kr_error_at(err, KR_ESYNTAX, srcs, file, (uint32_t)i,
+                               "invalid UTF-8 (byte 0x%02x): rule files must be UTF-8 text; "
+                               "re-save the file as UTF-8", t[i]);
+        if (is_bidi_control(cp))
+            return kr_error_at(err, KR_ESYNTAX, srcs, file, (uint32_t)i,
+                               "bidirectional control character U+%04X: it makes the code "
+                               "display differently from how it runs; remove it (in a "
+                               "string, write \\u%04x if you need it)", cp, cp);
+        i += n;
+    }
+    return KR_OK;
 }
 
 void kr_lex_init(struct kr_parser *p, struct kr_arena *arena,
@@ -1113,6 +1203,7 @@ static void close_bracket(struct kr_parser *p, char c)
     if (p->br[p->nbr - 1] != want) {
         kr_lex_error(p, foff(p, p->pos), "closing '%c' does not match '%c' (opened at line %d)",
                      c, p->br[p->nbr - 1], kr_lex_line_of(p, p->br_off[p->nbr - 1]));
+        kr_lex_note(p, p->br_off[p->nbr - 1], "the bracket it should close was opened here");
         return;
     }
     p->nbr--;
@@ -1319,9 +1410,9 @@ static void lex_more(struct kr_parser *p)
             }
             p->eof_done = true;
             if (p->nbr > 0) {
-                kr_lex_error(p, p->br_off[p->nbr - 1], "'%c' was never closed (opened at "
-                             "line %d)", p->br[p->nbr - 1],
-                             kr_lex_line_of(p, p->br_off[p->nbr - 1]));
+                kr_lex_error(p, p->br_off[p->nbr - 1], "'%c' was never closed",
+                             p->br[p->nbr - 1]);
+                kr_lex_note(p, foff(p, p->len), "the file ended here, still inside it");
                 continue;
             }
             if (!p->expr_mode) {

@@ -92,6 +92,14 @@ struct kr_parser {
     struct kr_node *result;
 };
 
+/* Check the bytes of rule file `file` before lexing: a NUL byte, invalid
+ * UTF-8 or a bidirectional control character (U+202A..U+202E,
+ * U+2066..U+2069, which can hide code) anywhere is a KR_ESYNTAX error at
+ * its file:line:col. Sets *skip to the length of a UTF-8 byte-order mark
+ * at the start (3, accepted as Python does) or 0. */
+int kr_lex_check_bytes(const struct kr_sources *srcs, uint16_t file, size_t *skip,
+                       struct kr_error *err);
+
 /* Set up p to lex `len` bytes of `text`, located at file offset `base`. */
 void kr_lex_init(struct kr_parser *p, struct kr_arena *arena,
                  const struct kr_sources *srcs, uint16_t file, const char *text,
@@ -113,6 +121,11 @@ int kr_parse_nested(struct kr_parser *outer, uint32_t off, const char *text, siz
  * Returns KR_ESYNTAX. */
 int kr_lex_error(struct kr_parser *p, uint32_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* After an error was reported: append "FILE:LINE:COL: note: WHAT" for file
+ * offset `off` to the error's context (a second location, e.g. where the
+ * parser noticed an unclosed bracket). Does nothing without an error. */
+void kr_lex_note(struct kr_parser *p, uint32_t off, const char *what);
 
 /* 1-based line of file offset `off` (used only for error messages). */
 int kr_lex_line_of(const struct kr_parser *p, uint32_t off);

@@ -1078,9 +1078,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct kr_parser *p)
     } else if (p->nbr > 0 && loc.off >= p->br_off[p->nbr - 1] &&
                memchr(p->src + (p->br_off[p->nbr - 1] - p->base), '\n',
                       loc.off - p->br_off[p->nbr - 1])) {
-        /* an unclosed bracket on an earlier line swallowed the line ends */
-        syntax_error(p, loc.off, "'%c' was never closed (opened at line %d)",
-                     p->br[p->nbr - 1], kr_lex_line_of(p, p->br_off[p->nbr - 1]));
+        /* an unclosed bracket on an earlier line swallowed the line ends:
+         * report it at the bracket, as Python 3.10 does, and say where the
+         * parser noticed */
+        syntax_error(p, p->br_off[p->nbr - 1], "'%c' was never closed", p->br[p->nbr - 1]);
+        kr_lex_note(p, loc.off, "the parser noticed here, still inside it");
     } else if (p->hist[2] == TK_RULE && p->hist[1] == TK_NAME) {
         syntax_error(p, loc.off, "expected ':' after rule name");
     } else if (p->hist[1] == TK_RULE && p->hist[2] != TK_USE) {
@@ -1170,14 +1172,19 @@ int kr_parse_file(struct kr_arena *arena, const struct kr_sources *srcs, uint16_
                   struct kr_node **module, struct kr_error *err)
 {
     struct kr_parser *p;
+    size_t skip;
     int rc;
     if (!srcs || file >= srcs->n)
         return kr_error_set(err, KR_ESYNTAX, "no such source file (index %u)", (unsigned)file);
     if (srcs->files[file].len > UINT32_MAX - 1)
         return kr_error_set(err, KR_ESYNTAX, "%s: file too large", srcs->files[file].path);
+    rc = kr_lex_check_bytes(srcs, file, &skip, err);
+    if (rc != KR_OK)
+        return rc;
     p = kr_malloc(sizeof *p);
     kr_lex_init(p, arena, srcs, file, srcs->files[file].text, srcs->files[file].len, 0,
                 false, err);
+    p->pos = skip;
     rc = run(p, module);
     kr_free(p);
     return rc;

@@ -22,7 +22,7 @@ enum optid {
     O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
-    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES,
+    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES, O_UNQUOTED,
 };
 
 struct opt {
@@ -67,6 +67,8 @@ static const struct opt opts[] = {
     {"latency-wait", 0, ONE, O_LATENCY, 0, "S", "wait S seconds for missing outputs (default 5)"},
     {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
     {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
+    {"allow-unquoted-wildcards", 0, FLAG, O_UNQUOTED, 0, NULL,
+     "let shell: substitute wildcard values with ; | & $ ` < > ' \" without :q"},
     {"unlock", 0, FLAG, O_UNLOCK, 0, NULL, "remove a stale lock and exit"},
     {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default) or slurm"},
     {"executor-arg", 0, MANY, O_EXECARG, 0, "K=V..", "options for the executor"},
@@ -287,6 +289,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     }
     case O_KEEPINC: cli->keep_incomplete = true; break;
     case O_NOTEMP: cli->notemp = true; break;
+    case O_UNQUOTED: cli->load.allow_unquoted_wildcards = true; break;
     case O_UNLOCK: cli->unlock = true; break;
     case O_EXECUTOR: cli->executor = v; break;
     case O_EXECARG: rc = push_kv(&cli->executor_args, &cli->nexecutor_args, name, v, err); break;

@@ -4,6 +4,8 @@
  * (inputs, outputs as written, params, threads, resources, shell, flags),
  * in a human form or as a stable JSON document (keys sorted). Exit 0 when
  * the workflow loads, 1 with the error on stderr otherwise, 2 on bad usage.
+ * Warnings (unquoted wildcard-derived fields in shell:) go to stderr as
+ * "FILE:LINE: warning: ..." and change neither the exit status nor the JSON.
  *
  * The JSON document:
  *   { "snakefile": str, "workdir": str|null, "container": str|null,
@@ -350,6 +352,70 @@ static void print_human(const struct kr_workflow *wf)
     }
 }
 
+/* Does any output pattern of r have wildcards? */
+static bool has_wildcards(const struct kr_rule *r)
+{
+    uint32_t i, k;
+    for (i = 0; i < r->output.n; i++)
+        for (k = 0; k < r->output.items[i].npats; k++)
+            if (r->output.items[i].pats[k].nwildcards)
+                return true;
+    return false;
+}
+
+/*
+ * Warnings (on stderr; the exit status and the JSON document do not change):
+ * in the shell: command of a rule with wildcards, a field {input...},
+ * {output...}, {log...} or {wildcards...} without the :q flag. Its value
+ * comes from file names, which may hold spaces (the command then sees two
+ * words) or shell characters (krait run refuses those unquoted). Returns
+ * the number of warnings.
+ */
+static int warn_unquoted(const struct kr_workflow *wf)
+{
+    static const char *const names[] = {"input", "output", "log", "wildcards"};
+    uint32_t i;
+    size_t k, m;
+    int n = 0;
+    for (i = 0; i < wf->nrules; i++) {
+        const struct kr_rule *r = wf->rules[i];
+        const char *s = r->shell, *f, *e, *colon;
+        if (!s || !has_wildcards(r))
+            continue;
+        for (k = 0; s[k]; k++) {
+            if (s[k] == '{' && s[k + 1] == '{') {
+                k++;
+                continue;
+            }
+            if (s[k] != '{')
+                continue;
+            f = s + k + 1;
+            e = strchr(f, '}');
+            if (!e)
+                break;
+            colon = memchr(f, ':', (size_t)(e - f));
+            for (m = 0; m < sizeof names / sizeof *names; m++) {
+                size_t nl = strlen(names[m]);
+                if (strncmp(f, names[m], nl) || (f + nl < e && f[nl] != '.' && f[nl] != '[' &&
+                                                 f[nl] != ':' && f[nl] != '!'))
+                    continue;
+                if (colon && e - colon == 2 && colon[1] == 'q')
+                    break;
+                fprintf(stderr, "%s:%d: warning: rule '%s', shell: {%.*s} is not quoted; its "
+                        "value comes from file names, which may contain spaces or shell "
+                        "characters: write {%.*s:q}\n",
+                        r->file < wf->srcs.n ? wf->srcs.files[r->file].path : "?",
+                        rule_line(wf, r), r->name, (int)(e - f), f,
+                        (int)((colon ? colon : e) - f), f);
+                n++;
+                break;
+            }
+            k = (size_t)(e - s);
+        }
+    }
+    return n;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: krait lint [-s FILE] [--json] [--config KEY=VALUE ...] "
@@ -409,6 +475,7 @@ static int lint_run(int argc, char **argv)
         rc = rc == KR_EUSAGE ? 2 : 1;
         goto out;
     }
+    warn_unquoted(wf);
     if (json)
         print_json(wf);
     else

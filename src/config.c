@@ -90,48 +90,127 @@ static struct kr_value *yaml_plain(struct kr_arena *A, const char *s, size_t len
     return kr_value_str(A, s, len);
 }
 
-static struct kr_value *yaml_node(struct kr_arena *A, yaml_document_t *doc, yaml_node_t *n,
-                                  int depth)
+/*
+ * Limits of a YAML config file's conversion to values. libyaml's document
+ * keeps an alias as a second reference to its anchor's node, so the
+ * document stays small while the tree it stands for can be exponential
+ * ("billion laughs": nine levels of nine aliases are 387 million values).
+ * The conversion counts every alias expanded, every value built and the
+ * arena bytes used, and stops at the first limit with an error located at
+ * the collection that holds the outermost alias being expanded (libyaml
+ * does not keep an alias' own position). The memory limit is the config file's own size limit.
+ */
+enum {
+    YAML_MAX_ALIASES = 100000,      /* expansions of an anchored node */
+    YAML_MAX_VALUES = 2000000,      /* values built, aliases expanded in full */
+};
+#define YAML_MAX_BYTES ((size_t)256 << 20)
+
+struct yaml_conv {
+    struct kr_arena *A;
+    yaml_document_t *doc;
+    const char *path;               /* for error locations; NULL for --config values */
+    struct kr_error *err;
+    unsigned char *seen;            /* per document node: already converted once */
+    size_t nnodes;
+    size_t arena_start;             /* A->total when the conversion began */
+    const yaml_node_t *site;        /* the collection holding the alias being expanded */
+    long aliases, values;
+    bool failed;
+};
+
+static void yaml_limit(struct yaml_conv *c, const yaml_node_t *n, const char *what)
 {
+    const yaml_node_t *at = c->site ? c->site : n;
+    c->failed = true;
+    kr_error_set(c->err, KR_EEVAL, "YAML config too large when its aliases are expanded: %s "
+                 "(a \"billion laughs\" file?); write the values out or nest fewer aliases",
+                 what);
+    if (c->path && c->err) {
+        snprintf(c->err->file, sizeof c->err->file, "%s", c->path);
+        c->err->line = (int)at->start_mark.line + 1;
+        c->err->col = (int)at->start_mark.column + 1;
+    }
+}
+
+/* Convert node index `idx`, an item of collection `parent` (NULL at the
+ * root), counting it against c's limits. `in_alias`: some enclosing node is
+ * an alias being expanded. */
+static struct kr_value *yaml_node(struct yaml_conv *c, int idx, const yaml_node_t *parent,
+                                  bool in_alias, int depth)
+{
+    yaml_node_t *n = yaml_document_get_node(c->doc, idx);
+    const yaml_node_t *at = parent ? parent : n;
     struct kr_value *v;
-    if (!n || depth > 200)
+    bool alias = false;
+    char what[128];
+    if (!n || depth > 200 || c->failed)
         return kr_value_none();
+    if ((size_t)(idx - 1) < c->nnodes) {
+        if (c->seen[idx - 1]) {
+            if (!in_alias) {
+                c->site = at;
+                alias = true;
+            }
+            if (++c->aliases > YAML_MAX_ALIASES) {
+                snprintf(what, sizeof what, "more than %d alias expansions", YAML_MAX_ALIASES);
+                yaml_limit(c, at, what);
+                return kr_value_none();
+            }
+        }
+        c->seen[idx - 1] = 1;
+    }
+    if (++c->values > YAML_MAX_VALUES) {
+        snprintf(what, sizeof what, "more than %d values", YAML_MAX_VALUES);
+        yaml_limit(c, at, what);
+        return kr_value_none();
+    }
+    if (c->A->total - c->arena_start > YAML_MAX_BYTES) {
+        snprintf(what, sizeof what, "more than %zu MiB of memory", YAML_MAX_BYTES >> 20);
+        yaml_limit(c, at, what);
+        return kr_value_none();
+    }
     switch (n->type) {
     case YAML_SCALAR_NODE: {
         const char *s = (const char *)n->data.scalar.value;
         size_t len = n->data.scalar.length;
         const char *tag = (const char *)n->tag;
+        if (alias)
+            c->site = NULL;
         if (tag && !strcmp(tag, YAML_STR_TAG) && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-            return kr_value_str(A, s, len);
+            return kr_value_str(c->A, s, len);
         if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-            return kr_value_str(A, s, len);
+            return kr_value_str(c->A, s, len);
         if (tag && !strcmp(tag, "tag:yaml.org,2002:str") && strcmp(tag, YAML_DEFAULT_SCALAR_TAG))
-            return kr_value_str(A, s, len);
-        return yaml_plain(A, s, len);
+            return kr_value_str(c->A, s, len);
+        return yaml_plain(c->A, s, len);
     }
     case YAML_SEQUENCE_NODE: {
         yaml_node_item_t *it;
-        v = kr_value_list(A, 0);
-        for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-            kr_list_push(A, v, yaml_node(A, doc, yaml_document_get_node(doc, *it), depth + 1));
-        return v;
+        v = kr_value_list(c->A, 0);
+        for (it = n->data.sequence.items.start; it < n->data.sequence.items.top && !c->failed;
+             it++)
+            kr_list_push(c->A, v, yaml_node(c, *it, n, in_alias || alias, depth + 1));
+        break;
     }
     case YAML_MAPPING_NODE: {
         yaml_node_pair_t *p;
-        v = kr_value_dict(A);
-        for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-            struct kr_value *k = yaml_node(A, doc, yaml_document_get_node(doc, p->key), depth + 1);
-            struct kr_value *val = yaml_node(A, doc, yaml_document_get_node(doc, p->value),
-                                             depth + 1);
+        v = kr_value_dict(c->A);
+        for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top && !c->failed; p++) {
+            struct kr_value *k = yaml_node(c, p->key, n, in_alias || alias, depth + 1);
+            struct kr_value *val = yaml_node(c, p->value, n, in_alias || alias, depth + 1);
             if (!kr_value_hashable(k))
-                k = kr_value_cstr(A, kr_value_to_repr(A, k));
-            kr_dict_set(A, v->u.dict, k, val);
+                k = kr_value_cstr(c->A, kr_value_to_repr(c->A, k));
+            kr_dict_set(c->A, v->u.dict, k, val);
         }
-        return v;
+        break;
     }
     default:
         return kr_value_none();
     }
+    if (alias && !c->failed)
+        c->site = NULL;
+    return v;
 }
 
 static int yaml_parse(struct kr_arena *A, const char *path, const char *text, size_t len,
@@ -139,7 +218,7 @@ static int yaml_parse(struct kr_arena *A, const char *path, const char *text, si
 {
     yaml_parser_t p;
     yaml_document_t doc;
-    yaml_node_t *root;
+    struct yaml_conv c;
     int rc = KR_OK;
     if (!yaml_parser_initialize(&p))
         return kr_error_set(err, KR_ENOMEM, "cannot initialise the YAML parser");
@@ -155,8 +234,18 @@ static int yaml_parse(struct kr_arena *A, const char *path, const char *text, si
         yaml_parser_delete(&p);
         return KR_EEVAL;
     }
-    root = yaml_document_get_root_node(&doc);
-    *out = root ? yaml_node(A, &doc, root, 0) : kr_value_none();
+    memset(&c, 0, sizeof c);
+    c.A = A;
+    c.doc = &doc;
+    c.path = path;
+    c.err = err;
+    c.arena_start = A->total;
+    c.nnodes = (size_t)(doc.nodes.top - doc.nodes.start);
+    c.seen = kr_calloc(c.nnodes ? c.nnodes : 1, 1);
+    *out = yaml_document_get_root_node(&doc) ? yaml_node(&c, 1, NULL, false, 0) : kr_value_none();
+    if (c.failed)
+        rc = KR_EEVAL;
+    kr_free(c.seen);
     yaml_document_delete(&doc);
     yaml_parser_delete(&p);
     return rc;

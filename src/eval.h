@@ -144,6 +144,10 @@ void kr_config_merge(struct kr_arena *A, struct kr_value *dst, struct kr_value *
  * Names are looked up in `vars` (input, output, params, wildcards, threads,
  * resources, log, rule, config ...) and then in the rule file's globals.
  * Errors (KR_EEVAL) name the rule, the directive (`what`) and the field.
+ * In a shell: command (what = "shell"), a field substituted without :q
+ * whose text contains a wildcard value (vars["wildcards"]) holding a shell
+ * metacharacter (; | & $ ` < > newline quote) is an error naming the value
+ * and the :q fix, unless I->wf->allow_unquoted_wildcards.
  */
 int kr_shellfmt(struct kr_interp *I, const struct kr_rule *r, const char *what,
                 const char *tmpl, struct kr_dict *vars, struct kr_buf *out);

@@ -331,12 +331,61 @@ static void job_failed_final(struct run *R, struct rjob *j, const char *why)
 
 /* ---- submission ---------------------------------------------------------------- */
 
+/* Is the directory entry `path` outside the workflow directory (the current
+ * directory), or the workflow directory itself? Symlinks among its parent
+ * directories are followed; its last component is not (removing a symlink
+ * removes only the link). False when its parent does not exist (then there
+ * is nothing to remove). */
+static bool outside_workflow_dir(const char *path)
+{
+    char cwd[PATH_MAX], buf[PATH_MAX], dir[PATH_MAX], full[PATH_MAX + 2];
+    const char *parent, *base;
+    char *slash;
+    size_t n;
+    if (!getcwd(cwd, sizeof cwd) || snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return true;
+    n = strlen(buf);
+    while (n > 1 && buf[n - 1] == '/')
+        buf[--n] = '\0';
+    slash = strrchr(buf, '/');
+    if (slash) {
+        *slash = '\0';
+        parent = buf[0] ? buf : "/";
+        base = slash + 1;
+    } else {
+        parent = ".";
+        base = buf;
+    }
+    if (!strcmp(base, ".") || !strcmp(base, "..") || !base[0]) {
+        if (!realpath(path, full))
+            return false;
+    } else {
+        if (!realpath(parent, dir))
+            return false;
+        snprintf(full, sizeof full, "%s/%s", strcmp(dir, "/") ? dir : "", base);
+    }
+    n = strcmp(cwd, "/") ? strlen(cwd) : 0;
+    return strncmp(full, cwd, n) != 0 || full[n] != '/' || full[n + 1] == '\0';
+}
+
+/* After a failure: remove the job's outputs (as Snakemake does), except that
+ * a directory outside the workflow directory is never deleted recursively:
+ * it is left in place with a warning. */
 static void remove_outputs(struct run *R, struct rjob *j)
 {
     uint32_t i;
     struct kr_error e;
+    struct stat sb;
     for (i = 0; i < j->job->nout; i++) {
-        kr_storage_remove(kr_storage_local(), j->job->out[i].path, &e);
+        const char *path = j->job->out[i].path;
+        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && outside_workflow_dir(path)) {
+            kr_progress_msg(R->prog, true, "krait: warning: left the output directory %s of "
+                            "the failed job in place: it is outside the workflow directory, "
+                            "and krait never deletes recursively there (remove it yourself "
+                            "if it is incomplete)", path);
+            continue;
+        }
+        kr_storage_remove(kr_storage_local(), path, &e);
         kr_dag_restat(R->dag, j->job->outfiles[i]);
     }
 }

@@ -78,16 +78,80 @@ static void render(const struct kr_value *v, bool quote, struct kr_buf *out)
     kr_value_str_buf(v, out);
 }
 
+/*
+ * Wildcard values come from file names that users do not control (a
+ * glob_wildcards() over a download folder). Substituted unquoted into a
+ * shell: command, a value holding one of these characters is shell code,
+ * not a word: such a substitution is refused (unless the workflow was
+ * loaded with allow_unquoted_wildcards). The value is recognised in the
+ * rendered field text, so {input}, {output}, {params.x} ... built from the
+ * wildcard are caught as well as {wildcards.x}.
+ */
+static const char shell_meta[] = ";|&$`<>\n'\"";
+
+/* The first wildcard of the job (vars["wildcards"]) whose value holds a
+ * shell metacharacter and occurs in text[0..n), or -1; *bad = that character. */
+static long unsafe_wildcard(struct kr_dict *vars, const char *text, size_t n, char *bad)
+{
+    struct kr_value *wv = kr_dict_gets(vars, "wildcards");
+    size_t i, j;
+    if (!wv || wv->type != KR_V_NAMED)
+        return -1;
+    for (i = 0; i < wv->u.named.len; i++) {
+        const struct kr_value *v = wv->u.named.items[i];
+        const char *m = NULL;
+        if (v->type != KR_V_STR || v->u.str.len == 0 || v->u.str.len > n)
+            continue;
+        for (j = 0; j < v->u.str.len && !m; j++)
+            if (v->u.str.s[j] != '\0' && strchr(shell_meta, v->u.str.s[j]))
+                m = v->u.str.s + j;
+        if (!m)
+            continue;
+        for (j = 0; j + v->u.str.len <= n; j++) {
+            if (!memcmp(text + j, v->u.str.s, v->u.str.len)) {
+                *bad = *m;
+                return (long)i;
+            }
+        }
+    }
+    return -1;
+}
+
+static int unquoted_error(struct kr_interp *I, const struct kr_rule *r, const char *field,
+                          size_t flen, size_t nlen, struct kr_dict *vars, long wi, char bad,
+                          const char *text, size_t n)
+{
+    struct kr_value *wv = kr_dict_gets(vars, "wildcards");
+    const char *wname = kr_named_item_name(wv, (size_t)wi);
+    const struct kr_value *val = wv->u.named.items[wi];
+    char shown[8];
+    if (bad == '\n')
+        snprintf(shown, sizeof shown, "newline");
+    else
+        snprintf(shown, sizeof shown, "'%c'", bad);
+    return kr_error_at(I->err, KR_EEVAL, I->srcs, r->file, r->off,
+                       "rule '%s', shell: {%.*s} is '%.*s%s': the wildcard %s='%.*s' (taken "
+                       "from a file name) contains %s, and substituted unquoted the shell "
+                       "would run it as code; write {%.*s:q} to quote it (or run with "
+                       "--allow-unquoted-wildcards)",
+                       r->name, (int)flen, field, n > 200 ? 200 : (int)n, text,
+                       n > 200 ? "..." : "", wname ? wname : "?",
+                       val->u.str.len > 200 ? 200 : (int)val->u.str.len, val->u.str.s, shown,
+                       (int)nlen, field);
+}
+
 int kr_shellfmt(struct kr_interp *I, const struct kr_rule *r, const char *what,
                 const char *tmpl, struct kr_dict *vars, struct kr_buf *out)
 {
     size_t i = 0, len = strlen(tmpl);
     const struct kr_node *saved_site = I->site;
+    bool check = !strcmp(what, "shell") && !(I->wf && I->wf->allow_unquoted_wildcards);
     int rc = KR_OK;
     I->site = NULL;
     while (i < len) {
         const char *f, *fend, *p, *spec = NULL;
-        size_t k, depth, nlen;
+        size_t k, depth, nlen, flen, at = out->len;
+        bool quoted = false;
         struct kr_value *v;
         char name[256];
         if (tmpl[i] == '{' && tmpl[i + 1] == '{') {
@@ -202,6 +266,7 @@ int kr_shellfmt(struct kr_interp *I, const struct kr_rule *r, const char *what,
                 p = q + 1;
             }
         }
+        flen = (size_t)(p - f);             /* the field without conversion and spec */
         if (p < fend && *p == '!') {
             /* conversions: !r / !s */
             if (p + 1 < fend && p[1] == 'r')
@@ -222,6 +287,7 @@ int kr_shellfmt(struct kr_interp *I, const struct kr_rule *r, const char *what,
             memcpy(sp, spec, sl);
             sp[sl] = '\0';
             if (!strcmp(sp, "q")) {
+                quoted = true;
                 render(v, true, out);
             } else {
                 if (kr_eval_format_spec(I, v, sp, out) != KR_OK) {
@@ -233,6 +299,15 @@ int kr_shellfmt(struct kr_interp *I, const struct kr_rule *r, const char *what,
             }
         } else {
             render(v, false, out);
+        }
+        if (check && !quoted) {
+            char bad = 0;
+            long wi = unsafe_wildcard(vars, out->data + at, out->len - at, &bad);
+            if (wi >= 0) {
+                rc = unquoted_error(I, r, f, (size_t)(fend - f), flen, vars, wi, bad,
+                                    out->data + at, out->len - at);
+                goto out;
+            }
         }
         i = k + 1;
     }

@@ -241,6 +241,7 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     if (rc)
         goto fail;
     wf->snakefile = kr_arena_strdup(&wf->arena, path);
+    wf->allow_unquoted_wildcards = opts && opts->allow_unquoted_wildcards;
     I = kr_interp_new(wf, err);
     wf->interp = I;
     wf->config = I->config;

@@ -123,6 +123,8 @@ struct kr_workflow {
     uint32_t onstart_line, onsuccess_line, onerror_line;
     const char **configfiles;   /* configfile: paths read, in order */
     uint32_t nconfigfiles;
+    bool allow_unquoted_wildcards;  /* shell: may substitute wildcard values holding
+                                       shell metacharacters without :q (kr_shellfmt) */
 };
 
 /* Options for loading a workflow (from the command line). */
@@ -132,6 +134,7 @@ struct kr_load_opts {
     uint32_t nconfigfiles;
     const char **config_kv;         /* --config k=v (YAML-typed values), applied last */
     uint32_t nconfig_kv;
+    bool allow_unquoted_wildcards;  /* --allow-unquoted-wildcards (see kr_shellfmt) */
 };
 
 /*

@@ -212,7 +212,7 @@ int main(void)
            "unknown directive with a suggestion");
     kr_error_clear(&e);
     tokens(&a, "x = [1,\n2\n", &e);
-    is_str(e.msg, "'[' was never closed (opened at line 1)", "unclosed bracket at EOF");
+    is_str(e.msg, "'[' was never closed", "unclosed bracket at EOF");
     kr_error_clear(&e);
     tokens(&a, "x = 99999999999999999999\n", &e);
     is_str(e.msg, "integer literal is too large (the limit is 2**63-1)", "int overflow");

@@ -109,7 +109,9 @@ int main(void)
     }
 
     /* errors */
-    is_str(parse(&a, "x = (1 +\n", NULL), "error: '(' was never closed (opened at line 1) @1:5",
+    is_str(parse(&a, "x = f(1,\n      2\ny = 3\n", NULL), "error: '(' was never closed @1:6",
+           "unclosed paren noticed later is reported at the paren");
+    is_str(parse(&a, "x = (1 +\n", NULL), "error: '(' was never closed @1:5",
            "unclosed paren");
     is_str(parse(&a, "rule a\n    input: 'x'\n", NULL),
            "error: expected ':' after rule name @1:7", "rule header without ':'");

@@ -1,0 +1,2 @@
+# a right-to-left override inside a string
+access = "user‮ ⁦// admin"

@@ -1,0 +1,3 @@
+﻿rule a:
+    output: "café.txt"
+    shell: "touch {output}"
