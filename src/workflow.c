@@ -216,6 +216,26 @@ static int check_rule_refs(struct kr_workflow *wf, struct kr_interp *I, struct k
     return KR_OK;
 }
 
+/* The shell object (shell.executable/prefix/suffix) changes every shell:
+ * command whichever rule came first, so it counts for each shell: rule's
+ * code trigger; unset, the hashes stay what they were. */
+static void shell_object_hash(struct kr_workflow *wf)
+{
+    const char *parts[3] = {wf->shell_executable, wf->shell_prefix, wf->shell_suffix};
+    uint32_t i, k;
+    if (!parts[0] && !parts[1] && !parts[2])
+        return;
+    for (i = 0; i < wf->nrules; i++) {
+        struct kr_rule *r = wf->rules[i];
+        if (!r->shell)
+            continue;
+        for (k = 0; k < 3; k++)
+            if (parts[k])
+                r->code_hash = kr_hash64_seed(parts[k], strlen(parts[k]),
+                                              r->code_hash ^ (0x73680ULL + k));
+    }
+}
+
 int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
                      struct kr_error *err)
 {
@@ -285,6 +305,7 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     rc = check_rule_refs(wf, I, err);
     if (rc != KR_OK)
         goto fail;
+    shell_object_hash(wf);
     kr_free(dir);
     *out = wf;
     return KR_OK;
