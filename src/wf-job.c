@@ -678,6 +678,11 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
             if (v->type == KR_V_STR) {
                 res->sval = kr_arena_strdup(arena, v->u.str.s);
             } else if (to_int(v, &iv)) {
+                if (iv < 0) {
+                    rc = located(I, r, "resource '%s' must not be negative, got %lld",
+                                 res->name, (long long)iv);
+                    goto out;
+                }
                 res->ival = iv;
             } else {
                 rc = located(I, r, "resource '%s' must be an integer or a string, got %s",

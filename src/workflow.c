@@ -569,6 +569,13 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
                 x->type != KR_V_FLOAT && x->type != KR_V_BOOL)
                 return kr_eval_error_at(I, d->kids[i], "resources: values must be integers, "
                                         "strings or functions, got %s", kr_value_type_name(x));
+            if ((x->type == KR_V_INT && x->u.i < 0) || (x->type == KR_V_FLOAT && x->u.f < 0))
+                return kr_eval_error_at(I, d->kids[i]->a, "resources: '%s' must not be "
+                                        "negative", d->kids[i]->str);
+            if (x->type == KR_V_FLOAT && x->u.f != (double)(int64_t)x->u.f)
+                return kr_eval_error_at(I, d->kids[i]->a, "resources: '%s' must be an integer "
+                                        "(or a string such as \"4GB\"), got %g",
+                                        d->kids[i]->str, x->u.f);
         }
         return KR_OK;
     }
@@ -720,6 +727,52 @@ static int register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr
     return KR_OK;
 }
 
+static bool is_action(const char *dn)
+{
+    return !strcmp(dn, "shell") || !strcmp(dn, "script") || !strcmp(dn, "run");
+}
+
+static const char *canonical_directive(const char *dn)
+{
+    return !strcmp(dn, "singularity") ? "container" : dn;
+}
+
+/* Contradictions in a rule's directives, checked before directive k is
+ * applied: an action (run:/shell:/script:) after another one, any directive
+ * after the action (Snakemake's parser refuses both), and a directive given
+ * twice (Snakemake silently keeps the last; krait says so). */
+static int check_directive_order(struct kr_interp *I, const struct kr_rule *r,
+                                 const struct kr_node *n, uint32_t k)
+{
+    const struct kr_node *d = n->kids[k];
+    const char *dn = canonical_directive(d->str);
+    uint32_t i;
+    for (i = 0; i < k; i++) {
+        const struct kr_node *p = n->kids[i];
+        int line = 0, col = 0;
+        if (p->file < I->srcs->n)
+            kr_source_linecol(&I->srcs->files[p->file], p->off, &line, &col);
+        if (is_action(p->str) && is_action(d->str))
+            return kr_eval_error_at(I, d, "rule '%s' has both %s: (line %d) and %s:; a rule "
+                                    "runs one of run:, shell:, script:", r->name, p->str, line,
+                                    d->str);
+        if (is_action(p->str))
+            return kr_eval_error_at(I, d, "rule '%s': %s: after %s: (line %d); no directive may "
+                                    "follow run:/shell:/script:, move it above", r->name,
+                                    d->str, p->str, line);
+        if (strcmp(canonical_directive(p->str), dn))
+            continue;
+        if (strcmp(p->str, d->str))
+            return kr_eval_error_at(I, d, "rule '%s': %s: and %s: (line %d) both set the "
+                                    "container image; give one of them", r->name, d->str,
+                                    p->str, line);
+        return kr_eval_error_at(I, d, "rule '%s': %s: is given twice (first at line %d); give "
+                                "each directive once, with all its items", r->name, d->str,
+                                line);
+    }
+    return KR_OK;
+}
+
 int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_rule *r = kr_arena_zalloc(I->A, sizeof *r);
@@ -735,6 +788,9 @@ int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n)
     r->file = n->file;
     r->off = n->off;
     for (i = 0; i < n->nkids; i++) {
+        rc = check_directive_order(I, r, n, i);
+        if (rc != KR_OK)
+            return rc;
         rc = apply_directive(I, r, n->kids[i]);
         if (rc != KR_OK)
             return rc;
