@@ -713,10 +713,6 @@ static int register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr
         return kr_eval_error_at(I, at, "rule '%s' is defined twice (first at %s:%d)", r->name,
                                 o->file < I->srcs->n ? I->srcs->files[o->file].path : "?", line);
     }
-    if (!r->output.n && (r->shell || r->script || r->run_code))
-        return kr_eval_error_at(I, at, "rule '%s' has %s: but no output: (only a target rule "
-                                "like `rule all` may omit output:, and it has just input:)",
-                                r->name, r->shell ? "shell" : r->script ? "script" : "run");
     r->index = (uint32_t)I->rules.len;
     r->code_hash = code_hash(r);
     kr_vec_push(&I->rules, r);
