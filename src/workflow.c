@@ -530,6 +530,8 @@ static int build_constraints(struct kr_interp *I, const struct kr_node *d,
         rc = kr_eval_expr(I, k->a, &v);
         if (rc != KR_OK)
             return rc;
+        if (v->type == KR_V_INT)    /* Snakemake takes str() of it: n=1 matches "1" */
+            v = kr_value_cstr(I->A, kr_value_to_str(I->A, v));
         if (v->type != KR_V_STR)
             return kr_eval_error_at(I, k->a, "wildcard_constraints: the constraint of '%s' "
                                     "must be a string (a regex), got %s", k->str,

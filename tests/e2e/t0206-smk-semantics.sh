@@ -3,14 +3,15 @@
 # first rule of the main Snakefile even when an include: defines rules
 # before it; a workflow without rules is valid; a rule with shell: and no
 # output: runs; the log: of a rule without a command is created; Namedlist +
-# list gives a list; {wildcards} prints as name=value pairs sorted by name.
+# list gives a list; {wildcards} prints as name=value pairs sorted by name;
+# an integer in wildcard_constraints is its str().
 set -u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 n=0
 t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-echo "1..7"
+echo "1..9"
 cat > inc.smk <<'SMK'
 rule c:
     output: "c.txt"
@@ -47,3 +48,10 @@ $KRAIT run -s Clean -c 1 > clean.out 2>&1
 t $? "a rule with shell: and no output: is accepted"
 [ "$(cat cleaned.txt 2>/dev/null)" = cleaned ]
 t $? "... and runs"
+printf 'wildcard_constraints:\n    n=1\nrule all:\n    input: "a1.txt"\nrule a:\n    output: "a{n}.txt"\n    shell: "touch {output}"\n' > Int
+$KRAIT plan -s Int > int.out 2>&1
+t $? "an integer wildcard constraint is accepted"
+sed 's/a1.txt/a2.txt/' Int > Int2
+$KRAIT plan -s Int2 > int2.out 2>&1
+[ $? != 0 ] && grep -q "missing input file 'a2.txt'" int2.out
+t $? "... and constrains the wildcard to its digits"
