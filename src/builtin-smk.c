@@ -2,14 +2,18 @@
  * builtin-smk.c - Snakemake's builtins for rule files: expand() (product or
  * zip, allow_missing), glob_wildcards() (walks the file system, matches with
  * PCRE2), the IO flag markers temp/protected/directory/touch/ancient/pipe,
- * multiext(), unpack(), min_version() (a no-op), and the modules
+ * multiext(), unpack(), min_version() (a no-op), the top-level `shell`
+ * object (shell.executable/prefix/suffix, recorded in the workflow and
+ * applied to every shell: command by wf-job.c), and the modules
  * snakemake, snakemake.io and snakemake.utils for `from ... import`.
  */
 #include "eval.h"
 
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -477,6 +481,107 @@ out:
     return rc;
 }
 
+/* ---- the shell object ---- */
+
+/* `name` searched on PATH as shutil.which() does; arena string or NULL. */
+static const char *which(struct kr_arena *A, const char *name)
+{
+    const char *path = getenv("PATH"), *p;
+    if (!path)
+        return NULL;
+    for (p = path; *p;) {
+        const char *e = strchr(p, ':');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        const char *cand = kr_arena_printf(A, "%.*s/%s", (int)n, n ? p : ".", name);
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+            return cand;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return NULL;
+}
+
+/* shell.executable(cmd): as Snakemake, a name is looked up on PATH (an
+ * error when absent); bash (what krait runs anyway) restores the default;
+ * None means /bin/sh (Popen's default); another shell runs each command as
+ * `EXE -c CMD`. */
+static int bi_shell_executable(struct kr_interp *I, struct kr_value *self,
+                               const struct kr_callargs *a, struct kr_value **out)
+{
+    int rc = kr_args_check(I, "shell.executable", a, 1, 1);
+    const char *cmd, *base;
+    KR_UNUSED(self);
+    if (rc)
+        return rc;
+    if (a->pos[0]->type == KR_V_NONE) {
+        cmd = "/bin/sh";
+    } else if (a->pos[0]->type != KR_V_STR || !a->pos[0]->u.str.s[0]) {
+        return kr_eval_error(I, "shell.executable() expects the name or path of a shell, "
+                             "got %s", kr_value_type_name(a->pos[0]));
+    } else {
+        cmd = a->pos[0]->u.str.s;
+        if (cmd[0] != '/') {
+            const char *found = which(I->A, cmd);
+            if (!found)
+                return kr_eval_error(I, "shell.executable(): cannot use '%s' as the shell: it "
+                                     "is not on PATH (give its absolute path)", cmd);
+            cmd = found;
+        }
+    }
+    base = strrchr(cmd, '/');
+    base = base ? base + 1 : cmd;
+    if (!strcmp(base, "bash")) {
+        I->wf->shell_executable = NULL;
+        I->wf->shell_prefix = NULL;     /* Snakemake's "set -euo pipefail; ": krait's default */
+    } else {
+        I->wf->shell_executable = kr_arena_strdup(I->A, cmd);
+    }
+    *out = kr_value_none();
+    return KR_OK;
+}
+
+/* shell.prefix(s) / shell.suffix(s): formatted like a shell: command
+ * against the rule file's globals (Snakemake's format(prefix, stepout=2)). */
+static int shell_affix(struct kr_interp *I, const struct kr_callargs *a, const char *what,
+                       const char **dst, struct kr_value **out)
+{
+    int rc = kr_args_check(I, what, a, 1, 1);
+    struct kr_rule fake;
+    struct kr_buf b = KR_BUF_INIT;
+    if (rc)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_eval_error(I, "%s() expects a string, got %s", what,
+                             kr_value_type_name(a->pos[0]));
+    memset(&fake, 0, sizeof fake);
+    fake.name = "shell";
+    fake.file = I->site ? I->site->file : 0;
+    fake.off = I->site ? I->site->off : 0;
+    rc = kr_shellfmt(I, &fake, what, a->pos[0]->u.str.s, kr_dict_new(I->A), &b);
+    if (rc == KR_OK) {
+        *dst = kr_arena_strdup(I->A, kr_buf_cstr(&b));
+        *out = kr_value_none();
+    }
+    kr_buf_free(&b);
+    return rc;
+}
+
+static int bi_shell_prefix(struct kr_interp *I, struct kr_value *self,
+                           const struct kr_callargs *a, struct kr_value **out)
+{
+    KR_UNUSED(self);
+    return shell_affix(I, a, "shell.prefix", &I->wf->shell_prefix, out);
+}
+
+static int bi_shell_suffix(struct kr_interp *I, struct kr_value *self,
+                           const struct kr_callargs *a, struct kr_value **out)
+{
+    KR_UNUSED(self);
+    return shell_affix(I, a, "shell.suffix", &I->wf->shell_suffix, out);
+}
+
 /* ---- installation ---- */
 
 static const struct {
@@ -511,6 +616,17 @@ void kr_builtins_smk_install(struct kr_interp *I)
     kr_dict_sets(I->A, I->modules, "snakemake", smk);
     kr_dict_sets(I->A, I->modules, "snakemake.io", io);
     kr_dict_sets(I->A, I->modules, "snakemake.utils", utils);
+    {
+        struct kr_value *sh = kr_value_ns(I->A, "shell");
+        kr_dict_sets(I->A, sh->u.ns.attrs, "executable",
+                     kr_value_builtin(I->A, "executable", bi_shell_executable, NULL, NULL));
+        kr_dict_sets(I->A, sh->u.ns.attrs, "prefix",
+                     kr_value_builtin(I->A, "prefix", bi_shell_prefix, NULL, NULL));
+        kr_dict_sets(I->A, sh->u.ns.attrs, "suffix",
+                     kr_value_builtin(I->A, "suffix", bi_shell_suffix, NULL, NULL));
+        kr_dict_sets(I->A, I->globals, "shell", sh);
+        kr_dict_sets(I->A, smk->u.ns.attrs, "shell", sh);
+    }
     I->rules_ns = kr_value_ns(I->A, "rules");
     kr_dict_sets(I->A, I->globals, "rules", I->rules_ns);
     kr_builtins_os_install(I);

@@ -863,13 +863,20 @@ out:
 
 /* ---- targets ------------------------------------------------------------- */
 
+/* The rule built when no target is named: one marked default_target: True,
+ * else the first rule of the main rule file (source 0), as Snakemake, which
+ * does not let rules of included files become the default; NULL when the
+ * main file has no rule (then there is nothing to do). */
 static struct kr_rule *default_target(struct kr_workflow *wf)
 {
     uint32_t i;
     for (i = 0; i < wf->nrules; i++)
         if (wf->rules[i]->default_target)
             return wf->rules[i];
-    return wf->nrules ? wf->rules[0] : NULL;
+    for (i = 0; i < wf->nrules; i++)
+        if (wf->rules[i]->file == 0)
+            return wf->rules[i];
+    return NULL;
 }
 
 static int add_target(struct kr_dag *dag, struct kr_job *j)
@@ -1122,7 +1129,7 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
     const struct kr_plan_opts *o = opts ? opts : &defaults;
     struct kr_workflow *wf = dag->wf;
     uint32_t i;
-    int rc;
+    int rc = KR_OK;
 
     if (dag->planned)
         return kr_error_set(err, KR_EPLAN, "internal: kr_dag_plan called twice on one dag");
@@ -1141,9 +1148,8 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
         return rc;
     if (o->ntargets == 0) {
         struct kr_rule *r = default_target(wf);
-        if (!r)
-            return kr_error_set(err, KR_EPLAN, "the workflow has no rules");
-        rc = target_rule(dag, r, err);
+        if (r)
+            rc = target_rule(dag, r, err);
     }
     for (i = 0; rc == KR_OK && i < o->ntargets; i++) {
         struct kr_rule *r = kr_workflow_rule(wf, o->targets[i]);

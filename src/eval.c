@@ -750,6 +750,28 @@ int kr_eval_binop(struct kr_interp *I, int op, struct kr_value *a, struct kr_val
         *out = res;
         return KR_OK;
     }
+    if ((a->type == KR_V_NAMED || b->type == KR_V_NAMED) &&
+        (a->type == KR_V_NAMED || a->type == KR_V_LIST) &&
+        (b->type == KR_V_NAMED || b->type == KR_V_LIST) && op == KR_OP_ADD) {
+        /* Snakemake's Namedlist is a list: adding gives a plain list */
+        size_t na, nb, i;
+        struct kr_value **ia = kr_value_items(a, &na), **ib = kr_value_items(b, &nb);
+        struct kr_value *res = kr_value_list(I->A, na + nb);
+        for (i = 0; i < na; i++)
+            kr_list_push(I->A, res, ia[i]);
+        for (i = 0; i < nb; i++)
+            kr_list_push(I->A, res, ib[i]);
+        *out = res;
+        return KR_OK;
+    }
+    if (op == KR_OP_MUL && a->type == KR_V_NAMED && isint(b)) {
+        size_t na;
+        struct kr_value **ia = kr_value_items(a, &na), *lst = kr_value_list(I->A, na);
+        size_t i;
+        for (i = 0; i < na; i++)
+            kr_list_push(I->A, lst, ia[i]);
+        return kr_eval_binop(I, op, lst, b, out);
+    }
 bad:
     return kr_eval_error(I, "unsupported operand type(s) for %s: '%s' and '%s'", op_text(op),
                          kr_value_type_name(a), kr_value_type_name(b));

@@ -452,8 +452,18 @@ static bool begin_submit(struct run *R, struct rjob *j)
     R->nrunning++;
     kr_progress_start(R->prog, j->p.desc);
     if (!j->p.ej.command) {
-        /* a rule without shell/script/run: nothing to execute */
+        /* a rule without shell/script/run: nothing to execute; its log:
+         * files are still created (empty), as Snakemake does */
         struct kr_exec_result res;
+        uint32_t i;
+        for (i = 0; !R->noop && i < j->p.nlogs; i++) {
+            int fd;
+            if (kr_mkdirs_parent(j->p.logs[i], NULL) != KR_OK)
+                continue;
+            fd = open(j->p.logs[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+            if (fd >= 0)
+                close(fd);
+        }
         memset(&res, 0, sizeof res);
         res.id = j->job->id;
         res.start = res.end = wall_now();

@@ -55,11 +55,45 @@ static void list_keys(struct kr_dict *d, struct kr_vec *out)
             kr_vec_push(out, d->keys[i]->u.str.s);
 }
 
+static int cmp_cstr(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* {wildcards} as Snakemake's formatter prints it: name=value pairs sorted
+ * by name, joined with ',' (then quoted as a whole with :q). */
+static void render_wildcards(const struct kr_value *v, bool quote, struct kr_buf *out)
+{
+    struct kr_vec names = KR_VEC_INIT;
+    struct kr_buf tmp = KR_BUF_INIT;
+    size_t i;
+    list_keys(v->u.named.names, &names);
+    if (names.len > 1)
+        qsort(names.items, names.len, sizeof *names.items, cmp_cstr);
+    for (i = 0; i < names.len; i++) {
+        const char *nm = names.items[i];
+        if (i)
+            kr_buf_putc(&tmp, ',');
+        kr_buf_printf(&tmp, "%s=", nm);
+        kr_value_str_buf(kr_dict_gets(v->u.named.names, nm), &tmp);
+    }
+    if (quote)
+        kr_shell_quote(kr_buf_cstr(&tmp), tmp.len, out);
+    else
+        kr_buf_append(out, kr_buf_cstr(&tmp), tmp.len);
+    kr_buf_free(&tmp);
+    kr_vec_free(&names);
+}
+
 /* str() of a value with Snakemake's joining of list-likes, optionally quoted. */
 static void render(const struct kr_value *v, bool quote, struct kr_buf *out)
 {
     size_t n, i;
     struct kr_value **items = kr_value_items(v, &n);
+    if (v->type == KR_V_NAMED && v->u.named.kind && !strcmp(v->u.named.kind, "wildcards")) {
+        render_wildcards(v, quote, out);
+        return;
+    }
     if (v->type == KR_V_LIST || v->type == KR_V_TUPLE || v->type == KR_V_NAMED) {
         for (i = 0; i < n; i++) {
             if (i)

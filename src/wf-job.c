@@ -533,6 +533,45 @@ static int to_int(struct kr_value *v, int64_t *out)
     return 0;
 }
 
+/* The top-level shell object applied to a formatted shell: command `b`:
+ * " ".join((prefix, cmd, suffix)).strip() as Snakemake's shell() does, then,
+ * for a shell other than bash, `EXE -c 'CMD'` (krait itself runs bash). */
+static void shell_object_apply(const struct kr_workflow *wf, struct kr_buf *b)
+{
+    struct kr_buf t = KR_BUF_INIT;
+    const char *cmd = kr_buf_cstr(b), *s, *e;
+    if (wf->shell_prefix) {
+        kr_buf_puts(&t, wf->shell_prefix);
+        kr_buf_putc(&t, ' ');
+    }
+    kr_buf_puts(&t, cmd);
+    if (wf->shell_suffix) {
+        kr_buf_putc(&t, ' ');
+        kr_buf_puts(&t, wf->shell_suffix);
+    }
+    s = kr_buf_cstr(&t);
+    e = s + t.len;
+    while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        e--;
+    kr_buf_reset(b);
+    if (wf->shell_executable) {
+        kr_buf_puts(b, wf->shell_executable);
+        kr_buf_puts(b, " -c '");
+        for (; s < e; s++) {
+            if (*s == '\'')
+                kr_buf_puts(b, "'\\''");
+            else
+                kr_buf_putc(b, *s);
+        }
+        kr_buf_putc(b, '\'');
+    } else {
+        kr_buf_append(b, s, (size_t)(e - s));
+    }
+    kr_buf_free(&t);
+}
+
 static json_t *files_json(const struct kr_iofile *f, uint32_t n)
 {
     json_t *j = json_object(), *pos = json_array(), *named = json_object();
@@ -639,6 +678,11 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
             if (v->type == KR_V_STR) {
                 res->sval = kr_arena_strdup(arena, v->u.str.s);
             } else if (to_int(v, &iv)) {
+                if (iv < 0) {
+                    rc = located(I, r, "resource '%s' must not be negative, got %lld",
+                                 res->name, (long long)iv);
+                    goto out;
+                }
                 res->ival = iv;
             } else {
                 rc = located(I, r, "resource '%s' must be an integer or a string, got %s",
@@ -710,6 +754,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
         rc = kr_shellfmt(I, r, "shell", r->shell, vars, &b);
         if (rc != KR_OK)
             goto out;
+        if (wf->shell_prefix || wf->shell_suffix || wf->shell_executable)
+            shell_object_apply(wf, &b);
         info->shell_cmd = kr_arena_strdup(arena, kr_buf_cstr(&b));
     }
     if (r->script) {

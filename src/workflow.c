@@ -216,6 +216,26 @@ static int check_rule_refs(struct kr_workflow *wf, struct kr_interp *I, struct k
     return KR_OK;
 }
 
+/* The shell object (shell.executable/prefix/suffix) changes every shell:
+ * command whichever rule came first, so it counts for each shell: rule's
+ * code trigger; unset, the hashes stay what they were. */
+static void shell_object_hash(struct kr_workflow *wf)
+{
+    const char *parts[3] = {wf->shell_executable, wf->shell_prefix, wf->shell_suffix};
+    uint32_t i, k;
+    if (!parts[0] && !parts[1] && !parts[2])
+        return;
+    for (i = 0; i < wf->nrules; i++) {
+        struct kr_rule *r = wf->rules[i];
+        if (!r->shell)
+            continue;
+        for (k = 0; k < 3; k++)
+            if (parts[k])
+                r->code_hash = kr_hash64_seed(parts[k], strlen(parts[k]),
+                                              r->code_hash ^ (0x73680ULL + k));
+    }
+}
+
 int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
                      struct kr_error *err)
 {
@@ -286,6 +306,7 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     rc = check_rule_refs(wf, I, err);
     if (rc != KR_OK)
         goto fail;
+    shell_object_hash(wf);
     kr_free(dir);
     *out = wf;
     return KR_OK;
@@ -510,6 +531,8 @@ static int build_constraints(struct kr_interp *I, const struct kr_node *d,
         rc = kr_eval_expr(I, k->a, &v);
         if (rc != KR_OK)
             return rc;
+        if (v->type == KR_V_INT)    /* Snakemake takes str() of it: n=1 matches "1" */
+            v = kr_value_cstr(I->A, kr_value_to_str(I->A, v));
         if (v->type != KR_V_STR)
             return kr_eval_error_at(I, k->a, "wildcard_constraints: the constraint of '%s' "
                                     "must be a string (a regex), got %s", k->str,
@@ -549,6 +572,13 @@ static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct 
                 x->type != KR_V_FLOAT && x->type != KR_V_BOOL)
                 return kr_eval_error_at(I, d->kids[i], "resources: values must be integers, "
                                         "strings or functions, got %s", kr_value_type_name(x));
+            if ((x->type == KR_V_INT && x->u.i < 0) || (x->type == KR_V_FLOAT && x->u.f < 0))
+                return kr_eval_error_at(I, d->kids[i]->a, "resources: '%s' must not be "
+                                        "negative", d->kids[i]->str);
+            if (x->type == KR_V_FLOAT && x->u.f != (double)(int64_t)x->u.f)
+                return kr_eval_error_at(I, d->kids[i]->a, "resources: '%s' must be an integer "
+                                        "(or a string such as \"4GB\"), got %g",
+                                        d->kids[i]->str, x->u.f);
         }
         return KR_OK;
     }
@@ -686,10 +716,6 @@ static int register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr
         return kr_eval_error_at(I, at, "rule '%s' is defined twice (first at %s:%d)", r->name,
                                 o->file < I->srcs->n ? I->srcs->files[o->file].path : "?", line);
     }
-    if (!r->output.n && (r->shell || r->script || r->run_code))
-        return kr_eval_error_at(I, at, "rule '%s' has %s: but no output: (only a target rule "
-                                "like `rule all` may omit output:, and it has just input:)",
-                                r->name, r->shell ? "shell" : r->script ? "script" : "run");
     r->index = (uint32_t)I->rules.len;
     r->code_hash = code_hash(r);
     kr_vec_push(&I->rules, r);
@@ -697,6 +723,52 @@ static int register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr
     rv->type = KR_V_RULE;
     rv->u.rule.rule = r;
     kr_dict_sets(I->A, I->rules_ns->u.ns.attrs, r->name, rv);
+    return KR_OK;
+}
+
+static bool is_action(const char *dn)
+{
+    return !strcmp(dn, "shell") || !strcmp(dn, "script") || !strcmp(dn, "run");
+}
+
+static const char *canonical_directive(const char *dn)
+{
+    return !strcmp(dn, "singularity") ? "container" : dn;
+}
+
+/* Contradictions in a rule's directives, checked before directive k is
+ * applied: an action (run:/shell:/script:) after another one, any directive
+ * after the action (Snakemake's parser refuses both), and a directive given
+ * twice (Snakemake silently keeps the last; krait says so). */
+static int check_directive_order(struct kr_interp *I, const struct kr_rule *r,
+                                 const struct kr_node *n, uint32_t k)
+{
+    const struct kr_node *d = n->kids[k];
+    const char *dn = canonical_directive(d->str);
+    uint32_t i;
+    for (i = 0; i < k; i++) {
+        const struct kr_node *p = n->kids[i];
+        int line = 0, col = 0;
+        if (p->file < I->srcs->n)
+            kr_source_linecol(&I->srcs->files[p->file], p->off, &line, &col);
+        if (is_action(p->str) && is_action(d->str))
+            return kr_eval_error_at(I, d, "rule '%s' has both %s: (line %d) and %s:; a rule "
+                                    "runs one of run:, shell:, script:", r->name, p->str, line,
+                                    d->str);
+        if (is_action(p->str))
+            return kr_eval_error_at(I, d, "rule '%s': %s: after %s: (line %d); no directive may "
+                                    "follow run:/shell:/script:, move it above", r->name,
+                                    d->str, p->str, line);
+        if (strcmp(canonical_directive(p->str), dn))
+            continue;
+        if (strcmp(p->str, d->str))
+            return kr_eval_error_at(I, d, "rule '%s': %s: and %s: (line %d) both set the "
+                                    "container image; give one of them", r->name, d->str,
+                                    p->str, line);
+        return kr_eval_error_at(I, d, "rule '%s': %s: is given twice (first at line %d); give "
+                                "each directive once, with all its items", r->name, d->str,
+                                line);
+    }
     return KR_OK;
 }
 
@@ -715,6 +787,9 @@ int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n)
     r->file = n->file;
     r->off = n->off;
     for (i = 0; i < n->nkids; i++) {
+        rc = check_directive_order(I, r, n, i);
+        if (rc != KR_OK)
+            return rc;
         rc = apply_directive(I, r, n->kids[i]);
         if (rc != KR_OK)
             return rc;

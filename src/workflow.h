@@ -125,6 +125,11 @@ struct kr_workflow {
     uint32_t nconfigfiles;
     bool allow_unquoted_wildcards;  /* shell: may substitute wildcard values holding
                                        shell metacharacters without :q (kr_shellfmt) */
+    /* the top-level `shell` object (Snakemake's shell.executable/prefix/suffix):
+     * NULL when not set. shell_executable is an absolute path that is not bash
+     * (bash is what krait runs anyway); prefix and suffix are joined to every
+     * shell: command with one space, as Snakemake does. */
+    const char *shell_executable, *shell_prefix, *shell_suffix;
 };
 
 /* Options for loading a workflow (from the command line). */

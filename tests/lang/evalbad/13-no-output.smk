@@ -1,2 +1,0 @@
-rule r:
-    shell: "echo hi"

@@ -1,0 +1,5 @@
+rule a:
+    output: "a.txt"
+    run:
+        print("hi")
+    shell: "touch {output}"

@@ -1,0 +1,4 @@
+rule a:
+    output: "a.txt"
+    shell: "touch {output}"
+    threads: 2

@@ -1,0 +1,4 @@
+rule a:
+    output: "a.txt"
+    resources: mem_mb=-100
+    shell: "touch {output}"

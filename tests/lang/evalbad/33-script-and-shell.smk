@@ -1,0 +1,4 @@
+rule a:
+    output: "a.txt"
+    script: "a.py"
+    shell: "touch {output}"

@@ -1,0 +1,5 @@
+rule a:
+    output: "a.txt"
+    container: "docker://a"
+    singularity: "docker://b"
+    shell: "touch {output}"
