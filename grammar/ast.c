@@ -86,6 +86,7 @@ const char *kr_node_kind_name(int kind)
         [KR_N_FROMIMPORT] = "FROMIMPORT", [KR_N_GLOBAL] = "GLOBAL", [KR_N_DEL] = "DEL",
         [KR_N_RULE] = "RULE", [KR_N_DIRECTIVE] = "DIRECTIVE",
         [KR_N_RAWBLOCK] = "RAWBLOCK", [KR_N_USERULE] = "USERULE", [KR_N_TOPDIR] = "TOPDIR",
+        [KR_N_MODDEF] = "MODDEF",
     };
     if (kind <= 0 || kind >= KR_N__COUNT || !names[kind])
         return "?";
@@ -345,7 +346,7 @@ static void dump(const struct kr_node *n, struct kr_buf *out, int level)
                 kr_buf_printf(out, "=%s", n->kids[i]->a->str);
         }
         break;
-    case KR_N_RULE:
+    case KR_N_RULE: case KR_N_MODDEF:
         kr_buf_printf(out, " %s", n->str ? n->str : "_");
         for (i = 0; i < n->nkids; i++)
             dump_line(n->kids[i], out, level + 1);
