@@ -353,9 +353,13 @@ static void dump(const struct kr_node *n, struct kr_buf *out, int level)
         break;
     case KR_N_USERULE:
         kr_buf_printf(out, " %s", n->str);
+        for (i = 1; n->c && i < n->c->nkids; i++)
+            kr_buf_printf(out, ", %s", n->c->kids[i]->str);
         if (n->b) {
             kr_buf_puts(out, " from ");
             dump(n->b, out, level);
+            for (i = 0; i < n->b->nkids; i++)
+                kr_buf_printf(out, "%s%s", i ? ", " : " exclude ", n->b->kids[i]->str);
         }
         if (n->a)
             kr_buf_printf(out, " as %s", n->a->str);
