@@ -5,7 +5,8 @@
 # evaluated in the using file), `use rule a, b from M2 as M2_*`, a local
 # `use rule copy as copy2 with:`. Inside the module, config is the module's
 # (also for functions called at job time), include: is relative to the
-# module's Snakefile, rules.a is the module's rule a, and a configfile:
+# module's Snakefile as are its script: paths, rules.a is the module's
+# rule a, and a configfile:
 # is not read because the module was given config:.
 #
 # The expected jobs and file contents were verified against Snakemake 7.21
@@ -36,7 +37,17 @@ rule b:
     log: "logs/b/{x}.log"
     params: tag=lambda wc: config["tag"]
     shell: "cat {input} > {output}; echo b {params.tag} >> {output}; echo b > {log}"
+
+rule d:
+    input: "b/{x}.txt"
+    output: "d/{x}.txt"
+    script: "scripts/d.py"
 SMK
+mkdir -p other/scripts
+cat > other/scripts/d.py <<'PY'
+with open(snakemake.output[0], "w") as f:
+    f.write("d " + snakemake.config["tag"] + " " + open(snakemake.input[0]).read())
+PY
 cat > other/rules/extra.smk <<'SMK'
 def tag_of(wildcards):
     return config["tag"] + "-" + wildcards.x
@@ -56,7 +67,7 @@ cat > Snakefile <<'SMK'
 configfile: "config.yaml"
 
 rule all:
-    input: expand("mod/c/{x}.txt", x=["1", "2"]), "data/b/1.txt", "copy/1.txt"
+    input: expand("mod/c/{x}.txt", x=["1", "2"]), "data/b/1.txt", "copy/1.txt", "mod/d/1.txt"
 
 module other:
     snakefile: "other/Snakefile"
@@ -103,13 +114,14 @@ other_b mod/b/1.txt
 other_b mod/b/2.txt
 other_c mod/c/1.txt
 other_c mod/c/2.txt
+other_d mod/d/1.txt
 JOBS
 diff -u jobs.want jobs.got > jobs.diff
 t $? "the dry run's jobs: prefixed, replaced and renamed as Snakemake makes them"
 sed 's/^/# /' jobs.diff
 awk '/^Job counts:/{on=1; next} on && NF == 2 && $1 != "rule" {print $1, $2}' plan.out > counts.got
 printf '%s\n' "again_a 1" "again_b 1" "all 1" "copy2 1" "other_a 2" "other_b 2" "other_c 2" \
-    "total 10" > counts.want
+    "other_d 1" "total 11" > counts.want
 cmp -s counts.want counts.got
 t $? "job counts as snakemake -n 7.21 gives them"
 
@@ -136,6 +148,8 @@ t $? "second wildcard value"
 t $? "replace_prefix: module used twice with another config"
 [ "$(cat copy/1.txt 2>/dev/null)" = "$(printf 'a 5 1\nb first')" ]
 t $? "local use rule with a replaced output"
+[ "$(cat mod/d/1.txt 2>/dev/null)" = "$(printf 'd first a 5 1\nb first')" ]
+t $? "a module rule's script: is found next to the module's Snakefile and sees the module's config"
 [ -f mod/logs/b/1.log ] && [ -f logs/b/1.log ] && [ ! -e mod/c/logs ]
 t $? "logs are prefixed by prefix:, and kept by replace_prefix: when no prefix matches"
 $RUN run -c 2 > again.out 2>&1 && grep -q "Nothing to be done" again.out
