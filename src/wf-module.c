@@ -36,6 +36,7 @@
 struct kr_moddef {
     const char *name;
     const struct kr_node *at;       /* the MODDEF node */
+    const struct kr_node *sf_at;    /* the snakefile: value, for errors */
     const char *snakefile;          /* resolved against the defining file's directory */
     const char *dir;                /* directory of snakefile */
     struct kr_value *config;        /* config: (a dict), or NULL: the workflow's config */
@@ -172,6 +173,7 @@ static int def_snakefile(struct kr_interp *I, struct kr_moddef *def, const struc
         return kr_eval_error_at(I, e, "module %s: snakefile: expects a path, got %s",
                                 def->name, kr_value_type_name(v));
     s = v->u.str.s;
+    def->sf_at = e;
     if (strstr(s, "://"))
         return kr_eval_error_at(I, e, "module %s: snakefile: %s is a URL, which krait cannot "
                                 "fetch (it works offline): download the file and give its "
@@ -257,7 +259,7 @@ int kr_mod_define(struct kr_interp *I, const struct kr_node *n)
     if (old) {
         /* a redefinition replaces the module for later `use rule` statements */
         *old = (struct kr_moddef){.name = def->name, .at = n, .snakefile = def->snakefile,
-                                  .dir = def->dir, .config = def->config,
+                                  .sf_at = def->sf_at, .dir = def->dir, .config = def->config,
                                   .prefix = def->prefix, .replace = def->replace,
                                   .next = old->next};
         return KR_OK;
@@ -542,10 +544,11 @@ static int eval_module(struct kr_interp *I, struct kr_moduse *u)
         kr_error_clear(&e);
         rc = kr_sources_load(I->srcs, def->snakefile, &idx, &e);
         if (rc == KR_NOT_FOUND)
-            return kr_eval_error_at(I, def->at, "module %s: snakefile '%s' does not exist",
-                                    def->name, def->snakefile);
+            return kr_eval_error_at(I, def->sf_at, "module %s: snakefile '%s' does not exist "
+                                    "(a relative path is relative to the file that defines "
+                                    "the module)", def->name, def->snakefile);
         if (rc)
-            return kr_eval_error_at(I, def->at, "module %s: %s", def->name, e.msg);
+            return kr_eval_error_at(I, def->sf_at, "module %s: %s", def->name, e.msg);
         rc = kr_parse_file(I->A, I->srcs, idx, &def->tree, I->err);
         if (rc)
             return rc;
