@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0204-modules.sh - Snakemake modules, planned and run: `module NAME:` with
+# t0208-modules.sh - Snakemake modules, planned and run: `module NAME:` with
 # snakefile:, config:, prefix: and replace_prefix:; `use rule * from M
 # exclude c as M_*`, `use rule c from M as M_c with:` (params replaced,
 # evaluated in the using file), `use rule a, b from M2 as M2_*`, a local
