@@ -86,6 +86,7 @@ const char *kr_node_kind_name(int kind)
         [KR_N_FROMIMPORT] = "FROMIMPORT", [KR_N_GLOBAL] = "GLOBAL", [KR_N_DEL] = "DEL",
         [KR_N_RULE] = "RULE", [KR_N_DIRECTIVE] = "DIRECTIVE",
         [KR_N_RAWBLOCK] = "RAWBLOCK", [KR_N_USERULE] = "USERULE", [KR_N_TOPDIR] = "TOPDIR",
+        [KR_N_MODDEF] = "MODDEF",
     };
     if (kind <= 0 || kind >= KR_N__COUNT || !names[kind])
         return "?";
@@ -345,16 +346,20 @@ static void dump(const struct kr_node *n, struct kr_buf *out, int level)
                 kr_buf_printf(out, "=%s", n->kids[i]->a->str);
         }
         break;
-    case KR_N_RULE:
+    case KR_N_RULE: case KR_N_MODDEF:
         kr_buf_printf(out, " %s", n->str ? n->str : "_");
         for (i = 0; i < n->nkids; i++)
             dump_line(n->kids[i], out, level + 1);
         break;
     case KR_N_USERULE:
         kr_buf_printf(out, " %s", n->str);
+        for (i = 1; n->c && i < n->c->nkids; i++)
+            kr_buf_printf(out, ", %s", n->c->kids[i]->str);
         if (n->b) {
             kr_buf_puts(out, " from ");
             dump(n->b, out, level);
+            for (i = 0; i < n->b->nkids; i++)
+                kr_buf_printf(out, "%s%s", i ? ", " : " exclude ", n->b->kids[i]->str);
         }
         if (n->a)
             kr_buf_printf(out, " as %s", n->a->str);

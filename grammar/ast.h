@@ -87,7 +87,12 @@
  *   USERULE     `use rule A as B with:` / `use rule * from M as M_*`:
  *               str = source rule name (or "*"), a = NAME node for the new
  *               name (NULL when no `as`), kids = DIRECTIVE overrides (from
- *               `with:`), b = STR module name for `from M` (rejected later).
+ *               `with:`), b = STR module name for `from M` (its kids: the
+ *               NAME nodes of `exclude a, b`), c = NAME node whose kids are
+ *               all source names when several are given (`use rule a, b`).
+ *   MODDEF      `module NAME:`: str = module name, kids = DIRECTIVE nodes
+ *               (snakefile, config, prefix, replace_prefix, skip_validation,
+ *               meta_wrapper).
  *   TOPDIR      a top-level directive outside rules: str = "configfile",
  *               "include", "workdir", "wildcard_constraints", "localrules",
  *               "ruleorder", "onstart", "onsuccess", "onerror", "pepfile",
@@ -119,6 +124,7 @@ enum kr_node_kind {
     KR_N_CONTINUE, KR_N_ASSERT, KR_N_IMPORT, KR_N_FROMIMPORT, KR_N_GLOBAL, KR_N_DEL,
     /* Snakemake */
     KR_N_RULE, KR_N_DIRECTIVE, KR_N_RAWBLOCK, KR_N_USERULE, KR_N_TOPDIR,
+    KR_N_MODDEF,
     KR_N__COUNT
 };
 

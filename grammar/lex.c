@@ -19,7 +19,8 @@
  *
  * Context rules for keywords that Python does not have:
  *  - at the start of a statement, `rule` followed by a name or ':' is RULE,
- *    `use rule` is USE RULE, `checkpoint NAME:` is an error (unsupported),
+ *    `use rule` is USE RULE, `module NAME` is MODULE (its body takes the
+ *    module directives), `checkpoint NAME:` is an error (unsupported),
  *    and NAME followed by ':' is a top-level directive (TOPDIR) when NAME is
  *    one (`configfile:`, `onstart:`, ...), an error otherwise;
  *  - at the start of a statement directly inside a rule body, the only
@@ -312,6 +313,11 @@ static const char *const rule_directives[] = {
     "group", "shadow", "name", "cache", "envmodules", "handover",
 };
 
+/* The directives of a `module NAME:` body (meta_wrapper is refused when evaluated). */
+static const char *const module_directives[] = {
+    "snakefile", "config", "prefix", "replace_prefix", "skip_validation", "meta_wrapper",
+};
+
 static const char *const top_directives[] = {
     "configfile", "include", "workdir", "wildcard_constraints", "localrules",
     "ruleorder", "onstart", "onsuccess", "onerror", "pepfile", "report",
@@ -327,7 +333,6 @@ static const struct { const char *name, *hint; } unsupported_directives[] = {
 };
 
 static const struct { const char *name, *hint; } unsupported_top[] = {
-    {"module", "modules are not supported yet: 'include:' the other Snakefile instead"},
     {"subworkflow", "subworkflows are not supported: 'include:' the other Snakefile instead"},
     {"scattergather", "'scattergather:' is not supported: list the splits with expand()"},
     {"containerized", "'containerized:' is not supported: use 'container:'"},
@@ -967,8 +972,35 @@ static struct kr_node *word_node(struct kr_parser *p, int kind, size_t s, size_t
 
 static const char *rule_desc(const struct kr_parser *p)
 {
+    if (p->in_module)
+        return kr_arena_printf(p->arena, "module '%s'", p->rule_name ? p->rule_name : "?");
     return p->rule_name ? kr_arena_printf(p->arena, "rule '%s'", p->rule_name)
                         : "the anonymous rule";
+}
+
+/* The first word of a line in a `module NAME:` body: one of its directives. */
+static void module_body_word(struct kr_parser *p, size_t s, size_t e, size_t c, const char *w)
+{
+    const char *sug;
+    bool known = in_table(module_directives, KR_ARRAY_LEN(module_directives), p->src + s, e - s);
+    if (known && colon_at(p, c)) {
+        push(p, TK_DIRECTIVE, s, e, word_node(p, KR_N_DIRECTIVE, s, e), 0);
+        p->pos = c + 1;
+        push(p, ':', c, c + 1, NULL, 0);
+        p->join_col = p->indent[p->nindent];
+        return;
+    }
+    if (known) {
+        kr_lex_error(p, foff(p, c), "expected ':' after directive '%s'", w);
+        return;
+    }
+    sug = kr_suggest(w, module_directives, KR_ARRAY_LEN(module_directives));
+    if (sug)
+        kr_lex_error(p, foff(p, s), "unknown directive '%s' in %s (did you mean '%s'?)", w,
+                     rule_desc(p), sug);
+    else
+        kr_lex_error(p, foff(p, s), "unknown directive '%s' in %s (a module has snakefile:, "
+                     "config:, prefix:, replace_prefix:, skip_validation:)", w, rule_desc(p));
 }
 
 /*
@@ -980,6 +1012,10 @@ static void rule_body_word(struct kr_parser *p, size_t s, size_t e)
     size_t c = skip_blanks(p, e), i;
     const char *sug;
     char *w = kr_arena_strndup(p->arena, p->src + s, e - s);
+    if (p->in_module) {
+        module_body_word(p, s, e, c, w);
+        return;
+    }
     if (!colon_at(p, c)) {
         if (in_table(rule_directives, KR_ARRAY_LEN(rule_directives), p->src + s, e - s))
             kr_lex_error(p, foff(p, c), "expected ':' after directive '%s'", w);
@@ -1030,6 +1066,17 @@ static bool statement_word(struct kr_parser *p, size_t s, size_t e)
         p->rule_pending = true;
         p->rule_name = NULL;
         p->in_use = false;
+        p->in_module = false;
+        p->pos = e;
+        return true;
+    }
+    if (word_is(p->src + s, e - s, "module") && c > e && c < p->len &&
+        is_id_start((unsigned char)p->src[c])) {
+        push(p, TK_MODULE, s, e, NULL, 0);
+        p->rule_pending = true;
+        p->rule_name = NULL;
+        p->in_use = false;
+        p->in_module = true;
         p->pos = e;
         return true;
     }
@@ -1040,6 +1087,7 @@ static bool statement_word(struct kr_parser *p, size_t s, size_t e)
         p->rule_pending = true;
         p->rule_name = NULL;
         p->in_use = true;
+        p->in_module = false;
         p->pos = c + 4;
         return true;
     }
@@ -1352,7 +1400,8 @@ static void lex_token(struct kr_parser *p)
             return;
         }
         n = word_node(p, KR_N_NAME, s, e);
-        if (p->hist[0] == TK_RULE || (p->in_use && p->hist[0] == TK_AS))
+        if (p->hist[0] == TK_RULE || p->hist[0] == TK_MODULE ||
+            (p->in_use && p->hist[0] == TK_AS))
             p->rule_name = n->str;
         push(p, TK_NAME, s, e, n, 0);
         return;

@@ -76,6 +76,7 @@ struct kr_parser {
     int rule_depth;         /* > 0: indentation depth of the current rule body */
     const char *rule_name;  /* for messages; NULL for anonymous rules */
     bool in_use;            /* inside a `use rule` header */
+    bool in_module;         /* the current body is a `module NAME:` one */
 
     /* tokens waiting to be returned */
     struct kr_tok q[KR_LEX_QUEUE];

@@ -136,7 +136,7 @@ static void kr_yyerror(KR_YYLTYPE *loc, struct kr_parser *p, const char *msg)
 %token BREAK "'break'" CONTINUE "'continue'" IMPORT "'import'" FROM "'from'" AS "'as'"
 %token GLOBAL "'global'" DEL "'del'" ASSERT "'assert'" LAMBDA "'lambda'"
 %token TRUE "'True'" FALSE "'False'" NONE "'None'"
-%token RULE "'rule'" USE "'use'"
+%token RULE "'rule'" USE "'use'" MODULE "'module'"
 %token WHILE "'while'" CLASS "'class'" TRY "'try'" EXCEPT "'except'" FINALLY "'finally'"
 %token RAISE "'raise'" WITH "'with'" YIELD "'yield'" ASYNC "'async'" AWAIT "'await'"
 %token NONLOCAL "'nonlocal'" DECORATOR "decorator" WALRUS "':='" ARROW "'->'"
@@ -150,7 +150,8 @@ static void kr_yyerror(KR_YYLTYPE *loc, struct kr_parser *p, const char *msg)
 %type <list> params params_opt elifs directives dotted_name import_as_names cmp_chain
 %type <list> strings dict_items global_names
 %type <node> compound_stmt small_stmt expr_stmt suite if_stmt for_stmt def_stmt
-%type <node> rule_stmt userule_stmt topdir_stmt directive rule_body_opt
+%type <node> rule_stmt userule_stmt topdir_stmt directive rule_body_opt module_stmt
+%type <list> name_list
 %type <node> testlist_star_expr testlist exprlist telem xelem test or_test and_test not_test
 %type <node> comparison expr xor_expr and_expr shift_expr arith_expr term factor power
 %type <node> atom_expr atom argument subscriptlist subscript opt_test slice_step
@@ -315,7 +316,7 @@ assign_chain:
   ;
 
 compound_stmt:
-    if_stmt | for_stmt | def_stmt | rule_stmt | userule_stmt | topdir_stmt
+    if_stmt | for_stmt | def_stmt | rule_stmt | userule_stmt | topdir_stmt | module_stmt
   ;
 
 if_stmt:
@@ -430,6 +431,8 @@ userule_stmt:
             $$ = node2(p, KR_N_USERULE, @1.off, $5, $4);
             $$->str = $3->str;
             $$->slen = $3->slen;
+            if ($3->nkids > 1)
+                $$->c = $3;
         }
   | USE RULE use_src use_from use_as WITH ':' NEWLINE INDENT directives DEDENT
         {
@@ -438,19 +441,55 @@ userule_stmt:
             $$->b = $4;
             $$->str = $3->str;
             $$->slen = $3->slen;
+            if ($3->nkids > 1)
+                $$->c = $3;
         }
   ;
 
+/* `use rule a, b from M`: the first name in str, all of them as kids */
 use_src:
-    NAME                            { $$ = $1; }
+    name_list
+        {
+            $$ = with_kids(p, KR_N_NAME, $1->v[0]->off, $1);
+            $$->str = $1->v[0]->str;
+            $$->slen = $1->v[0]->slen;
+        }
   | '*'                             { $$ = NEW(KR_N_NAME, @1.off); $$->str = "*"; $$->slen = 1; }
   ;
 
+name_list:
+    NAME                            { $$ = NL(); PUSH($$, $1); }
+  | name_list ',' NAME              { PUSH($1, $3); $$ = $1; }
+  ;
+
+/* `from M` (a STR node named M); `from M exclude a, b` adds the excluded
+ * names as its kids */
 use_from:
     %empty                          { $$ = NULL; }
   | FROM NAME
         {
             $$ = NEW(KR_N_STR, $2->off);
+            $$->str = $2->str;
+            $$->slen = $2->slen;
+        }
+  | FROM NAME NAME name_list
+        {
+            if (strcmp($3->str, "exclude")) {
+                CHECK(syntax_error(p, $3->off, "expected 'exclude', 'as', 'with' or the end of "
+                                   "the line after 'use rule ... from %s'", $2->str));
+            }
+            $$ = with_kids(p, KR_N_STR, $2->off, $4);
+            $$->str = $2->str;
+            $$->slen = $2->slen;
+        }
+  ;
+
+module_stmt:
+    MODULE NAME ':' rule_body_opt
+        {
+            $$ = $4;
+            $$->kind = KR_N_MODDEF;
+            $$->off = @1.off;
             $$->str = $2->str;
             $$->slen = $2->slen;
         }

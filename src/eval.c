@@ -864,6 +864,7 @@ static int call_user(struct kr_interp *I, struct kr_value *fn, const struct kr_c
                      struct kr_value **out)
 {
     struct kr_scope *saved = I->scope, *sc;
+    struct kr_dict *saved_globals = I->globals;
     const struct kr_node *def = fn->u.fn.node;
     int rc;
     if (I->depth >= I->max_depth)
@@ -877,6 +878,8 @@ static int call_user(struct kr_interp *I, struct kr_value *fn, const struct kr_c
         return rc;
     I->depth++;
     I->scope = sc;
+    if (fn->u.fn.globals)
+        I->globals = fn->u.fn.globals;  /* a module's function sees the module's globals */
     if (def->kind == KR_N_LAMBDA) {
         rc = kr_eval_expr(I, def->a, out);
     } else {
@@ -891,6 +894,7 @@ static int call_user(struct kr_interp *I, struct kr_value *fn, const struct kr_c
         }
     }
     I->scope = saved;
+    I->globals = saved_globals;
     I->depth--;
     return rc;
 }
@@ -1044,6 +1048,7 @@ static int make_function(struct kr_interp *I, const struct kr_node *n, const cha
     fn->type = KR_V_FUNC;
     fn->u.fn.node = n;
     fn->u.fn.closure = I->scope;
+    fn->u.fn.globals = I->globals;
     fn->u.fn.name = name;
     if (n->nparams) {
         fn->u.fn.defaults = kr_arena_zalloc(I->A, n->nparams * sizeof *fn->u.fn.defaults);
@@ -1785,6 +1790,10 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
         return kr_wf_add_rule(I, n);
     case KR_N_USERULE:
         return kr_wf_use_rule(I, n);
+    case KR_N_MODDEF:
+        if (I->scope)
+            return kr_eval_error_at(I, n, "modules cannot be defined inside a function");
+        return kr_mod_define(I, n);
     case KR_N_TOPDIR:
         return kr_wf_topdir(I, n);
     default:

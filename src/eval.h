@@ -48,6 +48,10 @@ struct kr_interp {
     struct kr_vec ruleorder;        /* struct kr_ruleorder * */
     struct kr_vec localrules;       /* const char * */
     struct kr_vec configfiles;      /* const char * */
+    /* modules (wf-module.c): `module NAME:` definitions, and the `use rule
+     * ... from NAME` being evaluated (NULL outside a module's Snakefile) */
+    struct kr_moddef *moddefs;
+    struct kr_moduse *moduse;
 };
 
 /* Create the interpreter for `wf` (builtins installed, config = empty dict).
@@ -119,11 +123,33 @@ struct kr_value *kr_args_kw(const struct kr_callargs *a, const char *name);
 /* Build a kr_rule from a RULE node (or a USERULE) and add it. */
 int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n);
 int kr_wf_use_rule(struct kr_interp *I, const struct kr_node *n);
+/* Apply one DIRECTIVE node to a rule under construction (evaluating it in
+ * the current scope). KR_EEVAL with the directive's location on errors. */
+int kr_wf_apply_directive(struct kr_interp *I, struct kr_rule *r, const struct kr_node *d);
+/* Add a finished rule to the workflow and to `rules`. A second rule of the
+ * same name is an error unless `replace` (module rules may be redefined, as
+ * in Snakemake: the new rule takes the old one's place). */
+int kr_wf_register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_node *at,
+                        bool replace);
 /* A top-level directive (configfile, include, workdir ...). */
 int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n);
 /* The `rules.NAME.attr` object of a rule. */
 int kr_wf_rule_attr(struct kr_interp *I, struct kr_rule *r, const char *attr,
                     struct kr_value **out);
+
+/* ---- provided by wf-module.c ---- */
+/* `module NAME:` (a MODDEF node): check and record the definition. */
+int kr_mod_define(struct kr_interp *I, const struct kr_node *n);
+/* `use rule ... from NAME ...` (a USERULE node with b set): evaluate the
+ * module's Snakefile with its config, prefix and the rule selection. */
+int kr_mod_use(struct kr_interp *I, const struct kr_node *n);
+/* A RULE node met while a module's Snakefile is evaluated (I->moduse set):
+ * skipped when not selected, else renamed, overridden, path-prefixed and
+ * registered. */
+int kr_mod_add_rule(struct kr_interp *I, const struct kr_node *n);
+/* Does a `configfile:` in the module being evaluated have no effect (the
+ * module was given its own config:)? */
+bool kr_mod_skip_configfile(const struct kr_interp *I);
 
 /* ---- provided by config.c ---- */
 /* Parse a YAML or JSON config file into a dict value (JSON when the name ends

@@ -58,12 +58,16 @@ static const struct kr_resource *find_res(const struct kr_jobinfo *info, const c
 }
 
 /* The rule file's directory, for relative script: paths ("" = cwd). */
-static const char *rule_dir(const struct kr_workflow *wf, struct kr_arena *arena)
+static const char *rule_dir(const struct kr_workflow *wf, const struct kr_rule *r,
+                            struct kr_arena *arena)
 {
-    const char *slash = wf->snakefile ? strrchr(wf->snakefile, '/') : NULL;
+    /* the file that holds the rule: an included file's or a module's scripts
+     * are next to it, as in Snakemake */
+    const char *f = r->file < wf->srcs.n ? wf->srcs.files[r->file].path : wf->snakefile;
+    const char *slash = f ? strrchr(f, '/') : NULL;
     if (!slash)
         return "";
-    return kr_arena_strndup(arena, wf->snakefile, (size_t)(slash - wf->snakefile + 1));
+    return kr_arena_strndup(arena, f, (size_t)(slash - f + 1));
 }
 
 /* All integer resources, with --default-resources applied, into out->req
@@ -199,11 +203,12 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
         if (r->script) {
             const char *sp = out->info.script_path ? out->info.script_path : r->script;
             if (sp[0] != '/')
-                sp = kr_arena_printf(arena, "%s%s", rule_dir(jp->wf, arena), sp);
+                sp = kr_arena_printf(arena, "%s%s", rule_dir(jp->wf, r, arena), sp);
             sj.script = sp;
         } else {
             sj.code = r->run_code;
-            sj.code_file = jp->wf->snakefile;
+            sj.code_file = r->file < jp->wf->srcs.n ? jp->wf->srcs.files[r->file].path
+                                                    : jp->wf->snakefile;
             sj.code_line = r->run_line;
         }
         sj.context_json = out->info.context_json;

@@ -82,6 +82,7 @@ struct kr_value {
         struct {
             const struct kr_node *node;   /* DEF or LAMBDA */
             struct kr_scope *closure;     /* enclosing function's scope, or NULL */
+            struct kr_dict *globals;      /* globals it was defined in (a module's) */
             struct kr_value **defaults;   /* evaluated defaults, one per param (or NULL) */
             const char *name;
         } fn;

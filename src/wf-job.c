@@ -248,7 +248,7 @@ static struct kr_value *resolve_free(struct scan *sc, const struct kr_value *fn,
         if (v)
             return v;
     }
-    v = kr_dict_gets(sc->I->globals, name);
+    v = kr_dict_gets(fn->u.fn.globals ? fn->u.fn.globals : sc->I->globals, name);
     return v ? v : kr_dict_gets(sc->I->builtins, name);
 }
 
@@ -746,7 +746,7 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     kr_dict_sets(I->A, vars, "resources", resv);
     kr_dict_sets(I->A, vars, "log", logv);
     kr_dict_sets(I->A, vars, "rule", kr_value_cstr(I->A, r->name));
-    kr_dict_sets(I->A, vars, "config", I->config);
+    kr_dict_sets(I->A, vars, "config", r->config ? r->config : I->config);
     kr_dict_sets(I->A, vars, "attempt", kr_value_int(I->A, attempt));
 
     if (r->shell) {
@@ -800,7 +800,7 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                                 info->res[i].sval ? json_string(info->res[i].sval)
                                                   : json_integer(info->res[i].ival));
         json_object_set_new(j, "resources", rj);
-        json_object_set_new(j, "config", kr_value_to_json(I->config));
+        json_object_set_new(j, "config", kr_value_to_json(r->config ? r->config : I->config));
         json_object_set_new(j, "rule", json_string(r->name));
         json_object_set_new(j, "attempt", json_integer(attempt));
         if (sdir[0] != '/' && getcwd(cwd, sizeof cwd))

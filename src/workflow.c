@@ -545,7 +545,7 @@ static int build_constraints(struct kr_interp *I, const struct kr_node *d,
 }
 
 /* Apply one directive to a rule under construction. */
-static int apply_directive(struct kr_interp *I, struct kr_rule *r, const struct kr_node *d)
+int kr_wf_apply_directive(struct kr_interp *I, struct kr_rule *r, const struct kr_node *d)
 {
     const char *dn = d->str;
     struct kr_value *v;
@@ -705,9 +705,17 @@ static uint64_t code_hash(const struct kr_rule *r)
     return h;
 }
 
-static int register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_node *at)
+int kr_wf_register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_node *at,
+                        bool replace)
 {
     struct kr_value *old = kr_dict_gets(I->rules_ns->u.ns.attrs, r->name), *rv;
+    if (old && old->type == KR_V_RULE && replace) {
+        r->index = old->u.rule.rule->index;
+        r->code_hash = code_hash(r);
+        I->rules.items[r->index] = r;
+        old->u.rule.rule = r;
+        return KR_OK;
+    }
     if (old && old->type == KR_V_RULE) {
         struct kr_rule *o = old->u.rule.rule;
         int line = 0, col = 0;
@@ -777,6 +785,8 @@ int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n)
     struct kr_rule *r = kr_arena_zalloc(I->A, sizeof *r);
     uint32_t i;
     int rc;
+    if (I->moduse)
+        return kr_mod_add_rule(I, n);
     if (n->str) {
         r->name = n->str;
     } else {
@@ -790,11 +800,11 @@ int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n)
         rc = check_directive_order(I, r, n, i);
         if (rc != KR_OK)
             return rc;
-        rc = apply_directive(I, r, n->kids[i]);
+        rc = kr_wf_apply_directive(I, r, n->kids[i]);
         if (rc != KR_OK)
             return rc;
     }
-    return register_rule(I, r, n);
+    return kr_wf_register_rule(I, r, n, false);
 }
 
 int kr_wf_use_rule(struct kr_interp *I, const struct kr_node *n)
@@ -805,11 +815,13 @@ int kr_wf_use_rule(struct kr_interp *I, const struct kr_node *n)
     int rc;
     I->site = n;
     if (n->b)
-        return kr_eval_error_at(I, n, "use rule ... from MODULE: modules are not supported by "
-                                "krait; include: the rule file instead");
+        return kr_mod_use(I, n);
     if (!strcmp(n->str, "*"))
-        return kr_eval_error_at(I, n, "use rule *: is only meaningful with modules, which "
-                                "krait does not support");
+        return kr_eval_error_at(I, n, "use rule *: needs a module: `use rule * from MODULE`");
+    if (n->c)
+        return kr_eval_error_at(I, n, "use rule %s, ...: several rules can only be taken "
+                                "from a module (`use rule a, b from MODULE as PREFIX_*`)",
+                                n->str);
     src = kr_dict_gets(I->rules_ns->u.ns.attrs, n->str);
     if (!src || src->type != KR_V_RULE) {
         struct kr_value *dummy;
@@ -824,11 +836,11 @@ int kr_wf_use_rule(struct kr_interp *I, const struct kr_node *n)
     r->file = n->file;
     r->off = n->off;
     for (i = 0; i < n->nkids; i++) {
-        rc = apply_directive(I, r, n->kids[i]);
+        rc = kr_wf_apply_directive(I, r, n->kids[i]);
         if (rc != KR_OK)
             return rc;
     }
-    return register_rule(I, r, n);
+    return kr_wf_register_rule(I, r, n, false);
 }
 
 /* ---- top-level directives ---- */
@@ -838,6 +850,8 @@ static int topdir_configfile(struct kr_interp *I, const struct kr_node *n)
     struct kr_value *v, *c, *ow;
     struct kr_error e;
     int rc;
+    if (kr_mod_skip_configfile(I))
+        return KR_OK;       /* the module was given its own config: */
     rc = one_value(I, n, &v);
     if (rc != KR_OK)
         return rc;

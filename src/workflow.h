@@ -30,6 +30,7 @@ struct kr_interp;   /* the evaluator (src/eval.h) */
 #define KR_F_PIPE      0x0020u  /* pipe(): accepted, run as a normal file */
 #define KR_F_UNPACK    0x0040u  /* unpack(fn): fn returns a dict of named items */
 #define KR_F_LISTITEM  0x0080u  /* resolved file belongs to a list-valued item */
+#define KR_F_MODPATH   0x40000000u  /* prefixed by a module (wf-module.c): not again */
 
 /* One piece of a parsed file pattern: literal text or a {wildcard}. */
 struct kr_patseg {
@@ -95,6 +96,8 @@ struct kr_rule {
     uint32_t nconstraints;
     bool localrule, default_target, cache, handover;
     uint64_t code_hash;         /* hash of shell/script/run text: the "code" rerun trigger */
+    struct kr_value *config;    /* the config its jobs see: a module's config:, or NULL for
+                                   the workflow's */
 };
 
 /* ruleorder a > b > c: one chain, names in priority order (highest first). */

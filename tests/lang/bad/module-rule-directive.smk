@@ -1,2 +1,3 @@
 module other:
     snakefile: "other/Snakefile"
+    input: "a.txt"

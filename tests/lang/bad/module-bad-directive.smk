@@ -1,0 +1,3 @@
+module other:
+    snakefile: "other/Snakefile"
+    prefx: "results"

@@ -1,0 +1,4 @@
+module other:
+    snakefile: "other/Snakefile"
+
+use rule * from other exlude a as other_*

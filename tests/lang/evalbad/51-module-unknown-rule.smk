@@ -1,0 +1,5 @@
+module tools:
+    snakefile: "mod/Snakefile"
+    prefix: "results"
+
+use rule allign from tools as tools_align

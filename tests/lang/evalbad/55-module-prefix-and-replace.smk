@@ -1,0 +1,4 @@
+module tools:
+    snakefile: "mod/Snakefile"
+    prefix: "results"
+    replace_prefix: {"a/": "b/"}

@@ -1,0 +1,4 @@
+module tools:
+    snakefile: "mod/Snakefile"
+
+use rule * from tools as mytools

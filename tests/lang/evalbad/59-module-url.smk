@@ -1,0 +1,4 @@
+module tools:
+    snakefile: "https://example.org/workflow/Snakefile"
+
+use rule * from tools
