@@ -4,6 +4,7 @@
  * walk over argv that looks each option up in the table and stores it by
  * its id, so help text, did-you-mean and parsing can never disagree.
  */
+#include "checkpoint.h"
 #include "cli.h"
 #include "container.h"
 #include "state.h"
@@ -488,19 +489,15 @@ int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wfp, struct kr_dag **da
     }
     if (rc)
         return rc;
-    dag = kr_dag_new(wf, NULL);
     rc = kr_state_open(NULL, false, &st, err);
     if (rc == KR_OK) {
-        rc = kr_state_load_provenance(st, dag, err);
+        rc = kr_ckpt_plan(wf, st, &cli->plan, &dag, err);
         kr_state_close(st);
     } else if (rc == KR_NOT_FOUND) {
         kr_error_clear(err);
-        rc = KR_OK;
+        rc = kr_ckpt_plan(wf, NULL, &cli->plan, &dag, err);
     }
-    if (rc == KR_OK)
-        rc = kr_dag_plan(dag, &cli->plan, err);
     if (rc) {
-        kr_dag_free(dag);
         kr_workflow_free(wf);
         return rc;
     }

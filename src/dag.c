@@ -635,6 +635,12 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
         kr_error_prefix(err, "rule '%s'", j->rule->name);
         goto out;
     }
+    if (dag->has_ckpt)
+        for (i = 0; i < j->nin; i++)
+            if ((j->in[i].flags & KR_F_CKPT_WAIT) && !(j->pstate_ & KR_JS_WAITING)) {
+                j->pstate_ |= KR_JS_WAITING;
+                dag->nwaiting++;
+            }
     for (i = 0; i < j->nin; i++) {
         struct kr_file *f = j->infiles[i];
         if (f->pstate_ == RS_DONE)
@@ -1039,7 +1045,8 @@ static bool job_named(const struct kr_dag *dag, const struct kr_job *j,
 static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
 {
     uint32_t i, k, n = 0;
-    if (!o->nuntil && !o->nomit_from)
+    bool defer = o->defer_waiting && dag->nwaiting;
+    if (!o->nuntil && !o->nomit_from && !defer)
         return;
     if (o->nuntil) {
         uint32_t nt = 0;
@@ -1059,10 +1066,11 @@ static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
         }
         dag->ntargets = nt;
     }
-    if (o->nomit_from) {
+    if (o->nomit_from || defer) {
         for (i = 0; i < dag->njobs; i++) {
             struct kr_job *j = dag->jobs[i];
-            bool drop = kr_job_removed(j) || job_named(dag, j, o->omit_from, o->nomit_from);
+            bool drop = kr_job_removed(j) || (defer && (j->pstate_ & KR_JS_WAITING)) ||
+                        job_named(dag, j, o->omit_from, o->nomit_from);
             for (k = 0; !drop && k < j->ndeps; k++)
                 drop = kr_job_removed(j->deps[k]);
             kr_job_set_removed(j, drop);
@@ -1136,6 +1144,8 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
         if (!kr_workflow_rule(wf, o->forcerun[i]))
             return kr_error_set(err, KR_EUSAGE, "--forcerun: no rule named '%s'",
                                 o->forcerun[i]);
+    for (i = 0; i < wf->nrules && !dag->has_ckpt; i++)
+        dag->has_ckpt = wf->rules[i]->checkpoint;
     rc = kr_pindex_new(wf, o->allowed_rules, o->nallowed_rules, &dag->ix, err);
     if (rc)
         return rc;
@@ -1174,6 +1184,16 @@ struct kr_job **kr_dag_jobs_to_run(struct kr_dag *dag, uint32_t *njobs)
 {
     *njobs = dag->nrun;
     return dag->run;
+}
+
+uint32_t kr_dag_nwaiting(const struct kr_dag *dag)
+{
+    return dag->nwaiting;
+}
+
+bool kr_dag_job_waiting(const struct kr_job *j)
+{
+    return (j->pstate_ & KR_JS_WAITING) != 0;
 }
 
 struct kr_job **kr_dag_targets(struct kr_dag *dag, uint32_t *n)

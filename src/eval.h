@@ -48,6 +48,7 @@ struct kr_interp {
     struct kr_vec ruleorder;        /* struct kr_ruleorder * */
     struct kr_vec localrules;       /* const char * */
     struct kr_vec configfiles;      /* const char * */
+    struct kr_ckpt *ckpt;           /* checkpoint.c's state, NULL without checkpoints */
 };
 
 /* Create the interpreter for `wf` (builtins installed, config = empty dict).

@@ -20,6 +20,7 @@
  * Each call also gets the evaluator's full step budget back afterwards, so
  * the budget limits one job's functions, not the sum over a run.
  */
+#include "checkpoint.h"
 #include "eval.h"
 
 #include <jansson.h>
@@ -115,9 +116,22 @@ static int call_input_fn(struct kr_interp *I, const struct kr_rule *r, const cha
                          struct kr_arena *arena, struct filevec *fv)
 {
     struct kr_value *res;
-    int rc = kr_eval_call_smk(I, it->fn, wv, NULL, NULL, &res);
     uint32_t flags = it->flags & ~KR_F_UNPACK;
+    const char *wait;
+    int rc;
+    kr_ckpt_deps_reset(I);
+    rc = kr_eval_call_smk(I, it->fn, wv, NULL, NULL, &res);
+    if (rc == KR_OK)
+        while ((wait = kr_ckpt_take_dep(I)) != NULL)
+            fv_push(arena, fv, wait, NULL, KR_F_CKPT_DEP);
     if (rc) {
+        wait = kr_ckpt_take_pending(I);
+        if (wait && !strcmp(kind, "input")) {
+            /* checkpoints.X.get() before X ran: depend on X, wait (checkpoint.h) */
+            kr_error_clear(I->err);
+            fv_push(arena, fv, wait, NULL, KR_F_CKPT_WAIT);
+            return KR_OK;
+        }
         kr_error_prefix(I->err, "rule '%s', %s function", r->name, kind);
         return rc;
     }
@@ -485,7 +499,10 @@ static struct kr_value *files_value(struct kr_interp *I, const struct kr_iofile 
     struct kr_value *nl = kr_value_named(I->A, kind);
     uint32_t i;
     for (i = 0; i < n; i++) {
-        struct kr_value *s = kr_value_cstr(I->A, f[i].path);
+        struct kr_value *s;
+        if (f[i].flags & KR_F_CKPT_DEP)
+            continue;
+        s = kr_value_cstr(I->A, f[i].path);
         s->flags = f[i].flags & ~KR_F_LISTITEM;
         kr_named_push(I->A, nl, NULL, s);
         if (!f[i].name)
@@ -538,6 +555,8 @@ static json_t *files_json(const struct kr_iofile *f, uint32_t n)
     json_t *j = json_object(), *pos = json_array(), *named = json_object();
     uint32_t i;
     for (i = 0; i < n; i++) {
+        if (f[i].flags & KR_F_CKPT_DEP)
+            continue;
         json_array_append_new(pos, json_string(f[i].path));
         if (!f[i].name)
             continue;

@@ -8,6 +8,7 @@
  * Per-job resolution (kr_wf_resolve, kr_wf_job_info) lives in wf-job.c;
  * Snakemake's shell formatting in shellfmt.c.
  */
+#include "checkpoint.h"
 #include "eval.h"
 
 #include <errno.h>
@@ -718,7 +719,11 @@ int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n)
         if (rc != KR_OK)
             return rc;
     }
-    return register_rule(I, r, n);
+    r->checkpoint = (n->flags & KR_RULE_CHECKPOINT) != 0;
+    rc = register_rule(I, r, n);
+    if (rc == KR_OK && r->checkpoint)
+        kr_ckpt_register(I, r);
+    return rc;
 }
 
 int kr_wf_use_rule(struct kr_interp *I, const struct kr_node *n)

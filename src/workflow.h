@@ -30,6 +30,9 @@ struct kr_interp;   /* the evaluator (src/eval.h) */
 #define KR_F_PIPE      0x0020u  /* pipe(): accepted, run as a normal file */
 #define KR_F_UNPACK    0x0040u  /* unpack(fn): fn returns a dict of named items */
 #define KR_F_LISTITEM  0x0080u  /* resolved file belongs to a list-valued item */
+#define KR_F_CKPT_WAIT 0x8000u  /* input standing for a checkpoint not done yet */
+#define KR_F_CKPT_DEP  0x4000u  /* checkpoint output an input function read: a
+                                   dependency only, not part of {input} */
 
 /* One piece of a parsed file pattern: literal text or a {wildcard}. */
 struct kr_patseg {
@@ -94,6 +97,7 @@ struct kr_rule {
     struct kr_constraint *constraints;  /* per-rule wildcard_constraints */
     uint32_t nconstraints;
     bool localrule, default_target, cache, handover;
+    bool checkpoint;            /* `checkpoint NAME:` (checkpoint.h) */
     uint64_t code_hash;         /* hash of shell/script/run text: the "code" rerun trigger */
 };
 
