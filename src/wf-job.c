@@ -22,6 +22,7 @@
  */
 #include "checkpoint.h"
 #include "eval.h"
+#include "resources.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -576,6 +577,12 @@ static json_t *files_json(const struct kr_iofile *f, uint32_t n)
     return j;
 }
 
+/* kr_res_infer's question: does the rule set resource `name` itself? */
+static bool rule_has_res(const char *name, void *data)
+{
+    return kr_dict_gets((struct kr_dict *)data, name) != NULL;
+}
+
 int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                    const struct kr_wildcards *wc,
                    const struct kr_iofile *in, uint32_t nin,
@@ -592,6 +599,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     struct scratch scr;
     int64_t threads = 1;
     size_t i;
+    uint32_t at, k;
+    char msg[300];
     int rc = KR_OK;
     kr_interp_set_err(I, err);
     memset(info, 0, sizeof *info);
@@ -636,7 +645,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     resv = kr_value_named(I->A, "resources");
     if (r->resources) {
         struct kr_dict *names = r->resources->u.named.names;
-        info->res = kr_arena_zalloc(arena, (names->live + 1) * sizeof *info->res);
+        /* each may imply two more (mem="5GB": mem_mb, mem_mib) */
+        info->res = kr_arena_zalloc(arena, (3 * names->live + 1) * sizeof *info->res);
         for (i = 0; i < names->n; i++) {
             struct kr_value *v;
             struct kr_resource *res;
@@ -653,6 +663,7 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                     goto out;
                 }
             }
+            at = info->nres;
             res = &info->res[info->nres++];
             res->name = kr_arena_strdup(arena, names->keys[i]->u.str.s);
             if (v->type == KR_V_STR) {
@@ -664,7 +675,17 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                              res->name, kr_value_type_name(v));
                 goto out;
             }
-            kr_named_push(I->A, resv, res->name, v);
+            /* Snakemake's standard resources: mem="5GB", runtime="2h" ... */
+            if (kr_res_infer(info->res, &info->nres, at, rule_has_res, names, arena, msg,
+                             sizeof msg) != KR_OK) {
+                rc = located(I, r, "%s", msg);
+                goto out;
+            }
+            for (k = at; k < info->nres; k++)
+                kr_named_push(I->A, resv, info->res[k].name,
+                              k == at && (v->type == KR_V_STR) == !!info->res[k].sval ? v
+                              : info->res[k].sval ? kr_value_cstr(I->A, info->res[k].sval)
+                              : kr_value_int(I->A, info->res[k].ival));
         }
     }
     kr_dict_sets(I->A, named, "resources", resv);
