@@ -23,7 +23,7 @@ enum optid {
     O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
-    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES,
+    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES, O_SETTHREADS, O_SETRES,
 };
 
 struct opt {
@@ -65,6 +65,8 @@ static const struct opt opts[] = {
     {"restart-times", 0, ONE, O_RETRIES, 0, "N", NULL},
     {"resources", 0, MANY, O_RES, 0, "K=V..", "global resource limits"},
     {"default-resources", 0, ANY, O_DEFRES, 0, "[K=V..]", "resources of rules that set none"},
+    {"set-threads", 0, MANY, O_SETTHREADS, 0, "RULE=N..", "threads of these rules"},
+    {"set-resources", 0, MANY, O_SETRES, 0, "RULE:K=V..", "resources of these rules"},
     {"latency-wait", 0, ONE, O_LATENCY, 0, "S", "wait S seconds for missing outputs (default 5)"},
     {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
     {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
@@ -273,6 +275,8 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
         cli->retries = (int)n;
         break;
     case O_RES: rc = push_kv(&cli->resources, &cli->nresources, name, v, err); break;
+    case O_SETTHREADS: push_str(&cli->load.set_threads, &cli->load.nset_threads, v); break;
+    case O_SETRES: push_str(&cli->load.set_resources, &cli->load.nset_resources, v); break;
     case O_DEFRES:
         cli->default_resources_given = true;
         if (v)
@@ -420,6 +424,8 @@ void kr_cli_free(struct kr_cli *cli)
     uint32_t i;
     kr_free((void *)cli->load.configfiles);
     kr_free((void *)cli->load.config_kv);
+    kr_free((void *)cli->load.set_threads);
+    kr_free((void *)cli->load.set_resources);
     kr_free((void *)cli->plan.targets);
     kr_free((void *)cli->plan.forcerun);
     kr_free((void *)cli->plan.until);

@@ -225,15 +225,16 @@ static int run_main(int argc, char **argv)
      * reports it with ndefault_resources == 0 and a non-NULL array */
     ro.default_resources = cli.default_resources != NULL;
     if (cli.ndefault_resources) {
-        vals = kr_calloc(cli.ndefault_resources, sizeof *vals);
-        rc = parse_int_kvs("--default-resources", cli.default_resources,
-                           cli.ndefault_resources, vals, &err);
-        if (rc != KR_OK)
-            goto usage;
+        /* NAME=INT, or NAME=EXPR evaluated per job (Snakemake) */
         defres = kr_calloc(cli.ndefault_resources, sizeof *defres);
         for (i = 0; i < cli.ndefault_resources; i++) {
+            const char *v = cli.default_resources[i].value;
+            char *end;
             defres[i].name = cli.default_resources[i].key;
-            defres[i].value = vals[i];
+            errno = 0;
+            defres[i].value = v ? strtoll(v, &end, 10) : 0;
+            if (!v || !*v || *end || errno || defres[i].value < 0)
+                defres[i].expr = v ? v : "";
         }
         ro.defres = defres;
         ro.ndefres = cli.ndefault_resources;

@@ -43,4 +43,29 @@ int kr_res_infer(struct kr_resource *res, uint32_t *n, uint32_t at,
                  bool (*has)(const char *name, void *data), void *data,
                  struct kr_arena *arena, char *msg, size_t msglen);
 
+/*
+ * Apply --set-threads RULE=N and --set-resources RULE:NAME=VALUE from `o`
+ * to the loaded workflow, as Snakemake does: the value replaces what the
+ * rule says (VALUE is an integer when it reads as one, else a string, e.g.
+ * mem=10GB or slurm_partition=long). A rule name the workflow lacks gets a
+ * warning on stderr (profiles name rules of other workflows too).
+ * KR_EUSAGE for an entry of the wrong shape.
+ */
+int kr_res_apply_overrides(struct kr_workflow *wf, const struct kr_load_opts *o,
+                           struct kr_error *err);
+
+/*
+ * Evaluate a --default-resources expression (Snakemake: eval(VALUE) with
+ * input, attempt, threads and system_tmpdir) for one job whose inputs
+ * weigh insize bytes, into out (ival, or sval for a string). A float is
+ * rounded. A name the expression does not know makes the text itself the
+ * value (Snakemake's fallback: --default-resources machine=n1-standard-4).
+ * *fn caches the compiled expression between calls. KR_EUSAGE with err for
+ * a syntax error or a value that is neither number nor string.
+ */
+int kr_res_default_value(struct kr_workflow *wf, const char *name, const char *text,
+                         struct kr_value **fn, const struct kr_iofile *in, uint32_t nin,
+                         int64_t insize, int attempt, int threads, struct kr_arena *arena,
+                         struct kr_resource *out, struct kr_error *err);
+
 #endif /* KR_RESOURCES_H */

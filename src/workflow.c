@@ -10,6 +10,7 @@
  */
 #include "checkpoint.h"
 #include "eval.h"
+#include "resources.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -284,6 +285,8 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     wf->nconfigfiles = (uint32_t)I->configfiles.len;
     wf->configfiles = vec_to_arena(&wf->arena, &I->configfiles);
     rc = check_rule_refs(wf, I, err);
+    if (rc == KR_OK)
+        rc = kr_res_apply_overrides(wf, opts, err);
     if (rc != KR_OK)
         goto fail;
     kr_free(dir);

@@ -136,6 +136,10 @@ struct kr_load_opts {
     uint32_t nconfigfiles;
     const char **config_kv;         /* --config k=v (YAML-typed values), applied last */
     uint32_t nconfig_kv;
+    const char **set_threads;       /* --set-threads RULE=N (resources.h) */
+    uint32_t nset_threads;
+    const char **set_resources;     /* --set-resources RULE:NAME=VALUE */
+    uint32_t nset_resources;
 };
 
 /*
