@@ -23,7 +23,7 @@ enum optid {
     O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
-    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES, O_SETTHREADS, O_SETRES,
+    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES, O_SETTHREADS, O_SETRES, O_BATCH,
 };
 
 struct opt {
@@ -49,6 +49,7 @@ static const struct opt opts[] = {
     {"until", 'U', MANY, O_UNTIL, 0, "RULE|FILE..", "run only up to these rules or files"},
     {"omit-from", 'O', MANY, O_OMIT, 0, "RULE|FILE..", "leave out these and all downstream"},
     {"allowed-rules", 0, MANY, O_ALLOWED, 0, "RULE..", "use only these rules"},
+    {"batch", 0, ONE, O_BATCH, 0, "RULE=I/N", "plan batch I of N of RULE's input files"},
     {"rerun-triggers", 0, MANY, O_TRIGGERS, 0, "T..",
      "mtime params input code software-env|container (default: all)"},
     {"max-checksum-file-size", 0, ONE, O_MAXCHK, 0, "SIZE",
@@ -106,6 +107,31 @@ static int push_kv(struct kr_kv **v, uint32_t *n, const char *opt, const char *s
     (*v)[*n].value = eq + 1;
     (*n)++;
     return KR_OK;
+}
+
+/* --batch RULE=IDX/N with 1 <= IDX <= N; the rule name points into argv. */
+static int parse_batch(const char *s, struct kr_plan_opts *po, struct kr_error *err)
+{
+    const char *eq = strrchr(s, '=');
+    unsigned long idx, n;
+    char *end;
+    if (!eq || eq == s)
+        goto bad;
+    errno = 0;
+    idx = strtoul(eq + 1, &end, 10);
+    if (end == eq + 1 || *end != '/' || errno)
+        goto bad;
+    n = strtoul(end + 1, &end, 10);
+    if (*end || errno || idx < 1 || n < 1 || idx > n || n > 1000000)
+        goto bad;
+    kr_free((void *)po->batch_rule);
+    po->batch_rule = kr_strndup(s, (size_t)(eq - s));
+    po->batch_idx = (uint32_t)idx;
+    po->batch_n = (uint32_t)n;
+    return KR_OK;
+bad:
+    return kr_error_set(err, KR_EUSAGE, "--batch: '%s' is not RULE=BATCH/BATCHES with "
+                        "1 <= BATCH <= BATCHES (e.g. --batch all=1/3)", s);
 }
 
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *out,
@@ -246,6 +272,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_UNTIL: push_str(&cli->plan.until, &cli->plan.nuntil, v); break;
     case O_OMIT: push_str(&cli->plan.omit_from, &cli->plan.nomit_from, v); break;
     case O_ALLOWED: push_str(&cli->plan.allowed_rules, &cli->plan.nallowed_rules, v); break;
+    case O_BATCH: rc = parse_batch(v, &cli->plan, err); break;
     case O_TRIGGERS: rc = add_trigger(cli, v, err); break;
     case O_MAXCHK: rc = parse_size(name, v, &cli->plan.checksum_max_size, err); break;
     case O_JSON: cli->json = true; break;
@@ -424,6 +451,7 @@ void kr_cli_free(struct kr_cli *cli)
     uint32_t i;
     kr_free((void *)cli->load.configfiles);
     kr_free((void *)cli->load.config_kv);
+    kr_free((void *)cli->plan.batch_rule);
     kr_free((void *)cli->load.set_threads);
     kr_free((void *)cli->load.set_resources);
     kr_free((void *)cli->plan.targets);

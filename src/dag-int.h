@@ -84,6 +84,7 @@ struct kr_dag {
     bool *phash_ok;             /* ... when its params are plain values */
     bool planned;
     bool has_ckpt;              /* the workflow has checkpoint rules */
+    const struct kr_rule *batch;/* --batch: the batching rule, or NULL */
     uint32_t nwaiting;          /* jobs with KR_JS_WAITING */
     int64_t nstat;              /* stat() calls, for tests */
     int64_t nchecksum;          /* checksums computed, for tests */
