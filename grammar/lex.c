@@ -225,7 +225,7 @@ static const char *const rule_directives[] = {
 static const char *const top_directives[] = {
     "configfile", "include", "workdir", "wildcard_constraints", "localrules",
     "ruleorder", "onstart", "onsuccess", "onerror", "pepfile", "report",
-    "envvars", "container", "conda", "singularity",
+    "envvars", "container", "conda", "singularity", "resource_scopes",
 };
 
 /* Snakemake directives krait recognises but does not implement. */

@@ -338,3 +338,27 @@ int kr_res_default_value(struct kr_workflow *wf, const char *name, const char *t
     kr_arena_release(I->A, &mark);
     return rc;
 }
+
+int kr_res_topdir_scopes(struct kr_interp *I, const struct kr_node *n)
+{
+    struct kr_value *v;
+    uint32_t i;
+    int rc;
+    if (!I->wf->resource_scopes)
+        I->wf->resource_scopes = kr_value_dict(I->A);
+    for (i = 0; i < n->nkids; i++) {
+        const struct kr_node *k = n->kids[i];
+        if (k->kind != KR_N_KWARG)
+            return kr_eval_error_at(I, k, "resource_scopes: entries are RESOURCE=SCOPE, e.g. "
+                                    "resource_scopes: gpus=\"local\"");
+        rc = kr_eval_expr(I, k->a, &v);
+        if (rc != KR_OK)
+            return rc;
+        if (v->type != KR_V_STR || (strcmp(v->u.str.s, "local") && strcmp(v->u.str.s, "global")
+                                    && strcmp(v->u.str.s, "excluded")))
+            return kr_eval_error_at(I, k->a, "resource_scopes: %s=%s: the scope is \"local\" or "
+                                    "\"global\"", k->str, kr_value_to_repr(I->A, v));
+        kr_dict_set(I->A, I->wf->resource_scopes->u.dict, kr_value_cstr(I->A, k->str), v);
+    }
+    return KR_OK;
+}

@@ -68,4 +68,14 @@ int kr_res_default_value(struct kr_workflow *wf, const char *name, const char *t
                          int64_t insize, int attempt, int threads, struct kr_arena *arena,
                          struct kr_resource *out, struct kr_error *err);
 
+/*
+ * The top-level `resource_scopes: NAME="local"|"global"|"excluded", ...`
+ * (n is its TOPDIR node). Snakemake uses the scopes when it submits jobs to
+ * a cluster; krait checks them and keeps them in wf->resource_scopes (a
+ * dict value), which no executor reads yet. KR_EEVAL with a located message
+ * for a positional item or another scope.
+ */
+struct kr_node;
+int kr_res_topdir_scopes(struct kr_interp *I, const struct kr_node *n);
+
 #endif /* KR_RESOURCES_H */

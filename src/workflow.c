@@ -961,6 +961,8 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
         }
         return KR_OK;
     }
+    if (!strcmp(dn, "resource_scopes"))
+        return kr_res_topdir_scopes(I, n);
     if (!strcmp(dn, "pepfile"))
         return kr_eval_error_at(I, n, "pepfile: is not supported by krait; use read_table() "
                                 "for sample sheets");

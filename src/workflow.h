@@ -111,6 +111,7 @@ struct kr_workflow {
     struct kr_arena arena;      /* owns everything below */
     struct kr_sources srcs;     /* texts of the Snakefile and included files */
     struct kr_interp *interp;   /* evaluator state; needed to call rule functions */
+    struct kr_value *resource_scopes;   /* resource_scopes: name -> scope (dict), or NULL */
     const char *snakefile;      /* path of the main rule file */
     struct kr_rule **rules;     /* in definition order */
     uint32_t nrules;

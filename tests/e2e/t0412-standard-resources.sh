@@ -89,4 +89,11 @@ same "$(cat d.txt 2>/dev/null)" "2" "the second attempt ran"
 kr run -q -c 1 -s Snakefile.def -F --default-resources "mem_mb=[1]" > d4 2>&1
 grep -q "mem_mb=\[1\] gives list; a resource is an integer or a string" d4
 check $? "an expression giving neither number nor string is refused"
+printf 'resource_scopes: gpus="local", mem_mb="global"\nrule s:\n    output: "s.txt"\n    shell: "touch {output}"\n' > Snakefile.scopes
+kr run -q -c 1 -s Snakefile.scopes > sc 2>&1
+check $? "resource_scopes: with local/global is accepted"
+printf 'resource_scopes: gpus="node"\nrule s:\n    output: "s.txt"\n    shell: "touch {output}"\n' > Snakefile.badscope
+kr plan -s Snakefile.badscope > bsc 2>&1
+grep -q "^Snakefile.badscope:1:23: error: resource_scopes: gpus='node': the scope is \"local\" or \"global\"" bsc
+check $? "another scope is refused where it is written"
 echo "1..$n"
