@@ -347,7 +347,8 @@ static void dump(const struct kr_node *n, struct kr_buf *out, int level)
         }
         break;
     case KR_N_RULE: case KR_N_MODDEF:
-        kr_buf_printf(out, " %s", n->str ? n->str : "_");
+        kr_buf_printf(out, " %s%s", n->str ? n->str : "_",
+                      (n->flags & KR_RULE_CHECKPOINT) ? " checkpoint" : "");
         for (i = 0; i < n->nkids; i++)
             dump_line(n->kids[i], out, level + 1);
         break;

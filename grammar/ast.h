@@ -73,7 +73,7 @@
  *
  * Snakemake constructs
  *   RULE        str = rule name or NULL (anonymous), flags KR_RULE_CHECKPOINT
- *               is never produced (checkpoints are a syntax error for now),
+ *               for `checkpoint NAME:` (always named),
  *               kids = DIRECTIVE nodes in source order
  *   DIRECTIVE   str = directive name as written ("input", "output", "run", ...),
  *               kids = the items: plain expressions or KWARG for named items
@@ -144,6 +144,7 @@ enum kr_op {
 #define KR_PARAM_STAR        0x04u
 #define KR_PARAM_DSTAR       0x08u
 #define KR_PARAM_KWONLY_MARK 0x10u
+#define KR_RULE_CHECKPOINT   0x20u
 
 struct kr_node {
     uint16_t kind;      /* enum kr_node_kind */

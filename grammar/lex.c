@@ -20,7 +20,7 @@
  * Context rules for keywords that Python does not have:
  *  - at the start of a statement, `rule` followed by a name or ':' is RULE,
  *    `use rule` is USE RULE, `module NAME` is MODULE (its body takes the
- *    module directives), `checkpoint NAME:` is an error (unsupported),
+ *    module directives), `checkpoint NAME:` is CHECKPOINT NAME,
  *    and NAME followed by ':' is a top-level directive (TOPDIR) when NAME is
  *    one (`configfile:`, `onstart:`, ...), an error otherwise;
  *  - at the start of a statement directly inside a rule body, the only
@@ -321,7 +321,7 @@ static const char *const module_directives[] = {
 static const char *const top_directives[] = {
     "configfile", "include", "workdir", "wildcard_constraints", "localrules",
     "ruleorder", "onstart", "onsuccess", "onerror", "pepfile", "report",
-    "envvars", "container", "conda", "singularity",
+    "envvars", "container", "conda", "singularity", "resource_scopes",
 };
 
 /* Snakemake directives krait recognises but does not implement. */
@@ -1093,11 +1093,12 @@ static bool statement_word(struct kr_parser *p, size_t s, size_t e)
     }
     if (word_is(p->src + s, e - s, "checkpoint") && c > e && c < p->len &&
         is_id_start((unsigned char)p->src[c])) {
-        size_t ne = c;
-        while (ne < p->len && is_id_char((unsigned char)p->src[ne]))
-            ne++;
-        kr_lex_error(p, foff(p, s), "checkpoints are not supported yet: '%.*s' must be a "
-                     "'rule' whose outputs are known before it runs", (int)(ne - c), p->src + c);
+        push(p, TK_CHECKPOINT, s, e, NULL, 0);
+        p->rule_pending = true;
+        p->rule_name = NULL;
+        p->in_use = false;
+        p->in_module = false;
+        p->pos = e;
         return true;
     }
     for (i = 0; i < KR_ARRAY_LEN(unsupported_top); i++) {
@@ -1400,7 +1401,7 @@ static void lex_token(struct kr_parser *p)
             return;
         }
         n = word_node(p, KR_N_NAME, s, e);
-        if (p->hist[0] == TK_RULE || p->hist[0] == TK_MODULE ||
+        if (p->hist[0] == TK_RULE || p->hist[0] == TK_MODULE || p->hist[0] == TK_CHECKPOINT ||
             (p->in_use && p->hist[0] == TK_AS))
             p->rule_name = n->str;
         push(p, TK_NAME, s, e, n, 0);

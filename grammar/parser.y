@@ -136,7 +136,7 @@ static void kr_yyerror(KR_YYLTYPE *loc, struct kr_parser *p, const char *msg)
 %token BREAK "'break'" CONTINUE "'continue'" IMPORT "'import'" FROM "'from'" AS "'as'"
 %token GLOBAL "'global'" DEL "'del'" ASSERT "'assert'" LAMBDA "'lambda'"
 %token TRUE "'True'" FALSE "'False'" NONE "'None'"
-%token RULE "'rule'" USE "'use'" MODULE "'module'"
+%token RULE "'rule'" USE "'use'" MODULE "'module'" CHECKPOINT "'checkpoint'"
 %token WHILE "'while'" CLASS "'class'" TRY "'try'" EXCEPT "'except'" FINALLY "'finally'"
 %token RAISE "'raise'" WITH "'with'" YIELD "'yield'" ASYNC "'async'" AWAIT "'await'"
 %token NONLOCAL "'nonlocal'" DECORATOR "decorator" WALRUS "':='" ARROW "'->'"
@@ -402,6 +402,14 @@ rule_stmt:
             $$->slen = $2->slen;
         }
   | RULE ':' rule_body_opt          { $$ = $3; $$->off = @1.off; }
+  | CHECKPOINT NAME ':' rule_body_opt
+        {
+            $$ = $4;
+            $$->off = @1.off;
+            $$->str = $2->str;
+            $$->slen = $2->slen;
+            $$->flags |= KR_RULE_CHECKPOINT;
+        }
   ;
 
 rule_body_opt:
@@ -1122,7 +1130,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct kr_parser *p)
          * parser noticed */
         syntax_error(p, p->br_off[p->nbr - 1], "'%c' was never closed", p->br[p->nbr - 1]);
         kr_lex_note(p, loc.off, "the parser noticed here, still inside it");
-    } else if (p->hist[2] == TK_RULE && p->hist[1] == TK_NAME) {
+    } else if ((p->hist[2] == TK_RULE || p->hist[2] == TK_CHECKPOINT) && p->hist[1] == TK_NAME) {
         syntax_error(p, loc.off, "expected ':' after rule name");
     } else if (p->hist[1] == TK_RULE && p->hist[2] != TK_USE) {
         syntax_error(p, loc.off, "expected a rule name or ':' after 'rule'");

@@ -361,6 +361,9 @@ void kr_builtins_os_install(struct kr_interp *I)
     kr_dict_sets(I->A, os->u.ns.attrs, "environ", env);
     def(I, gl, "glob", glob_glob);
     kr_dict_sets(I->A, I->modules, "os", os);
+    /* Snakemake runs a Snakefile in the globals of its workflow module, which has
+     * imported os: Snakefiles use os.path without importing it */
+    kr_dict_sets(I->A, I->globals, "os", os);
     kr_dict_sets(I->A, I->modules, "os.path", path);
     kr_dict_sets(I->A, I->modules, "glob", gl);
 }

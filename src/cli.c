@@ -4,6 +4,7 @@
  * walk over argv that looks each option up in the table and stores it by
  * its id, so help text, did-you-mean and parsing can never disagree.
  */
+#include "checkpoint.h"
 #include "cli.h"
 #include "container.h"
 #include "state.h"
@@ -22,7 +23,7 @@ enum optid {
     O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
-    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES, O_UNQUOTED,
+    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES, O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH,
 };
 
 struct opt {
@@ -48,6 +49,7 @@ static const struct opt opts[] = {
     {"until", 'U', MANY, O_UNTIL, 0, "RULE|FILE..", "run only up to these rules or files"},
     {"omit-from", 'O', MANY, O_OMIT, 0, "RULE|FILE..", "leave out these and all downstream"},
     {"allowed-rules", 0, MANY, O_ALLOWED, 0, "RULE..", "use only these rules"},
+    {"batch", 0, ONE, O_BATCH, 0, "RULE=I/N", "plan batch I of N of RULE's input files"},
     {"rerun-triggers", 0, MANY, O_TRIGGERS, 0, "T..",
      "mtime params input code software-env|container (default: all)"},
     {"max-checksum-file-size", 0, ONE, O_MAXCHK, 0, "SIZE",
@@ -64,6 +66,8 @@ static const struct opt opts[] = {
     {"restart-times", 0, ONE, O_RETRIES, 0, "N", NULL},
     {"resources", 0, MANY, O_RES, 0, "K=V..", "global resource limits"},
     {"default-resources", 0, ANY, O_DEFRES, 0, "[K=V..]", "resources of rules that set none"},
+    {"set-threads", 0, MANY, O_SETTHREADS, 0, "RULE=N..", "threads of these rules"},
+    {"set-resources", 0, MANY, O_SETRES, 0, "RULE:K=V..", "resources of these rules"},
     {"latency-wait", 0, ONE, O_LATENCY, 0, "S", "wait S seconds for missing outputs (default 5)"},
     {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
     {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
@@ -105,6 +109,31 @@ static int push_kv(struct kr_kv **v, uint32_t *n, const char *opt, const char *s
     (*v)[*n].value = eq + 1;
     (*n)++;
     return KR_OK;
+}
+
+/* --batch RULE=IDX/N with 1 <= IDX <= N; the rule name points into argv. */
+static int parse_batch(const char *s, struct kr_plan_opts *po, struct kr_error *err)
+{
+    const char *eq = strrchr(s, '=');
+    unsigned long idx, n;
+    char *end;
+    if (!eq || eq == s)
+        goto bad;
+    errno = 0;
+    idx = strtoul(eq + 1, &end, 10);
+    if (end == eq + 1 || *end != '/' || errno)
+        goto bad;
+    n = strtoul(end + 1, &end, 10);
+    if (*end || errno || idx < 1 || n < 1 || idx > n || n > 1000000)
+        goto bad;
+    kr_free((void *)po->batch_rule);
+    po->batch_rule = kr_strndup(s, (size_t)(eq - s));
+    po->batch_idx = (uint32_t)idx;
+    po->batch_n = (uint32_t)n;
+    return KR_OK;
+bad:
+    return kr_error_set(err, KR_EUSAGE, "--batch: '%s' is not RULE=BATCH/BATCHES with "
+                        "1 <= BATCH <= BATCHES (e.g. --batch all=1/3)", s);
 }
 
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *out,
@@ -245,6 +274,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_UNTIL: push_str(&cli->plan.until, &cli->plan.nuntil, v); break;
     case O_OMIT: push_str(&cli->plan.omit_from, &cli->plan.nomit_from, v); break;
     case O_ALLOWED: push_str(&cli->plan.allowed_rules, &cli->plan.nallowed_rules, v); break;
+    case O_BATCH: rc = parse_batch(v, &cli->plan, err); break;
     case O_TRIGGERS: rc = add_trigger(cli, v, err); break;
     case O_MAXCHK: rc = parse_size(name, v, &cli->plan.checksum_max_size, err); break;
     case O_JSON: cli->json = true; break;
@@ -274,6 +304,8 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
         cli->retries = (int)n;
         break;
     case O_RES: rc = push_kv(&cli->resources, &cli->nresources, name, v, err); break;
+    case O_SETTHREADS: push_str(&cli->load.set_threads, &cli->load.nset_threads, v); break;
+    case O_SETRES: push_str(&cli->load.set_resources, &cli->load.nset_resources, v); break;
     case O_DEFRES:
         cli->default_resources_given = true;
         if (v)
@@ -422,6 +454,9 @@ void kr_cli_free(struct kr_cli *cli)
     uint32_t i;
     kr_free((void *)cli->load.configfiles);
     kr_free((void *)cli->load.config_kv);
+    kr_free((void *)cli->plan.batch_rule);
+    kr_free((void *)cli->load.set_threads);
+    kr_free((void *)cli->load.set_resources);
     kr_free((void *)cli->plan.targets);
     kr_free((void *)cli->plan.forcerun);
     kr_free((void *)cli->plan.until);
@@ -491,27 +526,20 @@ int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wfp, struct kr_dag **da
     }
     if (rc)
         return rc;
-    dag = kr_dag_new(wf, NULL);
     rc = kr_state_open_read(NULL, &st);
     if (rc == KR_OK) {
-        rc = kr_state_load_provenance(st, dag, err);
+        rc = kr_ckpt_plan(wf, st, &cli->plan, &dag, err);
         kr_state_close(st);
-        if (rc == KR_ESTATE) {
+        if (rc == KR_ESTATE)
             /* a damaged page: plan as if nothing were recorded, saying so */
             fprintf(stderr, "krait: warning: %s\nkrait: going on without provenance: outputs "
                     "are judged by their modification times\n", err ? err->msg : "state database damaged");
-            kr_dag_free(dag);
-            dag = kr_dag_new(wf, NULL);
-        }
     }
     if (rc == KR_NOT_FOUND || rc == KR_ESTATE) {
         kr_error_clear(err);
-        rc = KR_OK;
+        rc = kr_ckpt_plan(wf, NULL, &cli->plan, &dag, err);
     }
-    if (rc == KR_OK)
-        rc = kr_dag_plan(dag, &cli->plan, err);
     if (rc) {
-        kr_dag_free(dag);
         kr_workflow_free(wf);
         return rc;
     }

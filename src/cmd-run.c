@@ -21,6 +21,7 @@
  * failed or krait could not run, 2 usage error, 128+N killed by signal N
  * (130 SIGINT, 143 SIGTERM).
  */
+#include "checkpoint.h"
 #include "cli.h"
 #include "cmd.h"
 #include "container.h"
@@ -89,6 +90,45 @@ static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_
                                      cli->executor_args[i].value ? cli->executor_args[i].value
                                                                  : ""));
     return KR_OK;
+}
+
+/*
+ * Run the planned *dagp; while jobs of it wait for checkpoints, plan again
+ * (now that the checkpoints have run) and run what was found, in the same
+ * run. stats add up over the passes. Errors as kr_run_jobs or kr_ckpt_plan.
+ */
+static int run_passes(struct kr_workflow *wf, struct kr_dag **dagp, struct kr_state *st,
+                      int64_t run_id, const struct kr_plan_opts *po,
+                      const struct kr_run_opts *ro, struct kr_run_stats *stats,
+                      struct kr_error *err)
+{
+    struct kr_run_stats pass;
+    int rc;
+
+    memset(stats, 0, sizeof *stats);
+    for (;;) {
+        memset(&pass, 0, sizeof pass);
+        rc = kr_run_jobs(wf, *dagp, st, run_id, ro, &pass, err);
+        stats->total += pass.total;
+        stats->done += pass.done;
+        stats->failed += pass.failed;
+        stats->not_run += pass.not_run;
+        stats->detached += pass.detached;
+        stats->attached += pass.attached;
+        stats->signal = pass.signal;
+        if (rc != KR_OK || ro->detach || !kr_dag_nwaiting(*dagp))
+            return rc;
+        if (!pass.done)
+            return kr_error_set(err, KR_EPLAN, "%u job%s still wait%s for checkpoints that "
+                                "ran no job; check that the checkpoints' outputs exist",
+                                kr_dag_nwaiting(*dagp), kr_dag_nwaiting(*dagp) == 1 ? "" : "s",
+                                kr_dag_nwaiting(*dagp) == 1 ? "s" : "");
+        kr_dag_free(*dagp);
+        *dagp = NULL;
+        rc = kr_ckpt_plan(wf, st, po, dagp, err);
+        if (rc != KR_OK)
+            return rc;
+    }
 }
 
 static int run_main(int argc, char **argv)
@@ -185,15 +225,16 @@ static int run_main(int argc, char **argv)
      * reports it with ndefault_resources == 0 and a non-NULL array */
     ro.default_resources = cli.default_resources != NULL;
     if (cli.ndefault_resources) {
-        vals = kr_calloc(cli.ndefault_resources, sizeof *vals);
-        rc = parse_int_kvs("--default-resources", cli.default_resources,
-                           cli.ndefault_resources, vals, &err);
-        if (rc != KR_OK)
-            goto usage;
+        /* NAME=INT, or NAME=EXPR evaluated per job (Snakemake) */
         defres = kr_calloc(cli.ndefault_resources, sizeof *defres);
         for (i = 0; i < cli.ndefault_resources; i++) {
+            const char *v = cli.default_resources[i].value;
+            char *end;
             defres[i].name = cli.default_resources[i].key;
-            defres[i].value = vals[i];
+            errno = 0;
+            defres[i].value = v ? strtoll(v, &end, 10) : 0;
+            if (!v || !*v || *end || errno || defres[i].value < 0)
+                defres[i].expr = v ? v : "";
         }
         ro.defres = defres;
         ro.ndefres = cli.ndefault_resources;
@@ -240,15 +281,14 @@ static int run_main(int argc, char **argv)
     }
     if (rc != KR_OK)
         goto fail;
-    dag = kr_dag_new(wf, NULL);
 
     if (cli.dry_run) {
         rc = kr_state_open(NULL, false, &st, &err);
-        if (rc == KR_OK)
-            rc = kr_state_load_provenance(st, dag, &err);
         if (rc != KR_OK && rc != KR_NOT_FOUND)
             goto fail;
-        rc = kr_dag_plan(dag, &cli.plan, &err);
+        if (rc == KR_NOT_FOUND)
+            kr_error_clear(&err);
+        rc = kr_ckpt_plan(wf, rc == KR_OK ? st : NULL, &cli.plan, &dag, &err);
         if (rc != KR_OK)
             goto fail;
         rc = kr_planfmt_print(dag, stdout, cli.quiet ? KR_PLANFMT_QUIET : KR_PLANFMT_HUMAN,
@@ -263,8 +303,6 @@ static int run_main(int argc, char **argv)
     if (rc != KR_OK)
         goto fail;
     rc = kr_run_recover_for(st, ex->name, cli.quiet, &err);
-    if (rc == KR_OK)
-        rc = kr_state_load_provenance(st, dag, &err);
     if (rc != KR_OK)
         goto fail;
 
@@ -283,7 +321,9 @@ static int run_main(int argc, char **argv)
         goto fail;
     ro.containers = containers;
 
-    rc = kr_dag_plan(dag, &cli.plan, &err);
+    /* jobs waiting for a checkpoint are planned again after the run (below) */
+    cli.plan.defer_waiting = true;
+    rc = kr_ckpt_plan(wf, st, &cli.plan, &dag, &err);
     if (rc != KR_OK)
         goto fail;
 
@@ -291,7 +331,7 @@ static int run_main(int argc, char **argv)
     rc = kr_state_run_begin(st, summ, &run_id, &err);
     if (rc != KR_OK)
         goto fail;
-    rc = kr_run_jobs(wf, dag, st, run_id, &ro, &stats, &err);
+    rc = run_passes(wf, &dag, st, run_id, &cli.plan, &ro, &stats, &err);
     rstatus = rc == KR_OK ? KR_RUN_OK : rc == KR_EINTR ? KR_RUN_INTERRUPTED
             : rc == KR_EEXEC ? KR_RUN_FAILED : KR_RUN_ERROR;
     kr_state_run_end(st, run_id, rstatus, (int)stats.done, (int)stats.failed, NULL);

@@ -35,6 +35,7 @@ struct kr_fent {
 enum { JS_NEW = 0, JS_BUSY, JS_BUILT, JS_SELECTED };
 #define KR_JS_MASK 0x3u
 #define KR_JS_REMOVED 0x4u          /* --until / --omit-from dropped it */
+#define KR_JS_WAITING 0x8u          /* an input function waits for a checkpoint */
 
 /* One slot of the intern table (8 bytes): 32 bits of the hash beside the
  * file's number + 1 (0: empty), so probing touches no file on a mismatch. */
@@ -82,6 +83,9 @@ struct kr_dag {
     uint64_t *phash;            /* stale.c: params hash per rule index ... */
     bool *phash_ok;             /* ... when its params are plain values */
     bool planned;
+    bool has_ckpt;              /* the workflow has checkpoint rules */
+    const struct kr_rule *batch;/* --batch: the batching rule, or NULL */
+    uint32_t nwaiting;          /* jobs with KR_JS_WAITING */
     int64_t nstat;              /* stat() calls, for tests */
     int64_t nchecksum;          /* checksums computed, for tests */
 };

@@ -619,12 +619,69 @@ static int new_job(struct kr_dag *dag, struct kr_rule *r, const struct kr_pmatch
     return KR_OK;
 }
 
+static int cmp_fileptr(const void *a, const void *b)
+{
+    return strcmp((*(struct kr_file *const *)a)->path, (*(struct kr_file *const *)b)->path);
+}
+
+/*
+ * --batch RULE=IDX/N for a job of the batching rule (Snakemake's
+ * Batch.get_batch): of its distinct input files in sorted order, batch IDX
+ * is the IDX-th run of floor(n / N), the last one taking the rest. Sets
+ * skip[i] for inputs outside it; in the last batch those must exist (the
+ * earlier batches made them). KR_EPLAN for fewer files than batches.
+ */
+static int batch_inputs(struct kr_dag *dag, struct kr_job *j, bool *skip, struct kr_error *err)
+{
+    const struct kr_plan_opts *o = dag->opts;
+    struct kr_file **v = kr_malloc((j->nin + 1) * sizeof *v);
+    uint32_t i, n = 0, len, from, to;
+    int rc = KR_OK;
+
+    memcpy(v, j->infiles, j->nin * sizeof *v);
+    qsort(v, j->nin, sizeof *v, cmp_fileptr);
+    for (i = 0; i < j->nin; i++)
+        if (!n || v[n - 1] != v[i])
+            v[n++] = v[i];
+    if (n < o->batch_n) {
+        rc = kr_error_set(err, KR_EPLAN, "--batch %s=%u/%u: rule %s has %u input file%s, fewer "
+                          "than batches; choose a smaller number of batches", o->batch_rule,
+                          o->batch_idx, o->batch_n, o->batch_rule, n, n == 1 ? "" : "s");
+        goto out;
+    }
+    len = n / o->batch_n;
+    from = (o->batch_idx - 1) * len;
+    to = o->batch_idx == o->batch_n ? n : from + len;
+    for (i = 0; i < j->nin; i++) {
+        struct kr_file *f = j->infiles[i];
+        uint32_t lo = 0, hi = n;
+        while (lo < hi) {       /* f's place among the sorted files */
+            uint32_t mid = (lo + hi) / 2;
+            if (strcmp(v[mid]->path, f->path) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        skip[i] = lo < from || lo >= to;
+        if (skip[i] && o->batch_idx == o->batch_n && f->pstate_ != RS_DONE && !exists(dag, f)) {
+            rc = kr_error_set(err, KR_EPLAN, "--batch %s=%u/%u: '%s' of an earlier batch is "
+                              "missing; run the earlier batches first", o->batch_rule,
+                              o->batch_idx, o->batch_n, f->path);
+            goto out;
+        }
+    }
+out:
+    kr_free(v);
+    return rc;
+}
+
 /* Resolve the inputs of j (made for file req; NULL: a target rule) and
  * make sure each can be had; fill deps. */
 static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
                       struct kr_error *err)
 {
     uint32_t i, nd = 0;
+    bool *skip = NULL;
     int rc;
 
     kr_job_set_state(j, JS_BUSY);
@@ -635,10 +692,24 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
         kr_error_prefix(err, "rule '%s'", j->rule->name);
         goto out;
     }
+    if (dag->has_ckpt)
+        for (i = 0; i < j->nin; i++)
+            if ((j->in[i].flags & KR_F_CKPT_WAIT) && !(j->pstate_ & KR_JS_WAITING)) {
+                j->pstate_ |= KR_JS_WAITING;
+                dag->nwaiting++;
+            }
+    if (j->rule == dag->batch && j->nin) {
+        skip = kr_calloc(j->nin, sizeof *skip);
+        rc = batch_inputs(dag, j, skip, err);
+        if (rc)
+            goto out;
+    }
     for (i = 0; i < j->nin; i++) {
         struct kr_file *f = j->infiles[i];
         if (f->pstate_ == RS_DONE)
             continue;   /* fast path: already resolved */
+        if (skip && skip[i])
+            continue;   /* --batch: another batch's file */
         if (f->pstate_ == RS_BUSY) {
             /* a cycle; an existing file breaks it (Snakemake) */
             if (exists(dag, f))
@@ -675,6 +746,7 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
     }
     kr_job_set_state(j, JS_BUILT);
 out:
+    kr_free(skip);
     dag->nstack--;
     if (rc)
         kr_job_set_state(j, JS_NEW);
@@ -1046,7 +1118,10 @@ static bool job_named(const struct kr_dag *dag, const struct kr_job *j,
 static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
 {
     uint32_t i, k, n = 0;
-    if (!o->nuntil && !o->nomit_from)
+    bool defer = o->defer_waiting && dag->nwaiting;
+    /* a batch but the last: the batching rule and what follows it wait (Snakemake) */
+    bool batch = dag->batch && o->batch_idx < o->batch_n;
+    if (!o->nuntil && !o->nomit_from && !defer && !batch)
         return;
     if (o->nuntil) {
         uint32_t nt = 0;
@@ -1066,10 +1141,12 @@ static void apply_until_omit(struct kr_dag *dag, const struct kr_plan_opts *o)
         }
         dag->ntargets = nt;
     }
-    if (o->nomit_from) {
+    if (o->nomit_from || defer || batch) {
         for (i = 0; i < dag->njobs; i++) {
             struct kr_job *j = dag->jobs[i];
-            bool drop = kr_job_removed(j) || job_named(dag, j, o->omit_from, o->nomit_from);
+            bool drop = kr_job_removed(j) || (defer && (j->pstate_ & KR_JS_WAITING)) ||
+                        (batch && j->rule == dag->batch) ||
+                        job_named(dag, j, o->omit_from, o->nomit_from);
             for (k = 0; !drop && k < j->ndeps; k++)
                 drop = kr_job_removed(j->deps[k]);
             kr_job_set_removed(j, drop);
@@ -1143,6 +1220,13 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
         if (!kr_workflow_rule(wf, o->forcerun[i]))
             return kr_error_set(err, KR_EUSAGE, "--forcerun: no rule named '%s'",
                                 o->forcerun[i]);
+    for (i = 0; i < wf->nrules && !dag->has_ckpt; i++)
+        dag->has_ckpt = wf->rules[i]->checkpoint;
+    if (o->batch_rule) {
+        dag->batch = kr_workflow_rule(wf, o->batch_rule);
+        if (!dag->batch)
+            return kr_error_set(err, KR_EUSAGE, "--batch: no rule named '%s'", o->batch_rule);
+    }
     rc = kr_pindex_new(wf, o->allowed_rules, o->nallowed_rules, &dag->ix, err);
     if (rc)
         return rc;
@@ -1180,6 +1264,16 @@ struct kr_job **kr_dag_jobs_to_run(struct kr_dag *dag, uint32_t *njobs)
 {
     *njobs = dag->nrun;
     return dag->run;
+}
+
+uint32_t kr_dag_nwaiting(const struct kr_dag *dag)
+{
+    return dag->nwaiting;
+}
+
+bool kr_dag_job_waiting(const struct kr_job *j)
+{
+    return (j->pstate_ & KR_JS_WAITING) != 0;
 }
 
 struct kr_job **kr_dag_targets(struct kr_dag *dag, uint32_t *n)

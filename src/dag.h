@@ -125,6 +125,10 @@ struct kr_plan_opts {
     uint32_t nuntil;
     const char **omit_from;     /* --omit-from RULE|FILE: omit these and downstream */
     uint32_t nomit_from;
+    const char *batch_rule;     /* --batch RULE=IDX/N: plan only batch IDX (1-based) */
+    uint32_t batch_idx, batch_n;/* of N of RULE's sorted input files (Snakemake) */
+    bool defer_waiting;         /* leave out jobs waiting for a checkpoint and what
+                                   follows them (a run plans again afterwards) */
     const char **allowed_rules; /* --allowed-rules: only these rules may be used */
     uint32_t nallowed_rules;
     unsigned triggers;          /* KR_TRIGGER_* mask; 0 means all */
@@ -197,6 +201,12 @@ struct kr_arena *kr_dag_arena(struct kr_dag *dag);
 
 /* Find an interned path (normalised as kr_dag_file) without adding it. */
 struct kr_file *kr_dag_find(struct kr_dag *dag, const char *path, size_t len);
+
+/* Jobs of the last kr_dag_plan whose input function waits for a checkpoint
+ * that has not run (checkpoint.h); with defer_waiting they and what follows
+ * them are left out of the plan and must be planned again after the run. */
+uint32_t kr_dag_nwaiting(const struct kr_dag *dag);
+bool kr_dag_job_waiting(const struct kr_job *j);
 
 /* The target jobs of the last kr_dag_plan (after --until: the until jobs). */
 struct kr_job **kr_dag_targets(struct kr_dag *dag, uint32_t *n);

@@ -9,6 +9,7 @@
  * of the private positive signals below (return/break/continue) that
  * unwind to the enclosing function or loop.
  */
+#include "checkpoint.h"
 #include "eval.h"
 
 #include <math.h>
@@ -77,6 +78,7 @@ void kr_interp_free(struct kr_interp *I)
     kr_vec_free(&I->ruleorder);
     kr_vec_free(&I->localrules);
     kr_vec_free(&I->configfiles);
+    kr_ckpt_free(I);
     kr_free(I);
 }
 
@@ -988,16 +990,20 @@ static int collect_args(struct kr_interp *I, const struct kr_node *call, struct 
             a->kwvals[a->nkw++] = v;
         } else if (k->kind == KR_N_STARRED || k->kind == KR_N_DSTAR) {
             struct kr_value **items;
+            struct kr_dict *kw = NULL;
             size_t n, j;
             rc = kr_eval_expr(I, k->a, &v);
             if (rc != KR_OK)
                 return rc;
             I->site = k;
             if (k->kind == KR_N_DSTAR) {
-                if (v->type != KR_V_DICT)
+                /* a Namedlist (wildcards, input...) is a mapping of its names */
+                kw = v->type == KR_V_DICT ? v->u.dict
+                   : v->type == KR_V_NAMED ? v->u.named.names : NULL;
+                if (!kw)
                     return kr_eval_error(I, "argument after ** must be a dict, not %s",
                                          kr_value_type_name(v));
-                n = v->u.dict->live;
+                n = kw->live;
             } else {
                 rc = kr_eval_iter(I, v, &items, &n);
                 if (rc != KR_OK)
@@ -1011,13 +1017,13 @@ static int collect_args(struct kr_interp *I, const struct kr_node *call, struct 
                 a->kwvals = nk;
                 a->kwnames = nn;
                 kcap += n;
-                for (j = 0; j < v->u.dict->n; j++) {
-                    if (!v->u.dict->keys[j])
+                for (j = 0; j < kw->n; j++) {
+                    if (!kw->keys[j])
                         continue;
-                    if (v->u.dict->keys[j]->type != KR_V_STR)
+                    if (kw->keys[j]->type != KR_V_STR)
                         return kr_eval_error(I, "keywords must be strings");
-                    a->kwnames[a->nkw] = v->u.dict->keys[j]->u.str.s;
-                    a->kwvals[a->nkw++] = v->u.dict->vals[j];
+                    a->kwnames[a->nkw] = kw->keys[j]->u.str.s;
+                    a->kwvals[a->nkw++] = kw->vals[j];
                 }
             } else {
                 struct kr_value **np = kr_arena_alloc(I->A, (cap + n) * sizeof *np);

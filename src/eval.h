@@ -52,6 +52,7 @@ struct kr_interp {
      * ... from NAME` being evaluated (NULL outside a module's Snakefile) */
     struct kr_moddef *moddefs;
     struct kr_moduse *moduse;
+    struct kr_ckpt *ckpt;           /* checkpoint.c's state, NULL without checkpoints */
 };
 
 /* Create the interpreter for `wf` (builtins installed, config = empty dict).

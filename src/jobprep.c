@@ -11,6 +11,7 @@
  */
 #include "jobprep.h"
 #include "container.h"
+#include "resources.h"
 #include "scriptwrap.h"
 
 #include <errno.h>
@@ -72,8 +73,8 @@ static const char *rule_dir(const struct kr_workflow *wf, const struct kr_rule *
 
 /* All integer resources, with --default-resources applied, into out->req
  * and the well-known fields of out->ej. */
-static void resources(struct kr_jobprep *jp, struct kr_job *job, struct kr_arena *arena,
-                      struct kr_prepared *out)
+static int resources(struct kr_jobprep *jp, struct kr_job *job, struct kr_arena *arena,
+                     struct kr_prepared *out, struct kr_error *err)
 {
     const struct kr_jobinfo *info = &out->info;
     uint32_t cap = info->nres + jp->ndefres + 2, n = 0, i, k;
@@ -109,10 +110,28 @@ static void resources(struct kr_jobprep *jp, struct kr_job *job, struct kr_arena
             req[n++].amount = kv[nkv++].ival = dflt;
         }
         for (i = 0; i < jp->ndefres; i++) {
-            if (find_res(info, jp->defres[i].name))
+            /* the compiled expression is cached in the caller's array */
+            struct kr_defres *d = (struct kr_defres *)&jp->defres[i];
+            if (find_res(info, d->name))
                 continue;
-            req[n].name = kv[nkv].name = jp->defres[i].name;
-            req[n++].amount = kv[nkv++].ival = jp->defres[i].value;
+            if (d->expr) {
+                struct kr_resource v;
+                int rc = kr_res_default_value(jp->wf, d->name, d->expr, &d->fn_, job->in,
+                                              job->nin, insize, out->ej.attempt,
+                                              info->threads, arena, &v, err);
+                if (rc != KR_OK)
+                    return rc;
+                kv[nkv].name = d->name;
+                kv[nkv].ival = v.ival;
+                kv[nkv++].sval = v.sval;
+                if (v.sval)
+                    continue;
+                req[n].name = d->name;
+                req[n++].amount = v.ival;
+                continue;
+            }
+            req[n].name = kv[nkv].name = d->name;
+            req[n++].amount = kv[nkv++].ival = d->value;
         }
     }
     for (i = 0; i < n; i++) {
@@ -129,6 +148,7 @@ static void resources(struct kr_jobprep *jp, struct kr_job *job, struct kr_arena
     out->nreq = n;
     out->ej.res = kv;
     out->ej.nres = nkv;
+    return KR_OK;
 }
 
 int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
@@ -173,7 +193,9 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     }
     out->ej.benchmark_path = out->info.nbench > 0 ? out->info.bench[0].path : NULL;
     out->ej.container = out->info.container;
-    resources(jp, job, arena, out);
+    rc = resources(jp, job, arena, out, err);
+    if (rc != KR_OK)
+        return rc;
 
     if (out->info.shell_cmd) {
         out->ej.command = out->info.shell_cmd;

@@ -19,10 +19,14 @@
 
 struct kr_container_ctx;
 
-/* One --default-resources NAME=INT. */
+/* One --default-resources NAME=VALUE: an integer, or (expr != NULL) a
+ * Python expression of input, attempt, threads and system_tmpdir evaluated
+ * per job (kr_res_default_value). fn_ caches the compiled expression. */
 struct kr_defres {
     const char *name;
     int64_t value;
+    const char *expr;
+    struct kr_value *fn_;
 };
 
 struct kr_jobprep {

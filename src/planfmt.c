@@ -30,13 +30,15 @@ void kr_planfmt_reason(struct kr_dag *dag, const struct kr_job *j, struct kr_buf
 
 static void put_files(struct kr_buf *b, const char *label, const struct kr_iofile *v, uint32_t n)
 {
-    uint32_t i;
+    uint32_t i, k = 0;
     if (!n)
         return;
     kr_buf_printf(b, "    %s:", label);
     for (i = 0; i < n; i++) {
-        kr_buf_putc(b, i ? ',' : ' ');
-        if (i)
+        if (v[i].flags & KR_F_CKPT_DEP)
+            continue;
+        kr_buf_putc(b, k ? ',' : ' ');
+        if (k++)
             kr_buf_putc(b, ' ');
         kr_buf_puts(b, v[i].path);
     }
@@ -155,18 +157,24 @@ int kr_planfmt_print(struct kr_dag *dag, FILE *out, enum kr_planfmt_mode mode, b
         for (i = 0; i < n; i++) {
             struct kr_job *j = run[i];
             kr_buf_reset(&b);
-            kr_buf_printf(&b, "rule %s (job %u%s):\n", j->rule->name, j->id,
-                          j->is_target ? ", target" : "");
+            kr_buf_printf(&b, "%s %s (job %u%s):\n", j->rule->checkpoint ? "checkpoint" : "rule",
+                          j->rule->name, j->id, j->is_target ? ", target" : "");
             if (j->wc.n) {
                 kr_buf_puts(&b, "    wildcards: ");
                 put_wc(&b, &j->wc);
                 kr_buf_putc(&b, '\n');
             }
-            put_files(&b, "input", j->in, j->nin);
+            if (kr_dag_job_waiting(j))
+                kr_buf_puts(&b, "    input: <TBD>\n");   /* known after the checkpoint */
+            else
+                put_files(&b, "input", j->in, j->nin);
             put_files(&b, "output", j->out, j->nout);
             kr_buf_puts(&b, "    reason: ");
             kr_planfmt_reason(dag, j, &b);
-            kr_buf_puts(&b, "\n\n");
+            kr_buf_putc(&b, '\n');
+            if (j->rule->checkpoint)
+                kr_buf_puts(&b, "DAG of jobs will be updated after completion.\n");
+            kr_buf_putc(&b, '\n');
             fwrite(b.data, 1, b.len, out);
         }
     }
@@ -184,6 +192,11 @@ int kr_planfmt_print(struct kr_dag *dag, FILE *out, enum kr_planfmt_mode mode, b
         if (verbose)
             fprintf(out, " (%u up to date)", nall - n);
         fputs("\n", out);
+        for (i = 0; i < n && !run[i]->rule->checkpoint; i++)
+            ;
+        if (i < n)
+            fputs("The run involves checkpoint jobs, which will result in alteration of the "
+                  "DAG of jobs (e.g. adding more jobs) after their completion.\n", out);
     } else {
         fputs("Nothing to be done.\n", out);
     }

@@ -20,7 +20,9 @@
  * Each call also gets the evaluator's full step budget back afterwards, so
  * the budget limits one job's functions, not the sum over a run.
  */
+#include "checkpoint.h"
 #include "eval.h"
+#include "resources.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -115,9 +117,22 @@ static int call_input_fn(struct kr_interp *I, const struct kr_rule *r, const cha
                          struct kr_arena *arena, struct filevec *fv)
 {
     struct kr_value *res;
-    int rc = kr_eval_call_smk(I, it->fn, wv, NULL, NULL, &res);
     uint32_t flags = it->flags & ~KR_F_UNPACK;
+    const char *wait;
+    int rc;
+    kr_ckpt_deps_reset(I);
+    rc = kr_eval_call_smk(I, it->fn, wv, NULL, NULL, &res);
+    if (rc == KR_OK)
+        while ((wait = kr_ckpt_take_dep(I)) != NULL)
+            fv_push(arena, fv, wait, NULL, KR_F_CKPT_DEP);
     if (rc) {
+        wait = kr_ckpt_take_pending(I);
+        if (wait && !strcmp(kind, "input")) {
+            /* checkpoints.X.get() before X ran: depend on X, wait (checkpoint.h) */
+            kr_error_clear(I->err);
+            fv_push(arena, fv, wait, NULL, KR_F_CKPT_WAIT);
+            return KR_OK;
+        }
         kr_error_prefix(I->err, "rule '%s', %s function", r->name, kind);
         return rc;
     }
@@ -485,7 +500,10 @@ static struct kr_value *files_value(struct kr_interp *I, const struct kr_iofile 
     struct kr_value *nl = kr_value_named(I->A, kind);
     uint32_t i;
     for (i = 0; i < n; i++) {
-        struct kr_value *s = kr_value_cstr(I->A, f[i].path);
+        struct kr_value *s;
+        if (f[i].flags & KR_F_CKPT_DEP)
+            continue;
+        s = kr_value_cstr(I->A, f[i].path);
         s->flags = f[i].flags & ~KR_F_LISTITEM;
         kr_named_push(I->A, nl, NULL, s);
         if (!f[i].name)
@@ -577,6 +595,8 @@ static json_t *files_json(const struct kr_iofile *f, uint32_t n)
     json_t *j = json_object(), *pos = json_array(), *named = json_object();
     uint32_t i;
     for (i = 0; i < n; i++) {
+        if (f[i].flags & KR_F_CKPT_DEP)
+            continue;
         json_array_append_new(pos, json_string(f[i].path));
         if (!f[i].name)
             continue;
@@ -596,6 +616,12 @@ static json_t *files_json(const struct kr_iofile *f, uint32_t n)
     return j;
 }
 
+/* kr_res_infer's question: does the rule set resource `name` itself? */
+static bool rule_has_res(const char *name, void *data)
+{
+    return kr_dict_gets((struct kr_dict *)data, name) != NULL;
+}
+
 int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                    const struct kr_wildcards *wc,
                    const struct kr_iofile *in, uint32_t nin,
@@ -612,6 +638,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     struct scratch scr;
     int64_t threads = 1;
     size_t i;
+    uint32_t at, k;
+    char msg[300];
     int rc = KR_OK;
     kr_interp_set_err(I, err);
     memset(info, 0, sizeof *info);
@@ -656,7 +684,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     resv = kr_value_named(I->A, "resources");
     if (r->resources) {
         struct kr_dict *names = r->resources->u.named.names;
-        info->res = kr_arena_zalloc(arena, (names->live + 1) * sizeof *info->res);
+        /* each may imply two more (mem="5GB": mem_mb, mem_mib) */
+        info->res = kr_arena_zalloc(arena, (3 * names->live + 1) * sizeof *info->res);
         for (i = 0; i < names->n; i++) {
             struct kr_value *v;
             struct kr_resource *res;
@@ -673,6 +702,7 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                     goto out;
                 }
             }
+            at = info->nres;
             res = &info->res[info->nres++];
             res->name = kr_arena_strdup(arena, names->keys[i]->u.str.s);
             if (v->type == KR_V_STR) {
@@ -689,7 +719,17 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                              res->name, kr_value_type_name(v));
                 goto out;
             }
-            kr_named_push(I->A, resv, res->name, v);
+            /* Snakemake's standard resources: mem="5GB", runtime="2h" ... */
+            if (kr_res_infer(info->res, &info->nres, at, rule_has_res, names, arena, msg,
+                             sizeof msg) != KR_OK) {
+                rc = located(I, r, "%s", msg);
+                goto out;
+            }
+            for (k = at; k < info->nres; k++)
+                kr_named_push(I->A, resv, info->res[k].name,
+                              k == at && (v->type == KR_V_STR) == !!info->res[k].sval ? v
+                              : info->res[k].sval ? kr_value_cstr(I->A, info->res[k].sval)
+                              : kr_value_int(I->A, info->res[k].ival));
         }
     }
     kr_dict_sets(I->A, named, "resources", resv);

@@ -8,7 +8,9 @@
  * Per-job resolution (kr_wf_resolve, kr_wf_job_info) lives in wf-job.c;
  * Snakemake's shell formatting in shellfmt.c.
  */
+#include "checkpoint.h"
 #include "eval.h"
+#include "resources.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -304,6 +306,8 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     wf->nconfigfiles = (uint32_t)I->configfiles.len;
     wf->configfiles = vec_to_arena(&wf->arena, &I->configfiles);
     rc = check_rule_refs(wf, I, err);
+    if (rc == KR_OK)
+        rc = kr_res_apply_overrides(wf, opts, err);
     if (rc != KR_OK)
         goto fail;
     shell_object_hash(wf);
@@ -714,6 +718,8 @@ int kr_wf_register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_
         r->code_hash = code_hash(r);
         I->rules.items[r->index] = r;
         old->u.rule.rule = r;
+        if (r->checkpoint)
+            kr_ckpt_register(I, r);
         return KR_OK;
     }
     if (old && old->type == KR_V_RULE) {
@@ -731,6 +737,8 @@ int kr_wf_register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_
     rv->type = KR_V_RULE;
     rv->u.rule.rule = r;
     kr_dict_sets(I->A, I->rules_ns->u.ns.attrs, r->name, rv);
+    if (r->checkpoint)
+        kr_ckpt_register(I, r);   /* also a `use rule` copy of a checkpoint */
     return KR_OK;
 }
 
@@ -804,6 +812,7 @@ int kr_wf_add_rule(struct kr_interp *I, const struct kr_node *n)
         if (rc != KR_OK)
             return rc;
     }
+    r->checkpoint = (n->flags & KR_RULE_CHECKPOINT) != 0;
     return kr_wf_register_rule(I, r, n, false);
 }
 
@@ -1043,6 +1052,8 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
         }
         return KR_OK;
     }
+    if (!strcmp(dn, "resource_scopes"))
+        return kr_res_topdir_scopes(I, n);
     if (!strcmp(dn, "pepfile"))
         return kr_eval_error_at(I, n, "pepfile: is not supported by krait; use read_table() "
                                 "for sample sheets");

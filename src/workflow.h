@@ -31,6 +31,9 @@ struct kr_interp;   /* the evaluator (src/eval.h) */
 #define KR_F_UNPACK    0x0040u  /* unpack(fn): fn returns a dict of named items */
 #define KR_F_LISTITEM  0x0080u  /* resolved file belongs to a list-valued item */
 #define KR_F_MODPATH   0x40000000u  /* prefixed by a module (wf-module.c): not again */
+#define KR_F_CKPT_WAIT 0x8000u  /* input standing for a checkpoint not done yet */
+#define KR_F_CKPT_DEP  0x4000u  /* checkpoint output an input function read: a
+                                   dependency only, not part of {input} */
 
 /* One piece of a parsed file pattern: literal text or a {wildcard}. */
 struct kr_patseg {
@@ -95,6 +98,7 @@ struct kr_rule {
     struct kr_constraint *constraints;  /* per-rule wildcard_constraints */
     uint32_t nconstraints;
     bool localrule, default_target, cache, handover;
+    bool checkpoint;            /* `checkpoint NAME:` (checkpoint.h) */
     uint64_t code_hash;         /* hash of shell/script/run text: the "code" rerun trigger */
     struct kr_value *config;    /* the config its jobs see: a module's config:, or NULL for
                                    the workflow's */
@@ -110,6 +114,7 @@ struct kr_workflow {
     struct kr_arena arena;      /* owns everything below */
     struct kr_sources srcs;     /* texts of the Snakefile and included files */
     struct kr_interp *interp;   /* evaluator state; needed to call rule functions */
+    struct kr_value *resource_scopes;   /* resource_scopes: name -> scope (dict), or NULL */
     const char *snakefile;      /* path of the main rule file */
     struct kr_rule **rules;     /* in definition order */
     uint32_t nrules;
@@ -143,6 +148,10 @@ struct kr_load_opts {
     const char **config_kv;         /* --config k=v (YAML-typed values), applied last */
     uint32_t nconfig_kv;
     bool allow_unquoted_wildcards;  /* --allow-unquoted-wildcards (see kr_shellfmt) */
+    const char **set_threads;       /* --set-threads RULE=N (resources.h) */
+    uint32_t nset_threads;
+    const char **set_resources;     /* --set-resources RULE:NAME=VALUE */
+    uint32_t nset_resources;
 };
 
 /*

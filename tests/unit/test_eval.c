@@ -174,9 +174,10 @@ static void test_jobs(void)
     ok(kr_wf_job_info(wf, r, &wc, in, nin, out, nout, 2, 8, true, &A, &info, &err) == KR_OK,
        "job info");
     is_int(info.threads, 8, "threads capped at max_cores");
-    is_int(info.nres, 2, "two resources");
+    is_int(info.nres, 3, "two resources, and mem_mib from mem_mb (Snakemake)");
     is_int(info.res[0].ival, 2000, "resource lambda sees attempt");
-    is_str(info.res[1].sval, "short", "string resource");
+    is_int(info.res[1].ival, 1908, "mem_mib = ceil(mem_mb * 0.95367431640625)");
+    is_str(info.res[2].sval, "short", "string resource");
     is_str(info.shell_cmd,
            "tool -t 8 'fq/A 1_1' 'fq/A 1_2' ref.fa i1 i2 out/A 1.bam.tmp 'A 1' 2000 logs/A 1.log "
            "map {braces} fq/A 1_1 out/A 1.bam", "shell: lists joined, :q quotes each item");

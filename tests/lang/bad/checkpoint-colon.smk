@@ -1,2 +1,2 @@
-checkpoint split:
+checkpoint split
     output: directory("out")
