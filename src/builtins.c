@@ -496,7 +496,7 @@ int kr_builtins_parse_int(struct kr_interp *I, const char *s, size_t len, int ba
     *out = kr_value_int(I->A, x);
     return KR_OK;
 bad:
-    return kr_eval_error(I, "invalid literal for int() with base %d: '%.*s'", base, (int)len, s);
+    return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "invalid literal for int() with base %d: '%.*s'", base, (int)len, s));
 }
 
 static int bi_int(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
@@ -577,7 +577,7 @@ static int bi_float(struct kr_interp *I, struct kr_value *self, const struct kr_
         *out = kr_value_float(I->A, f);
         return KR_OK;
     badf:
-        return kr_eval_error(I, "could not convert string to float: '%s'", v->u.str.s);
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "could not convert string to float: '%s'", v->u.str.s));
     }
     default:
         return kr_eval_error(I, "float() argument must be a string or a number, not '%s'",
@@ -1069,9 +1069,9 @@ static int no_attr(struct kr_interp *I, const char *what, const char *name, stru
         kr_vec_push(&names, (void *)extra[i]);
     sug = kr_suggest(name, (const char *const *)names.items, names.len);
     if (sug)
-        rc = kr_eval_error(I, "%s has no attribute '%s' (did you mean '%s'?)", what, name, sug);
+        rc = kr_exc_tag(I, "AttributeError", NULL, kr_eval_error(I, "%s has no attribute '%s' (did you mean '%s'?)", what, name, sug));
     else
-        rc = kr_eval_error(I, "%s has no attribute '%s'", what, name);
+        rc = kr_exc_tag(I, "AttributeError", NULL, kr_eval_error(I, "%s has no attribute '%s'", what, name));
     kr_vec_free(&names);
     return rc;
 }

@@ -1,2 +1,3 @@
 def f(x):
     raise ValueError(x)
+raise from
