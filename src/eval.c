@@ -232,8 +232,13 @@ static int norm_index(struct kr_interp *I, struct kr_value *key, size_t len, con
     if (i < 0)
         i += (int64_t)len;
     if (i < 0 || (uint64_t)i >= len)
-        return kr_exc_tag(I, "IndexError", NULL, kr_eval_error(I, "%s index out of range (index %lld, length %zu)", what,
-                             (long long)(key->type == KR_V_INT ? key->u.i : i), len));
+        /* the message says more than Python's; e.args[0] is Python's */
+        return kr_exc_tag(I, "IndexError",
+                          kr_value_cstr(I->A, kr_arena_printf(I->A, "%s index out of range",
+                                                              what)),
+                          kr_eval_error(I, "%s index out of range (index %lld, length %zu)",
+                                        what, (long long)(key->type == KR_V_INT ? key->u.i : i),
+                                        len));
     *out = (size_t)i;
     return KR_OK;
 }

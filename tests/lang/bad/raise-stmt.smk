@@ -1,3 +1,0 @@
-def f(x):
-    raise ValueError(x)
-raise from
