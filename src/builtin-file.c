@@ -7,8 +7,11 @@
  * The rule language never writes files: open() with a mode that writes
  * ("w", "a", "x", "+") is an error that says so. A file is read whole when
  * it is opened (the rule language is deterministic: what it saw is fixed at
- * that moment) and its path is recorded in I->readfiles, so the workflow
- * knows which files its evaluation depended on (`krait lint` lists them).
+ * that moment) and its path is recorded in I->readfiles (wf->readfiles),
+ * so the workflow knows which files its evaluation depended on (`krait
+ * lint --json` lists them as "readfiles"). What is read reaches jobs only
+ * through values (params:, input: ...), which the params/input triggers
+ * already compare, as for read_table() and configfile:.
  *
  * Other builtins that accept a file object (yaml.safe_load(f),
  * json.load(f), csv.reader(f)) get its content through kr_file_content()
@@ -196,6 +199,17 @@ static void add_method(struct kr_interp *I, struct kr_value *fo, struct kr_file 
     kr_dict_sets(I->A, fo->u.ns.attrs, name, kr_value_builtin(I->A, name, fn, fo, f));
 }
 
+/* Note that evaluation depended on `path` (once per path; also when it is
+ * missing, since its appearing would change what the code does). */
+static void record_read(struct kr_interp *I, const char *path)
+{
+    size_t i;
+    for (i = 0; i < I->readfiles.len; i++)
+        if (!strcmp(I->readfiles.items[i], path))
+            return;
+    kr_vec_push(&I->readfiles, (void *)path);
+}
+
 /* open(path, mode="r", encoding=None): read-only. */
 static int bi_open(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
                    struct kr_value **out)
@@ -240,10 +254,10 @@ static int bi_open(struct kr_interp *I, struct kr_value *self, const struct kr_c
                           kr_eval_error(I, "invalid mode: '%s'", mode));
     f = kr_arena_zalloc(I->A, sizeof *f);
     f->path = pathv->u.str.s;
+    record_read(I, f->path);
     rc = slurp(I, f->path, f);
     if (rc != KR_OK)
         return rc;
-    kr_vec_push(&I->readfiles, (void *)f->path);
     fo = kr_value_ns(I->A, f->path);
     fo->flags |= KR_NS_FILE;
     add_method(I, fo, f, "read", bi_read);

@@ -123,6 +123,8 @@ struct kr_workflow {
     uint32_t onstart_line, onsuccess_line, onerror_line;
     const char **configfiles;   /* configfile: paths read, in order */
     uint32_t nconfigfiles;
+    const char **readfiles;     /* files the rule language read with open(), in order */
+    uint32_t nreadfiles;
 };
 
 /* Options for loading a workflow (from the command line). */
