@@ -156,8 +156,10 @@ static int undefined_name(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_vec names = KR_VEC_INIT;
     struct kr_scope *s;
-    const char *sug;
+    const char *sug, *missing = kr_missing_name(I, n->str);
     int rc;
+    if (missing)    /* a builtin krait lacks: the feature is missing, not the name */
+        return kr_eval_error_at(I, n, "%s", missing);
     for (s = I->scope; s; s = s->parent)
         collect_names(s->vars, &names);
     collect_names(I->globals, &names);

@@ -145,6 +145,12 @@ bool kr_exc_is(const struct kr_value *v);
 /* Whether class `cls` is `of` or derives from it (aliases resolved). */
 bool kr_exc_subclass(const char *cls, const char *of);
 
+/* ---- provided by eval-missing.c ---- */
+/* For a Snakemake or Python builtin krait does not implement yet, the error
+ * message that says so ("krait does not support 'report()' yet ..."), in
+ * the arena; NULL for any other name. */
+const char *kr_missing_name(struct kr_interp *I, const char *name);
+
 /* ---- provided by builtin-file.c: open() for reading ---- */
 void kr_builtins_file_install(struct kr_interp *I);
 /*
