@@ -91,6 +91,7 @@ static int verror_at(struct kr_interp *I, const struct kr_node *n, const char *f
     vsnprintf(msg, sizeof msg, fmt, ap);
     I->exc_cls = NULL;          /* not a Python exception unless kr_exc_tag says so */
     I->exc_val = NULL;
+    I->cascade = false;
     if (!n)
         return kr_error_set(I->err, KR_EEVAL, "%s", msg);
     return kr_error_at(I->err, KR_EEVAL, I->srcs, n->file, n->off, "%s", msg);
@@ -160,6 +161,12 @@ static int undefined_name(struct kr_interp *I, const struct kr_node *n)
     int rc;
     if (missing)    /* a builtin krait lacks: the feature is missing, not the name */
         return kr_eval_error_at(I, n, "%s", missing);
+    if (I->poisoned && kr_dict_gets(I->poisoned, n->str)) {
+        /* its definition failed and was reported: this error is a consequence */
+        rc = kr_eval_error_at(I, n, "name '%s' is not defined (its definition failed)", n->str);
+        I->cascade = true;
+        return rc;
+    }
     for (s = I->scope; s; s = s->parent)
         collect_names(s->vars, &names);
     collect_names(I->globals, &names);
@@ -1969,11 +1976,174 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
     }
 }
 
+/* ---- several errors per load ---- */
+
+#define MAX_ERRORS 20
+
+/* Mark the names that statement `n` would have bound (assignment targets,
+ * def, import, for, with and except names, also inside its blocks) as
+ * poisoned: their definition failed. */
+static void poison(struct kr_interp *I, const struct kr_node *n)
+{
+    uint32_t i;
+    if (!n)
+        return;
+    switch (n->kind) {
+    case KR_N_NAME:
+        kr_dict_sets(I->A, I->poisoned, n->str, kr_value_bool(true));
+        return;
+    case KR_N_TUPLE: case KR_N_LIST:
+        for (i = 0; i < n->nkids; i++)
+            poison(I, n->kids[i]);
+        return;
+    case KR_N_STARRED:
+        poison(I, n->a);
+        return;
+    case KR_N_ASSIGN:
+        poison(I, n->a);
+        for (i = 0; i < n->nkids; i++)
+            poison(I, n->kids[i]);
+        return;
+    case KR_N_AUGASSIGN:
+        poison(I, n->a);
+        return;
+    case KR_N_DEF:
+        kr_dict_sets(I->A, I->poisoned, n->str, kr_value_bool(true));
+        return;
+    case KR_N_IMPORT: {
+        const char *dot = strchr(n->str, '.');
+        kr_dict_sets(I->A, I->poisoned, n->b ? n->b->str :
+                     dot ? kr_arena_printf(I->A, "%.*s", (int)(dot - n->str), n->str) : n->str,
+                     kr_value_bool(true));
+        return;
+    }
+    case KR_N_FROMIMPORT:
+        for (i = 0; i < n->nkids; i++)
+            kr_dict_sets(I->A, I->poisoned, n->kids[i]->a ? n->kids[i]->a->str
+                         : n->kids[i]->str, kr_value_bool(true));
+        return;
+    case KR_N_FOR:
+        poison(I, n->a);
+        poison(I, n->c);
+        return;
+    case KR_N_WITH: case KR_N_EXCEPT:
+        if (n->str)
+            kr_dict_sets(I->A, I->poisoned, n->str, kr_value_bool(true));
+        poison(I, n->b);
+        return;
+    case KR_N_WHILE:
+        poison(I, n->b);
+        return;
+    case KR_N_IF: case KR_N_TRY: case KR_N_BLOCK:
+        for (i = 0; i < n->nkids; i++)
+            poison(I, n->kids[i]);
+        poison(I, n->a);
+        poison(I, n->b);
+        poison(I, n->c);
+        return;
+    default:
+        return;
+    }
+}
+
+static int cmp_errors(const void *pa, const void *pb)
+{
+    const struct kr_error *a = *(struct kr_error *const *)pa, *b = *(struct kr_error *const *)pb;
+    int c = strcmp(a->file, b->file);
+    if (c)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+/* Put the collected errors (in location order) into I->err: the last one
+ * as the error itself, the others formatted into its `before`. */
+static void merge_errors(struct kr_interp *I, struct kr_vec *errs)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    char line[2048];
+    size_t i;
+    /* sort by location; equal locations keep their order (insertion index
+     * breaks ties because qsort is not stable) */
+    for (i = 1; i < errs->len; i++) {
+        size_t j = i;
+        while (j > 0 && cmp_errors(&errs->items[j - 1], &errs->items[j]) > 0) {
+            void *t = errs->items[j];
+            errs->items[j] = errs->items[j - 1];
+            errs->items[j - 1] = t;
+            j--;
+        }
+    }
+    for (i = 0; i + 1 < errs->len; i++) {
+        const struct kr_error *e = errs->items[i];
+        kr_error_format(e, line, sizeof line);
+        kr_buf_printf(&b, "%s\n", line);
+        if (e->context[0]) {
+            kr_buf_puts(&b, e->context);
+            if (e->context[strlen(e->context) - 1] != '\n')
+                kr_buf_putc(&b, '\n');
+        }
+    }
+    *I->err = *(struct kr_error *)errs->items[errs->len - 1];
+    I->err->nerrors = (int)errs->len;
+    snprintf(I->err->before, sizeof I->err->before, "%s", kr_buf_cstr(&b));
+    kr_buf_free(&b);
+}
+
+/*
+ * The statements of the top-level rule file, going on after an error so
+ * that one run reports every independent error (up to MAX_ERRORS): a failed
+ * statement's names are poisoned, and errors that only follow from those
+ * are not reported. The evaluation budget running out stops at once.
+ */
+static int exec_toplevel(struct kr_interp *I, const struct kr_node *m)
+{
+    struct kr_vec errs = KR_VEC_INIT;
+    uint32_t i;
+    int rc = KR_OK, first = KR_OK;
+    size_t k;
+    for (i = 0; i < m->nkids; i++) {
+        rc = exec_stmt(I, m->kids[i]);
+        if (rc >= 0 && rc != KR_OK)
+            break;                          /* return/break/continue: the caller says */
+        if (rc == KR_OK)
+            continue;
+        if (first == KR_OK)
+            first = rc;
+        if (!I->cascade) {
+            struct kr_error *e = kr_malloc(sizeof *e);
+            *e = *I->err;
+            kr_vec_push(&errs, e);
+        }
+        if (I->steps > I->max_steps || I->A->total > I->max_bytes || errs.len >= MAX_ERRORS)
+            break;
+        if (!I->poisoned)
+            I->poisoned = kr_dict_new(I->A);
+        poison(I, m->kids[i]);
+        kr_error_clear(I->err);
+        rc = KR_OK;
+    }
+    if (errs.len) {
+        merge_errors(I, &errs);
+        rc = first;
+    }
+    for (k = 0; k < errs.len; k++)
+        kr_free(errs.items[k]);
+    kr_vec_free(&errs);
+    return rc;
+}
+
 int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char *dir)
 {
     int rc;
     kr_vec_push(&I->includes_dirs, kr_strdup(dir ? dir : "."));
-    rc = exec_block(I, module);
+    /* only the top-level file goes on after errors: an included file stops
+     * at its first, which its include: statement then reports */
+    if (I->includes_dirs.len == 1 && !I->scope && module->kind == KR_N_MODULE)
+        rc = exec_toplevel(I, module);
+    else
+        rc = exec_block(I, module);
     if (rc == SIG_BREAK || rc == SIG_CONTINUE)
         rc = kr_eval_error_at(I, I->site, "'break' or 'continue' outside loop");
     else if (rc == SIG_RETURN)

@@ -55,6 +55,11 @@ struct kr_interp {
     struct kr_value *exc_val;
     struct kr_exc_handling *handling;
     struct kr_vec readfiles;        /* const char *: files read by open() (builtin-file.c) */
+    /* several errors per load: names left unbound by a failed top-level
+     * statement, and whether the error just reported is only a consequence
+     * of one (a use of such a name), which is then not reported */
+    struct kr_dict *poisoned;
+    bool cascade;
 };
 
 /* Create the interpreter for `wf` (builtins installed, config = empty dict).
