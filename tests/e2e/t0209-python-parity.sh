@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0204-python-parity.sh - the plain-Python part of the rule language means
+# t0209-python-parity.sh - the plain-Python part of the rule language means
 # what it means in Python: every tests/lang/ok/NAME.smk whose first line
 # starts with "# python3-parity" has its lines before the first `rule` run by
 # python3 (in a fresh copy of the corpus directory) and what python3 prints

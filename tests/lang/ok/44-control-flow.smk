@@ -1,5 +1,5 @@
 # python3-parity: the lines before the first rule run in python3 too, and
-# print the same (t0204-python-parity.sh)
+# print the same (t0209-python-parity.sh)
 # raise / try / except / else / finally, while, with open() for reading
 SAMPLES = {}
 with open("tables/samples.tsv") as fh:
