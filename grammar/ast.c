@@ -84,6 +84,8 @@ const char *kr_node_kind_name(int kind)
         [KR_N_RETURN] = "RETURN", [KR_N_PASS] = "PASS", [KR_N_BREAK] = "BREAK",
         [KR_N_CONTINUE] = "CONTINUE", [KR_N_ASSERT] = "ASSERT", [KR_N_IMPORT] = "IMPORT",
         [KR_N_FROMIMPORT] = "FROMIMPORT", [KR_N_GLOBAL] = "GLOBAL", [KR_N_DEL] = "DEL",
+        [KR_N_RAISE] = "RAISE", [KR_N_TRY] = "TRY", [KR_N_EXCEPT] = "EXCEPT",
+        [KR_N_WHILE] = "WHILE", [KR_N_WITH] = "WITH",
         [KR_N_RULE] = "RULE", [KR_N_DIRECTIVE] = "DIRECTIVE",
         [KR_N_RAWBLOCK] = "RAWBLOCK", [KR_N_USERULE] = "USERULE", [KR_N_TOPDIR] = "TOPDIR",
         [KR_N_MODDEF] = "MODDEF",
@@ -327,6 +329,36 @@ static void dump(const struct kr_node *n, struct kr_buf *out, int level)
         dump_opt(n->a, out, level);
         dump_opt(n->b, out, level);
         dump_block(n->c, out, level + 1);
+        break;
+    case KR_N_TRY:
+        dump_block(n->a, out, level + 1);
+        for (i = 0; i < n->nkids; i++)
+            dump_line(n->kids[i], out, level);
+        if (n->b) {
+            dump_keyword_line("else", out, level);
+            dump_block(n->b, out, level + 1);
+        }
+        if (n->c) {
+            dump_keyword_line("finally", out, level);
+            dump_block(n->c, out, level + 1);
+        }
+        break;
+    case KR_N_EXCEPT:
+        if (n->a)
+            dump_opt(n->a, out, level);
+        if (n->str)
+            kr_buf_printf(out, " as %s", n->str);
+        dump_block(n->b, out, level + 1);
+        break;
+    case KR_N_WHILE:
+        dump_opt(n->a, out, level);
+        dump_block(n->b, out, level + 1);
+        break;
+    case KR_N_WITH:
+        dump_opt(n->a, out, level);
+        if (n->str)
+            kr_buf_printf(out, " as %s", n->str);
+        dump_block(n->b, out, level + 1);
         break;
     case KR_N_DEF:
         kr_buf_printf(out, " %s", n->str);

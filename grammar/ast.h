@@ -70,6 +70,14 @@
  *               a = NAME for "as" or NULL)
  *   GLOBAL      kids = NAME nodes (inside def)
  *   DEL         kids = targets
+ *   RAISE       a = the exception expression, or NULL for a bare `raise`
+ *               (`raise X from Y` keeps X; the cause is dropped)
+ *   TRY         a = body BLOCK, kids = EXCEPT clauses in order, b = else BLOCK
+ *               or NULL, c = finally BLOCK or NULL
+ *   EXCEPT      a = class expression (NAME, ATTR or TUPLE of them) or NULL for
+ *               a bare `except:`, str = the `as` name or NULL, b = BLOCK
+ *   WHILE       a = condition, b = BLOCK (while-else is rejected)
+ *   WITH        a = context expression, str = the `as` name or NULL, b = BLOCK
  *
  * Snakemake constructs
  *   RULE        str = rule name or NULL (anonymous), flags KR_RULE_CHECKPOINT
@@ -122,6 +130,7 @@ enum kr_node_kind {
     KR_N_MODULE, KR_N_BLOCK, KR_N_EXPR, KR_N_ASSIGN, KR_N_AUGASSIGN, KR_N_IF,
     KR_N_FOR, KR_N_DEF, KR_N_PARAM, KR_N_RETURN, KR_N_PASS, KR_N_BREAK,
     KR_N_CONTINUE, KR_N_ASSERT, KR_N_IMPORT, KR_N_FROMIMPORT, KR_N_GLOBAL, KR_N_DEL,
+    KR_N_RAISE, KR_N_TRY, KR_N_EXCEPT, KR_N_WHILE, KR_N_WITH,
     /* Snakemake */
     KR_N_RULE, KR_N_DIRECTIVE, KR_N_RAWBLOCK, KR_N_USERULE, KR_N_TOPDIR,
     KR_N_MODDEF,

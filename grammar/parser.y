@@ -157,6 +157,8 @@ static void kr_yyerror(KR_YYLTYPE *loc, struct kr_parser *p, const char *msg)
 %type <node> atom_expr atom argument subscriptlist subscript opt_test slice_step
 %type <node> lambdef param comp_for comp_if dict_item else_opt dotted_as_name
 %type <node> import_as_name use_src use_from use_as items
+%type <node> while_stmt try_stmt with_stmt except_clause finally_opt
+%type <list> except_clauses
 %type <op> comp_op
 
 %%
@@ -243,6 +245,9 @@ small_stmt:
                                "names you use", join_dotted(p, $2)));
             $$ = NULL;
         }
+  | RAISE                           { $$ = NEW(KR_N_RAISE, @1.off); }
+  | RAISE test                      { $$ = node2(p, KR_N_RAISE, @1.off, $2, NULL); }
+  | RAISE test FROM test            { $$ = node2(p, KR_N_RAISE, @1.off, $2, NULL); }
   | ASSERT test                     { $$ = node2(p, KR_N_ASSERT, @1.off, $2, NULL); }
   | ASSERT test ',' test            { $$ = node2(p, KR_N_ASSERT, @1.off, $2, $4); }
   ;
@@ -317,6 +322,65 @@ assign_chain:
 
 compound_stmt:
     if_stmt | for_stmt | def_stmt | rule_stmt | userule_stmt | topdir_stmt | module_stmt
+  | while_stmt | try_stmt | with_stmt
+  ;
+
+while_stmt:
+    WHILE test ':' suite            { $$ = node2(p, KR_N_WHILE, @1.off, $2, $4); }
+  | WHILE test ':' suite ELSE
+        {
+            CHECK(syntax_error(p, @5.off, "'else' after a 'while' loop is not supported: "
+                               "use a flag variable set inside the loop"));
+            $$ = NULL;
+        }
+  ;
+
+/* try: kids = EXCEPT clauses, a = body, b = else, c = finally */
+try_stmt:
+    TRY ':' suite except_clauses else_opt finally_opt
+        {
+            $$ = with_kids(p, KR_N_TRY, @1.off, $4);
+            $$->a = $3;
+            $$->b = $5;
+            $$->c = $6;
+        }
+  | TRY ':' suite FINALLY ':' suite
+        {
+            $$ = NEW(KR_N_TRY, @1.off);
+            $$->a = $3;
+            $$->c = $6;
+        }
+  ;
+
+except_clauses:
+    except_clause                   { $$ = NL(); PUSH($$, $1); }
+  | except_clauses except_clause    { PUSH($1, $2); $$ = $1; }
+  ;
+
+except_clause:
+    EXCEPT ':' suite                { $$ = node2(p, KR_N_EXCEPT, @1.off, NULL, $3); }
+  | EXCEPT test ':' suite           { $$ = node2(p, KR_N_EXCEPT, @1.off, $2, $4); }
+  | EXCEPT test AS NAME ':' suite
+        {
+            $$ = node2(p, KR_N_EXCEPT, @1.off, $2, $6);
+            $$->str = $4->str;
+            $$->slen = $4->slen;
+        }
+  ;
+
+finally_opt:
+    %empty                          { $$ = NULL; }
+  | FINALLY ':' suite               { $$ = $3; }
+  ;
+
+with_stmt:
+    WITH test ':' suite             { $$ = node2(p, KR_N_WITH, @1.off, $2, $4); }
+  | WITH test AS NAME ':' suite
+        {
+            $$ = node2(p, KR_N_WITH, @1.off, $2, $6);
+            $$->str = $4->str;
+            $$->slen = $4->slen;
+        }
   ;
 
 if_stmt:
@@ -1059,19 +1123,8 @@ static int finish_topdir(struct kr_parser *p, struct kr_node *d)
 static const char *unsupported_message(int tok)
 {
     switch (tok) {
-    case YYSYMBOL_WHILE:
-        return "'while' loops are not supported: use 'for x in range(n):' or loop over a list";
     case YYSYMBOL_CLASS:
         return "'class' is not supported: use dicts and functions instead";
-    case YYSYMBOL_TRY: case YYSYMBOL_EXCEPT: case YYSYMBOL_FINALLY:
-        return "'try'/'except' is not supported: check the condition first with 'if' "
-               "(for example os.path.exists(path))";
-    case YYSYMBOL_RAISE:
-        return "'raise' is not supported: use 'assert CONDITION, \"message\"' to stop with "
-               "an error";
-    case YYSYMBOL_WITH:
-        return "'with' is only allowed inside 'run:' blocks: outside them, use "
-               "open(path).read()";
     case YYSYMBOL_YIELD:
         return "'yield' is not supported: build a list and return it";
     case YYSYMBOL_ASYNC: case YYSYMBOL_AWAIT:

@@ -22,7 +22,7 @@ int kr_builtins_dict_update(struct kr_interp *I, struct kr_value *d, struct kr_v
 static int need_str(struct kr_interp *I, struct kr_value *v, const char *what)
 {
     if (v->type != KR_V_STR)
-        return kr_eval_error(I, "%s: expected str, got '%s'", what, kr_value_type_name(v));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s: expected str, got '%s'", what, kr_value_type_name(v)));
     return KR_OK;
 }
 
@@ -56,8 +56,8 @@ M(str_join)
     for (i = 0; i < n; i++) {
         if (items[i]->type != KR_V_STR) {
             kr_buf_free(&b);
-            return kr_eval_error(I, "sequence item %zu: expected str instance, %s found", i,
-                                 kr_value_type_name(items[i]));
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "sequence item %zu: expected str instance, %s found", i,
+                                 kr_value_type_name(items[i])));
         }
         if (i)
             kr_buf_append(&b, self->u.str.s, self->u.str.len);
@@ -83,9 +83,9 @@ static int do_split(struct kr_interp *I, struct kr_value *self, const struct kr_
     if (sep && sep->type == KR_V_NONE)
         sep = NULL;
     if (sep && sep->type != KR_V_STR)
-        return kr_eval_error(I, "must be str or None, not %s", kr_value_type_name(sep));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "must be str or None, not %s", kr_value_type_name(sep)));
     if (sep && sep->u.str.len == 0)
-        return kr_eval_error(I, "empty separator");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "empty separator"));
     if (!right) {
         size_t i = 0;
         if (!sep) {
@@ -180,7 +180,7 @@ static int do_strip(struct kr_interp *I, struct kr_value *self, const struct kr_
     if (a->npos && a->pos[0]->type == KR_V_STR)
         chars = a->pos[0]->u.str.s;
     else if (a->npos && a->pos[0]->type != KR_V_NONE)
-        return kr_eval_error(I, "strip arg must be None or str");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "strip arg must be None or str"));
 #define STRIPPABLE(c) (chars ? strchr(chars, (c)) != NULL && (c) != '\0' : isspace((unsigned char)(c)))
     if (left)
         while (b < e && STRIPPABLE(s[b]))
@@ -330,7 +330,7 @@ static int do_find(struct kr_interp *I, struct kr_value *self, const struct kr_c
         return rc;
     r = find_sub(self, a->pos[0], last);
     if (r < 0 && raise)
-        return kr_eval_error(I, "substring not found");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "substring not found"));
     *out = kr_value_int(I->A, r);
     return KR_OK;
 }
@@ -373,10 +373,10 @@ M(str_zfill)
     size_t len = self->u.str.len, sign = 0, i;
     ARGS("zfill", 1, 1);
     if (a->pos[0]->type != KR_V_INT)
-        return kr_eval_error(I, "zfill() argument must be int");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "zfill() argument must be int"));
     w = a->pos[0]->u.i;
     if (w > 100000)
-        return kr_eval_error(I, "zfill() width too large");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "zfill() width too large"));
     if (len && (self->u.str.s[0] == '-' || self->u.str.s[0] == '+'))
         sign = 1;
     kr_buf_append(&b, self->u.str.s, sign);
@@ -396,10 +396,10 @@ static int do_just(struct kr_interp *I, struct kr_value *self, const struct kr_c
     struct kr_buf b = KR_BUF_INIT;
     ARGS("ljust", 1, 2);
     if (a->pos[0]->type != KR_V_INT)
-        return kr_eval_error(I, "width must be int");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "width must be int"));
     w = a->pos[0]->u.i;
     if (w > 100000)
-        return kr_eval_error(I, "width too large");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "width too large"));
     if (a->npos == 2 && a->pos[1]->type == KR_V_STR && a->pos[1]->u.str.len == 1)
         fc = a->pos[1]->u.str.s[0];
     fill = w > (int64_t)self->u.str.len ? w - (int64_t)self->u.str.len : 0;
@@ -430,7 +430,7 @@ static int do_partition(struct kr_interp *I, struct kr_value *self, const struct
     if (rc != KR_OK)
         return rc;
     if (sep->u.str.len == 0)
-        return kr_eval_error(I, "empty separator");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "empty separator"));
     at = find_sub(self, sep, last);
     if (at < 0) {
         t->u.list.items[0] = last ? S(I, "", 0) : self;
@@ -543,7 +543,7 @@ M(list_insert)
     int64_t len = (int64_t)self->u.list.len;
     ARGS("insert", 2, 2);
     if (a->pos[0]->type != KR_V_INT)
-        return kr_eval_error(I, "insert(): index must be an integer");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "insert(): index must be an integer"));
     at = a->pos[0]->u.i;
     if (at < 0)
         at = at + len < 0 ? 0 : at + len;
@@ -559,16 +559,16 @@ M(list_pop)
     int64_t at, len = (int64_t)self->u.list.len;
     ARGS("pop", 0, 1);
     if (len == 0)
-        return kr_eval_error(I, "pop from empty list");
+        return kr_exc_tag(I, "IndexError", NULL, kr_eval_error(I, "pop from empty list"));
     at = len - 1;
     if (a->npos) {
         if (a->pos[0]->type != KR_V_INT)
-            return kr_eval_error(I, "pop(): index must be an integer");
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "pop(): index must be an integer"));
         at = a->pos[0]->u.i;
         if (at < 0)
             at += len;
         if (at < 0 || at >= len)
-            return kr_eval_error(I, "pop index out of range");
+            return kr_exc_tag(I, "IndexError", NULL, kr_eval_error(I, "pop index out of range"));
     }
     *out = self->u.list.items[at];
     memmove(self->u.list.items + at, self->u.list.items + at + 1,
@@ -594,7 +594,7 @@ M(list_index)
     i = seq_index(self, a->pos[0]);
     if (i < 0) {
         char *r = kr_value_to_repr(I->A, a->pos[0]);
-        return kr_eval_error(I, "%s is not in %s", r, kr_value_type_name(self));
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "%s is not in %s", r, kr_value_type_name(self)));
     }
     *out = kr_value_int(I->A, i);
     return KR_OK;
@@ -619,7 +619,7 @@ M(list_remove)
     ARGS("remove", 1, 1);
     i = seq_index(self, a->pos[0]);
     if (i < 0)
-        return kr_eval_error(I, "list.remove(x): x not in list");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "list.remove(x): x not in list"));
     memmove(self->u.list.items + i, self->u.list.items + i + 1,
             (self->u.list.len - (size_t)i - 1) * sizeof *self->u.list.items);
     self->u.list.len--;
@@ -708,7 +708,7 @@ M(dict_get)
     struct kr_value *v;
     ARGS("get", 1, 2);
     if (!kr_value_hashable(a->pos[0]))
-        return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(a->pos[0]));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(a->pos[0])));
     v = kr_dict_get(dict_of(self), a->pos[0]);
     *out = v ? v : a->npos == 2 ? a->pos[1] : kr_value_none();
     return KR_OK;
@@ -719,7 +719,7 @@ M(dict_setdefault)
     struct kr_value *v;
     ARGS("setdefault", 1, 2);
     if (!kr_value_hashable(a->pos[0]))
-        return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(a->pos[0]));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(a->pos[0])));
     v = kr_dict_get(self->u.dict, a->pos[0]);
     if (!v) {
         v = a->npos == 2 ? a->pos[1] : kr_value_none();
@@ -750,14 +750,14 @@ M(dict_pop)
     struct kr_value *v;
     ARGS("pop", 1, 2);
     if (!kr_value_hashable(a->pos[0]))
-        return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(a->pos[0]));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(a->pos[0])));
     v = kr_dict_del(self->u.dict, a->pos[0]);
     if (!v) {
         if (a->npos == 2) {
             *out = a->pos[1];
             return KR_OK;
         }
-        return kr_eval_error(I, "key %s not found", kr_value_to_repr(I->A, a->pos[0]));
+        return kr_exc_tag(I, "KeyError", NULL, kr_eval_error(I, "key %s not found", kr_value_to_repr(I->A, a->pos[0])));
     }
     *out = v;
     return KR_OK;
@@ -777,7 +777,7 @@ M(set_add)
 {
     ARGS("add", 1, 1);
     if (!kr_value_hashable(a->pos[0]))
-        return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(a->pos[0]));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(a->pos[0])));
     kr_dict_set(I->A, self->u.dict, a->pos[0], kr_value_none());
     *out = kr_value_none();
     return KR_OK;
@@ -794,7 +794,7 @@ M(set_update)
             return rc;
         for (i = 0; i < n; i++) {
             if (!kr_value_hashable(items[i]))
-                return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(items[i]));
+                return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(items[i])));
             kr_dict_set(I->A, self->u.dict, items[i], kr_value_none());
         }
     }
@@ -853,8 +853,8 @@ M(set_remove)
 {
     ARGS("remove", 1, 1);
     if (!kr_value_hashable(a->pos[0]) || !kr_dict_del(self->u.dict, a->pos[0]))
-        return kr_eval_error(I, "set.remove(x): %s not in set",
-                             kr_value_to_repr(I->A, a->pos[0]));
+        return kr_exc_tag(I, "KeyError", NULL, kr_eval_error(I, "set.remove(x): %s not in set",
+                             kr_value_to_repr(I->A, a->pos[0])));
     *out = kr_value_none();
     return KR_OK;
 }

@@ -21,17 +21,17 @@ int kr_args_check(struct kr_interp *I, const char *fname, const struct kr_callar
 {
     if (a->npos < min) {
         if (min == max)
-            return kr_eval_error(I, "%s() takes exactly %zu argument%s (%zu given)", fname, min,
-                                 min == 1 ? "" : "s", a->npos);
-        return kr_eval_error(I, "%s() takes at least %zu argument%s (%zu given)", fname, min,
-                             min == 1 ? "" : "s", a->npos);
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s() takes exactly %zu argument%s (%zu given)", fname, min,
+                                 min == 1 ? "" : "s", a->npos));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s() takes at least %zu argument%s (%zu given)", fname, min,
+                             min == 1 ? "" : "s", a->npos));
     }
     if (a->npos > max) {
         if (min == max)
-            return kr_eval_error(I, "%s() takes exactly %zu argument%s (%zu given)", fname, max,
-                                 max == 1 ? "" : "s", a->npos);
-        return kr_eval_error(I, "%s() takes at most %zu argument%s (%zu given)", fname, max,
-                             max == 1 ? "" : "s", a->npos);
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s() takes exactly %zu argument%s (%zu given)", fname, max,
+                                 max == 1 ? "" : "s", a->npos));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s() takes at most %zu argument%s (%zu given)", fname, max,
+                             max == 1 ? "" : "s", a->npos));
     }
     return KR_OK;
 }
@@ -56,8 +56,8 @@ static int kw_only(struct kr_interp *I, const char *fname, const struct kr_calla
             if (!strcmp(allowed[j], a->kwnames[i]))
                 ok = true;
         if (!ok)
-            return kr_eval_error(I, "%s() got an unexpected keyword argument '%s'", fname,
-                                 a->kwnames[i]);
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s() got an unexpected keyword argument '%s'", fname,
+                                 a->kwnames[i]));
     }
     return KR_OK;
 }
@@ -74,7 +74,7 @@ static int need_int(struct kr_interp *I, struct kr_value *v, const char *what, i
         *out = v->u.b;
         return KR_OK;
     }
-    return kr_eval_error(I, "%s: an integer is required, not '%s'", what, kr_value_type_name(v));
+    return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s: an integer is required, not '%s'", what, kr_value_type_name(v)));
 }
 
 /* ---- builtin functions ---- */
@@ -97,7 +97,7 @@ static int bi_len(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     case KR_V_NAMED: n = (int64_t)v->u.named.len; break;
     case KR_V_NS: n = (int64_t)v->u.ns.attrs->live; break;
     default:
-        return kr_eval_error(I, "object of type '%s' has no len()", kr_value_type_name(v));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "object of type '%s' has no len()", kr_value_type_name(v)));
     }
     *out = kr_value_int(I->A, n);
     return KR_OK;
@@ -130,7 +130,7 @@ static int bi_range(struct kr_interp *I, struct kr_value *self, const struct kr_
         }
     }
     if (step == 0)
-        return kr_eval_error(I, "range() arg 3 must not be zero");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "range() arg 3 must not be zero"));
     if (step > 0)
         count = stop > start ? (int64_t)(((uint64_t)stop - (uint64_t)start - 1) / (uint64_t)step + 1) : 0;
     else
@@ -159,8 +159,8 @@ static bool sort_less(struct sortctx *c, struct kr_value *x, struct kr_value *y)
     if (c->rc)
         return false;
     if (!kr_value_compare(x, y, &cmp)) {
-        c->rc = kr_eval_error(c->I, "'<' not supported between instances of '%s' and '%s'",
-                              kr_value_type_name(x), kr_value_type_name(y));
+        c->rc = kr_exc_tag(c->I, "TypeError", NULL, kr_eval_error(c->I, "'<' not supported between instances of '%s' and '%s'",
+                              kr_value_type_name(x), kr_value_type_name(y)));
         return false;
     }
     return c->reverse ? cmp > 0 : cmp < 0;
@@ -274,7 +274,7 @@ static int minmax(struct kr_interp *I, const struct kr_callargs *a, struct kr_va
     if (rc != KR_OK)
         return rc;
     if (a->npos == 0)
-        return kr_eval_error(I, "%s expected at least 1 argument, got 0", fname);
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s expected at least 1 argument, got 0", fname));
     if (a->npos == 1) {
         rc = kr_eval_iter(I, a->pos[0], &items, &n);
         if (rc != KR_OK)
@@ -300,9 +300,9 @@ static int minmax(struct kr_interp *I, const struct kr_callargs *a, struct kr_va
             continue;
         }
         if (!kr_value_compare(k, bestk, &cmp))
-            return kr_eval_error(I, "'%s' not supported between instances of '%s' and '%s'",
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "'%s' not supported between instances of '%s' and '%s'",
                                  want_max ? ">" : "<", kr_value_type_name(k),
-                                 kr_value_type_name(bestk));
+                                 kr_value_type_name(bestk)));
         if (want_max ? cmp > 0 : cmp < 0) {
             best = items[i];
             bestk = k;
@@ -314,7 +314,7 @@ static int minmax(struct kr_interp *I, const struct kr_callargs *a, struct kr_va
             *out = d;
             return KR_OK;
         }
-        return kr_eval_error(I, "%s() arg is an empty sequence", fname);
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "%s() arg is an empty sequence", fname));
     }
     *out = best;
     return KR_OK;
@@ -351,7 +351,7 @@ static int bi_sum(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     if (!acc)
         acc = kr_value_int(I->A, 0);
     if (acc->type == KR_V_STR)
-        return kr_eval_error(I, "sum() can't sum strings [use ''.join(seq) instead]");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "sum() can't sum strings [use ''.join(seq) instead]"));
     rc = kr_eval_iter(I, a->pos[0], &items, &n);
     if (rc != KR_OK)
         return rc;
@@ -385,7 +385,7 @@ static int bi_abs(struct kr_interp *I, struct kr_value *self, const struct kr_ca
         *out = kr_value_float(I->A, fabs(v->u.f));
         return KR_OK;
     }
-    return kr_eval_error(I, "bad operand type for abs(): '%s'", kr_value_type_name(v));
+    return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "bad operand type for abs(): '%s'", kr_value_type_name(v)));
 }
 
 static int bi_round(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
@@ -407,17 +407,17 @@ static int bi_round(struct kr_interp *I, struct kr_value *self, const struct kr_
         return KR_OK;
     }
     if (v->type != KR_V_FLOAT)
-        return kr_eval_error(I, "type %s doesn't define __round__ method", kr_value_type_name(v));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "type %s doesn't define __round__ method", kr_value_type_name(v)));
     f = v->u.f;
     if (!nd || nd->type == KR_V_NONE) {
         if (!isfinite(f) || fabs(f) > 9.2e18)
-            return kr_eval_error(I, "cannot convert float %s to integer",
-                                 isnan(f) ? "NaN" : "infinity");
+            return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "cannot convert float %s to integer",
+                                 isnan(f) ? "NaN" : "infinity"));
         *out = kr_value_int(I->A, (int64_t)nearbyint(f));
         return KR_OK;
     }
     if (nd->type != KR_V_INT)
-        return kr_eval_error(I, "round(): ndigits must be an integer");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "round(): ndigits must be an integer"));
     if (nd->u.i >= 0 && nd->u.i < 40 && isfinite(f)) {
         /* printf rounds the exact binary value half-to-even, as Python does */
         char buf[400];
@@ -496,7 +496,7 @@ int kr_builtins_parse_int(struct kr_interp *I, const char *s, size_t len, int ba
     *out = kr_value_int(I->A, x);
     return KR_OK;
 bad:
-    return kr_eval_error(I, "invalid literal for int() with base %d: '%.*s'", base, (int)len, s);
+    return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "invalid literal for int() with base %d: '%.*s'", base, (int)len, s));
 }
 
 static int bi_int(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
@@ -527,17 +527,17 @@ static int bi_int(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     case KR_V_BOOL: *out = kr_value_int(I->A, v->u.b); return KR_OK;
     case KR_V_FLOAT:
         if (!isfinite(v->u.f) || fabs(v->u.f) >= 9.2e18)
-            return kr_eval_error(I, "cannot convert float %s to integer",
-                                 isnan(v->u.f) ? "NaN" : "infinity");
+            return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "cannot convert float %s to integer",
+                                 isnan(v->u.f) ? "NaN" : "infinity"));
         *out = kr_value_int(I->A, (int64_t)v->u.f);
         return KR_OK;
     case KR_V_STR:
         if (base < 2 || base > 36)
-            return kr_eval_error(I, "int() base must be >= 2 and <= 36");
+            return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "int() base must be >= 2 and <= 36"));
         return kr_builtins_parse_int(I, v->u.str.s, v->u.str.len, (int)base, out);
     default:
-        return kr_eval_error(I, "int() argument must be a string or a number, not '%s'",
-                             kr_value_type_name(v));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "int() argument must be a string or a number, not '%s'",
+                             kr_value_type_name(v)));
     }
 }
 
@@ -577,11 +577,11 @@ static int bi_float(struct kr_interp *I, struct kr_value *self, const struct kr_
         *out = kr_value_float(I->A, f);
         return KR_OK;
     badf:
-        return kr_eval_error(I, "could not convert string to float: '%s'", v->u.str.s);
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "could not convert string to float: '%s'", v->u.str.s));
     }
     default:
-        return kr_eval_error(I, "float() argument must be a string or a number, not '%s'",
-                             kr_value_type_name(v));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "float() argument must be a string or a number, not '%s'",
+                             kr_value_type_name(v)));
     }
 }
 
@@ -614,8 +614,8 @@ static int seq_ctor(struct kr_interp *I, const struct kr_callargs *a, const char
         for (i = 0; i < n; i++) {
             if (res->type == KR_V_SET) {
                 if (!kr_value_hashable(items[i]))
-                    return kr_eval_error(I, "unhashable type: '%s'",
-                                         kr_value_type_name(items[i]));
+                    return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'",
+                                         kr_value_type_name(items[i])));
                 kr_dict_set(I->A, res->u.dict, items[i], kr_value_none());
             } else {
                 kr_list_push(I->A, res, items[i]);
@@ -669,10 +669,10 @@ int kr_builtins_dict_update(struct kr_interp *I, struct kr_value *d, struct kr_v
     for (i = 0; i < n; i++) {
         pair = kr_value_items(items[i], &m);
         if (!pair || m != 2)
-            return kr_eval_error(I, "dictionary update sequence element #%zu has length %zu; "
-                                 "2 is required", i, pair ? m : (size_t)0);
+            return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "dictionary update sequence element #%zu has length %zu; "
+                                 "2 is required", i, pair ? m : (size_t)0));
         if (!kr_value_hashable(pair[0]))
-            return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(pair[0]));
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(pair[0])));
         kr_dict_set(I->A, d->u.dict, pair[0], pair[1]);
     }
     return KR_OK;
@@ -773,7 +773,7 @@ static int bi_reversed(struct kr_interp *I, struct kr_value *self, const struct 
     if (rc != KR_OK)
         return rc;
     if (a->pos[0]->type == KR_V_SET)
-        return kr_eval_error(I, "'set' object is not reversible");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "'set' object is not reversible"));
     rc = kr_eval_iter(I, a->pos[0], &items, &n);
     if (rc != KR_OK)
         return rc;
@@ -859,7 +859,7 @@ static int bi_isinstance(struct kr_interp *I, struct kr_value *self, const struc
         else if (types[i]->type == KR_V_TYPE)
             tname = types[i]->u.type.name;
         else
-            return kr_eval_error(I, "isinstance() arg 2 must be a type or tuple of types");
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "isinstance() arg 2 must be a type or tuple of types"));
         if (is_instance(a->pos[0], tname)) {
             *out = kr_value_bool(true);
             return KR_OK;
@@ -903,7 +903,7 @@ static int bi_hasattr(struct kr_interp *I, struct kr_value *self, const struct k
     if (rc != KR_OK)
         return rc;
     if (a->pos[1]->type != KR_V_STR)
-        return kr_eval_error(I, "hasattr(): attribute name must be string");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "hasattr(): attribute name must be string"));
     rc = kr_eval_getattr(I, a->pos[0], a->pos[1]->u.str.s, &v);
     *I->err = saved;
     *out = kr_value_bool(rc == KR_OK);
@@ -920,7 +920,7 @@ static int bi_getattr(struct kr_interp *I, struct kr_value *self, const struct k
     if (rc != KR_OK)
         return rc;
     if (a->pos[1]->type != KR_V_STR)
-        return kr_eval_error(I, "getattr(): attribute name must be string");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "getattr(): attribute name must be string"));
     rc = kr_eval_getattr(I, a->pos[0], a->pos[1]->u.str.s, out);
     if (rc && a->npos == 3) {
         *I->err = saved;
@@ -999,7 +999,7 @@ static int bi_format(struct kr_interp *I, struct kr_value *self, const struct kr
     if (rc != KR_OK)
         return rc;
     if (a->npos == 2 && a->pos[1]->type != KR_V_STR)
-        return kr_eval_error(I, "format() argument 2 must be str");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "format() argument 2 must be str"));
     rc = kr_eval_format_spec(I, a->pos[0], a->npos == 2 ? a->pos[1]->u.str.s : "", &b);
     if (rc == KR_OK)
         *out = kr_value_str(I->A, kr_buf_cstr(&b), b.len);
@@ -1020,7 +1020,7 @@ static int bi_chr(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     if (rc != KR_OK)
         return rc;
     if (c < 0 || c > 127)
-        return kr_eval_error(I, "chr() arg not in range(128) (krait strings are bytes)");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "chr() arg not in range(128) (krait strings are bytes)"));
     ch = (char)c;
     *out = kr_value_str(I->A, &ch, 1);
     return KR_OK;
@@ -1035,7 +1035,7 @@ static int bi_ord(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     if (rc != KR_OK)
         return rc;
     if (a->pos[0]->type != KR_V_STR || a->pos[0]->u.str.len != 1)
-        return kr_eval_error(I, "ord() expected a character");
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "ord() expected a character"));
     *out = kr_value_int(I->A, (unsigned char)a->pos[0]->u.str.s[0]);
     return KR_OK;
 }
@@ -1069,9 +1069,9 @@ static int no_attr(struct kr_interp *I, const char *what, const char *name, stru
         kr_vec_push(&names, (void *)extra[i]);
     sug = kr_suggest(name, (const char *const *)names.items, names.len);
     if (sug)
-        rc = kr_eval_error(I, "%s has no attribute '%s' (did you mean '%s'?)", what, name, sug);
+        rc = kr_exc_tag(I, "AttributeError", NULL, kr_eval_error(I, "%s has no attribute '%s' (did you mean '%s'?)", what, name, sug));
     else
-        rc = kr_eval_error(I, "%s has no attribute '%s'", what, name);
+        rc = kr_exc_tag(I, "AttributeError", NULL, kr_eval_error(I, "%s has no attribute '%s'", what, name));
     kr_vec_free(&names);
     return rc;
 }

@@ -10,6 +10,7 @@
  * The JSON document:
  *   { "snakefile": str, "workdir": str|null, "container": str|null,
  *     "config": {...}, "configfiles": [str], "localrules": [str],
+ *     "readfiles": [str] (files read with open(); absent when none),
  *     "ruleorder": [[str]], "wildcard_constraints": {name: regex},
  *     "onstart"/"onsuccess"/"onerror": str|null (the Python source),
  *     "rules": [ { "name", "location" ("file:line"), "input", "output", "log",
@@ -215,6 +216,12 @@ static void print_json(const struct kr_workflow *wf)
     for (i = 0; i < wf->nconfigfiles; i++)
         json_array_append_new(a, json_string(wf->configfiles[i]));
     json_object_set_new(o, "configfiles", a);
+    if (wf->nreadfiles) {       /* only when open() was used: older documents stay as they were */
+        a = json_array();
+        for (i = 0; i < wf->nreadfiles; i++)
+            json_array_append_new(a, json_string(wf->readfiles[i]));
+        json_object_set_new(o, "readfiles", a);
+    }
     a = json_array();
     for (i = 0; i < wf->nlocalrules; i++)
         json_array_append_new(a, json_string(wf->localrules[i]));

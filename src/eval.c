@@ -56,6 +56,8 @@ struct kr_interp *kr_interp_new(struct kr_workflow *wf, struct kr_error *err)
     I->config = kr_value_dict(I->A);
     kr_builtins_install(I);
     kr_builtins_smk_install(I);
+    kr_builtins_exc_install(I);
+    kr_builtins_file_install(I);
     kr_dict_sets(I->A, I->globals, "config", I->config);
     return I;
 }
@@ -79,6 +81,7 @@ void kr_interp_free(struct kr_interp *I)
     kr_vec_free(&I->localrules);
     kr_vec_free(&I->configfiles);
     kr_ckpt_free(I);
+    kr_vec_free(&I->readfiles);
     kr_free(I);
 }
 
@@ -88,6 +91,9 @@ static int verror_at(struct kr_interp *I, const struct kr_node *n, const char *f
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    I->exc_cls = NULL;          /* not a Python exception unless kr_exc_tag says so */
+    I->exc_val = NULL;
+    I->cascade = false;
     if (!n)
         return kr_error_set(I->err, KR_EEVAL, "%s", msg);
     return kr_error_at(I->err, KR_EEVAL, I->srcs, n->file, n->off, "%s", msg);
@@ -153,8 +159,16 @@ static int undefined_name(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_vec names = KR_VEC_INIT;
     struct kr_scope *s;
-    const char *sug;
+    const char *sug, *missing = kr_missing_name(I, n->str);
     int rc;
+    if (missing)    /* a builtin krait lacks: the feature is missing, not the name */
+        return kr_eval_error_at(I, n, "%s", missing);
+    if (I->poisoned && kr_dict_gets(I->poisoned, n->str)) {
+        /* its definition failed and was reported: this error is a consequence */
+        rc = kr_eval_error_at(I, n, "name '%s' is not defined (its definition failed)", n->str);
+        I->cascade = true;
+        return rc;
+    }
     for (s = I->scope; s; s = s->parent)
         collect_names(s->vars, &names);
     collect_names(I->globals, &names);
@@ -165,7 +179,7 @@ static int undefined_name(struct kr_interp *I, const struct kr_node *n)
     else
         rc = kr_eval_error_at(I, n, "name '%s' is not defined", n->str);
     kr_vec_free(&names);
-    return rc;
+    return kr_exc_tag(I, "NameError", NULL, rc);
 }
 
 static void set_name(struct kr_interp *I, const char *name, struct kr_value *v)
@@ -208,7 +222,10 @@ int kr_eval_iter(struct kr_interp *I, struct kr_value *v, struct kr_value ***ite
         *n = k;
         return KR_OK;
     default:
-        return kr_eval_error(I, "'%s' object is not iterable", kr_value_type_name(v));
+        if (kr_file_is(v))
+            return kr_file_lines(I, v, items, n);
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "'%s' object is not iterable", kr_value_type_name(v)));
     }
 }
 
@@ -221,13 +238,18 @@ static int norm_index(struct kr_interp *I, struct kr_value *key, size_t len, con
     else if (key->type == KR_V_INT)
         i = key->u.i;
     else
-        return kr_eval_error(I, "%s indices must be integers, not %s", what,
-                             kr_value_type_name(key));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "%s indices must be integers, not %s", what,
+                             kr_value_type_name(key)));
     if (i < 0)
         i += (int64_t)len;
     if (i < 0 || (uint64_t)i >= len)
-        return kr_eval_error(I, "%s index out of range (index %lld, length %zu)", what,
-                             (long long)(key->type == KR_V_INT ? key->u.i : i), len);
+        /* the message says more than Python's; e.args[0] is Python's */
+        return kr_exc_tag(I, "IndexError",
+                          kr_value_cstr(I->A, kr_arena_printf(I->A, "%s index out of range",
+                                                              what)),
+                          kr_eval_error(I, "%s index out of range (index %lld, length %zu)",
+                                        what, (long long)(key->type == KR_V_INT ? key->u.i : i),
+                                        len));
     *out = (size_t)i;
     return KR_OK;
 }
@@ -254,7 +276,9 @@ static int key_error(struct kr_interp *I, struct kr_value *obj, struct kr_dict *
     const char *what = obj == I->config ? "config" : "dict";
     join_keys(d, &b);
     kr_value_repr_buf(key, &r);
-    rc = kr_eval_error(I, "%s has no key %s (keys: %s)", what, kr_buf_cstr(&r), kr_buf_cstr(&b));
+    rc = kr_exc_tag(I, "KeyError", key,
+                    kr_eval_error(I, "%s has no key %s (keys: %s)", what, kr_buf_cstr(&r),
+                                  kr_buf_cstr(&b)));
     kr_buf_free(&b);
     kr_buf_free(&r);
     return rc;
@@ -281,7 +305,7 @@ int kr_eval_getitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *
         return KR_OK;
     case KR_V_DICT:
         if (!kr_value_hashable(key))
-            return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(key));
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(key)));
         v = kr_dict_get(obj->u.dict, key);
         if (!v)
             return key_error(I, obj, obj->u.dict, key);
@@ -315,7 +339,7 @@ int kr_eval_getitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *
         }
         return kr_eval_getattr(I, obj, key->type == KR_V_STR ? key->u.str.s : "?", out);
     default:
-        return kr_eval_error(I, "'%s' object is not subscriptable", kr_value_type_name(obj));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "'%s' object is not subscriptable", kr_value_type_name(obj)));
     }
 }
 
@@ -381,7 +405,7 @@ static int eval_slice(struct kr_interp *I, struct kr_value *obj, const struct kr
     if ((sv && sv->type != KR_V_INT && sv->type != KR_V_NONE) ||
         (ev && ev->type != KR_V_INT && ev->type != KR_V_NONE) ||
         (stv && stv->type != KR_V_INT && stv->type != KR_V_NONE))
-        return kr_eval_error(I, "slice indices must be integers or None");
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "slice indices must be integers or None"));
     if (stv && stv->type == KR_V_INT)
         step = stv->u.i;
     if (step == 0)
@@ -398,7 +422,7 @@ static int eval_slice(struct kr_interp *I, struct kr_value *obj, const struct kr
     }
     items = kr_value_items(obj, &n);
     if (obj->type != KR_V_LIST && obj->type != KR_V_TUPLE && obj->type != KR_V_NAMED)
-        return kr_eval_error(I, "'%s' object is not subscriptable", kr_value_type_name(obj));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "'%s' object is not subscriptable", kr_value_type_name(obj)));
     len = (int64_t)n;
     slice_indices(len, sv, ev, step, &start, &stop);
     res = obj->type == KR_V_TUPLE ? kr_value_tuple(I->A, 0) : kr_value_list(I->A, 0);
@@ -434,15 +458,15 @@ static int contains(struct kr_interp *I, struct kr_value *container, struct kr_v
         return KR_OK;
     case KR_V_DICT: case KR_V_SET:
         if (!kr_value_hashable(x))
-            return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(x));
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(x)));
         *res = kr_dict_get(container->u.dict, x) != NULL;
         return KR_OK;
     case KR_V_NS:
         *res = x->type == KR_V_STR && kr_dict_get(container->u.ns.attrs, x) != NULL;
         return KR_OK;
     default:
-        return kr_eval_error(I, "argument of type '%s' is not iterable",
-                             kr_value_type_name(container));
+        return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "argument of type '%s' is not iterable",
+                             kr_value_type_name(container)));
     }
 }
 
@@ -589,14 +613,14 @@ int kr_eval_binop(struct kr_interp *I, int op, struct kr_value *a, struct kr_val
             goto iret;
         case KR_OP_DIV:
             if (y == 0)
-                return kr_eval_error(I, "division by zero");
+                return kr_exc_tag(I, "ZeroDivisionError", NULL, kr_eval_error(I, "division by zero"));
             *out = kr_value_float(I->A, (double)x / (double)y);
             return KR_OK;
         case KR_OP_FLOORDIV:
         case KR_OP_MOD:
             if (y == 0)
-                return kr_eval_error(I, op == KR_OP_MOD ? "integer modulo by zero"
-                                                        : "integer division by zero");
+                return kr_exc_tag(I, "ZeroDivisionError", NULL, kr_eval_error(I, op == KR_OP_MOD ? "integer modulo by zero"
+                                                        : "integer division by zero"));
             if (x == INT64_MIN && y == -1) {
                 if (op == KR_OP_MOD) {
                     r = 0;
@@ -656,12 +680,12 @@ int kr_eval_binop(struct kr_interp *I, int op, struct kr_value *a, struct kr_val
         case KR_OP_MUL: *out = kr_value_float(I->A, fx * fy); return KR_OK;
         case KR_OP_DIV:
             if (fy == 0)
-                return kr_eval_error(I, "float division by zero");
+                return kr_exc_tag(I, "ZeroDivisionError", NULL, kr_eval_error(I, "float division by zero"));
             *out = kr_value_float(I->A, fx / fy);
             return KR_OK;
         case KR_OP_FLOORDIV:
             if (fy == 0)
-                return kr_eval_error(I, "float floor division by zero");
+                return kr_exc_tag(I, "ZeroDivisionError", NULL, kr_eval_error(I, "float floor division by zero"));
             *out = kr_value_float(I->A, floor(fx / fy));
             return KR_OK;
         case KR_OP_MOD: {
@@ -775,8 +799,8 @@ int kr_eval_binop(struct kr_interp *I, int op, struct kr_value *a, struct kr_val
         return kr_eval_binop(I, op, lst, b, out);
     }
 bad:
-    return kr_eval_error(I, "unsupported operand type(s) for %s: '%s' and '%s'", op_text(op),
-                         kr_value_type_name(a), kr_value_type_name(b));
+    return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unsupported operand type(s) for %s: '%s' and '%s'", op_text(op),
+                         kr_value_type_name(a), kr_value_type_name(b)));
 iret:
     *out = kr_value_int(I->A, r);
     return KR_OK;
@@ -1095,7 +1119,7 @@ static int comp_emit(struct kr_interp *I, struct comp *c)
         if (rc != KR_OK)
             return rc;
         if (!kr_value_hashable(v))
-            return kr_eval_error_at(I, c->n->a, "unhashable type: '%s'", kr_value_type_name(v));
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error_at(I, c->n->a, "unhashable type: '%s'", kr_value_type_name(v)));
         kr_dict_set(I->A, c->res->u.dict, v, kr_value_none());
         return KR_OK;
     default: /* DICTCOMP */
@@ -1106,7 +1130,7 @@ static int comp_emit(struct kr_interp *I, struct comp *c)
         if (rc != KR_OK)
             return rc;
         if (!kr_value_hashable(k))
-            return kr_eval_error_at(I, c->n->a, "unhashable type: '%s'", kr_value_type_name(k));
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error_at(I, c->n->a, "unhashable type: '%s'", kr_value_type_name(k)));
         kr_dict_set(I->A, c->res->u.dict, k, v);
         return KR_OK;
     }
@@ -1254,7 +1278,7 @@ static int eval_seq(struct kr_interp *I, const struct kr_node *n, struct kr_valu
             return rc;
         if (res->type == KR_V_SET) {
             if (!kr_value_hashable(v))
-                return kr_eval_error_at(I, k, "unhashable type: '%s'", kr_value_type_name(v));
+                return kr_exc_tag(I, "TypeError", NULL, kr_eval_error_at(I, k, "unhashable type: '%s'", kr_value_type_name(v)));
             kr_dict_set(I->A, res->u.dict, v, kr_value_none());
         } else {
             kr_list_push(I->A, res, v);
@@ -1341,7 +1365,7 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
             if (rc != KR_OK)
                 return rc;
             if (!kr_value_hashable(a))
-                return kr_eval_error_at(I, kn, "unhashable type: '%s'", kr_value_type_name(a));
+                return kr_exc_tag(I, "TypeError", NULL, kr_eval_error_at(I, kn, "unhashable type: '%s'", kr_value_type_name(a)));
             kr_dict_set(I->A, v->u.dict, a, b);
         }
         *out = v;
@@ -1475,7 +1499,7 @@ static int setitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *k
         return KR_OK;
     case KR_V_DICT:
         if (!kr_value_hashable(key))
-            return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(key));
+            return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(key)));
         kr_dict_set(I->A, obj->u.dict, key, v);
         return KR_OK;
     default:
@@ -1645,6 +1669,180 @@ static int exec_import(struct kr_interp *I, const struct kr_node *n)
     return KR_OK;
 }
 
+/* ---- raise, try, while, with ---- */
+
+static int exec_raise(struct kr_interp *I, const struct kr_node *n)
+{
+    struct kr_value *v;
+    struct kr_buf b = KR_BUF_INIT;
+    const char *cls;
+    int rc;
+    if (!n->a) {
+        if (!I->handling)
+            return kr_exc_tag(I, "RuntimeError", NULL,
+                              kr_eval_error_at(I, n, "No active exception to reraise"));
+        *I->err = I->handling->err;
+        I->exc_cls = I->handling->cls;
+        I->exc_val = I->handling->val;
+        return KR_EEVAL;
+    }
+    rc = kr_eval_expr(I, n->a, &v);
+    if (rc != KR_OK)
+        return rc;
+    cls = kr_exc_class_of(v);
+    if (cls)
+        v = kr_exc_new(I, cls, NULL);
+    else if (!kr_exc_is(v))
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error_at(I, n->a, "exceptions must derive from BaseException "
+                                           "(raise ValueError(\"message\") for example), not "
+                                           "'%s'", kr_value_type_name(v)));
+    kr_exc_str_buf(v, &b);
+    if (b.len)
+        rc = kr_eval_error_at(I, n, "%s: %s", v->u.ns.name, kr_buf_cstr(&b));
+    else
+        rc = kr_eval_error_at(I, n, "%s", v->u.ns.name);
+    kr_buf_free(&b);
+    I->exc_cls = v->u.ns.name;
+    I->exc_val = v;
+    return rc;
+}
+
+/* Whether the except clause `h` catches exception class `cls`. */
+static int except_matches(struct kr_interp *I, const struct kr_node *h, const char *cls,
+                          bool *match)
+{
+    struct kr_value *v, **alts, *one[1];
+    size_t n, i;
+    int rc;
+    *match = false;
+    if (!h->a) {
+        *match = true;
+        return KR_OK;
+    }
+    rc = kr_eval_expr(I, h->a, &v);
+    if (rc != KR_OK)
+        return rc;
+    if (v->type == KR_V_TUPLE) {
+        alts = v->u.list.items;
+        n = v->u.list.len;
+    } else {
+        one[0] = v;
+        alts = one;
+        n = 1;
+    }
+    for (i = 0; i < n; i++) {
+        const char *c = kr_exc_class_of(alts[i]);
+        if (!c)
+            return kr_exc_tag(I, "TypeError", NULL,
+                              kr_eval_error_at(I, h->a, "catching classes that do not inherit "
+                                               "from BaseException is not allowed ('%s')",
+                                               kr_value_type_name(alts[i])));
+        if (kr_exc_subclass(cls, c))
+            *match = true;
+    }
+    return KR_OK;
+}
+
+/* Run the first except clause of `n` that catches the error in I->err, if
+ * any; otherwise leave the error as it was. */
+static int handle_exception(struct kr_interp *I, const struct kr_node *n, int rc)
+{
+    struct kr_exc_handling *h = kr_arena_zalloc(I->A, sizeof *h);
+    uint32_t i;
+    bool match;
+    int mrc;
+    h->err = *I->err;
+    h->cls = I->exc_cls;
+    h->val = I->exc_val;
+    for (i = 0; i < n->nkids; i++) {
+        const struct kr_node *ex = n->kids[i];
+        mrc = except_matches(I, ex, h->cls, &match);
+        if (mrc != KR_OK)
+            return mrc;
+        if (!match)
+            continue;
+        if (ex->str)
+            set_name(I, ex->str, h->val);
+        kr_error_clear(I->err);
+        I->exc_cls = NULL;
+        I->exc_val = NULL;
+        h->outer = I->handling;
+        I->handling = h;
+        rc = exec_block(I, ex->b);
+        I->handling = h->outer;
+        return rc;
+    }
+    *I->err = h->err;
+    I->exc_cls = h->cls;
+    I->exc_val = h->val;
+    return rc;
+}
+
+static int exec_try(struct kr_interp *I, const struct kr_node *n)
+{
+    struct kr_error *saved;
+    const char *cls;
+    struct kr_value *val, *ret;
+    int rc = exec_block(I, n->a), frc;
+    if (rc < 0 && I->exc_cls && n->nkids)
+        rc = handle_exception(I, n, rc);
+    else if (rc == KR_OK && n->b)
+        rc = exec_block(I, n->b);
+    if (!n->c)
+        return rc;
+    /* finally: runs in every case; its own error or jump wins */
+    saved = rc < 0 ? kr_arena_alloc(I->A, sizeof *saved) : NULL;
+    if (saved)
+        *saved = *I->err;
+    cls = I->exc_cls;
+    val = I->exc_val;
+    ret = I->retval;
+    frc = exec_block(I, n->c);
+    if (frc != KR_OK)
+        return frc;
+    if (saved)
+        *I->err = *saved;
+    I->exc_cls = cls;
+    I->exc_val = val;
+    I->retval = ret;
+    return rc;
+}
+
+static int exec_while(struct kr_interp *I, const struct kr_node *n)
+{
+    struct kr_value *v;
+    int rc;
+    for (;;) {
+        STEP(I);
+        rc = kr_eval_expr(I, n->a, &v);
+        if (rc != KR_OK)
+            return rc;
+        if (!kr_value_truthy(v))
+            return KR_OK;
+        rc = exec_block(I, n->b);
+        if (rc == SIG_BREAK)
+            return KR_OK;
+        if (rc != KR_OK && rc != SIG_CONTINUE)
+            return rc;
+    }
+}
+
+static int exec_with(struct kr_interp *I, const struct kr_node *n)
+{
+    struct kr_value *v;
+    int rc = kr_eval_expr(I, n->a, &v);
+    if (rc != KR_OK)
+        return rc;
+    if (!kr_file_is(v))
+        return kr_eval_error_at(I, n->a, "krait does not support 'with' on a value of type '%s' yet: only "
+                                "'with open(path) as f:' (reading) works outside run:",
+                                kr_value_type_name(v));
+    if (n->str)
+        set_name(I, n->str, v);
+    return exec_block(I, n->b);
+}
+
 static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_value *v, **items;
@@ -1790,6 +1988,14 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
         return KR_OK;
     case KR_N_BLOCK:
         return exec_block(I, n);
+    case KR_N_RAISE:
+        return exec_raise(I, n);
+    case KR_N_TRY:
+        return exec_try(I, n);
+    case KR_N_WHILE:
+        return exec_while(I, n);
+    case KR_N_WITH:
+        return exec_with(I, n);
     case KR_N_RULE:
         if (I->scope)
             return kr_eval_error_at(I, n, "rules cannot be defined inside a function");
@@ -1807,11 +2013,178 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
     }
 }
 
+/* ---- several errors per load ---- */
+
+#define MAX_ERRORS 20
+
+/* Mark the names that statement `n` would have bound (assignment targets,
+ * def, import, for, with and except names, also inside its blocks) as
+ * poisoned: their definition failed. */
+static void poison(struct kr_interp *I, const struct kr_node *n)
+{
+    uint32_t i;
+    if (!n)
+        return;
+    switch (n->kind) {
+    case KR_N_NAME:
+        kr_dict_sets(I->A, I->poisoned, n->str, kr_value_bool(true));
+        return;
+    case KR_N_TUPLE: case KR_N_LIST:
+        for (i = 0; i < n->nkids; i++)
+            poison(I, n->kids[i]);
+        return;
+    case KR_N_STARRED:
+        poison(I, n->a);
+        return;
+    case KR_N_ASSIGN:
+        poison(I, n->a);
+        for (i = 0; i < n->nkids; i++)
+            poison(I, n->kids[i]);
+        return;
+    case KR_N_AUGASSIGN:
+        poison(I, n->a);
+        return;
+    case KR_N_DEF:
+        kr_dict_sets(I->A, I->poisoned, n->str, kr_value_bool(true));
+        return;
+    case KR_N_IMPORT: {
+        const char *dot = strchr(n->str, '.');
+        kr_dict_sets(I->A, I->poisoned, n->b ? n->b->str :
+                     dot ? kr_arena_printf(I->A, "%.*s", (int)(dot - n->str), n->str) : n->str,
+                     kr_value_bool(true));
+        return;
+    }
+    case KR_N_FROMIMPORT:
+        for (i = 0; i < n->nkids; i++)
+            kr_dict_sets(I->A, I->poisoned, n->kids[i]->a ? n->kids[i]->a->str
+                         : n->kids[i]->str, kr_value_bool(true));
+        return;
+    case KR_N_FOR:
+        poison(I, n->a);
+        poison(I, n->c);
+        return;
+    case KR_N_WITH: case KR_N_EXCEPT:
+        if (n->str)
+            kr_dict_sets(I->A, I->poisoned, n->str, kr_value_bool(true));
+        poison(I, n->b);
+        return;
+    case KR_N_WHILE:
+        poison(I, n->b);
+        return;
+    case KR_N_MODDEF:   /* "module NAME" cannot clash with a Python name */
+        kr_dict_sets(I->A, I->poisoned, kr_arena_printf(I->A, "module %s", n->str),
+                     kr_value_bool(true));
+        return;
+    case KR_N_IF: case KR_N_TRY: case KR_N_BLOCK:
+        for (i = 0; i < n->nkids; i++)
+            poison(I, n->kids[i]);
+        poison(I, n->a);
+        poison(I, n->b);
+        poison(I, n->c);
+        return;
+    default:
+        return;
+    }
+}
+
+static int cmp_errors(const void *pa, const void *pb)
+{
+    const struct kr_error *a = *(struct kr_error *const *)pa, *b = *(struct kr_error *const *)pb;
+    int c = strcmp(a->file, b->file);
+    if (c)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+/* Put the collected errors (in location order) into I->err: the last one
+ * as the error itself, the others formatted into its `before`. */
+static void merge_errors(struct kr_interp *I, struct kr_vec *errs)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    char line[2048];
+    size_t i;
+    /* sort by location; equal locations keep their order (insertion index
+     * breaks ties because qsort is not stable) */
+    for (i = 1; i < errs->len; i++) {
+        size_t j = i;
+        while (j > 0 && cmp_errors(&errs->items[j - 1], &errs->items[j]) > 0) {
+            void *t = errs->items[j];
+            errs->items[j] = errs->items[j - 1];
+            errs->items[j - 1] = t;
+            j--;
+        }
+    }
+    for (i = 0; i + 1 < errs->len; i++) {
+        const struct kr_error *e = errs->items[i];
+        kr_error_format(e, line, sizeof line);
+        kr_buf_printf(&b, "%s\n", line);
+        if (e->context[0]) {
+            kr_buf_puts(&b, e->context);
+            if (e->context[strlen(e->context) - 1] != '\n')
+                kr_buf_putc(&b, '\n');
+        }
+    }
+    *I->err = *(struct kr_error *)errs->items[errs->len - 1];
+    I->err->nerrors = (int)errs->len;
+    snprintf(I->err->before, sizeof I->err->before, "%s", kr_buf_cstr(&b));
+    kr_buf_free(&b);
+}
+
+/*
+ * The statements of the top-level rule file, going on after an error so
+ * that one run reports every independent error (up to MAX_ERRORS): a failed
+ * statement's names are poisoned, and errors that only follow from those
+ * are not reported. The evaluation budget running out stops at once.
+ */
+static int exec_toplevel(struct kr_interp *I, const struct kr_node *m)
+{
+    struct kr_vec errs = KR_VEC_INIT;
+    uint32_t i;
+    int rc = KR_OK, first = KR_OK;
+    size_t k;
+    for (i = 0; i < m->nkids; i++) {
+        rc = exec_stmt(I, m->kids[i]);
+        if (rc >= 0 && rc != KR_OK)
+            break;                          /* return/break/continue: the caller says */
+        if (rc == KR_OK)
+            continue;
+        if (first == KR_OK)
+            first = rc;
+        if (!I->cascade) {
+            struct kr_error *e = kr_malloc(sizeof *e);
+            *e = *I->err;
+            kr_vec_push(&errs, e);
+        }
+        if (I->steps > I->max_steps || I->A->total > I->max_bytes || errs.len >= MAX_ERRORS)
+            break;
+        if (!I->poisoned)
+            I->poisoned = kr_dict_new(I->A);
+        poison(I, m->kids[i]);
+        kr_error_clear(I->err);
+        rc = KR_OK;
+    }
+    if (errs.len) {
+        merge_errors(I, &errs);
+        rc = first;
+    }
+    for (k = 0; k < errs.len; k++)
+        kr_free(errs.items[k]);
+    kr_vec_free(&errs);
+    return rc;
+}
+
 int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char *dir)
 {
     int rc;
     kr_vec_push(&I->includes_dirs, kr_strdup(dir ? dir : "."));
-    rc = exec_block(I, module);
+    /* only the top-level file goes on after errors: an included file stops
+     * at its first, which its include: statement then reports */
+    if (I->includes_dirs.len == 1 && !I->scope && module->kind == KR_N_MODULE)
+        rc = exec_toplevel(I, module);
+    else
+        rc = exec_block(I, module);
     if (rc == SIG_BREAK || rc == SIG_CONTINUE)
         rc = kr_eval_error_at(I, I->site, "'break' or 'continue' outside loop");
     else if (rc == SIG_RETURN)

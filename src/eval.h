@@ -53,6 +53,18 @@ struct kr_interp {
     struct kr_moddef *moddefs;
     struct kr_moduse *moduse;
     struct kr_ckpt *ckpt;           /* checkpoint.c's state, NULL without checkpoints */
+    /* exceptions (builtin-exc.c): the class and object of the error in
+     * I->err when it is a catchable Python exception, NULL otherwise; and
+     * the exception being handled by the innermost `except:` (bare raise) */
+    const char *exc_cls;
+    struct kr_value *exc_val;
+    struct kr_exc_handling *handling;
+    struct kr_vec readfiles;        /* const char *: files read by open() (builtin-file.c) */
+    /* several errors per load: names left unbound by a failed top-level
+     * statement, and whether the error just reported is only a consequence
+     * of one (a use of such a name), which is then not reported */
+    struct kr_dict *poisoned;
+    bool cascade;
 };
 
 /* Create the interpreter for `wf` (builtins installed, config = empty dict).
@@ -119,6 +131,52 @@ int kr_builtins_import(struct kr_interp *I, const char *module, struct kr_value 
 int kr_args_check(struct kr_interp *I, const char *fname, const struct kr_callargs *a,
                   size_t min, size_t max);
 struct kr_value *kr_args_kw(const struct kr_callargs *a, const char *name);
+
+/* ---- provided by builtin-exc.c: exceptions ---- */
+/* The exception being handled by an `except:` clause, for a bare `raise`. */
+struct kr_exc_handling {
+    struct kr_error err;            /* the error as it was reported */
+    const char *cls;
+    struct kr_value *val;
+    struct kr_exc_handling *outer;
+};
+/* Install the exception classes (BaseException, Exception, ValueError ...). */
+void kr_builtins_exc_install(struct kr_interp *I);
+/* Mark the error just reported (rc == KR_EEVAL, message in I->err) as the
+ * Python exception `cls` (a static string) so that try/except can catch it;
+ * `arg` becomes e.args[0] (NULL: the message). Returns rc unchanged. */
+int kr_exc_tag(struct kr_interp *I, const char *cls, struct kr_value *arg, int rc);
+/* A new exception object of class `cls` with `args` (a tuple, or NULL). */
+struct kr_value *kr_exc_new(struct kr_interp *I, const char *cls, struct kr_value *args);
+/* The class name when v is an exception class (ValueError), else NULL. */
+const char *kr_exc_class_of(const struct kr_value *v);
+/* Whether v is an exception object (from raise/except). */
+bool kr_exc_is(const struct kr_value *v);
+/* Whether class `cls` is `of` or derives from it (aliases resolved). */
+bool kr_exc_subclass(const char *cls, const char *of);
+
+/* ---- provided by eval-missing.c ---- */
+/* For a Snakemake or Python builtin krait does not implement yet, the error
+ * message that says so ("krait does not support 'report()' yet ..."), in
+ * the arena; NULL for any other name. */
+const char *kr_missing_name(struct kr_interp *I, const char *name);
+
+/* ---- provided by builtin-file.c: open() for reading ---- */
+void kr_builtins_file_install(struct kr_interp *I);
+/*
+ * The file-object C API for builtins that take a file (yaml.safe_load(f),
+ * json.load(f), csv.reader(f)): when v is a file object from open(), set
+ * *text and *len to the unread rest of its content (NUL-terminated; owned by the
+ * arena; the file counts as read to its end afterwards when `consume`) and
+ * *path to the path it was opened with, and return true. False otherwise.
+ * The file's path is already recorded in I->readfiles by open().
+ */
+bool kr_file_content(struct kr_value *v, bool consume, const char **text, size_t *len,
+                     const char **path);
+/* Whether v is a file object from open(). */
+bool kr_file_is(const struct kr_value *v);
+/* The lines (with their '\n') of a file object's unread content, consuming it. */
+int kr_file_lines(struct kr_interp *I, struct kr_value *v, struct kr_value ***items, size_t *n);
 
 /* ---- provided by workflow.c ---- */
 /* Build a kr_rule from a RULE node (or a USERULE) and add it. */

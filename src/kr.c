@@ -19,7 +19,8 @@ void kr_error_clear(struct kr_error *e)
         return;
     e->code = KR_OK;
     e->line = e->col = 0;
-    e->file[0] = e->msg[0] = e->context[0] = '\0';
+    e->nerrors = 0;
+    e->file[0] = e->msg[0] = e->context[0] = e->before[0] = '\0';
 }
 
 int kr_error_vset(struct kr_error *e, int code, const char *fmt, va_list ap)
@@ -69,6 +70,7 @@ void kr_error_format(const struct kr_error *e, char *buf, size_t n)
 void kr_error_print(const struct kr_error *e, FILE *f)
 {
     char line[2048];
+    fputs(e->before, f);
     kr_error_format(e, line, sizeof line);
     fprintf(f, "%s\n", line);
     if (e->context[0]) {
@@ -77,6 +79,8 @@ void kr_error_print(const struct kr_error *e, FILE *f)
         if (e->context[n - 1] != '\n')
             fputc('\n', f);
     }
+    if (e->nerrors > 1)
+        fprintf(f, "krait: %d errors\n", e->nerrors);
 }
 
 /* ---- allocation ------------------------------------------------------ */

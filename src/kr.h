@@ -55,6 +55,11 @@ struct kr_error {
     char file[512];
     char msg[1024];
     char context[1024];
+    /* When a load found several independent errors (nerrors > 1), this
+     * struct describes the last one by location and `before` holds the
+     * others, formatted as kr_error_print writes them, in location order. */
+    int nerrors;
+    char before[8192];
 };
 
 /* Reset *e to "no error". Safe with e == NULL. */

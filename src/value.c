@@ -388,7 +388,10 @@ const char *kr_value_type_name(const struct kr_value *v)
     case KR_V_BUILTIN: return "builtin_function_or_method";
     case KR_V_NAMED: return "Namedlist";
     case KR_V_RULE: return "Rule";
-    case KR_V_NS: return "module";
+    case KR_V_NS:
+        if (v->flags & KR_NS_EXC)
+            return v->u.ns.name;
+        return v->flags & KR_NS_FILE ? "TextIOWrapper" : "module";
     case KR_V_TYPE: return "type";
     }
     return "object";
@@ -662,6 +665,16 @@ static void repr_seq(struct kr_value **items, size_t n, struct kr_buf *out)
 void kr_value_repr_buf(const struct kr_value *v, struct kr_buf *out)
 {
     size_t i, k;
+    if (v->type == KR_V_NS && (v->flags & KR_NS_EXC)) {
+        /* ValueError('x'): the class and the args tuple without its trailing comma */
+        struct kr_value *args = kr_dict_gets(v->u.ns.attrs, "args");
+        kr_buf_puts(out, v->u.ns.name);
+        kr_buf_putc(out, '(');
+        if (args && args->type == KR_V_TUPLE)
+            repr_seq(args->u.list.items, args->u.list.len, out);
+        kr_buf_putc(out, ')');
+        return;
+    }
     switch (v->type) {
     case KR_V_STR:
         repr_str(v->u.str.s, v->u.str.len, out);
@@ -735,7 +748,14 @@ void kr_value_str_buf(const struct kr_value *v, struct kr_buf *out)
         return;
     case KR_V_BUILTIN: kr_buf_printf(out, "<built-in function %s>", v->u.bi.name); return;
     case KR_V_RULE: kr_buf_printf(out, "<rule %s>", v->u.rule.rule->name); return;
-    case KR_V_NS: kr_buf_printf(out, "<module '%s'>", v->u.ns.name); return;
+    case KR_V_NS:
+        if (v->flags & KR_NS_EXC)
+            kr_exc_str_buf(v, out);
+        else if (v->flags & KR_NS_FILE)
+            kr_buf_printf(out, "<file '%s'>", v->u.ns.name);
+        else
+            kr_buf_printf(out, "<module '%s'>", v->u.ns.name);
+        return;
     case KR_V_TYPE: kr_buf_printf(out, "<class '%s'>", v->u.type.name); return;
     default: kr_value_repr_buf(v, out); return;
     }

@@ -69,6 +69,12 @@ struct kr_dict {
     size_t icap;                /* power of two */
 };
 
+/* flags of a KR_V_NS value that is not a module */
+#define KR_NS_EXC  0x1u     /* an exception object (builtin-exc.c) */
+#define KR_NS_FILE 0x2u     /* a file object from open() (builtin-file.c) */
+/* str(e) of an exception object (builtin-exc.c). */
+void kr_exc_str_buf(const struct kr_value *e, struct kr_buf *out);
+
 struct kr_value {
     uint8_t type;               /* enum kr_vtype */
     uint32_t flags;             /* KR_V_STR: KR_F_* IO flags (temp, protected ...) */

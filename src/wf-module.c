@@ -490,6 +490,14 @@ static int no_module(struct kr_interp *I, const struct kr_node *n)
     struct kr_moddef *d;
     const char *sug;
     int rc;
+    if (I->poisoned &&
+        kr_dict_gets(I->poisoned, kr_arena_printf(I->A, "module %s", n->b->str))) {
+        /* its `module` statement failed and was reported: a consequence */
+        rc = kr_eval_error_at(I, n->b, "use rule ... from %s: the module's definition failed",
+                              n->b->str);
+        I->cascade = true;
+        return rc;
+    }
     for (d = I->moddefs; d; d = d->next)
         kr_vec_push(&names, (void *)d->name);
     sug = names.len ? kr_suggest(n->b->str, (const char *const *)names.items, names.len)

@@ -305,6 +305,8 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     wf->localrules = vec_to_arena(&wf->arena, &I->localrules);
     wf->nconfigfiles = (uint32_t)I->configfiles.len;
     wf->configfiles = vec_to_arena(&wf->arena, &I->configfiles);
+    wf->nreadfiles = (uint32_t)I->readfiles.len;
+    wf->readfiles = vec_to_arena(&wf->arena, &I->readfiles);
     rc = check_rule_refs(wf, I, err);
     if (rc == KR_OK)
         rc = kr_res_apply_overrides(wf, opts, err);

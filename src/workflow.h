@@ -138,6 +138,8 @@ struct kr_workflow {
      * (bash is what krait runs anyway); prefix and suffix are joined to every
      * shell: command with one space, as Snakemake does. */
     const char *shell_executable, *shell_prefix, *shell_suffix;
+    const char **readfiles;     /* files the rule language read with open(), in order */
+    uint32_t nreadfiles;
 };
 
 /* Options for loading a workflow (from the command line). */

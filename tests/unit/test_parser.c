@@ -117,9 +117,10 @@ int main(void)
            "error: expected ':' after rule name @1:7", "rule header without ':'");
     is_str(parse(&a, "x = f'{}'\n", NULL),
            "error: f-string: empty expression not allowed @1:7", "empty f-string field");
-    is_str(parse(&a, "while x:\n    pass\n", NULL),
-           "error: 'while' loops are not supported: use 'for x in range(n):' or loop over a list @1:1",
-           "while is rejected with the alternative");
+    is_str(parse(&a, "while x:\n    pass\nelse:\n    pass\n", NULL),
+           "error: 'else' after a 'while' loop is not supported: use a flag variable set "
+           "inside the loop @3:1",
+           "while-else is rejected with the alternative");
 
     /* hostile input: bounded depth, no stack overflow */
     text = repeat("-", 1500, "1\n");

@@ -1,3 +1,5 @@
 i = 0
 while i < 3:
     i += 1
+else:
+    i = 0

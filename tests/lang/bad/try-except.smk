@@ -1,4 +1,0 @@
-try:
-    x = 1
-except KeyError:
-    x = 2

@@ -1,0 +1,4 @@
+config.setdefault("mode", "fast")
+if config["mode"] not in ("fast", "slow"):
+    raise NotImplementedError
+raise SystemExit

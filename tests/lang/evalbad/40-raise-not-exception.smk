@@ -1,0 +1,1 @@
+raise "sample sheet is empty"

@@ -1,0 +1,2 @@
+with open("no-such-sheet.tsv") as f:
+    lines = f.readlines()

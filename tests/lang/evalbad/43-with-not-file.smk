@@ -1,0 +1,3 @@
+lock = {"held": True}
+with lock:
+    pass

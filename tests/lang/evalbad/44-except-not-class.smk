@@ -1,0 +1,4 @@
+try:
+    x = int("x")
+except "ValueError":
+    x = 0

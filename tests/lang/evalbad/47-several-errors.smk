@@ -1,0 +1,5 @@
+import numpy as np
+x = np.arange(3)
+samples = ["a", "b"]
+z = undefined_thing + 1
+n = len(samples) // 0
