@@ -10,6 +10,7 @@
  * unwind to the enclosing function or loop.
  */
 #include "eval.h"
+#include "mod.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -1605,6 +1606,8 @@ static int exec_import(struct kr_interp *I, const struct kr_node *n)
         I->site = nm;
         rc = kr_eval_getattr(I, mod, nm->str, &v);
         if (rc != KR_OK) {
+            if (kr_mod_is_builtin(mod))
+                return rc;  /* "krait does not support 'itertools.groupby' yet" */
             return kr_eval_error_at(I, nm, "cannot import name '%s' from '%s'", nm->str, n->str);
         }
         set_name(I, nm->a ? nm->a->str : nm->str, v);
