@@ -17,7 +17,7 @@
 static const char *const builtin_ns[] = {
     "os", "os.path", "glob", "re", "re.Pattern", "re.Match", "json", "yaml", "sys",
     "sys.stderr", "math", "copy", "string", "textwrap", "itertools", "functools",
-    "collections", NULL,
+    "collections", "csv", NULL,
 };
 
 bool kr_mod_is_builtin(const struct kr_value *ns)
@@ -80,4 +80,5 @@ void kr_mod_install(struct kr_interp *I)
     kr_mod_text_install(I);
     kr_mod_iter_install(I);
     kr_mod_validate_install(I);
+    kr_mod_csv_install(I);
 }

@@ -1146,7 +1146,6 @@ static const struct {
 } import_hints[] = {
     {"pandas", "use read_table(path, sep=\"\\t\") for sample sheets"},
     {"numpy", "use lists and range(); numeric libraries are not part of the rule language"},
-    {"csv", "use read_table(path, sep=\",\") for tables"},
     {"subprocess", "rule files cannot run commands while loading; use a rule with shell:"},
     {"pathlib", "use os.path.join/basename/dirname/splitext"},
     {"shutil", "rule files cannot touch the file system while loading; do it in a rule"},

@@ -1,6 +1,6 @@
 /*
  * mod.h - the builtin Python modules of the rule language (re, json, yaml,
- * sys, math, copy, string, textwrap, itertools, functools, collections,
+ * csv, sys, math, copy, string, textwrap, itertools, functools, collections,
  * snakemake.utils.validate): each lives in its own src/mod-XXX.c file and
  * exports one installer that registers a KR_V_NS namespace in I->modules.
  * builtin-mod.c calls them all and answers "krait does not support
@@ -59,5 +59,6 @@ void kr_mod_math_install(struct kr_interp *I);
 void kr_mod_text_install(struct kr_interp *I);
 void kr_mod_iter_install(struct kr_interp *I);
 void kr_mod_validate_install(struct kr_interp *I);
+void kr_mod_csv_install(struct kr_interp *I);
 
 #endif /* KR_MOD_H */

@@ -29,3 +29,7 @@ add = lambda x, y, z=0: x + y + z
 f = functools.partial(add, 1, z=10)
 print(f(2), functools.reduce(lambda a, b: a * b, [1, 2, 3, 4]), dict(collections.Counter("abracadabra")), dict(collections.OrderedDict([("x", 1)])))
 print(list(itertools.combinations([1, 2, 3], 0)), list(itertools.combinations([1], 2)))
+import csv
+print(list(csv.reader(['a,b,"c,d"', '1,"x ""q""",3', '', 'e,'])))
+print(list(csv.DictReader(["s\tc", "A\tt", "", "B\tu\textra", "C"], delimiter="\t")))
+print(list(csv.reader(["x;'y;z'"], delimiter=";", quotechar="'")))
