@@ -17,7 +17,8 @@
 static const char *const builtin_ns[] = {
     "os", "os.path", "glob", "re", "re.Pattern", "re.Match", "json", "yaml", "sys",
     "sys.stderr", "math", "copy", "string", "textwrap", "itertools", "functools",
-    "collections", "csv", NULL,
+    "collections", "csv", "pandas", "numpy", "pandas.DataFrame", "pandas.Series",
+    "pandas.Index", "pandas.loc", "pandas.Row", NULL,
 };
 
 bool kr_mod_is_builtin(const struct kr_value *ns)
@@ -81,4 +82,20 @@ void kr_mod_install(struct kr_interp *I)
     kr_mod_iter_install(I);
     kr_mod_validate_install(I);
     kr_mod_csv_install(I);
+    kr_mod_pandas_install(I);
+}
+
+int kr_mod_special(struct kr_interp *I, struct kr_value *obj, const char *name,
+                   struct kr_value **args, size_t n, struct kr_value **out, bool *handled)
+{
+    struct kr_value *f;
+    struct kr_callargs ca = {args, n, NULL, NULL, 0};
+    *handled = false;
+    if (obj->type != KR_V_NS)
+        return KR_OK;
+    f = kr_dict_gets(obj->u.ns.attrs, name);
+    if (!f || f->type != KR_V_BUILTIN)
+        return KR_OK;
+    *handled = true;
+    return f->u.bi.fn(I, f->u.bi.self, &ca, out);
 }

@@ -206,6 +206,17 @@ int kr_eval_iter(struct kr_interp *I, struct kr_value *v, struct kr_value ***ite
         *items = arr;
         *n = k;
         return KR_OK;
+    case KR_V_NS: {
+        struct kr_value *r;
+        bool handled;
+        int rc = kr_mod_special(I, v, "__iter__", NULL, 0, &r, &handled);
+        if (handled) {
+            if (rc != KR_OK)
+                return rc;
+            return kr_eval_iter(I, r, items, n);
+        }
+    }
+        return kr_eval_error(I, "'%s' object is not iterable", kr_value_type_name(v));
     default:
         return kr_eval_error(I, "'%s' object is not iterable", kr_value_type_name(v));
     }
@@ -306,7 +317,12 @@ int kr_eval_getitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *
             return rc;
         *out = obj->u.named.items[i];
         return KR_OK;
-    case KR_V_NS:
+    case KR_V_NS: {
+        bool handled;
+        rc = kr_mod_special(I, obj, "__getitem__", &key, 1, out, &handled);
+        if (handled)
+            return rc;
+    }
         v = key->type == KR_V_STR ? kr_dict_get(obj->u.ns.attrs, key) : NULL;
         if (v) {
             *out = v;
@@ -436,9 +452,17 @@ static int contains(struct kr_interp *I, struct kr_value *container, struct kr_v
             return kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(x));
         *res = kr_dict_get(container->u.dict, x) != NULL;
         return KR_OK;
-    case KR_V_NS:
+    case KR_V_NS: {
+        struct kr_value *r;
+        bool handled;
+        int rc = kr_mod_special(I, container, "__contains__", &x, 1, &r, &handled);
+        if (handled) {
+            *res = rc == KR_OK && kr_value_truthy(r);
+            return rc;
+        }
         *res = x->type == KR_V_STR && kr_dict_get(container->u.ns.attrs, x) != NULL;
         return KR_OK;
+    }
     default:
         return kr_eval_error(I, "argument of type '%s' is not iterable",
                              kr_value_type_name(container));
@@ -1373,6 +1397,15 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
             if (rc != KR_OK)
                 return rc;
             I->site = n;
+            if (n->nkids == 2 && a->type == KR_V_NS &&
+                (n->ops[0] == KR_OP_EQ || n->ops[0] == KR_OP_NE)) {
+                /* a pandas Series compares element by element */
+                bool handled;
+                rc = kr_mod_special(I, a, n->ops[0] == KR_OP_EQ ? "__eq__" : "__ne__", &b, 1,
+                                    out, &handled);
+                if (handled)
+                    return rc;
+            }
             rc = compare_op(I, n->ops[i - 1], a, b, &res);
             if (rc != KR_OK)
                 return rc;

@@ -16,6 +16,7 @@
  */
 #include "mod.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,20 +380,64 @@ static bool is_table(struct kr_value *v)
     return false;
 }
 
+/* A pandas DataFrame, row by row: each row as a dict without its NaN
+ * cells; defaults come back as new cells (a new column when needed). */
+static int check_frame(struct vctx *c, struct kr_value *cols, struct kr_value *rows,
+                       struct kr_value *index, struct kr_value *schema)
+{
+    struct kr_interp *I = c->I;
+    size_t i, k;
+    int rc;
+    c->table = true;
+    for (i = 0; i < rows->u.list.len; i++) {
+        struct kr_value *row = rows->u.list.items[i], *d = kr_value_dict(I->A);
+        for (k = 0; k < cols->u.list.len && k < row->u.list.len; k++) {
+            struct kr_value *v = row->u.list.items[k];
+            if (!(v->type == KR_V_FLOAT && isnan(v->u.f)) && v->type != KR_V_NONE)
+                kr_dict_set(I->A, d->u.dict, cols->u.list.items[k], v);
+        }
+        c->row = kr_arena_printf(I->A, "row %s",
+                                 kr_value_to_repr(I->A, index->u.list.items[i]));
+        rc = check(c, d, schema, NULL, 0);
+        c->row = NULL;
+        if (rc != KR_OK)
+            return rc;
+        for (k = 0; k < d->u.dict->n; k++) {
+            struct kr_value *key = d->u.dict->keys[k];
+            size_t j;
+            if (!key)
+                continue;
+            for (j = 0; j < cols->u.list.len && !kr_value_equal(cols->u.list.items[j], key); j++)
+                ;
+            if (j == cols->u.list.len) {
+                /* a new column: NaN in every row, then this default */
+                size_t r;
+                kr_list_push(I->A, cols, key);
+                for (r = 0; r < rows->u.list.len; r++)
+                    kr_list_push(I->A, rows->u.list.items[r], kr_value_float(I->A, NAN));
+            }
+            rows->u.list.items[i]->u.list.items[j] = d->u.dict->vals[k];
+        }
+    }
+    return KR_OK;
+}
+
 KR_MOD_FN(validate)
 {
-    struct kr_value *data, *sch, *sd, *schema;
+    struct kr_value *data, *sch, *sd, *schema, *cols, *rows, *index;
     struct vctx c;
     struct kr_error e;
     const char *dir;
     char *path;
     size_t i;
-    int rc = kr_args_check(I, "validate", a, 2, 3);
+    int rc = kr_args_check(I, "validate", a, 1, 3);
     KR_UNUSED(self);
     if (rc != KR_OK)
         return rc;
     data = a->pos[0];
-    sch = a->pos[1];
+    sch = a->npos >= 2 ? a->pos[1] : kr_args_kw(a, "schema");
+    if (!sch)
+        return kr_eval_error(I, "validate() missing required argument: 'schema'");
     sd = a->npos == 3 ? a->pos[2] : kr_args_kw(a, "set_default");
     if (sch->type != KR_V_STR)
         return kr_eval_error(I, "validate(): the schema must be a file path (str), not '%s'",
@@ -420,6 +465,8 @@ KR_MOD_FN(validate)
     c.set_default = !sd || kr_value_truthy(sd);
     c.what = data == I->config ? "config" : "the data";
     *out = kr_value_none();
+    if (kr_pandas_frame(data, &cols, &rows, &index))
+        return check_frame(&c, cols, rows, index, schema);
     if (is_table(data)) {
         c.table = true;
         for (i = 0; i < data->u.list.len; i++) {
@@ -434,14 +481,14 @@ KR_MOD_FN(validate)
         /* a table keyed by its index (read_table(index=)): every value is a
          * row dict and no key is one of the schema's properties */
         struct kr_value *props = S(&c, schema, "properties");
-        bool rows = true;
+        bool keyed = true;
         for (i = 0; i < data->u.dict->n; i++)
             if (data->u.dict->keys[i] &&
                 (data->u.dict->vals[i]->type != KR_V_DICT ||
                  (props && props->type == KR_V_DICT &&
                   kr_dict_get(props->u.dict, data->u.dict->keys[i]))))
-                rows = false;
-        if (rows) {
+                keyed = false;
+        if (keyed) {
             c.table = true;
             for (i = 0; i < data->u.dict->n; i++) {
                 if (!data->u.dict->keys[i])

@@ -42,6 +42,22 @@ bool kr_mod_is_builtin(const struct kr_value *ns);
 int kr_mod_file_text(struct kr_interp *I, const char *fname, struct kr_value *src,
                      const char **text, size_t *len);
 
+/*
+ * The special methods of a builtin object (a pandas DataFrame, Series or
+ * Index is a namespace whose "__getitem__", "__len__", "__iter__",
+ * "__contains__", "__eq__", "__ne__" attributes are builtins): when `obj`
+ * has builtin attribute `name`, call it with args (n), set *handled and
+ * return its result code; otherwise *handled = false and KR_OK. These are
+ * the evaluator's hooks for subscripts, len(), iteration, `in` and ==.
+ */
+int kr_mod_special(struct kr_interp *I, struct kr_value *obj, const char *name,
+                   struct kr_value **args, size_t n, struct kr_value **out, bool *handled);
+
+/* When v is a pandas DataFrame (mod-pandas.c): its column names, rows
+ * (lists of cells, NaN for empty ones; shared, mutable) and index labels. */
+bool kr_pandas_frame(struct kr_value *v, struct kr_value **cols, struct kr_value **rows,
+                     struct kr_value **index);
+
 /* Parse YAML (or JSON, a YAML subset) text into a value, errors naming
  * `name` with the line and column inside it (config.c). */
 int kr_config_parse_text(struct kr_arena *A, const char *name, const char *text, size_t len,
@@ -60,5 +76,6 @@ void kr_mod_text_install(struct kr_interp *I);
 void kr_mod_iter_install(struct kr_interp *I);
 void kr_mod_validate_install(struct kr_interp *I);
 void kr_mod_csv_install(struct kr_interp *I);
+void kr_mod_pandas_install(struct kr_interp *I);
 
 #endif /* KR_MOD_H */
