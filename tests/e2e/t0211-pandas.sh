@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0205-pandas.sh - the pandas facade. tests/pymod/pandas.smk prints the
+# t0211-pandas.sh - the pandas facade. tests/pymod/pandas.smk prints the
 # pandas idioms rule files use (read_csv/read_table, set_index, loc with
 # one or two keys, masks, unique, dropna, to_dict, iterrows, itertuples,
 # numpy arange/linspace/nan); its output must equal pandas.out (the values

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0204-stdmods.sh - the builtin Python modules (re, json, yaml, sys, math,
+# t0210-stdmods.sh - the builtin Python modules (re, json, yaml, sys, math,
 # copy, string, textwrap, itertools, functools, collections) give what
 # Python gives: tests/pymod/stdmods.py is both a rule file and a Python
 # script; what krait prints while loading it must equal stdmods.out, and,
