@@ -8,6 +8,7 @@
  * snakemake, snakemake.io and snakemake.utils for `from ... import`.
  */
 #include "eval.h"
+#include "mod.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -631,4 +632,5 @@ void kr_builtins_smk_install(struct kr_interp *I)
     kr_dict_sets(I->A, I->globals, "rules", I->rules_ns);
     kr_builtins_os_install(I);
     kr_builtins_table_install(I);
+    kr_mod_install(I);
 }

@@ -7,6 +7,7 @@
  * Snakemake builtins in builtin-smk.c; os and glob in builtin-os.c.
  */
 #include "eval.h"
+#include "mod.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -95,7 +96,18 @@ static int bi_len(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     case KR_V_LIST: case KR_V_TUPLE: n = (int64_t)v->u.list.len; break;
     case KR_V_DICT: case KR_V_SET: n = (int64_t)v->u.dict->live; break;
     case KR_V_NAMED: n = (int64_t)v->u.named.len; break;
-    case KR_V_NS: n = (int64_t)v->u.ns.attrs->live; break;
+    case KR_V_NS: {
+        struct kr_value *r;
+        bool handled;
+        rc = kr_mod_special(I, v, "__len__", NULL, 0, &r, &handled);
+        if (handled) {
+            if (rc == KR_OK)
+                *out = r;
+            return rc;
+        }
+        n = (int64_t)v->u.ns.attrs->live;
+        break;
+    }
     default:
         return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "object of type '%s' has no len()", kr_value_type_name(v)));
     }
@@ -1121,6 +1133,8 @@ int kr_eval_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
             kr_vec_free(&names);
             return rc;
         }
+        if (kr_mod_is_builtin(obj))
+            return kr_eval_error(I, "krait does not support '%s.%s' yet", obj->u.ns.name, name);
         snprintf(what, sizeof what, "module '%s'", obj->u.ns.name);
         return no_attr(I, what, name, obj->u.ns.attrs, NULL);
     case KR_V_RULE:
@@ -1141,14 +1155,7 @@ int kr_eval_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
 static const struct {
     const char *module, *hint;
 } import_hints[] = {
-    {"pandas", "use read_table(path, sep=\"\\t\") for sample sheets"},
-    {"numpy", "use lists and range(); numeric libraries are not part of the rule language"},
-    {"yaml", "use configfile: \"config.yaml\" and the config dict"},
-    {"json", "use configfile: \"config.json\" and the config dict"},
-    {"csv", "use read_table(path, sep=\",\") for tables"},
     {"subprocess", "rule files cannot run commands while loading; use a rule with shell:"},
-    {"sys", "command-line options are not visible to rule files; use --config k=v"},
-    {"re", "use wildcard_constraints: or glob_wildcards() for patterns"},
     {"pathlib", "use os.path.join/basename/dirname/splitext"},
     {"shutil", "rule files cannot touch the file system while loading; do it in a rule"},
     {"random", "rule files must be deterministic"},

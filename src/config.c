@@ -6,6 +6,7 @@
  * merge. Values are built in the given arena (value.h).
  */
 #include "eval.h"
+#include "mod.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -404,4 +405,26 @@ void kr_config_merge(struct kr_arena *A, struct kr_value *dst, struct kr_value *
         }
         kr_dict_set(A, dst->u.dict, k, v);
     }
+}
+
+int kr_config_parse_text(struct kr_arena *A, const char *name, const char *text, size_t len,
+                         bool json, struct kr_value **out, struct kr_error *err)
+{
+    json_error_t je;
+    json_t *j;
+    if (!json)
+        return yaml_parse(A, name ? name : "<string>", text, len, out, err);
+    j = json_loadb(text, len, JSON_DECODE_ANY, &je);
+    if (!j) {
+        kr_error_set(err, KR_EEVAL, "invalid JSON: %s", je.text);
+        if (err) {
+            snprintf(err->file, sizeof err->file, "%s", name ? name : "<string>");
+            err->line = je.line > 0 ? je.line : 1;
+            err->col = je.column > 0 ? je.column : 1;
+        }
+        return KR_EEVAL;
+    }
+    *out = json_value(A, j, 0);
+    json_decref(j);
+    return KR_OK;
 }

@@ -11,6 +11,7 @@
  */
 #include "checkpoint.h"
 #include "eval.h"
+#include "mod.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -169,6 +170,12 @@ static int undefined_name(struct kr_interp *I, const struct kr_node *n)
         I->cascade = true;
         return rc;
     }
+    if (I->include_failed) {
+        /* the file whose include: failed (and was reported) may define it */
+        rc = kr_eval_error_at(I, n, "name '%s' is not defined (an include: above failed)", n->str);
+        I->cascade = true;
+        return rc;
+    }
     for (s = I->scope; s; s = s->parent)
         collect_names(s->vars, &names);
     collect_names(I->globals, &names);
@@ -221,6 +228,19 @@ int kr_eval_iter(struct kr_interp *I, struct kr_value *v, struct kr_value ***ite
         *items = arr;
         *n = k;
         return KR_OK;
+    case KR_V_NS: {
+        struct kr_value *r;
+        bool handled;
+        int rc = kr_mod_special(I, v, "__iter__", NULL, 0, &r, &handled);
+        if (handled) {
+            if (rc != KR_OK)
+                return rc;
+            return kr_eval_iter(I, r, items, n);
+        }
+        if (kr_file_is(v))
+            return kr_file_lines(I, v, items, n);
+    }
+        return kr_eval_error(I, "'%s' object is not iterable", kr_value_type_name(v));
     default:
         if (kr_file_is(v))
             return kr_file_lines(I, v, items, n);
@@ -331,7 +351,12 @@ int kr_eval_getitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *
             return rc;
         *out = obj->u.named.items[i];
         return KR_OK;
-    case KR_V_NS:
+    case KR_V_NS: {
+        bool handled;
+        rc = kr_mod_special(I, obj, "__getitem__", &key, 1, out, &handled);
+        if (handled)
+            return rc;
+    }
         v = key->type == KR_V_STR ? kr_dict_get(obj->u.ns.attrs, key) : NULL;
         if (v) {
             *out = v;
@@ -461,9 +486,17 @@ static int contains(struct kr_interp *I, struct kr_value *container, struct kr_v
             return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(x)));
         *res = kr_dict_get(container->u.dict, x) != NULL;
         return KR_OK;
-    case KR_V_NS:
+    case KR_V_NS: {
+        struct kr_value *r;
+        bool handled;
+        int rc = kr_mod_special(I, container, "__contains__", &x, 1, &r, &handled);
+        if (handled) {
+            *res = rc == KR_OK && kr_value_truthy(r);
+            return rc;
+        }
         *res = x->type == KR_V_STR && kr_dict_get(container->u.ns.attrs, x) != NULL;
         return KR_OK;
+    }
     default:
         return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "argument of type '%s' is not iterable",
                              kr_value_type_name(container)));
@@ -1429,6 +1462,15 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
             if (rc != KR_OK)
                 return rc;
             I->site = n;
+            if (n->nkids == 2 && a->type == KR_V_NS &&
+                (n->ops[0] == KR_OP_EQ || n->ops[0] == KR_OP_NE)) {
+                /* a pandas Series compares element by element */
+                bool handled;
+                rc = kr_mod_special(I, a, n->ops[0] == KR_OP_EQ ? "__eq__" : "__ne__", &b, 1,
+                                    out, &handled);
+                if (handled)
+                    return rc;
+            }
             rc = compare_op(I, n->ops[i - 1], a, b, &res);
             if (rc != KR_OK)
                 return rc;
@@ -1662,6 +1704,8 @@ static int exec_import(struct kr_interp *I, const struct kr_node *n)
         I->site = nm;
         rc = kr_eval_getattr(I, mod, nm->str, &v);
         if (rc != KR_OK) {
+            if (kr_mod_is_builtin(mod))
+                return rc;  /* "krait does not support 'itertools.groupby' yet" */
             return kr_eval_error_at(I, nm, "cannot import name '%s' from '%s'", nm->str, n->str);
         }
         set_name(I, nm->a ? nm->a->str : nm->str, v);
@@ -2070,6 +2114,10 @@ static void poison(struct kr_interp *I, const struct kr_node *n)
         return;
     case KR_N_WHILE:
         poison(I, n->b);
+        return;
+    case KR_N_TOPDIR:   /* a failed include: may have defined any name */
+        if (n->str && !strcmp(n->str, "include"))
+            I->include_failed = true;
         return;
     case KR_N_MODDEF:   /* "module NAME" cannot clash with a Python name */
         kr_dict_sets(I->A, I->poisoned, kr_arena_printf(I->A, "module %s", n->str),

@@ -65,6 +65,7 @@ struct kr_interp {
      * of one (a use of such a name), which is then not reported */
     struct kr_dict *poisoned;
     bool cascade;
+    bool include_failed;            /* an include: failed: unknown names may be its */
 };
 
 /* Create the interpreter for `wf` (builtins installed, config = empty dict).

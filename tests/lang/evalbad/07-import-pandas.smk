@@ -1,1 +1,2 @@
 import pandas as pd
+df = pd.DataFrame({"sample": ["A"]})

@@ -1,1 +1,2 @@
 import json
+s = json.dump({"a": 1}, "x.json")

@@ -1,5 +1,5 @@
-import numpy as np
-x = np.arange(3)
+import scipy as sp
+x = sp.arange(3)
 samples = ["a", "b"]
 z = undefined_thing + 1
 n = len(samples) // 0

@@ -1,0 +1,104 @@
+/*
+ * builtin-mod.c - the registry of krait's builtin Python modules: installs
+ * every src/mod-*.c module into the interpreter's module table (where
+ * `import X`, `import X as Y` and `from X import Y` find them), knows which
+ * namespaces belong to them so that a missing name reads "krait does not
+ * support 're.finditer' yet", and reads the text behind a file argument
+ * (the hook a file object plugs into).
+ */
+#include "mod.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Namespaces created by the builtin modules (module names and the names
+ * of the objects they return, such as "re.Pattern"). */
+static const char *const builtin_ns[] = {
+    "os", "os.path", "glob", "re", "re.Pattern", "re.Match", "json", "yaml", "sys",
+    "sys.stderr", "math", "copy", "string", "textwrap", "itertools", "functools",
+    "collections", "csv", "pandas", "numpy", "pandas.DataFrame", "pandas.Series",
+    "pandas.Index", "pandas.loc", "pandas.Row", NULL,
+};
+
+bool kr_mod_is_builtin(const struct kr_value *ns)
+{
+    size_t i;
+    if (!ns || ns->type != KR_V_NS || !ns->u.ns.name)
+        return false;
+    for (i = 0; builtin_ns[i]; i++)
+        if (!strcmp(builtin_ns[i], ns->u.ns.name))
+            return true;
+    return false;
+}
+
+void kr_mod_def(struct kr_interp *I, struct kr_value *ns, const char *qual, kr_builtin_fn fn,
+                struct kr_value *self)
+{
+    const char *dot = strrchr(qual, '.');
+    kr_dict_sets(I->A, ns->u.ns.attrs, dot ? dot + 1 : qual,
+                 kr_value_builtin(I->A, qual, fn, self, NULL));
+}
+
+int kr_mod_file_text(struct kr_interp *I, const char *fname, struct kr_value *src,
+                     const char **text, size_t *len)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    FILE *f;
+    const char *path;
+    if (kr_file_content(src, true, text, len, &path))    /* a file object from open() */
+        return KR_OK;
+    if (src->type != KR_V_STR)
+        return kr_eval_error(I, "%s(): expected a file path (str) or a file object, got '%s'", fname,
+                             kr_value_type_name(src));
+    f = fopen(src->u.str.s, "rb");
+    if (!f)
+        return kr_eval_error(I, "%s(): cannot open '%s': %s", fname, src->u.str.s,
+                             strerror(errno));
+    for (;;) {
+        n = fread(chunk, 1, sizeof chunk, f);
+        if (n == 0)
+            break;
+        kr_buf_append(&b, chunk, n);
+        if (b.len > ((size_t)256 << 20)) {
+            fclose(f);
+            kr_buf_free(&b);
+            return kr_eval_error(I, "%s(): '%s' is larger than 256 MiB", fname, src->u.str.s);
+        }
+    }
+    fclose(f);
+    *len = b.len;
+    *text = kr_arena_strndup(I->A, b.data ? b.data : "", b.len);
+    kr_buf_free(&b);
+    return KR_OK;
+}
+
+void kr_mod_install(struct kr_interp *I)
+{
+    kr_mod_re_install(I);
+    kr_mod_json_install(I);
+    kr_mod_sys_install(I);
+    kr_mod_math_install(I);
+    kr_mod_text_install(I);
+    kr_mod_iter_install(I);
+    kr_mod_validate_install(I);
+    kr_mod_csv_install(I);
+    kr_mod_pandas_install(I);
+}
+
+int kr_mod_special(struct kr_interp *I, struct kr_value *obj, const char *name,
+                   struct kr_value **args, size_t n, struct kr_value **out, bool *handled)
+{
+    struct kr_value *f;
+    struct kr_callargs ca = {args, n, NULL, NULL, 0};
+    *handled = false;
+    if (obj->type != KR_V_NS)
+        return KR_OK;
+    f = kr_dict_gets(obj->u.ns.attrs, name);
+    if (!f || f->type != KR_V_BUILTIN)
+        return KR_OK;
+    *handled = true;
+    return f->u.bi.fn(I, f->u.bi.self, &ca, out);
+}

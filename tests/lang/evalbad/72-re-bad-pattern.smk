@@ -1,0 +1,2 @@
+import re
+SAMPLE = re.compile(r"^(?P<id>[A-Z]+_\d+$")
