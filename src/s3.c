@@ -330,6 +330,15 @@ static enum verdict judge(struct kr_s3 *s3, struct op *o)
                  strcmp(code, "ThrottlingException") == 0 ||
                  strcmp(code, "RequestTimeout") == 0))
         v = V_RETRY;
+    /* HEAD answers have no body: a 403 with a Date far from ours is a skew too */
+    if (!code && r->status == 403) {
+        char *date = kr_http_header(r, "Date");
+        int64_t server = parse_http_date(date);
+        long off = server ? (long)(server / 1000000000 - time(NULL)) : 0;
+        kr_free(date);
+        if (off - s3->clock_offset > 900 || s3->clock_offset - off > 900)
+            code = kr_strdup("RequestTimeTooSkewed");
+    }
     if (code && strcmp(code, "RequestTimeTooSkewed") == 0) {
         char *date = kr_http_header(r, "Date");
         int64_t server = parse_http_date(date);
@@ -362,6 +371,8 @@ static const char *hint_for(const char *code, long status)
         return "the credentials may not do this: check the bucket policy and IAM permissions";
     if (strcmp(code, "BadDigest") == 0 || strcmp(code, "InvalidDigest") == 0)
         return "the data changed in transit or on disk: rerun";
+    if (status >= 500 || strcmp(code, "SlowDown") == 0)
+        return "the service kept failing or throttling: rerun later";
     return "see the S3 error code above";
 }
 
@@ -729,15 +740,33 @@ static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, 
     done.body_len = xml.len;
     done.query = kr_asprintf("uploadId=%s", eupload);
     kr_aws_sha256_hex(xml.data, xml.len, done.payload_sha);
-    if ((rc = s3_exec(s3, &done, 1, err)) != KR_OK)
+    if ((rc = s3_exec(s3, &done, 1, err)) != KR_OK) {
+        /* a Complete that succeeded but whose answer was lost makes the
+         * retry fail (the upload is gone): accept the object when it is
+         * ours, i.e. has our size and our mtime metadata */
+        struct kr_s3_object obj;
+        int exists = 0;
+        struct kr_error herr;
+        char mt[64];
+        snprintf(mt, sizeof mt, "%s", strchr(mtime_hdr, ':') + 2);
+        if (kr_s3_head(s3, bucket, key, &obj, &exists, &herr) == KR_OK && exists &&
+            obj.size == size && obj.has_krait_mtime) {
+            int ok;
+            if (parse_krait_mtime(mt, &ok) == obj.mtime_ns && ok) {
+                kr_error_clear(err);
+                rc = KR_OK;
+                eupload[0] = 0; /* nothing to abort */
+            }
+        }
         goto out;
+    }
     /* CompleteMultipartUpload can answer 200 with an <Error> body */
     if (strstr(kr_buf_cstr(&done.resp.body), "<Error>")) {
         done.resp.status = 500;
         rc = op_error(s3, &done, 1, err);
     }
 out:
-    if (rc != KR_OK && eupload)
+    if (rc != KR_OK && eupload && eupload[0])
         abort_multipart(s3, bucket, key, eupload);
     if (f)
         fclose(f);

@@ -44,6 +44,10 @@ ap.add_argument("--listen", type=int, required=True)
 ap.add_argument("--upstream", required=True)
 ap.add_argument("--fault-rate", type=float, default=0.0)
 ap.add_argument("--faults", default="500,503,reset,truncate,after500")
+ap.add_argument("--fail-match", help="always answer 500 to requests whose 'METHOD PATH?QUERY' matches")
+ap.add_argument("--skew", type=int, default=0,
+                help="the proxy's clock runs this many seconds ahead; requests more than "
+                     "15 minutes off it get 403 RequestTimeTooSkewed")
 ap.add_argument("--log")
 ap.add_argument("--seed", type=int)
 args = ap.parse_args()
@@ -102,7 +106,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def answer(self, status, body, headers=None):
-        self.send_response(status)
+        self.send_response_only(status)
+        if not any(k.lower() == "date" for k, _ in (headers or [])):
+            self.send_header("Date", self.date_time_string())
         for k, v in (headers or []):
             self.send_header(k, v)
         if not any(k.lower() == "content-length" for k, _ in (headers or [])):
@@ -141,6 +147,12 @@ class Handler(BaseHTTPRequestHandler):
             return (403, "InvalidAccessKeyId", "unknown access key")
         if TOKEN and h.get("x-amz-security-token") != TOKEN:
             return (403, "InvalidToken", "missing or wrong security token")
+        now = time.time() + args.skew
+        t = datetime.strptime(h.get("x-amz-date", "19700101T000000Z"),
+                              "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp()
+        if abs(now - t) > 900:
+            return (403, "RequestTimeTooSkewed",
+                    "The difference between the request time and the current time is too large.")
         signed = m.group(4).split(";")
         for need in ("host", "x-amz-date", "x-amz-content-sha256"):
             if need not in signed:
@@ -160,11 +172,23 @@ class Handler(BaseHTTPRequestHandler):
         bad = self.verify(body)
         if bad:
             log("%s -> %d %s" % (what, bad[0], bad[2]))
-            return self.answer(bad[0], s3_error(bad[1], bad[2]), [("Content-Type", "application/xml")])
+            hdrs = [("Content-Type", "application/xml")]
+            if bad[1] == "RequestTimeTooSkewed":
+                hdrs.append(("Date", time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                                   time.gmtime(time.time() + args.skew))))
+            return self.answer(bad[0], s3_error(bad[1], bad[2]), hdrs)
+        if args.fail_match and re.search(args.fail_match, "%s %s" % (self.command, self.path)):
+            log("%s -> 500 fail-match" % what)
+            return self.answer(500, s3_error("InternalError", "injected failure"),
+                               [("Content-Type", "application/xml")])
         fault = None
         with lock:
             if FAULTS and rng.random() < args.fault_rate:
-                fault = rng.choice(FAULTS)
+                # a truncated body needs a body: GETs get it half the time
+                if self.command == "GET" and "truncate" in FAULTS and rng.random() < 0.5:
+                    fault = "truncate"
+                else:
+                    fault = rng.choice([f for f in FAULTS if f != "truncate"] or FAULTS)
         if fault == "reset":
             log("%s -> reset" % what)
             self.close_connection = True
@@ -180,6 +204,14 @@ class Handler(BaseHTTPRequestHandler):
                                [("Content-Type", "application/xml")])
         conn = http.client.HTTPConnection(UP.hostname, UP.port, timeout=60)
         fwd = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "expect")}
+        if args.skew:
+            # s3rver checks x-amz-date against its own (true) clock but no
+            # signature, so the date of a request fit for the skewed clock
+            # is moved back for it
+            for k in fwd:
+                if k.lower() == "x-amz-date":
+                    t = datetime.strptime(fwd[k], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+                    fwd[k] = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t.timestamp() - args.skew))
         conn.request(self.command, self.path, body=body if n else None, headers=fwd)
         r = conn.getresponse()
         data = r.read()
@@ -192,7 +224,7 @@ class Handler(BaseHTTPRequestHandler):
                                [("Content-Type", "application/xml")])
         if fault == "truncate" and self.command == "GET" and len(data) > 1 and r.status == 200:
             log("%s -> truncate fault" % what)
-            self.send_response(r.status)
+            self.send_response_only(r.status)
             for k, v in hdrs:
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
