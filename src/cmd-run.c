@@ -22,6 +22,7 @@
  * (130 SIGINT, 143 SIGTERM).
  */
 #include "cli.h"
+#include "storage.h"
 #include "cmd.h"
 #include "container.h"
 #include "dag.h"
@@ -240,7 +241,7 @@ static int run_main(int argc, char **argv)
     }
     if (rc != KR_OK)
         goto fail;
-    dag = kr_dag_new(wf, NULL);
+    dag = kr_dag_new(wf, kr_cli_storage(&cli));
 
     if (cli.dry_run) {
         rc = kr_state_open(NULL, false, &st, &err);
@@ -249,6 +250,8 @@ static int run_main(int argc, char **argv)
         if (rc != KR_OK && rc != KR_NOT_FOUND)
             goto fail;
         rc = kr_dag_plan(dag, &cli.plan, &err);
+        if (kr_storage_s3_check(cli.storage_, NULL) != KR_OK)
+            rc = kr_storage_s3_check(cli.storage_, &err);
         if (rc != KR_OK)
             goto fail;
         rc = kr_planfmt_print(dag, stdout, cli.quiet ? KR_PLANFMT_QUIET : KR_PLANFMT_HUMAN,
@@ -284,6 +287,8 @@ static int run_main(int argc, char **argv)
     ro.containers = containers;
 
     rc = kr_dag_plan(dag, &cli.plan, &err);
+    if (kr_storage_s3_check(cli.storage_, NULL) != KR_OK)
+        rc = kr_storage_s3_check(cli.storage_, &err);
     if (rc != KR_OK)
         goto fail;
 

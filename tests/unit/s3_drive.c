@@ -3,7 +3,7 @@
  * tests against s3rver behind tests/s3/sigv4-proxy.py.
  *   s3_drive [-e ENDPOINT] [-t THRESHOLD] [-p PARTSIZE] [-a ATTEMPTS] [-j PARALLEL] [-k LISTPAGE] CMD ARGS
  *   CMD: put S3URL FILE | get S3URL FILE | head S3URL | rm S3URL | ls S3URL-PREFIX
- *        | presign METHOD S3URL EXPIRES
+ *        | presign METHOD S3URL EXPIRES | heads s3://BUCKET < KEYS (one HEAD each)
  * Prints results on stdout and "requests=N retries=N" on stderr; errors as
  * krait prints them, exit 1.
  */
@@ -73,6 +73,18 @@ int main(int argc, char **argv)
                 printf("size=%lld etag=%s mtime_ns=%lld krait_mtime=%d\n", (long long)o.size,
                        o.etag, (long long)o.mtime_ns, o.has_krait_mtime);
         }
+    } else if (strcmp(argv[0], "heads") == 0) {
+        /* one HEAD per key read from stdin (the one-request-per-object way) */
+        char line[4096];
+        long found = 0;
+        while (rc == KR_OK && fgets(line, sizeof line, stdin)) {
+            struct kr_s3_object o;
+            int exists = 0;
+            line[strcspn(line, "\n")] = 0;
+            rc = kr_s3_head(s3, bucket, line, &o, &exists, &err);
+            found += exists;
+        }
+        printf("found=%ld\n", found);
     } else if (strcmp(argv[0], "rm") == 0) {
         rc = kr_s3_delete(s3, bucket, key, &err);
     } else if (strcmp(argv[0], "ls") == 0) {
