@@ -1,14 +1,16 @@
-# s3-lib.sh - sourced by the S3 tests: start s3rver (tests/s3/setup-s3rver.sh
+# s3-lib.sh - sourced by the S3 tests: enter a fresh temporary directory
+# (removed on exit), start s3rver (tests/s3/setup-s3rver.sh
 # installs it from npm into a cache on first use) and tests/s3/sigv4-proxy.py
-# in front of it, both on loopback ports of their own, in the current (fresh)
-# test directory; stop both on exit.
+# in front of it, both on loopback ports of their own; stop both on exit.
 #   s3_up BUCKET [proxy options...]
 # Returns 0 when both run, with S3_ENDPOINT (the proxy's URL), S3_DIRECT (s3rver's)
 # and the AWS_* credentials exported; otherwise prints "1..0 # SKIP reason"
 # and returns 1. The proxy log is ./proxy.log.
 S3_PIDS=
+S3_TMP=$(mktemp -d)
+cd "$S3_TMP" || exit 1
 s3_down() { for p in $S3_PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
-trap s3_down EXIT
+trap 's3_down; rm -rf "$S3_TMP"' EXIT
 s3_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

@@ -6,6 +6,9 @@ if ! python3 -c 'import botocore' 2>/dev/null; then
     echo "1..0 # SKIP python3-botocore is not installed (apt-get install python3-botocore)"
     exit 0
 fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
 export AWS_ACCESS_KEY_ID=AKIAKRAITTEST0000001
 export AWS_SECRET_ACCESS_KEY='kr/ait+Secret/Key0123456789abcdefghijklmn'
 unset AWS_SESSION_TOKEN AWS_PROFILE

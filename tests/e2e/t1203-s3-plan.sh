@@ -38,11 +38,11 @@ t "a missing remote input is a planning error naming it" \
   '! "$KRAIT" plan -s Snakefile2 --s3-endpoint-url "$S3_ENDPOINT" >/dev/null 2>err &&
    grep -q "missing input file .s3://bkt/in/s25.txt." err'
 
-mkdir -p out; sleep 1
+mkdir -p out; sleep 2  # Last-Modified has whole seconds
 i=0; while [ $i -lt 25 ]; do echo x > out/s$i.txt; i=$((i+1)); done; echo x > out/lone.txt
 t "outputs newer than the objects: nothing to do" \
   '"$KRAIT" plan --s3-endpoint-url "$S3_ENDPOINT" >plan2.out 2>&1 && ! grep -q "^rule copy" plan2.out'
-sleep 1; echo changed > s9.txt
+sleep 2; echo changed > s9.txt
 "$KR_BUILDDIR/tests/unit/s3_drive" -e "$S3_ENDPOINT" put s3://bkt/in/s9.txt s9.txt 2>/dev/null
 t "re-uploading one input reruns only its dependant" \
   '"$KRAIT" plan --s3-endpoint-url "$S3_ENDPOINT" >plan3.out 2>&1 &&
