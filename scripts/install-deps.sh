@@ -33,7 +33,9 @@ SLURM=(slurm-wlm munge)
 CONTAINERS=(podman runc debootstrap debian-archive-keyring uidmap fuse-overlayfs)
 BENCH=(snakemake ninja-build make hyperfine time)
 TESTS=(r-base-core)
-S3=(nodejs npm python3-botocore strace curl)
+# npm only when there is none: a NodeSource nodejs bundles its own and conflicts with Debian's
+S3=(nodejs python3-botocore strace curl)
+command -v npm >/dev/null 2>&1 || S3+=(npm)
 
 want=("${BASE[@]}")
 while [ $# -gt 0 ]; do
