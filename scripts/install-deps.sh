@@ -9,6 +9,7 @@
 #   --containers  podman + runc + debootstrap (see tests/containers/setup-podman.sh)
 #   --bench       snakemake, ninja, make, hyperfine, GNU time (see bench/README.md)
 #   --tests       interpreters the script: tests run (R's Rscript)
+#   --s3          node + npm (s3rver, see tests/s3/setup-s3rver.sh), python3-botocore, strace
 #   --all         all of the above
 # Idempotent: when every requested package is already installed (checked with
 # dpkg-query) apt is not touched at all, so re-runs take well under a second.
@@ -18,8 +19,8 @@ die() { echo "install-deps: error: $*" >&2; exit 1; }
 log() { echo "install-deps: $*"; }
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
-    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--all]"
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--all]"
 }
 
 BASE=(build-essential autoconf automake libtool pkg-config bison flex
@@ -32,6 +33,9 @@ SLURM=(slurm-wlm munge)
 CONTAINERS=(podman runc debootstrap debian-archive-keyring uidmap fuse-overlayfs)
 BENCH=(snakemake ninja-build make hyperfine time)
 TESTS=(r-base-core)
+# npm only when there is none: a NodeSource nodejs bundles its own and conflicts with Debian's
+S3=(nodejs python3-botocore strace curl)
+command -v npm >/dev/null 2>&1 || S3+=(npm)
 
 want=("${BASE[@]}")
 while [ $# -gt 0 ]; do
@@ -40,7 +44,8 @@ while [ $# -gt 0 ]; do
         --containers) want+=("${CONTAINERS[@]}") ;;
         --bench) want+=("${BENCH[@]}") ;;
         --tests) want+=("${TESTS[@]}") ;;
-        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}") ;;
+        --s3) want+=("${S3[@]}") ;;
+        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}" "${S3[@]}") ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option '$1'" ;;
     esac

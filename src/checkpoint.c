@@ -230,7 +230,7 @@ int kr_ckpt_plan(struct kr_workflow *wf, struct kr_state *st, const struct kr_pl
     for (;;) {
         if (c)
             strvec_clear(&c->got);
-        dag = kr_dag_new(wf, NULL);
+        dag = kr_dag_new(wf, o->storage);
         rc = st ? kr_state_load_provenance(st, dag, err) : KR_OK;
         if (rc == KR_OK)
             rc = kr_dag_plan(dag, o, err);

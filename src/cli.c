@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "container.h"
 #include "state.h"
+#include "storage.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,7 +24,7 @@ enum optid {
     O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
-    O_SARRAYTH, O_HELP, O_FORMAT, O_RULES, O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH,
+    O_SARRAYTH, O_S3EP, O_HELP, O_FORMAT, O_RULES, O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH,
 };
 
 struct opt {
@@ -41,6 +42,8 @@ static const struct opt opts[] = {
     {"configfile", 0, MANY, O_CONFIGFILE, 0, "FILE..", "extra config files, applied in order"},
     {"config", 'C', MANY, O_CONFIG, 0, "K=V..", "set config values (YAML-typed), applied last"},
     {"directory", 'd', ONE, O_DIRECTORY, 0, "DIR", "work in DIR (chdir first)"},
+    {"s3-endpoint-url", 0, ONE, O_S3EP, 0, "URL",
+     "S3-compatible endpoint for s3:// paths (path-style; default AWS_ENDPOINT_URL_S3)"},
     {"dry-run", 'n', FLAG, O_DRYRUN, 0, NULL, "only show what would run"},
     {"dryrun", 0, FLAG, O_DRYRUN, 0, NULL, NULL},
     {"forceall", 'F', FLAG, O_FORCEALL, 0, NULL, "run every job of the plan"},
@@ -326,6 +329,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_EXECUTOR: cli->executor = v; break;
     case O_EXECARG: rc = push_kv(&cli->executor_args, &cli->nexecutor_args, name, v, err); break;
     case O_DETACH: cli->detach = true; break;
+    case O_S3EP: cli->s3_endpoint = v; break;
     case O_CRUNTIME: cli->container_runtime = v; break;
     case O_CIMAGE:
         cli->container_image = v;
@@ -449,6 +453,13 @@ int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
     return KR_OK;
 }
 
+struct kr_storage *kr_cli_storage(struct kr_cli *cli)
+{
+    if (!cli->storage_)
+        cli->storage_ = kr_storage_s3_new(cli->s3_endpoint);
+    return cli->storage_;
+}
+
 void kr_cli_free(struct kr_cli *cli)
 {
     uint32_t i;
@@ -473,6 +484,7 @@ void kr_cli_free(struct kr_cli *cli)
     kr_free(cli->executor_args);
     kr_free((void *)cli->container_env);
     kr_container_ctx_free(cli->containers_);
+    kr_storage_s3_free(cli->storage_);
     memset(cli, 0, sizeof *cli);
 }
 
@@ -526,6 +538,7 @@ int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wfp, struct kr_dag **da
     }
     if (rc)
         return rc;
+    cli->plan.storage = kr_cli_storage(cli);
     rc = kr_state_open_read(NULL, &st);
     if (rc == KR_OK) {
         rc = kr_ckpt_plan(wf, st, &cli->plan, &dag, err);
@@ -538,6 +551,12 @@ int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wfp, struct kr_dag **da
     if (rc == KR_NOT_FOUND || rc == KR_ESTATE) {
         kr_error_clear(err);
         rc = kr_ckpt_plan(wf, NULL, &cli->plan, &dag, err);
+    }
+    /* an S3 failure while planning is the real cause of any "missing input" */
+    if (kr_storage_s3_check(cli->storage_, NULL) != KR_OK) {
+        kr_dag_free(dag);
+        dag = NULL;
+        rc = kr_storage_s3_check(cli->storage_, err);
     }
     if (rc) {
         kr_workflow_free(wf);

@@ -60,6 +60,8 @@ struct kr_cli {
     /* private: the container context kr_cli_parse's default plan.container_id
        creates on first use (freed by kr_cli_free) */
     struct kr_container_ctx *containers_;
+    const char *s3_endpoint;        /* --s3-endpoint-url URL (S3-compatible store) */
+    struct kr_storage *storage_;    /* made by kr_cli_storage(); freed with the cli */
 };
 
 /*
@@ -74,6 +76,11 @@ struct kr_cli {
  * '--forceall'?)", a missing or bad value). --help sets cli->help.
  * Call kr_cli_free afterwards in every case.
  */
+/* The storage the planner uses: local files, and s3:// paths through S3
+ * (src/storage-s3.c; the S3 client is opened only when an s3:// path is
+ * met). Made on first use, owned by cli. */
+struct kr_storage *kr_cli_storage(struct kr_cli *cli);
+
 int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
                  struct kr_error *err);
 void kr_cli_free(struct kr_cli *cli);

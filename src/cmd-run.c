@@ -23,6 +23,7 @@
  */
 #include "checkpoint.h"
 #include "cli.h"
+#include "storage.h"
 #include "cmd.h"
 #include "container.h"
 #include "dag.h"
@@ -281,6 +282,7 @@ static int run_main(int argc, char **argv)
     }
     if (rc != KR_OK)
         goto fail;
+    cli.plan.storage = kr_cli_storage(&cli);
 
     if (cli.dry_run) {
         rc = kr_state_open(NULL, false, &st, &err);
@@ -289,6 +291,8 @@ static int run_main(int argc, char **argv)
         if (rc == KR_NOT_FOUND)
             kr_error_clear(&err);
         rc = kr_ckpt_plan(wf, rc == KR_OK ? st : NULL, &cli.plan, &dag, &err);
+        if (kr_storage_s3_check(cli.storage_, NULL) != KR_OK)
+            rc = kr_storage_s3_check(cli.storage_, &err);
         if (rc != KR_OK)
             goto fail;
         rc = kr_planfmt_print(dag, stdout, cli.quiet ? KR_PLANFMT_QUIET : KR_PLANFMT_HUMAN,
@@ -324,6 +328,8 @@ static int run_main(int argc, char **argv)
     /* jobs waiting for a checkpoint are planned again after the run (below) */
     cli.plan.defer_waiting = true;
     rc = kr_ckpt_plan(wf, st, &cli.plan, &dag, &err);
+    if (kr_storage_s3_check(cli.storage_, NULL) != KR_OK)
+        rc = kr_storage_s3_check(cli.storage_, &err);
     if (rc != KR_OK)
         goto fail;
 

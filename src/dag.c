@@ -55,8 +55,10 @@ static const char *normalise(struct kr_dag *dag, const char *p, size_t len, size
     bool clean = true;
     if (len >= 2 && p[0] == '.' && p[1] == '/')
         clean = false;
+    /* "s3://" keeps its double slash (remote paths, src/storage-s3.c) */
+    size_t keep = len > 5 && memcmp(p, "s3://", 5) == 0 ? 3 : (size_t)-1;
     for (i = 0; clean && i + 1 < len; i++)
-        if (p[i] == '/' && (p[i + 1] == '/' ||
+        if (p[i] == '/' && ((p[i + 1] == '/' && i != keep) ||
                             (p[i + 1] == '.' && (i + 2 == len || p[i + 2] == '/'))))
             clean = false;
     if (clean) {
@@ -68,7 +70,7 @@ static const char *normalise(struct kr_dag *dag, const char *p, size_t len, size
     while (i < len) {
         if (p[i] == '/') {
             /* collapse // and /./ */
-            if (i + 1 < len && p[i + 1] == '/') {
+            if (i + 1 < len && p[i + 1] == '/' && i != keep) {
                 i++;
                 continue;
             }

@@ -127,6 +127,8 @@ struct kr_plan_opts {
     uint32_t nomit_from;
     const char *batch_rule;     /* --batch RULE=IDX/N: plan only batch IDX (1-based) */
     uint32_t batch_idx, batch_n;/* of N of RULE's sorted input files (Snakemake) */
+    struct kr_storage *storage; /* remote paths (s3://) for kr_ckpt_plan's dag:
+                                   NULL for local files only */
     bool defer_waiting;         /* leave out jobs waiting for a checkpoint and what
                                    follows them (a run plans again afterwards) */
     const char **allowed_rules; /* --allowed-rules: only these rules may be used */

@@ -68,4 +68,18 @@ int kr_storage_remove(struct kr_storage *s, const char *path, struct kr_error *e
 int kr_checksum_file(const char *path, int64_t max_size, char hex[KR_SHA256_HEX_LEN + 1],
                      struct kr_error *err);
 
+/*
+ * The s3:// backend (src/storage-s3.c): s3:// (or, normalised, s3:/) paths
+ * go to S3 through an inventory (one HEAD for a lone object, one paginated
+ * listing per directory otherwise), all other paths to the local backend.
+ * endpoint_url may be NULL (AWS_ENDPOINT_URL_S3 ... see s3.h). Free with
+ * kr_storage_s3_free(); kr_storage_s3_requests() counts the S3 requests.
+ */
+int kr_storage_is_s3(const char *path);
+struct kr_storage *kr_storage_s3_new(const char *endpoint_url);
+long kr_storage_s3_requests(struct kr_storage *s);
+/* KR_OK, or the first error an S3 request hit while planning (s may be NULL). */
+int kr_storage_s3_check(struct kr_storage *s, struct kr_error *err);
+void kr_storage_s3_free(struct kr_storage *s);
+
 #endif /* KR_STORAGE_H */

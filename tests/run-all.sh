@@ -19,7 +19,7 @@ step() { printf '\n== %s\n' "$*"; }
 fail=0
 
 step "installing packages (build, SLURM, containers, script interpreters)"
-scripts/install-deps.sh --slurm --containers --tests || { echo "run-all: package installation failed" >&2; exit 1; }
+scripts/install-deps.sh --slurm --containers --tests --s3 || { echo "run-all: package installation failed" >&2; exit 1; }
 
 step "starting SLURM on localhost"
 if ! tests/slurm/slurm-up.sh; then
@@ -28,6 +28,11 @@ fi
 step "setting up Podman and the local test image"
 if ! tests/containers/setup-podman.sh; then
     echo "run-all: WARNING: Podman setup failed; the container tests will skip and say why" >&2
+fi
+
+step "installing s3rver (npm) for the S3 tests"
+if ! tests/s3/setup-s3rver.sh >/dev/null; then
+    echo "run-all: WARNING: s3rver could not be installed; the S3 tests will skip and say why" >&2
 fi
 
 step "autogen"

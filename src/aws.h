@@ -1,0 +1,97 @@
+/*
+ * aws.h - the AWS pieces shared by every AWS-speaking module (S3 now, AWS
+ * Batch later): the credential chain, the region, and Signature Version 4
+ * (header signing and presigned query URLs), computed with libcrypto.
+ *
+ * Secrets: a struct kr_aws_creds holds the secret key and session token in
+ * memory only. Nothing in this module prints them, and error messages name
+ * where credentials came from (e.g. "environment", "profile 'x' in FILE"),
+ * never their values. kr_aws_creds_free() wipes them.
+ */
+#ifndef KR_AWS_H
+#define KR_AWS_H
+
+#include "kr.h"
+
+#include <time.h>
+
+struct kr_aws_creds {
+    char *access_key;       /* AWS_ACCESS_KEY_ID */
+    char *secret_key;       /* AWS_SECRET_ACCESS_KEY: never printed */
+    char *session_token;    /* AWS_SESSION_TOKEN or NULL: never printed */
+    char source[600];       /* where they came from, for messages */
+};
+
+/* One header of a request to sign: name (any case) and value. */
+struct kr_aws_header {
+    const char *name;
+    const char *value;
+};
+
+/*
+ * Load credentials by the usual AWS chain: the environment
+ * (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN]), then the
+ * profile AWS_PROFILE (default "default") in the shared credentials file
+ * (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials), then that profile in
+ * the config file (AWS_CONFIG_FILE or ~/.aws/config, section "[profile X]"
+ * or "[default]"). Returns KR_OK with *c filled, or KR_EUSAGE with a message
+ * saying where krait looked and what to set. *c must be zeroed beforehand;
+ * free with kr_aws_creds_free().
+ */
+int kr_aws_creds_load(struct kr_aws_creds *c, struct kr_error *err);
+
+/* Wipe and free the strings of *c (the struct itself is the caller's). */
+void kr_aws_creds_free(struct kr_aws_creds *c);
+
+/*
+ * The region: AWS_REGION, AWS_DEFAULT_REGION, then "region" of the profile
+ * in the config file, else "us-east-1". Returns a kr_malloc'd string.
+ */
+char *kr_aws_region(void);
+
+/* SHA-256 of n bytes as 64 lowercase hex digits + NUL. */
+void kr_aws_sha256_hex(const void *data, size_t n, char hex[65]);
+
+/*
+ * URI-encode s as SigV4 wants it: unreserved characters (A-Z a-z 0-9 - _ . ~)
+ * kept, everything else %XX (uppercase); '/' kept when keep_slash. Returns
+ * a kr_malloc'd string.
+ */
+char *kr_aws_uri_encode(const char *s, int keep_slash);
+
+/* "YYYYMMDDTHHMMSSZ" of t (UTC) into buf[17]. */
+void kr_aws_amz_date(time_t t, char buf[17]);
+
+/*
+ * Compute the SigV4 Authorization header value for a request.
+ *   method   "GET", "PUT" ...
+ *   path     the canonical (already URI-encoded) path, e.g. "/bucket/a%20b"
+ *   query    the query string as sent ("a=1&b=2", already encoded; may be
+ *            NULL or ""); it is sorted here into canonical order
+ *   headers  every header to sign; must include host and x-amz-date (and
+ *            for S3 x-amz-content-sha256, x-amz-security-token when a
+ *            session token is used). Names are lowercased, values trimmed
+ *            and inner runs of spaces folded, as SigV4 specifies.
+ *   payload_hash  hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
+ *   amz_date the same value as the x-amz-date header
+ * Returns a kr_malloc'd "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=...,
+ * Signature=..." string. Cannot fail.
+ */
+char *kr_aws_sign(const struct kr_aws_creds *c, const char *region, const char *service,
+                  const char *method, const char *path, const char *query,
+                  const struct kr_aws_header *headers, size_t nheaders,
+                  const char *payload_hash, const char *amz_date);
+
+/*
+ * A presigned URL (SigV4 query signing, UNSIGNED-PAYLOAD, only the host
+ * header signed) for method on base_url + path, valid for expires seconds
+ * (1..604800) from amz_date. base_url is "scheme://host[:port]" without a
+ * trailing slash; path is already URI-encoded. A session token goes in as
+ * X-Amz-Security-Token (it is part of the URL by design: the URL must be
+ * handed only to the job that uses it). Returns a kr_malloc'd URL.
+ */
+char *kr_aws_presign(const struct kr_aws_creds *c, const char *region, const char *service,
+                     const char *method, const char *base_url, const char *path,
+                     long expires, const char *amz_date);
+
+#endif /* KR_AWS_H */

@@ -1,0 +1,58 @@
+/*
+ * http.h - krait's one HTTP layer (libcurl), shared by S3 and the later
+ * cloud executors. It runs a batch of requests with a bounded number in
+ * flight at once (curl's multi interface) and reports each one's outcome;
+ * it neither signs nor retries (the caller re-signs each attempt, see s3.c).
+ *
+ * Bodies: a request's body comes from memory or from a byte range of a file;
+ * a response body goes to memory, or for 2xx answers into download_file
+ * (error bodies always go to memory so their XML can be read).
+ */
+#ifndef KR_HTTP_H
+#define KR_HTTP_H
+
+#include "kr.h"
+
+#include <stdint.h>
+
+struct kr_http_req {
+    const char *method;             /* "GET", "HEAD", "PUT", "POST", "DELETE" */
+    const char *url;
+    const char *const *headers;     /* "Name: value" lines */
+    size_t nheaders;
+    const char *body;               /* request body from memory ... */
+    size_t body_len;
+    const char *upload_file;        /* ... or bytes [upload_off, +upload_len) of a file */
+    int64_t upload_off, upload_len;
+    const char *download_file;      /* 2xx body written here (created/truncated) */
+    long timeout_s;                 /* whole-transfer limit; 0: none */
+};
+
+struct kr_http_resp {
+    long status;                    /* HTTP status; 0 when the transfer failed */
+    int transport_error;            /* curl code (0: none) */
+    char transport_msg[256];        /* curl's message for it */
+    struct kr_buf body;             /* body unless it went to download_file */
+    struct kr_buf headers;          /* raw response header lines of the last response */
+    int64_t downloaded;             /* bytes written to download_file */
+};
+
+/* Initialise libcurl once per process (idempotent). KR_EIO when it cannot. */
+int kr_http_global_init(struct kr_error *err);
+
+/*
+ * Run n requests, at most max_parallel at a time (>= 1), filling resps[i]
+ * for reqs[i] (resps must be zeroed or reset by the caller). Always returns
+ * KR_OK unless curl cannot be set up at all (KR_EIO) or a download file
+ * cannot be created (KR_EIO); per-request failures are in resps[i].
+ */
+int kr_http_run(const struct kr_http_req *reqs, struct kr_http_resp *resps, size_t n,
+                int max_parallel, struct kr_error *err);
+
+/* Value of response header name (case-insensitive), kr_malloc'd, or NULL. */
+char *kr_http_header(const struct kr_http_resp *r, const char *name);
+
+/* Free the buffers of *r and zero it. */
+void kr_http_resp_free(struct kr_http_resp *r);
+
+#endif /* KR_HTTP_H */

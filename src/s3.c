@@ -1,0 +1,902 @@
+/*
+ * s3.c - the S3 client (see s3.h). One engine, s3_exec(), runs a batch of
+ * operations through kr_http_run(): it signs every pending operation with a
+ * fresh X-Amz-Date, runs them in parallel, keeps the successes, and retries
+ * the retryable failures after a backoff with full jitter, until each has
+ * succeeded or failed for good. The public operations build batches.
+ */
+#include "s3.h"
+
+#include "aws.h"
+#include "http.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct kr_s3 {
+    struct kr_aws_creds creds;
+    char *region;
+    char *endpoint;             /* "scheme://host[:port]", no trailing slash */
+    char *host;                 /* "host[:port]" as the Host header carries it */
+    int max_parallel, max_attempts;
+    long backoff_base_ms, backoff_cap_ms;
+    int64_t multipart_threshold, part_size;
+    int list_page;              /* max-keys per ListObjectsV2 page; 0: S3's default (1000) */
+    long clock_offset;          /* server time - local time, after a skew answer */
+    struct kr_s3_stats stats;
+};
+
+/* One S3 request of a batch, with its outcome. */
+struct op {
+    const char *method;
+    const char *bucket, *key;   /* key may be NULL (bucket-level request) */
+    char *query;                /* encoded, or NULL */
+    const char *body;           /* from memory ... */
+    size_t body_len;
+    const char *upload_file;    /* ... or a file range */
+    int64_t upload_off, upload_len;
+    char payload_sha[65];       /* hex SHA-256 of the body */
+    const char *extra[4];       /* more "Name: value" headers (signed) */
+    size_t nextra;
+    const char *download_file;
+    int ok_404;                 /* a 404 is an answer, not an error (HEAD, DELETE) */
+    int verify_md5;             /* GET: check the body against a plain-MD5 ETag */
+    struct kr_http_resp resp;
+    int done;
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void md5_file_range(FILE *f, int64_t len, unsigned char md5[16], char sha[65])
+{
+    EVP_MD_CTX *m = EVP_MD_CTX_new(), *s = EVP_MD_CTX_new();
+    unsigned char buf[65536], d[32];
+    unsigned int dl;
+    static const char hx[] = "0123456789abcdef";
+    EVP_DigestInit_ex(m, EVP_md5(), NULL);
+    EVP_DigestInit_ex(s, EVP_sha256(), NULL);
+    while (len > 0) {
+        size_t want = len < (int64_t)sizeof buf ? (size_t)len : sizeof buf;
+        size_t n = fread(buf, 1, want, f);
+        if (n == 0)
+            break;
+        EVP_DigestUpdate(m, buf, n);
+        EVP_DigestUpdate(s, buf, n);
+        len -= (int64_t)n;
+    }
+    EVP_DigestFinal_ex(m, md5, &dl);
+    EVP_DigestFinal_ex(s, d, &dl);
+    for (int i = 0; i < 32; i++) {
+        sha[2 * i] = hx[d[i] >> 4];
+        sha[2 * i + 1] = hx[d[i] & 15];
+    }
+    sha[64] = 0;
+    EVP_MD_CTX_free(m);
+    EVP_MD_CTX_free(s);
+}
+
+static void hex16(const unsigned char d[16], char out[33])
+{
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        out[2 * i] = hx[d[i] >> 4];
+        out[2 * i + 1] = hx[d[i] & 15];
+    }
+    out[32] = 0;
+}
+
+static char *b64_16(const unsigned char d[16])
+{
+    char *out = kr_malloc(32);
+    EVP_EncodeBlock((unsigned char *)out, d, 16);
+    return out;
+}
+
+/* The text of the first <tag>...</tag> in [s, end), entities decoded;
+ * kr_malloc'd or NULL. *after (optional) is set past the closing tag. */
+static char *xml_tag(const char *s, const char *end, const char *tag, const char **after)
+{
+    char open[64], close[64];
+    const char *a, *b;
+    struct kr_buf out = KR_BUF_INIT;
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    a = s ? strstr(s, open) : NULL;
+    if (!a || a >= end)
+        return NULL;
+    a += strlen(open);
+    b = strstr(a, close);
+    if (!b || b > end)
+        return NULL;
+    if (after)
+        *after = b + strlen(close);
+    for (const char *p = a; p < b; p++) {
+        static const struct { const char *e; char c; } ents[] = {
+            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+        size_t i;
+        for (i = 0; i < 5; i++) {
+            size_t l = strlen(ents[i].e);
+            if ((size_t)(b - p) >= l && strncmp(p, ents[i].e, l) == 0) {
+                kr_buf_putc(&out, ents[i].c);
+                p += l - 1;
+                break;
+            }
+        }
+        if (i == 5)
+            kr_buf_putc(&out, *p);
+    }
+    return kr_buf_steal(&out);
+}
+
+static int64_t parse_http_date(const char *s)
+{
+    struct tm tm = {0};
+    if (!s || !strptime(s, "%a, %d %b %Y %H:%M:%S", &tm))
+        return 0;
+    return (int64_t)timegm(&tm) * 1000000000;
+}
+
+static int64_t parse_iso_date(const char *s)
+{
+    struct tm tm = {0};
+    const char *rest;
+    int64_t ns = 0;
+    if (!s || !(rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
+        return 0;
+    if (*rest == '.') {
+        long scale = 100000000;
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+            ns += (*rest - '0') * scale;
+    }
+    return (int64_t)timegm(&tm) * 1000000000 + ns;
+}
+
+/* "1733400000.123456789" -> ns; 0 on a malformed value. */
+static int64_t parse_krait_mtime(const char *s, int *ok)
+{
+    char *end;
+    long long sec = strtoll(s, &end, 10);
+    int64_t ns = 0;
+    long scale = 100000000;
+    *ok = 0;
+    if (end == s)
+        return 0;
+    if (*end == '.')
+        for (end++; *end >= '0' && *end <= '9'; end++, scale /= 10)
+            ns += (*end - '0') * scale;
+    if (*end)
+        return 0;
+    *ok = 1;
+    return (int64_t)sec * 1000000000 + ns;
+}
+
+static void strip_quotes(const char *in, char out[80])
+{
+    size_t n;
+    if (!in) {
+        out[0] = 0;
+        return;
+    }
+    while (*in == '"')
+        in++;
+    snprintf(out, 80, "%s", in);
+    n = strlen(out);
+    while (n && out[n - 1] == '"')
+        out[--n] = 0;
+}
+
+/* ---- client ------------------------------------------------------------- */
+
+int kr_s3_open(struct kr_s3 **out, const char *endpoint_url, struct kr_error *err)
+{
+    struct kr_s3 *s3 = kr_calloc(1, sizeof *s3);
+    const char *ep = endpoint_url;
+    const char *h;
+    size_t n;
+    int rc;
+
+    if ((rc = kr_aws_creds_load(&s3->creds, err)) != KR_OK) {
+        kr_free(s3);
+        return rc;
+    }
+    s3->region = kr_aws_region();
+    if (!ep || !*ep)
+        ep = getenv("AWS_ENDPOINT_URL_S3");
+    if (!ep || !*ep)
+        ep = getenv("AWS_ENDPOINT_URL");
+    if (ep && *ep)
+        s3->endpoint = kr_strdup(ep);
+    else
+        s3->endpoint = kr_asprintf("https://s3.%s.amazonaws.com", s3->region);
+    n = strlen(s3->endpoint);
+    while (n && s3->endpoint[n - 1] == '/')
+        s3->endpoint[--n] = 0;
+    if (strncmp(s3->endpoint, "http://", 7) != 0 && strncmp(s3->endpoint, "https://", 8) != 0) {
+        kr_error_set(err, KR_EUSAGE,
+                     "S3 endpoint '%s' is not an http:// or https:// URL (--s3-endpoint-url, "
+                     "AWS_ENDPOINT_URL_S3)", s3->endpoint);
+        kr_s3_close(s3);
+        return KR_EUSAGE;
+    }
+    h = strstr(s3->endpoint, "://") + 3;
+    s3->host = kr_strndup(h, strcspn(h, "/"));
+    srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+    s3->max_parallel = 8;
+    s3->max_attempts = 6;
+    s3->backoff_base_ms = 100;
+    s3->backoff_cap_ms = 5000;
+    s3->multipart_threshold = 64 << 20;
+    s3->part_size = 16 << 20;
+    *out = s3;
+    return KR_OK;
+}
+
+void kr_s3_close(struct kr_s3 *s3)
+{
+    if (!s3)
+        return;
+    kr_aws_creds_free(&s3->creds);
+    kr_free(s3->region);
+    kr_free(s3->endpoint);
+    kr_free(s3->host);
+    kr_free(s3);
+}
+
+void kr_s3_tune(struct kr_s3 *s3, int max_parallel, int max_attempts, long backoff_base_ms,
+                long backoff_cap_ms, int64_t multipart_threshold, int64_t part_size)
+{
+    if (max_parallel > 0)
+        s3->max_parallel = max_parallel;
+    if (max_attempts > 0)
+        s3->max_attempts = max_attempts;
+    if (backoff_base_ms > 0)
+        s3->backoff_base_ms = backoff_base_ms;
+    if (backoff_cap_ms > 0)
+        s3->backoff_cap_ms = backoff_cap_ms;
+    if (multipart_threshold > 0)
+        s3->multipart_threshold = multipart_threshold;
+    if (part_size > 0)
+        s3->part_size = part_size;
+}
+
+void kr_s3_set_list_page(struct kr_s3 *s3, int max_keys)
+{
+    s3->list_page = max_keys > 0 ? max_keys : 0;
+}
+
+const struct kr_s3_stats *kr_s3_stats(const struct kr_s3 *s3)
+{
+    return &s3->stats;
+}
+
+int kr_s3_parse_url(const char *url, char **bucket, char **key, struct kr_error *err)
+{
+    const char *b, *slash;
+    if (strncmp(url, "s3://", 5) != 0 || !url[5] || url[5] == '/')
+        return kr_error_set(err, KR_EUSAGE, "'%s' is not an s3://bucket/key URL", url);
+    b = url + 5;
+    slash = strchr(b, '/');
+    *bucket = slash ? kr_strndup(b, (size_t)(slash - b)) : kr_strdup(b);
+    *key = kr_strdup(slash ? slash + 1 : "");
+    return KR_OK;
+}
+
+static char *object_path(const char *bucket, const char *key)
+{
+    char *ek = kr_aws_uri_encode(key ? key : "", 1);
+    char *p = key ? kr_asprintf("/%s/%s", bucket, ek) : kr_asprintf("/%s", bucket);
+    kr_free(ek);
+    return p;
+}
+
+/* ---- the engine ----------------------------------------------------------- */
+
+/* What to do with a finished attempt. */
+enum verdict { V_DONE, V_RETRY, V_FAIL };
+
+static char *s3_code(const struct kr_http_resp *r)
+{
+    const char *b = kr_buf_cstr(&r->body);
+    return xml_tag(b, b + r->body.len, "Code", NULL);
+}
+
+static enum verdict judge(struct kr_s3 *s3, struct op *o)
+{
+    struct kr_http_resp *r = &o->resp;
+    char *code, *len;
+    enum verdict v;
+    if (r->status == 0)
+        return V_RETRY; /* connection refused/reset, timeout, truncated body */
+    if ((r->status >= 200 && r->status < 300) || (r->status == 404 && o->ok_404)) {
+        if (o->download_file && r->status == 200 && (len = kr_http_header(r, "Content-Length"))) {
+            int short_body = strtoll(len, NULL, 10) != r->downloaded;
+            kr_free(len);
+            if (short_body)
+                return V_RETRY;
+        }
+        return V_DONE;
+    }
+    if (r->status >= 500 || r->status == 429)
+        return V_RETRY;
+    code = s3_code(r);
+    v = V_FAIL;
+    if (code && (strcmp(code, "SlowDown") == 0 || strcmp(code, "Throttling") == 0 ||
+                 strcmp(code, "ThrottlingException") == 0 ||
+                 strcmp(code, "RequestTimeout") == 0))
+        v = V_RETRY;
+    /* HEAD answers have no body: a 403 with a Date far from ours is a skew too */
+    if (!code && r->status == 403) {
+        char *date = kr_http_header(r, "Date");
+        int64_t server = parse_http_date(date);
+        long off = server ? (long)(server / 1000000000 - time(NULL)) : 0;
+        kr_free(date);
+        if (off - s3->clock_offset > 900 || s3->clock_offset - off > 900)
+            code = kr_strdup("RequestTimeTooSkewed");
+    }
+    if (code && strcmp(code, "RequestTimeTooSkewed") == 0) {
+        char *date = kr_http_header(r, "Date");
+        int64_t server = parse_http_date(date);
+        long off = server ? (long)(server / 1000000000 - time(NULL)) : 0;
+        kr_free(date);
+        if (server && off != s3->clock_offset) {
+            s3->clock_offset = off; /* sign the next attempt with the server's clock */
+            v = V_RETRY;
+        }
+    }
+    kr_free(code);
+    return v;
+}
+
+static const char *hint_for(const char *code, long status)
+{
+    if (!code)
+        code = "";
+    if (strcmp(code, "NoSuchBucket") == 0)
+        return "create the bucket or fix the bucket name in the s3:// URL";
+    if (strcmp(code, "NoSuchKey") == 0 || status == 404)
+        return "the object does not exist: check the key, or produce it with a rule";
+    if (strcmp(code, "ExpiredToken") == 0 || strcmp(code, "TokenRefreshRequired") == 0)
+        return "the session token has expired: renew the credentials and rerun";
+    if (strcmp(code, "RequestTimeTooSkewed") == 0)
+        return "this machine's clock is wrong: synchronise it (e.g. timedatectl set-ntp true)";
+    if (strcmp(code, "InvalidAccessKeyId") == 0 || strcmp(code, "SignatureDoesNotMatch") == 0)
+        return "check the access key and secret (AWS_ACCESS_KEY_ID / AWS_PROFILE)";
+    if (strcmp(code, "AccessDenied") == 0 || status == 403)
+        return "the credentials may not do this: check the bucket policy and IAM permissions";
+    if (strcmp(code, "BadDigest") == 0 || strcmp(code, "InvalidDigest") == 0)
+        return "the data changed in transit or on disk: rerun";
+    if (status >= 500 || strcmp(code, "SlowDown") == 0)
+        return "the service kept failing or throttling: rerun later";
+    return "see the S3 error code above";
+}
+
+static int op_error(struct kr_s3 *s3, struct op *o, int attempts, struct kr_error *err)
+{
+    struct kr_http_resp *r = &o->resp;
+    char what[1200];
+    snprintf(what, sizeof what, "S3 %s s3://%s/%s%s%s", o->method, o->bucket,
+             o->key ? o->key : "", o->query ? "?" : "", o->query ? o->query : "");
+    if (r->status == 0)
+        return kr_error_set(err, KR_EIO,
+                            "%s: cannot reach %s: %s (after %d attempts); check the endpoint "
+                            "(--s3-endpoint-url, AWS_ENDPOINT_URL_S3) and the network",
+                            what, s3->endpoint, r->transport_msg, attempts);
+    {
+        char *code = s3_code(r);
+        const char *b = kr_buf_cstr(&r->body);
+        char *msg = xml_tag(b, b + r->body.len, "Message", NULL);
+        int rc = kr_error_set(err, KR_EIO, "%s: HTTP %ld %s%s%s%s%s: %s", what, r->status,
+                              code ? code : (r->status == 404 ? "NotFound" : "error"),
+                              msg ? " (" : "", msg ? msg : "", msg ? ")" : "",
+                              attempts > 1 ? " after retries" : "", hint_for(code, r->status));
+        kr_free(code);
+        kr_free(msg);
+        return rc;
+    }
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Run ops to completion. KR_OK when every op succeeded (or got an accepted
+ * 404); else KR_EIO for the first op that failed for good. */
+static int s3_exec(struct kr_s3 *s3, struct op *ops, size_t n, struct kr_error *err)
+{
+    struct kr_http_req *reqs = kr_calloc(n ? n : 1, sizeof *reqs);
+    struct kr_http_resp *resps = kr_calloc(n ? n : 1, sizeof *resps);
+    size_t *idx = kr_calloc(n ? n : 1, sizeof *idx);
+    char **hdrs = kr_calloc(n * 16 + 1, sizeof *hdrs);
+    char **urls = kr_calloc(n ? n : 1, sizeof *urls);
+    int rc = KR_OK, attempt;
+
+    for (attempt = 1; rc == KR_OK; attempt++) {
+        size_t m = 0, nh = 0;
+        char amz[17];
+        kr_aws_amz_date(time(NULL) + s3->clock_offset, amz);
+        for (size_t i = 0; i < n; i++) {
+            struct op *o = &ops[i];
+            struct kr_aws_header sh[8];
+            size_t ns = 0, first = nh;
+            char *path, *auth;
+            if (o->done)
+                continue;
+            path = object_path(o->bucket, o->key);
+            sh[ns++] = (struct kr_aws_header){"host", s3->host};
+            sh[ns++] = (struct kr_aws_header){"x-amz-date", amz};
+            sh[ns++] = (struct kr_aws_header){"x-amz-content-sha256",
+                                              o->payload_sha[0] ? o->payload_sha
+                                                                : "UNSIGNED-PAYLOAD"};
+            if (s3->creds.session_token)
+                sh[ns++] = (struct kr_aws_header){"x-amz-security-token",
+                                                  s3->creds.session_token};
+            for (size_t k = 0; k < o->nextra; k++) {
+                const char *colon = strchr(o->extra[k], ':');
+                char *name = kr_strndup(o->extra[k], (size_t)(colon - o->extra[k]));
+                hdrs[nh++] = name; /* freed below with the rest */
+                sh[ns++] = (struct kr_aws_header){name, colon + 1};
+            }
+            auth = kr_aws_sign(&s3->creds, s3->region, "s3", o->method, path, o->query, sh, ns,
+                               sh[2].value, amz);
+            /* the header lines curl sends (names already used above are kept
+             * in hdrs only to be freed) */
+            nh = first + o->nextra;
+            hdrs[nh++] = kr_asprintf("x-amz-date: %s", amz);
+            hdrs[nh++] = kr_asprintf("x-amz-content-sha256: %s", sh[2].value);
+            hdrs[nh++] = kr_asprintf("Authorization: %s", auth);
+            if (s3->creds.session_token)
+                hdrs[nh++] = kr_asprintf("x-amz-security-token: %s", s3->creds.session_token);
+            kr_free(auth);
+            for (size_t k = 0; k < o->nextra; k++)
+                hdrs[nh++] = kr_strdup(o->extra[k]);
+            urls[m] = kr_asprintf("%s%s%s%s", s3->endpoint, path, o->query ? "?" : "",
+                                  o->query ? o->query : "");
+            kr_free(path);
+            reqs[m] = (struct kr_http_req){
+                .method = o->method, .url = urls[m],
+                .headers = (const char *const *)&hdrs[first + o->nextra],
+                .nheaders = nh - first - o->nextra, .body = o->body, .body_len = o->body_len,
+                .upload_file = o->upload_file, .upload_off = o->upload_off,
+                .upload_len = o->upload_len, .download_file = o->download_file};
+            if (strcmp(o->method, "PUT") == 0 && !o->body && !o->upload_file)
+                reqs[m].body = "";
+            memset(&resps[m], 0, sizeof resps[m]);
+            idx[m++] = i;
+        }
+        if (m == 0)
+            break;
+        s3->stats.requests += (long)m;
+        rc = kr_http_run(reqs, resps, m, s3->max_parallel, err);
+        {
+            int retry = 0;
+            for (size_t j = 0; j < m; j++) {
+                struct op *o = &ops[idx[j]];
+                enum verdict v;
+                kr_http_resp_free(&o->resp);
+                o->resp = resps[j];
+                memset(&resps[j], 0, sizeof resps[j]);
+                if (rc != KR_OK)
+                    continue;
+                v = judge(s3, o);
+                if (v == V_DONE)
+                    o->done = 1;
+                else if (v == V_RETRY && attempt < s3->max_attempts)
+                    retry = 1;
+                else if (rc == KR_OK)
+                    rc = op_error(s3, o, attempt, err);
+            }
+            for (size_t j = 0; j < m; j++)
+                kr_free(urls[j]);
+            for (size_t k = 0; k < nh; k++) {
+                if (hdrs[k] && strncmp(hdrs[k], "x-amz-security-token", 20) == 0)
+                    memset(hdrs[k], 0, strlen(hdrs[k]));
+                kr_free(hdrs[k]);
+                hdrs[k] = NULL;
+            }
+            if (rc == KR_OK && retry) {
+                long cap = s3->backoff_base_ms << (attempt - 1 < 16 ? attempt - 1 : 16);
+                if (cap > s3->backoff_cap_ms || cap <= 0)
+                    cap = s3->backoff_cap_ms;
+                s3->stats.retries++;
+                sleep_ms(random() % (cap + 1)); /* full jitter */
+            }
+        }
+    }
+    kr_free(reqs);
+    kr_free(resps);
+    kr_free(idx);
+    kr_free(hdrs);
+    kr_free(urls);
+    return rc;
+}
+
+static void ops_free(struct op *ops, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        kr_http_resp_free(&ops[i].resp);
+        kr_free(ops[i].query);
+    }
+}
+
+/* ---- operations ----------------------------------------------------------- */
+
+static void fill_object(const struct kr_http_resp *r, struct kr_s3_object *obj)
+{
+    char *v;
+    memset(obj, 0, sizeof *obj);
+    if ((v = kr_http_header(r, "Content-Length")))
+        obj->size = strtoll(v, NULL, 10);
+    kr_free(v);
+    v = kr_http_header(r, "ETag");
+    strip_quotes(v, obj->etag);
+    kr_free(v);
+    if ((v = kr_http_header(r, "x-amz-meta-krait-mtime"))) {
+        obj->mtime_ns = parse_krait_mtime(v, &obj->has_krait_mtime);
+        kr_free(v);
+    }
+    if (!obj->has_krait_mtime) {
+        v = kr_http_header(r, "Last-Modified");
+        obj->mtime_ns = parse_http_date(v);
+        kr_free(v);
+    }
+}
+
+int kr_s3_head(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_s3_object *obj,
+               int *exists, struct kr_error *err)
+{
+    struct op o = {.method = "HEAD", .bucket = bucket, .key = key, .ok_404 = 1};
+    int rc = s3_exec(s3, &o, 1, err);
+    if (rc == KR_OK) {
+        *exists = o.resp.status != 404;
+        if (*exists)
+            fill_object(&o.resp, obj);
+    }
+    ops_free(&o, 1);
+    return rc;
+}
+
+/* MD5 of a whole file as hex; 0 on success. */
+static int md5_file(const char *path, char hex[33], int64_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    unsigned char md5[16];
+    char sha[65];
+    if (!f)
+        return -1;
+    if (fstat(fileno(f), &st) != 0) {
+        fclose(f);
+        return -1;
+    }
+    md5_file_range(f, st.st_size, md5, sha);
+    fclose(f);
+    hex16(md5, hex);
+    *size = st.st_size;
+    return 0;
+}
+
+int kr_s3_get(struct kr_s3 *s3, const char *bucket, const char *key, const char *dest,
+              struct kr_s3_object *obj, struct kr_error *err)
+{
+    char *part = kr_asprintf("%s.part", dest);
+    struct op o = {.method = "GET", .bucket = bucket, .key = key, .download_file = part};
+    struct kr_s3_object got;
+    int rc, tries;
+
+    for (tries = 0;; tries++) {
+        char md5[33];
+        int64_t size = 0;
+        o.done = 0;
+        rc = s3_exec(s3, &o, 1, err);
+        if (rc != KR_OK)
+            break;
+        fill_object(&o.resp, &got);
+        if (md5_file(part, md5, &size) != 0) {
+            rc = kr_error_set(err, KR_EIO, "S3 GET s3://%s/%s: cannot read back '%s': %s",
+                              bucket, key, part, strerror(errno));
+            break;
+        }
+        /* a plain (single-part) ETag is the MD5 of the content */
+        if (size == got.size && (strlen(got.etag) != 32 || strcmp(md5, got.etag) == 0))
+            break;
+        if (tries + 1 >= s3->max_attempts) {
+            rc = kr_error_set(err, KR_EIO,
+                              "S3 GET s3://%s/%s: the downloaded data does not match the "
+                              "object's size/ETag after %d attempts; rerun", bucket, key,
+                              tries + 1);
+            break;
+        }
+        s3->stats.retries++;
+    }
+    if (rc == KR_OK && rename(part, dest) != 0)
+        rc = kr_error_set(err, KR_EIO, "S3 GET s3://%s/%s: cannot rename '%s' to '%s': %s",
+                          bucket, key, part, dest, strerror(errno));
+    if (rc != KR_OK)
+        unlink(part);
+    else if (obj)
+        *obj = got;
+    ops_free(&o, 1);
+    kr_free(part);
+    return rc;
+}
+
+static int put_single(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
+                      int64_t size, const char *mtime_hdr, struct kr_error *err)
+{
+    FILE *f = fopen(src, "rb");
+    unsigned char md5[16];
+    char *b64, *md5h, hex[33], etag[80];
+    struct op o = {.method = "PUT", .bucket = bucket, .key = key, .upload_file = src,
+                   .upload_len = size};
+    int rc;
+    if (!f)
+        return kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: cannot read '%s': %s", bucket, key,
+                            src, strerror(errno));
+    md5_file_range(f, size, md5, o.payload_sha);
+    fclose(f);
+    b64 = b64_16(md5);
+    md5h = kr_asprintf("Content-MD5: %s", b64);
+    o.extra[o.nextra++] = md5h;
+    o.extra[o.nextra++] = mtime_hdr;
+    rc = s3_exec(s3, &o, 1, err);
+    if (rc == KR_OK) {
+        char *e = kr_http_header(&o.resp, "ETag");
+        strip_quotes(e, etag);
+        kr_free(e);
+        hex16(md5, hex);
+        if (strlen(etag) == 32 && strcmp(etag, hex) != 0)
+            rc = kr_error_set(err, KR_EIO,
+                              "S3 PUT s3://%s/%s: the stored object's ETag %s is not the MD5 "
+                              "of '%s' (%s); rerun", bucket, key, etag, src, hex);
+    }
+    ops_free(&o, 1);
+    kr_free(b64);
+    kr_free(md5h);
+    return rc;
+}
+
+static void abort_multipart(struct kr_s3 *s3, const char *bucket, const char *key,
+                            const char *eupload)
+{
+    struct op o = {.method = "DELETE", .bucket = bucket, .key = key, .ok_404 = 1};
+    struct kr_error ignored;
+    o.query = kr_asprintf("uploadId=%s", eupload);
+    s3_exec(s3, &o, 1, &ignored); /* best effort: an unfinished upload is never visible */
+    ops_free(&o, 1);
+}
+
+static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
+                         int64_t size, const char *mtime_hdr, struct kr_error *err)
+{
+    struct op init = {.method = "POST", .bucket = bucket, .key = key, .body = "", .body_len = 0};
+    size_t nparts = (size_t)((size + s3->part_size - 1) / s3->part_size), i;
+    struct op *parts = NULL;
+    char **md5h = NULL, *upload = NULL, *eupload = NULL;
+    struct kr_buf xml = KR_BUF_INIT;
+    struct op done = {.method = "POST", .bucket = bucket, .key = key};
+    int rc;
+    FILE *f = NULL;
+
+    kr_aws_sha256_hex("", 0, init.payload_sha);
+    init.query = kr_strdup("uploads=");
+    init.extra[init.nextra++] = mtime_hdr;
+    if ((rc = s3_exec(s3, &init, 1, err)) != KR_OK)
+        goto out;
+    {
+        const char *b = kr_buf_cstr(&init.resp.body);
+        upload = xml_tag(b, b + init.resp.body.len, "UploadId", NULL);
+    }
+    if (!upload) {
+        rc = kr_error_set(err, KR_EIO, "S3 POST s3://%s/%s?uploads: no UploadId in the answer",
+                          bucket, key);
+        goto out;
+    }
+    eupload = kr_aws_uri_encode(upload, 0);
+    parts = kr_calloc(nparts, sizeof *parts);
+    md5h = kr_calloc(nparts, sizeof *md5h);
+    if (!(f = fopen(src, "rb"))) {
+        rc = kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: cannot read '%s': %s", bucket, key,
+                          src, strerror(errno));
+        goto out;
+    }
+    for (i = 0; i < nparts; i++) {
+        struct op *p = &parts[i];
+        unsigned char md5[16];
+        char *b64;
+        p->method = "PUT";
+        p->bucket = bucket;
+        p->key = key;
+        p->upload_file = src;
+        p->upload_off = (int64_t)i * s3->part_size;
+        p->upload_len = size - p->upload_off < s3->part_size ? size - p->upload_off
+                                                             : s3->part_size;
+        p->query = kr_asprintf("partNumber=%zu&uploadId=%s", i + 1, eupload);
+        md5_file_range(f, p->upload_len, md5, p->payload_sha);
+        b64 = b64_16(md5);
+        md5h[i] = kr_asprintf("Content-MD5: %s", b64);
+        kr_free(b64);
+        p->extra[p->nextra++] = md5h[i];
+    }
+    if ((rc = s3_exec(s3, parts, nparts, err)) != KR_OK)
+        goto out;
+    kr_buf_puts(&xml, "<CompleteMultipartUpload>");
+    for (i = 0; i < nparts; i++) {
+        char *e = kr_http_header(&parts[i].resp, "ETag");
+        kr_buf_printf(&xml, "<Part><PartNumber>%zu</PartNumber><ETag>%s</ETag></Part>", i + 1,
+                      e ? e : "");
+        kr_free(e);
+    }
+    kr_buf_puts(&xml, "</CompleteMultipartUpload>");
+    done.body = xml.data;
+    done.body_len = xml.len;
+    done.query = kr_asprintf("uploadId=%s", eupload);
+    kr_aws_sha256_hex(xml.data, xml.len, done.payload_sha);
+    if ((rc = s3_exec(s3, &done, 1, err)) != KR_OK) {
+        /* a Complete that succeeded but whose answer was lost makes the
+         * retry fail (the upload is gone): accept the object when it is
+         * ours, i.e. has our size and our mtime metadata */
+        struct kr_s3_object obj;
+        int exists = 0;
+        struct kr_error herr;
+        char mt[64];
+        snprintf(mt, sizeof mt, "%s", strchr(mtime_hdr, ':') + 2);
+        if (kr_s3_head(s3, bucket, key, &obj, &exists, &herr) == KR_OK && exists &&
+            obj.size == size && obj.has_krait_mtime) {
+            int ok;
+            if (parse_krait_mtime(mt, &ok) == obj.mtime_ns && ok) {
+                kr_error_clear(err);
+                rc = KR_OK;
+                eupload[0] = 0; /* nothing to abort */
+            }
+        }
+        goto out;
+    }
+    /* CompleteMultipartUpload can answer 200 with an <Error> body */
+    if (strstr(kr_buf_cstr(&done.resp.body), "<Error>")) {
+        done.resp.status = 500;
+        rc = op_error(s3, &done, 1, err);
+    }
+out:
+    if (rc != KR_OK && eupload && eupload[0])
+        abort_multipart(s3, bucket, key, eupload);
+    if (f)
+        fclose(f);
+    if (parts) {
+        ops_free(parts, nparts);
+        for (i = 0; i < nparts; i++)
+            kr_free(md5h[i]);
+    }
+    kr_free(parts);
+    kr_free(md5h);
+    ops_free(&init, 1);
+    ops_free(&done, 1);
+    kr_buf_free(&xml);
+    kr_free(upload);
+    kr_free(eupload);
+    return rc;
+}
+
+int kr_s3_put(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
+              struct kr_error *err)
+{
+    struct stat st;
+    char *mtime_hdr;
+    int rc;
+    if (stat(src, &st) != 0)
+        return kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: cannot stat '%s': %s", bucket, key,
+                            src, strerror(errno));
+    mtime_hdr = kr_asprintf("x-amz-meta-krait-mtime: %lld.%09ld", (long long)st.st_mtim.tv_sec,
+                            (long)st.st_mtim.tv_nsec);
+    if (st.st_size > s3->multipart_threshold)
+        rc = put_multipart(s3, bucket, key, src, st.st_size, mtime_hdr, err);
+    else
+        rc = put_single(s3, bucket, key, src, st.st_size, mtime_hdr, err);
+    kr_free(mtime_hdr);
+    return rc;
+}
+
+int kr_s3_delete(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_error *err)
+{
+    struct op o = {.method = "DELETE", .bucket = bucket, .key = key, .ok_404 = 1};
+    int rc = s3_exec(s3, &o, 1, err);
+    ops_free(&o, 1);
+    return rc;
+}
+
+void kr_s3_objects_free(struct kr_s3_object *objs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        kr_free(objs[i].key);
+    kr_free(objs);
+}
+
+int kr_s3_list(struct kr_s3 *s3, const char *bucket, const char *prefix,
+               struct kr_s3_object **objs, size_t *n, struct kr_error *err)
+{
+    struct kr_s3_object *out = NULL;
+    size_t cnt = 0, cap = 0;
+    char *token = NULL, *eprefix = kr_aws_uri_encode(prefix ? prefix : "", 0);
+    int rc = KR_OK;
+
+    do {
+        struct op o = {.method = "GET", .bucket = bucket};
+        const char *b, *end, *p;
+        char *trunc, mk[32] = "";
+        if (s3->list_page)
+            snprintf(mk, sizeof mk, "&max-keys=%d", s3->list_page);
+        if (token) {
+            char *et = kr_aws_uri_encode(token, 0);
+            o.query = kr_asprintf("continuation-token=%s&list-type=2%s&prefix=%s", et, mk,
+                                  eprefix);
+            kr_free(et);
+        } else {
+            o.query = kr_asprintf("list-type=2%s&prefix=%s", mk, eprefix);
+        }
+        kr_free(token);
+        token = NULL;
+        rc = s3_exec(s3, &o, 1, err);
+        if (rc != KR_OK) {
+            ops_free(&o, 1);
+            break;
+        }
+        b = p = kr_buf_cstr(&o.resp.body);
+        end = b + o.resp.body.len;
+        for (;;) {
+            const char *after;
+            char *c = xml_tag(p, end, "Contents", &after), *v;
+            if (!c)
+                break;
+            if (cnt == cap) {
+                cap = cap ? 2 * cap : 256;
+                out = kr_realloc(out, cap * sizeof *out);
+            }
+            memset(&out[cnt], 0, sizeof out[cnt]);
+            out[cnt].key = xml_tag(c, c + strlen(c), "Key", NULL);
+            if ((v = xml_tag(c, c + strlen(c), "Size", NULL)))
+                out[cnt].size = strtoll(v, NULL, 10);
+            kr_free(v);
+            v = xml_tag(c, c + strlen(c), "ETag", NULL);
+            strip_quotes(v, out[cnt].etag);
+            kr_free(v);
+            v = xml_tag(c, c + strlen(c), "LastModified", NULL);
+            out[cnt].mtime_ns = parse_iso_date(v);
+            kr_free(v);
+            kr_free(c);
+            if (out[cnt].key)
+                cnt++;
+            p = after;
+        }
+        trunc = xml_tag(b, end, "IsTruncated", NULL);
+        if (trunc && strcmp(trunc, "true") == 0)
+            token = xml_tag(b, end, "NextContinuationToken", NULL);
+        kr_free(trunc);
+        ops_free(&o, 1);
+    } while (token);
+    kr_free(eprefix);
+    if (rc != KR_OK) {
+        kr_s3_objects_free(out, cnt);
+        return rc;
+    }
+    *objs = out;
+    *n = cnt;
+    return KR_OK;
+}
+
+char *kr_s3_presign(struct kr_s3 *s3, const char *method, const char *bucket, const char *key,
+                    long expires)
+{
+    char amz[17], *path = object_path(bucket, key), *url;
+    kr_aws_amz_date(time(NULL) + s3->clock_offset, amz);
+    url = kr_aws_presign(&s3->creds, s3->region, "s3", method, s3->endpoint, path, expires, amz);
+    kr_free(path);
+    return url;
+}

@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""sigv4-proxy.py - a verifying, fault-injecting HTTP proxy in front of s3rver
+(which does not check SigV4 signatures itself).
+
+Every request must carry a SigV4 signature - an Authorization header or a
+presigned query (X-Amz-Signature) - that botocore, recomputing it from the
+request as received with the secret given in the environment, agrees with;
+else the proxy answers 403 SignatureDoesNotMatch (XML, like S3) and does not
+forward. A signed payload hash (x-amz-content-sha256) must match the body
+(400 XAmzContentSHA256Mismatch), presigned URLs must not have expired (403).
+
+Faults, at --fault-rate (0..1) per request, chosen at random among
+--faults (comma list): 500 (InternalError), 503 (SlowDown), reset (close the
+connection without answering), truncate (forward, then send only half of
+the body announced by Content-Length), after500 (forward, then answer 500).
+
+    sigv4-proxy.py --listen PORT --upstream http://127.0.0.1:S3RVER_PORT
+                   [--fault-rate 0.1] [--faults 500,503,reset,truncate,after500]
+                   [--log FILE] [--seed N]
+Credentials: PROXY_ACCESS_KEY, PROXY_SECRET_KEY (PROXY_SESSION_TOKEN, when
+set, must be presented as X-Amz-Security-Token). The log has one line per
+request: "METHOD PATH?QUERY -> STATUS [fault|reason]" (signatures and tokens
+are cut from the logged query)."""
+import argparse
+import hashlib
+import http.client
+import os
+import random
+import re
+import socket
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, parse_qsl
+
+from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--listen", type=int, required=True)
+ap.add_argument("--upstream", required=True)
+ap.add_argument("--fault-rate", type=float, default=0.0)
+ap.add_argument("--faults", default="500,503,reset,truncate,after500")
+ap.add_argument("--fail-match", help="always answer 500 to requests whose 'METHOD PATH?QUERY' matches")
+ap.add_argument("--skew", type=int, default=0,
+                help="the proxy's clock runs this many seconds ahead; requests more than "
+                     "15 minutes off it get 403 RequestTimeTooSkewed")
+ap.add_argument("--log")
+ap.add_argument("--seed", type=int)
+args = ap.parse_args()
+rng = random.Random(args.seed)
+ACCESS = os.environ["PROXY_ACCESS_KEY"]
+SECRET = os.environ["PROXY_SECRET_KEY"]
+TOKEN = os.environ.get("PROXY_SESSION_TOKEN") or None
+UP = urlsplit(args.upstream)
+FAULTS = [f for f in args.faults.split(",") if f]
+lock = threading.Lock()
+logf = open(args.log, "a", buffering=1) if args.log else None
+
+
+def log(line):
+    if logf:
+        with lock:
+            logf.write(line + "\n")
+
+
+def scrub(q):
+    return re.sub(r"(X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential)=[^&]*", r"\1=...", q)
+
+
+def expected_header_auth(method, url, headers, signed, amz_date, region):
+    req = AWSRequest(method=method, url=url, headers={h: headers[h] for h in signed if h != "host"})
+    req.headers["host"] = headers["host"]
+    req.context["timestamp"] = amz_date
+    auth = S3SigV4Auth(Credentials(ACCESS, SECRET, TOKEN), "s3", region)
+    cr = auth.canonical_request(req)
+    sts = auth.string_to_sign(req, cr)
+    return auth.signature(sts, req)
+
+
+def expected_query_auth(method, url, host, amz_date, region, expires):
+    # the URL without X-Amz-Signature, as the signer saw it
+    parts = urlsplit(url)
+    q = "&".join(p for p in parts.query.split("&") if not p.startswith("X-Amz-Signature="))
+    req = AWSRequest(method=method, url="%s://%s%s?%s" % (parts.scheme, host, parts.path, q))
+    req.headers["host"] = host
+    req.context["timestamp"] = amz_date
+    auth = S3SigV4QueryAuth(Credentials(ACCESS, SECRET, TOKEN), "s3", region, expires=expires)
+    cr = auth.canonical_request(req)
+    sts = auth.string_to_sign(req, cr)
+    return auth.signature(sts, req)
+
+
+def s3_error(code, message):
+    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message>"
+            "</Error>" % (code, message)).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def answer(self, status, body, headers=None):
+        self.send_response_only(status)
+        if not any(k.lower() == "date" for k, _ in (headers or [])):
+            self.send_header("Date", self.date_time_string())
+        for k, v in (headers or []):
+            self.send_header(k, v)
+        if not any(k.lower() == "content-length" for k, _ in (headers or [])):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def verify(self, body):
+        """None when the request is properly signed, else (status, code, message)."""
+        h = {k.lower(): v for k, v in self.headers.items()}
+        url = "http://%s%s" % (h.get("host", ""), self.path)
+        parts = urlsplit(self.path)
+        q = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if "X-Amz-Signature" in q:
+            m = re.match(r"([^/]+)/(\d{8})/([^/]+)/s3/aws4_request$", q.get("X-Amz-Credential", ""))
+            if not m or m.group(1) != ACCESS:
+                return (403, "InvalidAccessKeyId", "unknown access key")
+            if TOKEN and q.get("X-Amz-Security-Token") != TOKEN:
+                return (403, "InvalidToken", "missing or wrong security token")
+            amz = q.get("X-Amz-Date", "")
+            expires = int(q.get("X-Amz-Expires", "0"))
+            want = expected_query_auth(self.command, url, h["host"], amz, m.group(3), expires)
+            if want != q["X-Amz-Signature"]:
+                return (403, "SignatureDoesNotMatch", "presigned signature mismatch")
+            t = datetime.strptime(amz, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp()
+            if time.time() > t + expires:
+                return (403, "AccessDenied", "Request has expired")
+            return None
+        a = h.get("authorization", "")
+        m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request, "
+                     r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$", a)
+        if not m:
+            return (403, "AccessDenied", "no SigV4 Authorization header")
+        if m.group(1) != ACCESS:
+            return (403, "InvalidAccessKeyId", "unknown access key")
+        if TOKEN and h.get("x-amz-security-token") != TOKEN:
+            return (403, "InvalidToken", "missing or wrong security token")
+        now = time.time() + args.skew
+        t = datetime.strptime(h.get("x-amz-date", "19700101T000000Z"),
+                              "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp()
+        if abs(now - t) > 900:
+            return (403, "RequestTimeTooSkewed",
+                    "The difference between the request time and the current time is too large.")
+        signed = m.group(4).split(";")
+        for need in ("host", "x-amz-date", "x-amz-content-sha256"):
+            if need not in signed:
+                return (403, "AccessDenied", "%s is not signed" % need)
+        want = expected_header_auth(self.command, url, h, signed, h["x-amz-date"], m.group(3))
+        if want != m.group(5):
+            return (403, "SignatureDoesNotMatch", "signature mismatch")
+        psha = h["x-amz-content-sha256"]
+        if psha != "UNSIGNED-PAYLOAD" and psha != hashlib.sha256(body).hexdigest():
+            return (400, "XAmzContentSHA256Mismatch", "payload hash does not match the body")
+        return None
+
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        what = "%s %s" % (self.command, scrub(self.path))
+        bad = self.verify(body)
+        if bad:
+            log("%s -> %d %s" % (what, bad[0], bad[2]))
+            hdrs = [("Content-Type", "application/xml")]
+            if bad[1] == "RequestTimeTooSkewed":
+                hdrs.append(("Date", time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                                   time.gmtime(time.time() + args.skew))))
+            return self.answer(bad[0], s3_error(bad[1], bad[2]), hdrs)
+        if args.fail_match and re.search(args.fail_match, "%s %s" % (self.command, self.path)):
+            log("%s -> 500 fail-match" % what)
+            return self.answer(500, s3_error("InternalError", "injected failure"),
+                               [("Content-Type", "application/xml")])
+        fault = None
+        with lock:
+            if FAULTS and rng.random() < args.fault_rate:
+                # a truncated body needs a body: GETs get it half the time
+                if self.command == "GET" and "truncate" in FAULTS and rng.random() < 0.5:
+                    fault = "truncate"
+                else:
+                    fault = rng.choice([f for f in FAULTS if f != "truncate"] or FAULTS)
+        if fault == "reset":
+            log("%s -> reset" % what)
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+            except OSError:
+                pass
+            return
+        if fault in ("500", "503"):
+            log("%s -> %s fault" % (what, fault))
+            code = "InternalError" if fault == "500" else "SlowDown"
+            return self.answer(int(fault), s3_error(code, "injected fault"),
+                               [("Content-Type", "application/xml")])
+        conn = http.client.HTTPConnection(UP.hostname, UP.port, timeout=60)
+        fwd = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "expect")}
+        if args.skew:
+            # s3rver checks x-amz-date against its own (true) clock but no
+            # signature, so the date of a request fit for the skewed clock
+            # is moved back for it
+            for k in fwd:
+                if k.lower() == "x-amz-date":
+                    t = datetime.strptime(fwd[k], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+                    fwd[k] = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t.timestamp() - args.skew))
+        conn.request(self.command, self.path, body=body if n else None, headers=fwd)
+        r = conn.getresponse()
+        data = r.read()
+        hdrs = [(k, v) for k, v in r.getheaders()
+                if k.lower() not in ("transfer-encoding", "connection", "content-length")]
+        conn.close()
+        if fault == "after500":
+            log("%s -> after500 fault (upstream said %d)" % (what, r.status))
+            return self.answer(500, s3_error("InternalError", "injected fault"),
+                               [("Content-Type", "application/xml")])
+        if fault == "truncate" and self.command == "GET" and len(data) > 1 and r.status == 200:
+            log("%s -> truncate fault" % what)
+            self.send_response_only(r.status)
+            for k, v in hdrs:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        log("%s -> %d" % (what, r.status))
+        clen = r.getheader("Content-Length") if self.command == "HEAD" else None
+        if clen is not None:
+            hdrs.append(("Content-Length", clen))
+        self.answer(r.status, data, hdrs)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", args.listen), Handler)
+srv.daemon_threads = True
+print("sigv4-proxy listening on 127.0.0.1:%d" % args.listen, flush=True)
+srv.serve_forever()
