@@ -23,8 +23,11 @@ rule make:
     output: "out.txt"
     shell: "echo made > {output}; env | grep -c AWS_ > /dev/null || true"
 EOS
+# LeakSanitizer cannot run under ptrace (it aborts at exit under strace): in
+# the sanitizer build the traced run checks everything but leaks, which every
+# other test of the build still checks.
 t "krait run plans through S3 with the session token and runs the job" \
-  'strace -f -qq -e trace=execve -s 65535 -o ../trace "$KRAIT" run -c 1 --s3-endpoint-url "$S3_ENDPOINT" >../run.out 2>&1 && [ -s out.txt ]'
+  'ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=execve -s 65535 -o ../trace "$KRAIT" run -c 1 --s3-endpoint-url "$S3_ENDPOINT" >../run.out 2>&1 && [ -s out.txt ]'
 t "the proxy saw the token on every request and refused none" \
   '! grep -q " -> 403" ../proxy.log && grep -q "^GET /bkt?list-type=2" ../proxy.log'
 t "krait wrote a state database" '[ -n "$(find .krait -type f | head -1)" ]'
