@@ -289,6 +289,18 @@ static int cmd_log(int argc, char **argv)
         return 2;
     }
     rc = kr_state_open(o.dir, false, &st, &err);
+    if (rc == KR_ESTATE) {
+        /* unwritable (a read-only .krait, a read-only mount): the journal
+         * can still be read; a damaged one keeps the first error */
+        struct kr_error e2;
+        kr_error_clear(&e2);
+        if (kr_state_open_readonly(o.dir, false, &st, &e2) == KR_OK ||
+            kr_state_open_readonly(o.dir, true, &st, &e2) == KR_OK) {
+            fprintf(stderr, "krait: warning: %s; reading it read-only\n", err.msg);
+            kr_error_clear(&err);
+            rc = KR_OK;
+        }
+    }
     if (rc == KR_NOT_FOUND) {
         if (o.run_id) {
             fprintf(stderr, "krait: error: no run %lld: nothing has run here yet\n",

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -429,6 +430,42 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
 }
 
 static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_result *res);
+/* A failed job on a full file system often leaves no trace: its log could
+ * not be written either. Before its outputs are removed (which frees the
+ * space again), look at the file systems of its outputs and its log: when
+ * one has no block or no inode left for this user, return a note naming the
+ * file (caller frees), else NULL. */
+static char *disk_full_note(const struct rjob *j)
+{
+    const char *paths[8];
+    size_t np = 0, i;
+    for (i = 0; i < j->job->nout && np < 7; i++)
+        paths[np++] = j->job->outfiles[i]->path;
+    if (j->p.ej.log_path)
+        paths[np++] = j->p.ej.log_path;
+    for (i = 0; i < np; i++) {
+        char dir[PATH_MAX];
+        const char *slash = strrchr(paths[i], '/');
+        struct statvfs vf;
+        if (strstr(paths[i], "://"))
+            continue;                                   /* remote storage */
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else
+            snprintf(dir, sizeof dir, "%.*s", (int)(slash - paths[i] + (slash == paths[i])),
+                     paths[i]);
+        if (statvfs(dir, &vf) != 0)
+            continue;
+        if (vf.f_blocks > 0 && vf.f_bavail == 0)
+            return kr_asprintf("no space left on device (the file system of %s is full)",
+                               paths[i]);
+        if (vf.f_files > 0 && vf.f_favail == 0)
+            return kr_asprintf("no space left on device (the file system of %s has no free "
+                               "inodes)", paths[i]);
+    }
+    return NULL;
+}
+
 static void handle_failure(struct run *R, struct rjob *j, int state, const char *detail,
                            int exit_code);
 
@@ -861,9 +898,13 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     bool free_retry = state == KR_EXEC_NODE_FAIL || state == KR_EXEC_PREEMPTED ||
                       (state == KR_EXEC_LOST && j->attached);
     bool retry;
-    char *why;
+    char *why, *full, *full_detail = NULL;
 
     j->attached = false;
+    if (!cancelled && !R->noop && (full = disk_full_note(j))) {
+        detail = full_detail = kr_asprintf("%s: %s", detail, full);
+        kr_free(full);
+    }
     if (!R->o->keep_incomplete && !R->noop)
         remove_outputs(R, j);
     if (j->attempt_id > 0) {
@@ -886,6 +927,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
         kr_progress_failed(R->prog, j->p.desc, why, true);
         kr_free(why);
         make_ready(R, j);
+        kr_free(full_detail);
         return;
     }
     if (cancelled) {
@@ -894,6 +936,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
         kr_progress_failed(R->prog, j->p.desc, "cancelled", false);
         attempt_free(j);
         kr_free(why);
+        kr_free(full_detail);
         return;
     }
     kr_progress_msg(R->prog, true, "Error in %s:", j->p.desc);
@@ -902,6 +945,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
         kr_progress_msg(R->prog, false, "    removed the outputs of the failed job");
     job_failed_final(R, j, j->max_attempts > 1 ? why : detail);
     kr_free(why);
+    kr_free(full_detail);
 }
 
 static void handle_result(struct run *R, const struct kr_exec_result *res)
