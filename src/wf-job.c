@@ -627,6 +627,7 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                    const struct kr_iofile *in, uint32_t nin,
                    const struct kr_iofile *out, uint32_t nout,
                    int attempt, int max_cores, bool want_json,
+                   const struct kr_wf_resdefaults *defaults,
                    struct kr_arena *arena, struct kr_jobinfo *info,
                    struct kr_error *err)
 {
@@ -731,6 +732,16 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                               : info->res[k].sval ? kr_value_cstr(I->A, info->res[k].sval)
                               : kr_value_int(I->A, info->res[k].ival));
         }
+    }
+    if (defaults) {
+        uint32_t before = info->nres;
+        rc = defaults->fill(defaults->data, info, attempt, arena, err);
+        if (rc != KR_OK)
+            goto out;
+        for (k = before; k < info->nres; k++)
+            kr_named_push(I->A, resv, info->res[k].name,
+                          info->res[k].sval ? kr_value_cstr(I->A, info->res[k].sval)
+                                            : kr_value_int(I->A, info->res[k].ival));
     }
     kr_dict_sets(I->A, named, "resources", resv);
 

@@ -237,18 +237,33 @@ struct kr_jobinfo {
 };
 
 /*
+ * Resources the rule does not set, added before anything is formatted
+ * (--default-resources: krait run's job preparation fills them). fill
+ * appends to info->res / info->nres (allocating in `arena`), sees
+ * info->threads and the rule's own resources; KR_OK or an error in err.
+ */
+struct kr_wf_resdefaults {
+    int (*fill)(void *data, struct kr_jobinfo *info, int attempt, struct kr_arena *arena,
+                struct kr_error *err);
+    void *data;
+};
+
+/*
  * Resolve a job's threads, resources, params, log, benchmark and the
  * formatted shell command (Snakemake's formatting: {input}, {output.name},
  * {input[0]}, {params.x}, {wildcards.x}, {threads}, {resources.x}, {log},
  * {config[key]}, the :q flag, {{ }} escapes). `attempt` (1-based) and the
  * resolved input/output are visible to lambdas. Allocates in `arena`.
  * `want_json` controls whether context_json is built (it costs time).
+ * `defaults` (may be NULL) adds resources the rule does not set, visible
+ * as {resources.X} and to scripts like the rule's own.
  */
 int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                    const struct kr_wildcards *wc,
                    const struct kr_iofile *in, uint32_t nin,
                    const struct kr_iofile *out, uint32_t nout,
                    int attempt, int max_cores, bool want_json,
+                   const struct kr_wf_resdefaults *defaults,
                    struct kr_arena *arena, struct kr_jobinfo *info,
                    struct kr_error *err);
 
