@@ -15,6 +15,7 @@
 #include "workflow.h"
 
 struct kr_container_ctx;
+struct kr_profile;
 
 /* which command-specific options a parse accepts */
 #define KR_CLI_RUN   0x01u   /* run options are always parsed; this only labels help */
@@ -62,6 +63,7 @@ struct kr_cli {
     struct kr_container_ctx *containers_;
     const char *s3_endpoint;        /* --s3-endpoint-url URL (S3-compatible store) */
     struct kr_storage *storage_;    /* made by kr_cli_storage(); freed with the cli */
+    struct kr_profile *profiles_[2];    /* the global and the workflow profile read */
 };
 
 /*
