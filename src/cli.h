@@ -49,6 +49,7 @@ struct kr_cli {
     struct kr_kv *executor_args;
     uint32_t nexecutor_args;
     bool detach;
+    const char *trace;              /* --trace FILE (krait run) */
     const char *container_runtime, *container_image, *container_args;
     bool use_singularity, use_apptainer;
     const char **container_env;

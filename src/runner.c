@@ -174,6 +174,17 @@ static void temp_release(struct run *R, struct kr_job *job)
     }
 }
 
+/* What the job used, as the journal records it: the executor's figures,
+ * or unknown (-1) when it reported none (res NULL, or all zero). */
+static void usage(const struct kr_exec_result *res, struct kr_state_job_result *sr)
+{
+    bool known = res && (res->max_rss_kb > 0 || res->user_s > 0 || res->sys_s > 0);
+    sr->cpu_s = known ? res->user_s + res->sys_s : -1;
+    sr->max_rss_kb = known ? res->max_rss_kb : -1;
+    sr->io_in = known ? res->io_in : -1;
+    sr->io_out = known ? res->io_out : -1;
+}
+
 /* ---- messages ------------------------------------------------------------ */
 
 /* Print the last `nlines` lines of a log file, indented. */
@@ -467,7 +478,7 @@ static char *disk_full_note(const struct rjob *j)
 }
 
 static void handle_failure(struct run *R, struct rjob *j, int state, const char *detail,
-                           int exit_code);
+                           int exit_code, const struct kr_exec_result *res);
 
 /*
  * Everything before handing a popped job to the executor: a job without a
@@ -608,7 +619,7 @@ static void end_submit(struct run *R, struct rjob *j, bool submitted, const char
     if (!submitted) {
         R->nrunning--;
         kr_sched_release(R->sched, j->job->id);
-        handle_failure(R, j, KR_EXEC_FAILED, why, -1);
+        handle_failure(R, j, KR_EXEC_FAILED, why, -1, NULL);
         return;
     }
     if (j->attempt_id <= 0)
@@ -848,6 +859,7 @@ static int record_done(struct run *R, struct rjob *j, const struct kr_exec_resul
     sr.exit_code = res->exit_code;
     sr.end = res->end;
     sr.detail = res->detail[0] ? res->detail : NULL;
+    usage(res, &sr);
     if (job->nout == 0)
         return kr_state_job_end(R->st, j->attempt_id, &sr, NULL, 0, e);
     return kr_state_job_end(R->st, j->attempt_id, &sr, &prov, 1, e);
@@ -863,7 +875,7 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
     /* a dry run ran nothing: there is nothing to check */
     msg = R->noop ? NULL : check_outputs(R, j);
     if (msg) {
-        handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code);
+        handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code, res);
         return;
     }
     if (j->p.ej.command && j->attempt_id > 0) {
@@ -889,7 +901,7 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
 }
 
 static void handle_failure(struct run *R, struct rjob *j, int state, const char *detail,
-                           int exit_code)
+                           int exit_code, const struct kr_exec_result *res)
 {
     struct kr_state_job_result sr;
     struct kr_error e;
@@ -912,6 +924,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
         sr.state = cancelled ? KR_ATTEMPT_CANCELLED : KR_ATTEMPT_FAILED;
         sr.exit_code = exit_code;
         sr.detail = detail;
+        usage(res, &sr);
         if (kr_state_job_end(R->st, j->attempt_id, &sr, NULL, 0, &e) != KR_OK && !R->fatal) {
             R->fatal = KR_ESTATE;
             R->fatal_err = e;
@@ -962,7 +975,7 @@ static void handle_result(struct run *R, const struct kr_exec_result *res)
         finish_success(R, j, res);
     else
         handle_failure(R, j, res->state, res->detail[0] ? res->detail : "failed",
-                       res->state == KR_EXEC_FAILED ? res->exit_code : -1);
+                       res->state == KR_EXEC_FAILED ? res->exit_code : -1, res);
 }
 
 /* ---- re-adopting jobs of an earlier krait -------------------------------------------------- */
