@@ -2,6 +2,7 @@
  * builtin-smk.c - Snakemake's builtins for rule files: expand() (product or
  * zip, allow_missing), glob_wildcards() (walks the file system, matches with
  * PCRE2), the IO flag markers temp/protected/directory/touch/ancient/pipe,
+ * temporary() (temp's alias), collect() (expand's alias),
  * multiext(), unpack(), min_version() (a no-op), the top-level `shell`
  * object (shell.executable/prefix/suffix, recorded in the workflow and
  * applied to every shell: command by wf-job.c), and the modules
@@ -22,7 +23,7 @@
 /* ---- flags ---- */
 
 /* A shallow copy of v carrying `flag` (lists: every element flagged). */
-static struct kr_value *with_flag(struct kr_interp *I, struct kr_value *v, uint32_t flag)
+struct kr_value *kr_smk_with_flag(struct kr_interp *I, struct kr_value *v, uint32_t flag)
 {
     struct kr_value *c;
     size_t i;
@@ -31,7 +32,7 @@ static struct kr_value *with_flag(struct kr_interp *I, struct kr_value *v, uint3
         struct kr_value **items = kr_value_items(v, &n);
         c = kr_value_list(I->A, n);
         for (i = 0; i < n; i++)
-            kr_list_push(I->A, c, with_flag(I, items[i], flag));
+            kr_list_push(I->A, c, kr_smk_with_flag(I, items[i], flag));
         return c;
     }
     c = kr_arena_alloc(I->A, sizeof *c);
@@ -52,7 +53,7 @@ static int flag_fn(struct kr_interp *I, const struct kr_callargs *a, struct kr_v
         v->type != KR_V_NAMED && !kr_value_is_callable(v))
         return kr_eval_error(I, "%s() expects a file name, a list of them or a function, got '%s'",
                              name, kr_value_type_name(v));
-    *out = with_flag(I, v, flag);
+    *out = kr_smk_with_flag(I, v, flag);
     return KR_OK;
 }
 
@@ -77,7 +78,7 @@ static int bi_unpack(struct kr_interp *I, struct kr_value *self, const struct kr
     if (!kr_value_is_callable(a->pos[0]))
         return kr_eval_error(I, "unpack() expects an input function, got '%s'",
                              kr_value_type_name(a->pos[0]));
-    *out = with_flag(I, a->pos[0], KR_F_UNPACK);
+    *out = kr_smk_with_flag(I, a->pos[0], KR_F_UNPACK);
     return KR_OK;
 }
 
@@ -592,7 +593,7 @@ static const struct {
     {"expand", bi_expand}, {"glob_wildcards", bi_glob_wildcards}, {"temp", bi_temp},
     {"protected", bi_protected}, {"directory", bi_directory}, {"touch", bi_touch},
     {"ancient", bi_ancient}, {"pipe", bi_pipe}, {"multiext", bi_multiext},
-    {"unpack", bi_unpack},
+    {"unpack", bi_unpack}, {"temporary", bi_temp}, {"collect", bi_expand},
 };
 
 void kr_builtins_os_install(struct kr_interp *I);
@@ -632,5 +633,6 @@ void kr_builtins_smk_install(struct kr_interp *I)
     kr_dict_sets(I->A, I->globals, "rules", I->rules_ns);
     kr_builtins_os_install(I);
     kr_builtins_table_install(I);
+    kr_builtins_helpers_install(I);
     kr_mod_install(I);
 }
