@@ -11,12 +11,13 @@
  *   subpath(path, strip_suffix=, with_suffix=, basename=, parent=, ancestor=)
  *   lookup(dpath=, within=, default=, **namespace)   over dicts (config)
  *   branch(condition, then=, otherwise=, cases=)
+ *   evaluate("{wildcard} == 'x'")       a function of the wildcards
  *   workflow.source_path(rel)           rel joined to the current rule file's
  *                                       directory, made absolute
  *
- * Like Snakemake, subpath(), lookup() and branch() return an input function
+ * Like Snakemake, evaluate() always, and subpath(), lookup() and branch()
  * when they need the job's wildcards (a callable argument, or a {wildcard}
- * in a dpath); that function is a builtin whose `self` holds the captured
+ * in a dpath), return an input function; that function is a builtin whose `self` holds the captured
  * arguments. Everything else is evaluated at once. Arguments krait does not
  * support (lookup(query=), ensure(md5=) ...) are errors that name them.
  */
@@ -621,6 +622,70 @@ static int bi_branch(struct kr_interp *I, struct kr_value *self, const struct kr
     return branch_do(I, opts, kr_value_none(), out);
 }
 
+/* ---- evaluate ---- */
+
+/* evaluate(expr)(wildcards): expr.format(**{w: repr(v)}), then evaluated
+ * as a Python expression (in the rule file's globals; Snakemake's sees
+ * only the builtins, a subset). The formatted text becomes a source of its
+ * own so that errors point into it. */
+static int bi_evaluate_fn(struct kr_interp *I, struct kr_value *self,
+                          const struct kr_callargs *a, struct kr_value **out)
+{
+    struct kr_value *expr = kept(self, "expr"), *wc = a->npos ? a->pos[0] : NULL;
+    struct kr_callargs fa = {0};
+    struct kr_buf b = KR_BUF_INIT;
+    struct kr_node *n;
+    struct kr_error perr;
+    const char *text;
+    uint16_t f;
+    size_t i, cap = 1;
+    int rc;
+    if (wc && wc->type == KR_V_NAMED && wc->u.named.names)
+        cap += wc->u.named.names->n;
+    fa.kwnames = kr_arena_alloc(I->A, cap * sizeof *fa.kwnames);
+    fa.kwvals = kr_arena_alloc(I->A, cap * sizeof *fa.kwvals);
+    if (wc && wc->type == KR_V_NAMED && wc->u.named.names) {
+        struct kr_dict *wn = wc->u.named.names;
+        for (i = 0; i < wn->n; i++)
+            if (wn->keys[i]) {
+                fa.kwnames[fa.nkw] = wn->keys[i]->u.str.s;
+                fa.kwvals[fa.nkw++] = kr_value_cstr(I->A, kr_value_to_repr(I->A, wn->vals[i]));
+            }
+    }
+    rc = kr_eval_str_format(I, expr->u.str.s, expr->u.str.len, &fa, &b);
+    if (rc) {
+        kr_buf_free(&b);
+        return rc;
+    }
+    text = kr_arena_strdup(I->A, kr_buf_cstr(&b));
+    kr_buf_free(&b);
+    f = kr_sources_add(I->srcs, kr_arena_printf(I->A, "evaluate(%s)", expr->u.str.s), text,
+                       strlen(text));
+    kr_error_clear(&perr);
+    if (kr_parse_expr(I->A, I->srcs, f, 0, text, strlen(text), &n, &perr) != KR_OK)
+        return kr_eval_error(I, "evaluate(): '%s' (formatted from '%s') is not a Python "
+                             "expression: %s", text, expr->u.str.s, perr.msg);
+    return kr_eval_expr(I, n, out);
+}
+
+static int bi_evaluate(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                       struct kr_value **out)
+{
+    struct kr_value *opts;
+    int rc = kr_args_check(I, "evaluate", a, 1, 1);
+    KR_UNUSED(self);
+    if (rc)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_eval_error(I, "evaluate() expects an expression in a string, such as "
+                             "evaluate(\"{sample} == 'a'\"), got '%s'",
+                             kr_value_type_name(a->pos[0]));
+    opts = kr_value_ns(I->A, "evaluate");
+    keep(I, opts, "expr", a->pos[0]);
+    *out = closure(I, "evaluate", bi_evaluate_fn, opts);
+    return KR_OK;
+}
+
 /* ---- workflow.source_path ---- */
 
 static int bi_source_path(struct kr_interp *I, struct kr_value *self,
@@ -669,6 +734,7 @@ void kr_builtins_helpers_install(struct kr_interp *I)
     } table[] = {
         {"ensure", bi_ensure}, {"report", bi_report}, {"exists", bi_exists},
         {"subpath", bi_subpath}, {"lookup", bi_lookup}, {"branch", bi_branch},
+        {"evaluate", bi_evaluate},
     };
     struct kr_value *io = kr_dict_gets(I->modules, "snakemake.io");
     size_t i;

@@ -32,7 +32,6 @@ static const struct missing missing_names[] = {
     {"github", "Snakemake", "copy the file into the repository"},
     {"gitlab", "Snakemake", "copy the file into the repository"},
     {"srcdir", "Snakemake", "paths relative to the Snakefile's directory work as they are"},
-    {"evaluate", "Snakemake", "use a lambda wildcards: ... input function"},
     {"flag", "Snakemake", NULL},
     {"from_queue", "Snakemake", NULL},
     {"access", "Snakemake", NULL},
