@@ -117,6 +117,24 @@ static int bi_min_version(struct kr_interp *I, struct kr_value *self, const stru
 
 /* ---- expand ---- */
 
+/* The name of the function that set the first IO flag in `flags`, or NULL. */
+static const char *flag_name(uint32_t flags)
+{
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {
+        {KR_F_TEMP, "temp"}, {KR_F_PROTECTED, "protected"}, {KR_F_DIRECTORY, "directory"},
+        {KR_F_TOUCH, "touch"}, {KR_F_ANCIENT, "ancient"}, {KR_F_PIPE, "pipe"},
+        {KR_F_NONEMPTY | KR_F_SHA256, "ensure"}, {KR_F_REPORT, "report"},
+    };
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(names); i++)
+        if (flags & names[i].bit)
+            return names[i].name;
+    return NULL;
+}
+
 /* Format one pattern with the wildcard values in `names`/`vals` (n).
  * Unknown names: kept as "{name}" when allow_missing, else an error. */
 static int expand_one(struct kr_interp *I, const struct kr_value *pat, const char **names,
@@ -215,6 +233,14 @@ static int bi_expand(struct kr_interp *I, struct kr_value *self, const struct kr
             if (pats[i]->type != KR_V_STR)
                 return kr_eval_error(I, "expand(): patterns must be strings, got '%s'",
                                      kr_value_type_name(pats[i]));
+    }
+    for (i = 0; i < npats; i++) {
+        const char *fl = flag_name(pats[i]->flags & ~KR_F_MODPATH);
+        if (fl)
+            return kr_eval_error(I, "expand(): the pattern '%s' carries %s(), which is invalid "
+                                 "inside expand(): apply it outside, e.g. "
+                                 "%s(expand(\"%s\", ...)), as Snakemake requires",
+                                 pats[i]->u.str.s, fl, fl, pats[i]->u.str.s);
     }
     names = kr_arena_alloc(I->A, (a->nkw + 1) * sizeof *names);
     cols = kr_arena_alloc(I->A, (a->nkw + 1) * sizeof *cols);

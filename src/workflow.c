@@ -478,6 +478,30 @@ out:
     return rc;
 }
 
+/* Snakemake refuses a rule that lists one output pattern twice: the new
+ * item l->items[l->n] against the earlier ones and itself. */
+static int no_duplicate_output(struct kr_interp *I, const struct kr_iolist *l,
+                               const struct kr_node *at)
+{
+    const struct kr_ioitem *it = &l->items[l->n];
+    uint32_t i, j, k;
+    for (k = 0; k < it->npats; k++) {
+        const char *p = it->pats[k].text;
+        for (j = 0; j < k; j++)
+            if (!strcmp(it->pats[j].text, p))
+                goto dup;
+        for (i = 0; i < l->n; i++)
+            for (j = 0; j < l->items[i].npats; j++)
+                if (!strcmp(l->items[i].pats[j].text, p))
+                    goto dup;
+        continue;
+dup:
+        return kr_eval_error_at(I, at, "output: the pattern '%s' is listed twice (Snakemake: "
+                                "duplicate output file pattern); list each output once", p);
+    }
+    return KR_OK;
+}
+
 static int build_iolist(struct kr_interp *I, const struct kr_node *d, struct kr_iolist *l)
 {
     uint32_t i;
@@ -509,6 +533,11 @@ static int build_iolist(struct kr_interp *I, const struct kr_node *d, struct kr_
         rc = make_ioitem(I, d->str, k, name, v, &l->items[l->n]);
         if (rc != KR_OK)
             return rc;
+        if (!strcmp(d->str, "output")) {
+            rc = no_duplicate_output(I, l, k);
+            if (rc != KR_OK)
+                return rc;
+        }
         l->n++;
     }
     return KR_OK;
