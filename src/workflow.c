@@ -1149,7 +1149,10 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
 
 /* ---- rules.NAME.attr ---- */
 
-/* The named list of a rule's input/output/log/benchmark as written. */
+/* The named list of a rule's input/output/log/benchmark as written. As
+ * Snakemake's rules.NAME (whose items are plain strings), the paths do not
+ * carry the IO flags of the rule (temp(), directory() ...), so that they can
+ * go into expand() or another rule's output:; only the module marker stays. */
 struct kr_value *kr_wf_iolist_value(struct kr_interp *I, const struct kr_iolist *l,
                                     const char *kind)
 {
@@ -1165,7 +1168,7 @@ struct kr_value *kr_wf_iolist_value(struct kr_interp *I, const struct kr_iolist 
             struct kr_value *lst = kr_value_list(I->A, it->npats);
             for (k = 0; k < it->npats; k++) {
                 struct kr_value *s = kr_value_cstr(I->A, it->pats[k].text);
-                s->flags = it->pats[k].flags;
+                s->flags = it->pats[k].flags & KR_F_MODPATH;
                 kr_list_push(I->A, lst, s);
                 kr_named_push(I->A, nl, NULL, s);
             }
@@ -1175,7 +1178,7 @@ struct kr_value *kr_wf_iolist_value(struct kr_interp *I, const struct kr_iolist 
         }
         for (k = 0; k < it->npats; k++) {
             struct kr_value *s = kr_value_cstr(I->A, it->pats[k].text);
-            s->flags = it->pats[k].flags;
+            s->flags = it->pats[k].flags & KR_F_MODPATH;
             kr_named_push(I->A, nl, it->name, s);
         }
     }
