@@ -2241,9 +2241,17 @@ static void set_current_basedir(struct kr_interp *I)
 
 int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char *dir)
 {
+    struct kr_value *wf = kr_dict_gets(I->globals, "workflow"), *outer_file = NULL;
     int rc;
     kr_vec_push(&I->includes_dirs, kr_strdup(dir ? dir : "."));
     set_current_basedir(I);
+    /* workflow.snakefile: the file being evaluated (Snakemake's is the
+     * calling file), the including one again afterwards */
+    if (wf && wf->type == KR_V_NS && module->file < I->srcs->n) {
+        outer_file = kr_dict_gets(wf->u.ns.attrs, "snakefile");
+        kr_dict_sets(I->A, wf->u.ns.attrs, "snakefile",
+                     kr_value_cstr(I->A, I->srcs->files[module->file].path));
+    }
     /* only the top-level file goes on after errors: an included file stops
      * at its first, which its include: statement then reports */
     if (I->includes_dirs.len == 1 && !I->scope && module->kind == KR_N_MODULE)
@@ -2256,5 +2264,7 @@ int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char
         rc = kr_eval_error_at(I, I->site, "'return' outside function");
     kr_free(I->includes_dirs.items[--I->includes_dirs.len]);
     set_current_basedir(I);
+    if (outer_file)
+        kr_dict_sets(I->A, wf->u.ns.attrs, "snakefile", outer_file);
     return rc;
 }

@@ -2,7 +2,7 @@
 # t0213-smk-helpers.sh - Snakemake's helper functions end to end:
 # ensure(non_empty=True) fails a job that writes an empty file and removes
 # it; ensure(sha256=) accepts the right content and fails on other content;
-# workflow.source_path() and workflow.current_basedir from an included file
+# workflow.source_path(), current_basedir and snakefile from an included file
 # in a subdirectory; workflow.cores follows -c; lookup(dpath=) over config,
 # with {wildcards} formatted per job; branch() with a function condition and
 # with cases=; evaluate(); subpath(); collect(); report() details shown by
@@ -49,27 +49,29 @@ mkdir -p rules/scripts
 cat > rules/inc.smk <<'SMK'
 TOOL = workflow.source_path("scripts/tool.sh")
 INC_DIR = workflow.current_basedir
+INC_FILE = workflow.snakefile
 rule tool:
     output: "tool.txt"
-    params: tool=TOOL, dir=INC_DIR, cores=workflow.cores
-    shell: "echo {params.tool} {params.dir} {params.cores} > {output}"
+    params: tool=TOOL, dir=INC_DIR, cores=workflow.cores, file=INC_FILE
+    shell: "echo {params.tool} {params.dir} {params.cores} {params.file} > {output}"
 SMK
 cat > Paths <<'SMK'
 include: "rules/inc.smk"
 MAIN_DIR = workflow.current_basedir
+MAIN_FILE = workflow.snakefile
 rule all:
     input: "tool.txt", "main.txt"
 rule main:
     output: "main.txt"
-    params: dir=MAIN_DIR
-    shell: "echo {params.dir} > {output}"
+    params: dir=MAIN_DIR, file=MAIN_FILE
+    shell: "echo {params.dir} {params.file} > {output}"
 SMK
 $KRAIT run -s Paths -c 2 > paths.out 2>&1
 t $? "the workflow using workflow.* runs"
-[ "$(cat tool.txt 2>/dev/null)" = "$tmp/rules/scripts/tool.sh $tmp/rules 2" ]
-t $? "source_path and current_basedir in an included file are its directory's; cores is -c"
-[ "$(cat main.txt 2>/dev/null)" = "$tmp" ]
-t $? "current_basedir is the main file's directory again after the include"
+[ "$(cat tool.txt 2>/dev/null)" = "$tmp/rules/scripts/tool.sh $tmp/rules 2 rules/inc.smk" ]
+t $? "source_path, current_basedir and snakefile in an included file are its own; cores is -c"
+[ "$(cat main.txt 2>/dev/null)" = "$tmp Paths" ]
+t $? "current_basedir and snakefile are the main file's again after the include"
 
 # ---- lookup, branch, evaluate, subpath, collect ----
 cat > config.yaml <<'YAML'
