@@ -694,6 +694,20 @@ void kr_cli_usage(FILE *f, const char *cmd, const char *summary, unsigned which)
     }
 }
 
+int kr_cli_cores(const struct kr_cli *cli)
+{
+    long ncpu;
+    if (cli->cores > 0)
+        return cli->cores;
+    if (cli->cores < 0) {
+        ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        return ncpu > 0 ? (int)ncpu : 1;
+    }
+    if (cli->jobs > 0 && cli->jobs != INT_MAX)
+        return cli->jobs;
+    return 1;
+}
+
 int kr_cli_chdir(const struct kr_cli *cli, struct kr_error *err)
 {
     if (cli->directory && chdir(cli->directory) != 0)
@@ -715,6 +729,8 @@ int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wfp, struct kr_dag **da
     rc = kr_cli_chdir(cli, err);
     if (rc)
         return rc;
+    if (!cli->load.cores)
+        cli->load.cores = kr_cli_cores(cli);
     rc = kr_workflow_load(&cli->load, &wf, err);
     if (rc == KR_NOT_FOUND) {
         if (!err || !err->msg[0])

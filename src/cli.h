@@ -94,6 +94,10 @@ void kr_cli_usage(FILE *f, const char *cmd, const char *summary, unsigned which)
 /* chdir to cli->directory when given. KR_EIO with err on failure. */
 int kr_cli_chdir(const struct kr_cli *cli, struct kr_error *err);
 
+/* The value of workflow.cores for a command that plans without running:
+ * -c N, -c all (the online CPUs), else -j N, else 1 (Snakemake's dry run). */
+int kr_cli_cores(const struct kr_cli *cli);
+
 /*
  * The common start of plan/run/explain/dag: chdir (-d), load the workflow,
  * make a dag, attach the recorded provenance from .krait/state.db when

@@ -292,6 +292,7 @@ static int run_main(int argc, char **argv)
     ro.backend_args = (const char **)bargs.items;
     ro.nbackend_args = (uint32_t)bargs.len;
 
+    cli.load.cores = ro.cores;
     rc = kr_workflow_load(&cli.load, &wf, &err);
     if (rc == KR_NOT_FOUND) {
         if (!err.msg[0])

@@ -13,9 +13,11 @@
 #include "eval.h"
 #include "mod.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { SIG_RETURN = 100, SIG_BREAK, SIG_CONTINUE };
 
@@ -2223,10 +2225,33 @@ static int exec_toplevel(struct kr_interp *I, const struct kr_node *m)
     return rc;
 }
 
+/* workflow.current_basedir: the absolute directory of the rule file being
+ * evaluated (Snakemake's), updated as include: enters and leaves files. */
+static void set_current_basedir(struct kr_interp *I)
+{
+    struct kr_value *wf = kr_dict_gets(I->globals, "workflow");
+    const char *d = kr_eval_current_dir(I);
+    char cwd[PATH_MAX];
+    if (!wf || wf->type != KR_V_NS || !I->includes_dirs.len)
+        return;
+    if (d[0] != '/' && getcwd(cwd, sizeof cwd))
+        d = strcmp(d, ".") ? kr_arena_printf(I->A, "%s/%s", cwd, d) : kr_arena_strdup(I->A, cwd);
+    kr_dict_sets(I->A, wf->u.ns.attrs, "current_basedir", kr_value_cstr(I->A, d));
+}
+
 int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char *dir)
 {
+    struct kr_value *wf = kr_dict_gets(I->globals, "workflow"), *outer_file = NULL;
     int rc;
     kr_vec_push(&I->includes_dirs, kr_strdup(dir ? dir : "."));
+    set_current_basedir(I);
+    /* workflow.snakefile: the file being evaluated (Snakemake's is the
+     * calling file), the including one again afterwards */
+    if (wf && wf->type == KR_V_NS && module->file < I->srcs->n) {
+        outer_file = kr_dict_gets(wf->u.ns.attrs, "snakefile");
+        kr_dict_sets(I->A, wf->u.ns.attrs, "snakefile",
+                     kr_value_cstr(I->A, I->srcs->files[module->file].path));
+    }
     /* only the top-level file goes on after errors: an included file stops
      * at its first, which its include: statement then reports */
     if (I->includes_dirs.len == 1 && !I->scope && module->kind == KR_N_MODULE)
@@ -2238,5 +2263,8 @@ int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char
     else if (rc == SIG_RETURN)
         rc = kr_eval_error_at(I, I->site, "'return' outside function");
     kr_free(I->includes_dirs.items[--I->includes_dirs.len]);
+    set_current_basedir(I);
+    if (outer_file)
+        kr_dict_sets(I->A, wf->u.ns.attrs, "snakefile", outer_file);
     return rc;
 }

@@ -750,6 +750,57 @@ static uint32_t dispatch(struct run *R)
 
 /* ---- completion -------------------------------------------------------------------- */
 
+/* Whether directory `path` holds nothing (but its .snakemake_timestamp). */
+static bool dir_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    bool empty = true;
+    if (!d)
+        return true;
+    while (empty && (de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            strcmp(de->d_name, ".snakemake_timestamp"))
+            empty = false;
+    closedir(d);
+    return empty;
+}
+
+/* ensure(): the outputs flagged non_empty must not be empty, those with a
+ * sha256= must have that checksum (Snakemake checks after the job and
+ * fails it; the caller then removes the outputs). NULL or the message. */
+static const char *check_ensure(struct rjob *j)
+{
+    struct kr_job *job = j->job;
+    struct stat sb;
+    uint32_t i;
+    for (i = 0; i < job->nout; i++) {
+        const char *path = job->out[i].path;
+        const struct kr_pat *pat;
+        char hex[KR_SHA256_HEX_LEN + 1];
+        struct kr_error e;
+        if (!(job->out[i].flags & (KR_F_NONEMPTY | KR_F_SHA256)) || stat(path, &sb) != 0)
+            continue;
+        if ((job->out[i].flags & KR_F_NONEMPTY) &&
+            (S_ISDIR(sb.st_mode) ? dir_empty(path) : sb.st_size == 0))
+            return kr_arena_printf(&j->arena, "output %s is empty, but the rule declares it "
+                                   "ensure(..., non_empty=True)", path);
+        pat = kr_rule_output_pat(job->rule, i);
+        if (!(job->out[i].flags & KR_F_SHA256) || !pat || !pat->sha256)
+            continue;
+        kr_error_clear(&e);
+        if (S_ISDIR(sb.st_mode) || kr_checksum_file(path, -1, hex, &e) != KR_OK)
+            return kr_arena_printf(&j->arena, "cannot compute the sha256 checksum of output "
+                                   "%s for ensure(): %s", path,
+                                   e.msg[0] ? e.msg : "not a regular file");
+        if (strcmp(hex, pat->sha256))
+            return kr_arena_printf(&j->arena, "output %s has sha256 checksum %s, but the rule "
+                                   "declares ensure(..., sha256=\"%s\")", path, hex,
+                                   pat->sha256);
+    }
+    return NULL;
+}
+
 /* Check the declared outputs after a successful run: apply touch(), wait
  * up to --latency-wait for missing ones, mark directories, protect.
  * Returns NULL or the message naming the missing outputs. */
@@ -799,6 +850,9 @@ static const char *check_outputs(struct run *R, struct rjob *j)
                               kr_buf_cstr(&missing));
         goto out;
     }
+    msg = check_ensure(j);
+    if (msg)
+        goto out;
     for (i = 0; i < job->nout; i++) {
         if (job->out[i].flags & KR_F_DIRECTORY) {
             char *ts = kr_asprintf("%s/.snakemake_timestamp", job->out[i].path);
