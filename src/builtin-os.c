@@ -2,8 +2,9 @@
  * builtin-os.c - the read-only parts of Python's os, os.path and glob
  * modules that rule files use: path arithmetic (join, basename, dirname,
  * splitext, split, normpath, abspath, relpath), existence tests (exists,
- * isfile, isdir), os.getcwd(), os.environ (a read-only snapshot: .get and
- * [key]), os.sep, and glob.glob() (sorted, for determinism). Rule files
+ * isfile, isdir, getsize, expanduser), os.getcwd(), os.fspath(),
+ * os.listdir() (sorted), os.environ (a read-only snapshot: .get and
+ * [key]) and os.getenv(), os.sep, and glob.glob() (sorted, for determinism). Rule files
  * cannot change the file system through these modules.
  */
 #include "eval.h"
@@ -303,6 +304,90 @@ F(os_getcwd)
     return KR_OK;
 }
 
+/* os.fspath(p): the str behind a str or pathlib.Path. */
+F(os_fspath)
+{
+    int rc = kr_args_check(I, "os.fspath", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "os.fspath(): expected str or Path, not '%s'",
+                                        kr_value_type_name(a->pos[0])));
+    *out = S(I, a->pos[0]->u.str.s, a->pos[0]->u.str.len);
+    return KR_OK;
+}
+
+/* os.getenv(name, default=None): from the same snapshot as os.environ. */
+F(os_getenv)
+{
+    struct kr_value *env = kr_dict_gets(self->u.ns.attrs, "environ"), *v;
+    int rc = str_args(I, "os.getenv", a, 1, 2);
+    if (rc != KR_OK)
+        return rc;
+    v = env ? kr_dict_get(env->u.dict, a->pos[0]) : NULL;
+    *out = v ? v : a->npos == 2 ? a->pos[1] : kr_value_none();
+    return KR_OK;
+}
+
+/* os.listdir(path="."): the names in a directory, sorted (for determinism). */
+F(os_listdir)
+{
+    glob_t g;
+    struct kr_value *res;
+    const char *dir;
+    size_t i;
+    int rc = str_args(I, "os.listdir", a, 0, 1);
+    struct stat st;
+    if (rc != KR_OK)
+        return rc;
+    dir = a->npos ? a->pos[0]->u.str.s : ".";
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return kr_exc_tag(I, "FileNotFoundError", NULL,
+                          kr_eval_error(I, "os.listdir(): '%s' is not a directory", dir));
+    res = kr_value_list(I->A, 0);
+    memset(&g, 0, sizeof g);
+    if (glob(kr_arena_printf(I->A, "%s/*", dir), GLOB_PERIOD, NULL, &g) == 0) {
+        for (i = 0; i < g.gl_pathc; i++) {
+            const char *n = strrchr(g.gl_pathv[i], '/');
+            n = n ? n + 1 : g.gl_pathv[i];
+            if (strcmp(n, ".") && strcmp(n, ".."))
+                kr_list_push(I->A, res, kr_value_cstr(I->A, n));
+        }
+    }
+    globfree(&g);
+    *out = res;
+    return KR_OK;
+}
+
+F(p_getsize)
+{
+    struct stat st;
+    int rc = str_args(I, "os.path.getsize", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    if (stat(a->pos[0]->u.str.s, &st) != 0)
+        return kr_exc_tag(I, "FileNotFoundError", NULL,
+                          kr_eval_error(I, "os.path.getsize(): cannot stat '%s'",
+                                        a->pos[0]->u.str.s));
+    *out = kr_value_int(I->A, (int64_t)st.st_size);
+    return KR_OK;
+}
+
+F(p_expanduser)
+{
+    const char *s, *home = getenv("HOME");
+    int rc = str_args(I, "os.path.expanduser", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    s = a->pos[0]->u.str.s;
+    if (s[0] == '~' && (s[1] == '/' || !s[1]) && home)
+        *out = kr_value_cstr(I->A, kr_arena_printf(I->A, "%s%s", home, s + 1));
+    else
+        *out = S(I, s, a->pos[0]->u.str.len);
+    return KR_OK;
+}
+
 F(glob_glob)
 {
     glob_t g;
@@ -350,6 +435,12 @@ void kr_builtins_os_install(struct kr_interp *I)
     kr_dict_sets(I->A, path->u.ns.attrs, "sep", kr_value_cstr(I->A, "/"));
     kr_dict_sets(I->A, os->u.ns.attrs, "path", path);
     def(I, os, "getcwd", os_getcwd);
+    def(I, os, "fspath", os_fspath);
+    def(I, os, "listdir", os_listdir);
+    def(I, path, "getsize", p_getsize);
+    def(I, path, "expanduser", p_expanduser);
+    kr_dict_sets(I->A, os->u.ns.attrs, "getenv",
+                 kr_value_builtin(I->A, "getenv", os_getenv, os, NULL));
     kr_dict_sets(I->A, os->u.ns.attrs, "sep", kr_value_cstr(I->A, "/"));
     for (e = environ; e && *e; e++) {
         const char *eq = strchr(*e, '=');

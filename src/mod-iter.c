@@ -3,8 +3,8 @@
  * rule files use to build sample and unit lists: itertools (product,
  * chain, combinations, permutations, islice: the results are lists, which
  * every idiom that consumes them - for, list(), expand() - accepts),
- * functools (partial, reduce), collections (Counter and OrderedDict as
- * plain insertion-ordered dicts) and copy (copy, deepcopy). Sizes count
+ * functools (partial, reduce) and copy (copy, deepcopy; a defaultdict or
+ * Counter stays one). collections is in mod-coll.c. Sizes count
  * against the evaluation step budget, so product() of large lists stops
  * with the usual budget error instead of exhausting memory.
  */
@@ -281,40 +281,6 @@ KR_MOD_FN(ft_reduce)
     return KR_OK;
 }
 
-/* ---- collections ---- */
-
-KR_MOD_FN(co_counter)
-{
-    struct kr_value *d = kr_value_dict(I->A), **items;
-    size_t n, i;
-    int rc = kr_args_check(I, "collections.Counter", a, 0, 1);
-    KR_UNUSED(self);
-    if (rc != KR_OK)
-        return rc;
-    *out = d;
-    if (a->npos == 0)
-        return KR_OK;
-    rc = kr_eval_iter(I, a->pos[0], &items, &n);
-    if (rc != KR_OK)
-        return rc;
-    for (i = 0; i < n; i++) {
-        struct kr_value *c;
-        if (!kr_value_hashable(items[i]))
-            return kr_eval_error(I, "collections.Counter(): unhashable type: '%s'",
-                                 kr_value_type_name(items[i]));
-        c = kr_dict_get(d->u.dict, items[i]);
-        kr_dict_set(I->A, d->u.dict, items[i], kr_value_int(I->A, c ? c->u.i + 1 : 1));
-    }
-    return KR_OK;
-}
-
-KR_MOD_FN(co_ordereddict)
-{
-    struct kr_value *dict = kr_dict_gets(I->builtins, "dict");
-    KR_UNUSED(self);
-    return kr_eval_call(I, dict, a, I->site, out);
-}
-
 /* ---- copy ---- */
 
 static struct kr_value *copy_value(struct kr_interp *I, struct kr_value *v, int deep)
@@ -328,7 +294,14 @@ static struct kr_value *copy_value(struct kr_interp *I, struct kr_value *v, int 
         if (v->type == KR_V_TUPLE && !deep)
             return v;
         c = v->type == KR_V_LIST ? kr_value_list(I->A, v->u.list.len)
-                                 : kr_value_tuple(I->A, v->u.list.len);
+                                 : kr_value_tuple(I->A, v->u.list.len + 1);
+        if (v->type == KR_V_TUPLE) {
+            /* a namedtuple keeps its class past its items */
+            if (v->flags & KR_TUPLE_NAMED)
+                c->u.list.items[v->u.list.len] = v->u.list.items[v->u.list.len];
+            c->u.list.len = v->u.list.len;
+            c->flags = v->flags;
+        }
         for (i = 0; i < v->u.list.len; i++) {
             struct kr_value *x = deep ? copy_value(I, v->u.list.items[i], deep + 1)
                                       : v->u.list.items[i];
@@ -340,6 +313,8 @@ static struct kr_value *copy_value(struct kr_interp *I, struct kr_value *v, int 
         return c;
     case KR_V_DICT: case KR_V_SET:
         c = v->type == KR_V_DICT ? kr_value_dict(I->A) : kr_value_set(I->A);
+        c->u.dict->kind = v->u.dict->kind;
+        c->u.dict->factory = v->u.dict->factory;
         for (i = 0; i < v->u.dict->n; i++)
             if (v->u.dict->keys[i])
                 kr_dict_set(I->A, c->u.dict, v->u.dict->keys[i],
@@ -373,7 +348,7 @@ KR_MOD_FN(cp_deepcopy)
 void kr_mod_iter_install(struct kr_interp *I)
 {
     struct kr_value *it = kr_value_ns(I->A, "itertools"), *ft = kr_value_ns(I->A, "functools");
-    struct kr_value *co = kr_value_ns(I->A, "collections"), *cp = kr_value_ns(I->A, "copy");
+    struct kr_value *cp = kr_value_ns(I->A, "copy");
     kr_mod_def(I, it, "itertools.product", it_product, NULL);
     kr_mod_def(I, it, "itertools.chain", it_chain, NULL);
     kr_mod_def(I, it, "itertools.combinations", it_combinations, NULL);
@@ -381,12 +356,9 @@ void kr_mod_iter_install(struct kr_interp *I)
     kr_mod_def(I, it, "itertools.islice", it_islice, NULL);
     kr_mod_def(I, ft, "functools.partial", ft_partial, NULL);
     kr_mod_def(I, ft, "functools.reduce", ft_reduce, NULL);
-    kr_mod_def(I, co, "collections.Counter", co_counter, NULL);
-    kr_mod_def(I, co, "collections.OrderedDict", co_ordereddict, NULL);
     kr_mod_def(I, cp, "copy.copy", cp_copy, NULL);
     kr_mod_def(I, cp, "copy.deepcopy", cp_deepcopy, NULL);
     kr_dict_sets(I->A, I->modules, "itertools", it);
     kr_dict_sets(I->A, I->modules, "functools", ft);
-    kr_dict_sets(I->A, I->modules, "collections", co);
     kr_dict_sets(I->A, I->modules, "copy", cp);
 }
