@@ -3,7 +3,7 @@
  * every src/mod-*.c module into the interpreter's module table (where
  * `import X`, `import X as Y` and `from X import Y` find them), knows which
  * namespaces belong to them so that a missing name reads "krait does not
- * support 're.finditer' yet", and reads the text behind a file argument
+ * support 're.subn' yet", and reads the text behind a file argument
  * (the hook a file object plugs into).
  */
 #include "mod.h"

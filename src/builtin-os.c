@@ -2,7 +2,8 @@
  * builtin-os.c - the read-only parts of Python's os, os.path and glob
  * modules that rule files use: path arithmetic (join, basename, dirname,
  * splitext, split, normpath, abspath, relpath), existence tests (exists,
- * isfile, isdir, getsize, expanduser), os.getcwd(), os.fspath(),
+ * isfile, isdir, islink, realpath, getsize, expanduser), os.getcwd(),
+ * os.fspath(), os.pathsep/linesep/devnull/curdir/name,
  * os.listdir() (sorted), os.environ (a read-only snapshot: .get and
  * [key]) and os.getenv(), os.sep, and glob.glob() (sorted, for determinism). Rule files
  * cannot change the file system through these modules.
@@ -281,6 +282,28 @@ F(p_exists) { return stat_test(I, a, out, "os.path.exists", 0); }
 F(p_isfile) { return stat_test(I, a, out, "os.path.isfile", 1); }
 F(p_isdir) { return stat_test(I, a, out, "os.path.isdir", 2); }
 
+F(p_islink)
+{
+    struct stat st;
+    int rc = str_args(I, "os.path.islink", a, 1, 1);
+    if (rc == KR_OK)
+        *out = kr_value_bool(lstat(a->pos[0]->u.str.s, &st) == 0 && S_ISLNK(st.st_mode));
+    return rc;
+}
+
+/* os.path.realpath: symbolic links resolved; a path that does not exist
+ * (yet) is made absolute lexically, as Python's non-strict realpath. */
+F(p_realpath)
+{
+    char buf[PATH_MAX];
+    int rc = str_args(I, "os.path.realpath", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    *out = kr_value_cstr(I->A, realpath(a->pos[0]->u.str.s, buf)
+                                   ? buf : abspath(I->A, a->pos[0]->u.str.s));
+    return KR_OK;
+}
+
 F(p_isabs)
 {
     int rc;
@@ -432,6 +455,8 @@ void kr_builtins_os_install(struct kr_interp *I)
     def(I, path, "isfile", p_isfile);
     def(I, path, "isdir", p_isdir);
     def(I, path, "isabs", p_isabs);
+    def(I, path, "islink", p_islink);
+    def(I, path, "realpath", p_realpath);
     kr_dict_sets(I->A, path->u.ns.attrs, "sep", kr_value_cstr(I->A, "/"));
     kr_dict_sets(I->A, os->u.ns.attrs, "path", path);
     def(I, os, "getcwd", os_getcwd);
@@ -442,6 +467,11 @@ void kr_builtins_os_install(struct kr_interp *I)
     kr_dict_sets(I->A, os->u.ns.attrs, "getenv",
                  kr_value_builtin(I->A, "getenv", os_getenv, os, NULL));
     kr_dict_sets(I->A, os->u.ns.attrs, "sep", kr_value_cstr(I->A, "/"));
+    kr_dict_sets(I->A, os->u.ns.attrs, "pathsep", kr_value_cstr(I->A, ":"));
+    kr_dict_sets(I->A, os->u.ns.attrs, "linesep", kr_value_cstr(I->A, "\n"));
+    kr_dict_sets(I->A, os->u.ns.attrs, "devnull", kr_value_cstr(I->A, "/dev/null"));
+    kr_dict_sets(I->A, os->u.ns.attrs, "curdir", kr_value_cstr(I->A, "."));
+    kr_dict_sets(I->A, os->u.ns.attrs, "name", kr_value_cstr(I->A, "posix"));
     for (e = environ; e && *e; e++) {
         const char *eq = strchr(*e, '=');
         if (!eq)

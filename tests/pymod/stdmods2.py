@@ -59,3 +59,21 @@ print(x == date(2024, 3, 5), x == date(2024, 3, 6), str(dtm(2024, 1, 2)), f"{x}"
 print(len(time.strftime("%Y-%m-%d")), time.time() > 1e9, time.strftime("%Y") == str(d.year) or d.month == 1)
 # os additions
 print(os.getenv("KRAIT_SURELY_UNSET"), os.getenv("KRAIT_SURELY_UNSET", "dflt"), sorted(os.listdir("d")), os.path.getsize("d/a.txt"))
+print(os.path.islink("d/a.txt"), os.path.realpath("d/a.txt") == os.path.abspath("d/a.txt"), os.devnull, os.pathsep, repr(os.linesep), os.curdir, os.name)
+# re.finditer, math.prod/isclose, itertools.zip_longest/accumulate/groupby/repeat, functools.lru_cache/cache
+import re, math, itertools, functools
+print([m.group(1) for m in re.finditer(r"S(\d+)", "S1_S22_x_S3")], [m.span() for m in re.compile("a*").finditer("baac")])
+print(math.prod([2, 3, 4]), math.prod([]), math.prod([1.5, 2], start=2), math.isclose(0.1 + 0.2, 0.3), math.isclose(1, 1.1), math.isclose(1, 1.05, rel_tol=0.1))
+print(list(itertools.zip_longest([1, 2, 3], "ab")), list(itertools.zip_longest([1], [2, 3], fillvalue="-")), list(itertools.accumulate([1, 2, 3, 4])), list(itertools.accumulate([3, 1, 2], max)), list(itertools.accumulate([1, 2], initial=10)))
+print([(k, list(g)) for k, g in itertools.groupby("aabccca")], [(k, list(g)) for k, g in itertools.groupby(sorted(["s1_a", "s2_b", "s1_c"]), key=lambda x: x[:2])], list(itertools.repeat("x", 3)))
+def sq(x):
+    return x * x
+def cube(x):
+    return x ** 3
+def half(x):
+    return x // 2
+# decorators are not in krait's dialect: the call form
+sq = functools.lru_cache(maxsize=None)(sq)
+cube = functools.lru_cache(cube)
+half = functools.cache(half)
+print(sq(4), cube(2), half(9))
