@@ -329,6 +329,11 @@ int kr_eval_getitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *
         if (!kr_value_hashable(key))
             return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(key)));
         v = kr_dict_get(obj->u.dict, key);
+        if (!v && obj->u.dict->kind != KR_DICT_PLAIN) {
+            rc = kr_coll_missing(I, obj, key, out);   /* Counter, defaultdict */
+            if (rc != KR_NOT_FOUND)
+                return rc;
+        }
         if (!v)
             return key_error(I, obj, obj->u.dict, key);
         *out = v;
@@ -741,6 +746,14 @@ int kr_eval_binop(struct kr_interp *I, int op, struct kr_value *a, struct kr_val
         default:
             goto bad;
         }
+    }
+    if ((a->type == KR_V_STR && (a->flags & KR_STR_PATH)) ||
+        (b->type == KR_V_STR && (b->flags & KR_STR_PATH))) {
+        /* a pathlib.Path: p / "x" and "x" / p join; "%s" % p formats */
+        if (op == KR_OP_DIV)
+            return kr_path_div(I, a, b, out);
+        if (op != KR_OP_MOD || (a->type == KR_V_STR && (a->flags & KR_STR_PATH)))
+            goto bad;
     }
     if (op == KR_OP_ADD && a->type == KR_V_STR && b->type == KR_V_STR) {
         size_t n = a->u.str.len + b->u.str.len;

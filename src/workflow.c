@@ -465,7 +465,8 @@ static int make_ioitem(struct kr_interp *I, const char *directive, const struct 
             goto out;
         }
         kr_error_clear(&perr);
-        if (kr_pat_parse(I->A, s->u.str.s, s->flags, &it->pats[i], &perr) != KR_OK) {
+        if (kr_pat_parse(I->A, s->u.str.s, s->flags & ~KR_STR_PATH, &it->pats[i],
+                         &perr) != KR_OK) {
             rc = kr_eval_error_at(I, at, "%s: %s", directive, perr.msg);
             goto out;
         }
