@@ -853,6 +853,9 @@ static int check_directive_order(struct kr_interp *I, const struct kr_rule *r,
     for (i = 0; i < k; i++) {
         const struct kr_node *p = n->kids[i];
         int line = 0, col = 0;
+        /* the line is found (a scan of the file) only for an error */
+        if (!is_action(p->str) && strcmp(canonical_directive(p->str), dn))
+            continue;
         if (p->file < I->srcs->n)
             kr_source_linecol(&I->srcs->files[p->file], p->off, &line, &col);
         if (is_action(p->str) && is_action(d->str))
@@ -863,8 +866,6 @@ static int check_directive_order(struct kr_interp *I, const struct kr_rule *r,
             return kr_eval_error_at(I, d, "rule '%s': %s: after %s: (line %d); no directive may "
                                     "follow run:/shell:/script:, move it above", r->name,
                                     d->str, p->str, line);
-        if (strcmp(canonical_directive(p->str), dn))
-            continue;
         if (strcmp(p->str, d->str))
             return kr_eval_error_at(I, d, "rule '%s': %s: and %s: (line %d) both set the "
                                     "container image; give one of them", r->name, d->str,
