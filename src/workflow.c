@@ -276,6 +276,10 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
         goto fail;
     wf->snakefile = kr_arena_strdup(&wf->arena, path);
     wf->allow_unquoted_wildcards = opts && opts->allow_unquoted_wildcards;
+    if (opts) {
+        wf->set_scatter = opts->set_scatter;
+        wf->nset_scatter = opts->nset_scatter;
+    }
     I = kr_interp_new(wf, err);
     wf->interp = I;
     wf->config = I->config;
@@ -1143,6 +1147,8 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
     }
     if (!strcmp(dn, "resource_scopes"))
         return kr_res_topdir_scopes(I, n);
+    if (!strcmp(dn, "scattergather"))
+        return kr_smk_scattergather(I, n);
     if (!strcmp(dn, "pepfile"))
         return kr_eval_error_at(I, n, "pepfile: is not supported by krait; use read_table() "
                                 "for sample sheets");

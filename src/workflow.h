@@ -146,6 +146,8 @@ struct kr_workflow {
     uint32_t onstart_line, onsuccess_line, onerror_line;
     const char **configfiles;   /* configfile: paths read, in order */
     uint32_t nconfigfiles;
+    const char **set_scatter;       /* --set-scatter NAME=N, for scattergather: */
+    uint32_t nset_scatter;
     bool allow_unquoted_wildcards;  /* shell: may substitute wildcard values holding
                                        shell metacharacters without :q (kr_shellfmt) */
     /* the top-level `shell` object (Snakemake's shell.executable/prefix/suffix):
@@ -169,6 +171,8 @@ struct kr_load_opts {
     uint32_t nset_threads;
     const char **set_resources;     /* --set-resources RULE:NAME=VALUE */
     uint32_t nset_resources;
+    const char **set_scatter;       /* --set-scatter NAME=N (scattergather: defaults) */
+    uint32_t nset_scatter;
     int cores;                      /* workflow.cores: the cores of the run (-c N, "all"
                                        resolved); 0 = not given, seen as 1 as a Snakemake
                                        dry run does */
