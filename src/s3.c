@@ -629,6 +629,52 @@ int kr_s3_get(struct kr_s3 *s3, const char *bucket, const char *key, const char 
     return rc;
 }
 
+int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err)
+{
+    struct op *ops;
+    char **parts;
+    size_t i;
+    int rc;
+
+    if (n == 0)
+        return KR_OK;
+    if (n == 1)
+        return kr_s3_get(s3, xf[0].bucket, xf[0].key, xf[0].file, &xf[0].obj, err);
+    ops = kr_calloc(n, sizeof *ops);
+    parts = kr_calloc(n, sizeof *parts);
+    for (i = 0; i < n; i++) {
+        parts[i] = kr_asprintf("%s.part", xf[i].file);
+        ops[i].method = "GET";
+        ops[i].bucket = xf[i].bucket;
+        ops[i].key = xf[i].key;
+        ops[i].download_file = parts[i];
+    }
+    rc = s3_exec(s3, ops, n, err);
+    for (i = 0; rc == KR_OK && i < n; i++) {
+        char md5[33];
+        int64_t size = -1;
+        fill_object(&ops[i].resp, &xf[i].obj);
+        if (md5_file(parts[i], md5, &size) == 0 && size == xf[i].obj.size &&
+            (strlen(xf[i].obj.etag) != 32 || strcmp(md5, xf[i].obj.etag) == 0)) {
+            if (rename(parts[i], xf[i].file) != 0)
+                rc = kr_error_set(err, KR_EIO, "S3 GET s3://%s/%s: cannot rename '%s' to "
+                                  "'%s': %s", xf[i].bucket, xf[i].key, parts[i], xf[i].file,
+                                  strerror(errno));
+            continue;
+        }
+        /* damaged in transit: again on its own, with kr_s3_get's retries */
+        rc = kr_s3_get(s3, xf[i].bucket, xf[i].key, xf[i].file, &xf[i].obj, err);
+    }
+    for (i = 0; i < n; i++) {
+        unlink(parts[i]);
+        kr_free(parts[i]);
+    }
+    ops_free(ops, n);
+    kr_free(ops);
+    kr_free(parts);
+    return rc;
+}
+
 static int put_single(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
                       int64_t size, const char *mtime_hdr, struct kr_error *err)
 {

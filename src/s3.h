@@ -69,6 +69,21 @@ int kr_s3_head(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_
 int kr_s3_get(struct kr_s3 *s3, const char *bucket, const char *key, const char *dest,
               struct kr_s3_object *obj, struct kr_error *err);
 
+/* One object of a batch download (kr_s3_get_many). */
+struct kr_s3_xfer {
+    const char *bucket;
+    const char *key;
+    const char *file;           /* local destination */
+    struct kr_s3_object obj;    /* filled on success (size, ETag, mtime) */
+};
+
+/* GET n objects into their files at once (up to the client's parallel
+ * transfers in flight), each as kr_s3_get does it: via FILE.part, size and
+ * plain-MD5 ETag checked, then renamed. KR_OK when all arrived; else the
+ * error of the first object that failed for good (the others that arrived
+ * stay; no .part file is left). */
+int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err);
+
 /* PUT the local file src under key with its mtime as x-amz-meta-krait-mtime.
  * Multipart above the threshold; on failure the multipart upload is aborted
  * and no object appears under key (S3 makes an object visible only when the
