@@ -13,6 +13,7 @@
 #include "container.h"
 #include "resources.h"
 #include "scriptwrap.h"
+#include "stage.h"
 
 #include <errno.h>
 #include <string.h>
@@ -161,8 +162,29 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     uint32_t i;
     int rc;
 
+    struct kr_iofile *vin = job->in, *vout = job->out;
+
     memset(out, 0, sizeof *out);
-    rc = kr_wf_job_info(jp->wf, r, &job->wc, job->in, job->nin, job->out, job->nout, attempt,
+    out->lout = kr_arena_zalloc(arena, (job->nout + 1) * sizeof *out->lout);
+    for (i = 0; i < job->nout; i++)
+        out->lout[i] = job->out[i].path;
+    if (jp->stage_root) {
+        /* the job sees remote files as their staged local copies */
+        vin = kr_arena_zalloc(arena, (job->nin + 1) * sizeof *vin);
+        vout = kr_arena_zalloc(arena, (job->nout + 1) * sizeof *vout);
+        for (i = 0; i < job->nin; i++) {
+            vin[i] = job->in[i];
+            vin[i].path = kr_stage_local_path(jp->stage_root, job->in[i].path, arena);
+            out->nremote_in += vin[i].path != job->in[i].path;
+        }
+        for (i = 0; i < job->nout; i++) {
+            vout[i] = job->out[i];
+            vout[i].path = out->lout[i] = kr_stage_local_path(jp->stage_root, job->out[i].path,
+                                                              arena);
+            out->nremote_out += vout[i].path != job->out[i].path;
+        }
+    }
+    rc = kr_wf_job_info(jp->wf, r, &job->wc, vin, job->nin, vout, job->nout, attempt,
                         jp->cores, wrapped, arena, &out->info, err);
     if (rc != KR_OK)
         return rc;
@@ -245,7 +267,7 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     if (out->ej.command && jp->containers) {
         ins = kr_arena_zalloc(arena, (job->nin + 1) * sizeof *ins);
         for (i = 0; i < job->nin; i++)
-            ins[i] = job->in[i].path;
+            ins[i] = vin[i].path;
         rc = kr_container_apply(jp->containers, &out->ej, ins, job->nin, out->logs,
                                 out->nlogs, arena, err);
         if (rc < 0)
