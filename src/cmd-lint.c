@@ -96,7 +96,7 @@ static const struct {
 } flag_names[] = {
     {KR_F_TEMP, "temp"}, {KR_F_PROTECTED, "protected"}, {KR_F_DIRECTORY, "directory"},
     {KR_F_TOUCH, "touch"}, {KR_F_ANCIENT, "ancient"}, {KR_F_PIPE, "pipe"},
-    {KR_F_UNPACK, "unpack"},
+    {KR_F_UNPACK, "unpack"}, {KR_F_LOCAL, "local"},
 };
 
 static json_t *flags_json(uint32_t flags)

@@ -25,7 +25,6 @@ static const struct missing missing_names[] = {
     {"shell", "Snakemake", "shell() runs commands while the rule file is read; use a rule "
                            "with shell:"},
     {"storage", "Snakemake", NULL},
-    {"local", "Snakemake", "a path without storage is already local"},
     {"service", "Snakemake", NULL},
     {"update", "Snakemake", NULL},
     {"before_update", "Snakemake", NULL},

@@ -30,6 +30,7 @@ struct kr_interp;   /* the evaluator (src/eval.h) */
 #define KR_F_PIPE      0x0020u  /* pipe(): accepted, run as a normal file */
 #define KR_F_UNPACK    0x0040u  /* unpack(fn): fn returns a dict of named items */
 #define KR_F_LISTITEM  0x0080u  /* resolved file belongs to a list-valued item */
+#define KR_F_LOCAL     0x0100u  /* local(): stays a local path under --default-storage */
 #define KR_F_MODPATH   0x40000000u  /* prefixed by a module (wf-module.c): not again */
 #define KR_F_CKPT_WAIT 0x8000u  /* input standing for a checkpoint not done yet */
 #define KR_F_CKPT_DEP  0x4000u  /* checkpoint output an input function read: a
@@ -140,6 +141,11 @@ struct kr_workflow {
     const char *shell_executable, *shell_prefix, *shell_suffix;
     const char **readfiles;     /* files the rule language read with open(), in order */
     uint32_t nreadfiles;
+    /* --default-storage: "s3://BUCKET/PREFIX/" (ending in '/') put before every
+     * relative input/output path that is not local() - patterns when the
+     * workflow is loaded, input functions' results when they are resolved,
+     * file targets when planned (kr_wf_storage_path) - or NULL */
+    const char *default_storage;
 };
 
 /* Options for loading a workflow (from the command line). */
@@ -154,6 +160,8 @@ struct kr_load_opts {
     uint32_t nset_threads;
     const char **set_resources;     /* --set-resources RULE:NAME=VALUE */
     uint32_t nset_resources;
+    const char *default_storage;    /* --default-storage s3://BUCKET[/PREFIX], or NULL
+                                       (inputs and outputs; logs stay local) */
 };
 
 /*
@@ -183,6 +191,12 @@ struct kr_rule *kr_workflow_rule(const struct kr_workflow *wf, const char *name)
  */
 int kr_pat_parse(struct kr_arena *arena, const char *text, uint32_t flags,
                  struct kr_pat *out, struct kr_error *err);
+
+/* The path under --default-storage of `path` with flags `flags`: the
+ * default storage prefix + path for a relative path that is not local(),
+ * not a URL and does not start with ".."; else `path` itself. In arena. */
+const char *kr_wf_storage_path(const struct kr_workflow *wf, const char *path, uint32_t flags,
+                               struct kr_arena *arena);
 
 /* ---- per-job resolution (called by the planner and the executors) ----- */
 
