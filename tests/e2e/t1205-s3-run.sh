@@ -7,7 +7,8 @@
 # cached copies of unchanged objects are not fetched again); a failing job
 # uploads nothing; a failing upload fails the job, names the object and
 # leaves no object (a multipart upload is aborted); a missing input object
-# is one line naming it; a remote temp() output is deleted once consumed.
+# (when planning, or gone by the time its job starts) is one line naming
+# it; a remote temp() output is deleted once consumed.
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 # every PUT under bkt/bad/ (single or part of a multipart upload) fails
 s3_up bkt --fail-match '^PUT /bkt/bad/' || exit 0
@@ -121,6 +122,26 @@ rm -rf .krait/storage/s3/bkt/in .krait/storage/s3.meta/bkt/in
 t "a missing input object: one line naming it" \
   '! run -s Snakefile.miss >../run6.out 2>&1 && [ $(wc -l <../run6.out) = 1 ] &&
    grep -q "missing input file .s3://bkt/in/a.txt." ../run6.out'
+
+# an object that was there when planned is gone when its job is to start
+printf 'zeta\n' > ../z.txt
+"$D" -e "$S3_ENDPOINT" put s3://bkt/in/z.txt ../z.txt 2>/dev/null
+cat > Snakefile.gone <<'EOS'
+rule all:
+    input: "z.out"
+rule first:
+    output: "first.txt"
+    shell: "D -e EP rm s3://bkt/in/z.txt && touch {output}"
+rule second:
+    input: "first.txt", "s3://bkt/in/z.txt"
+    output: "z.out"
+    shell: "cp {input[1]} {output}"
+EOS
+sed -i "s|D -e EP|$D -e $S3_ENDPOINT|" Snakefile.gone
+t "an input object missing at download fails its job with one line naming it and what to do" \
+  '! run -s Snakefile.gone >../run8.out 2>&1 &&
+   grep -q "rule second failed: cannot fetch an input from S3: S3 GET s3://bkt/in/z.txt: HTTP 404 NoSuchKey.*check the key, or produce it with a rule" ../run8.out &&
+   [ ! -e z.out ] && [ ! -e .krait/storage/s3/bkt/in/z.txt ] && [ ! -e .krait/storage/s3/bkt/in/z.txt.part ]'
 
 printf 'alpha\n' > ../a2.txt
 "$D" -e "$S3_ENDPOINT" put s3://bkt/in/a.txt ../a2.txt 2>/dev/null
