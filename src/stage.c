@@ -23,27 +23,20 @@
 static void put_key(struct kr_buf *b, const char *key)
 {
     const char *p = key;
-    if (!*p) {
-        kr_buf_puts(b, "%2F");
-        return;
-    }
     for (;;) {
         size_t n = strcspn(p, "/");
         if (n == 0)
             kr_buf_puts(b, "%2F");
-        else if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-            kr_buf_puts(b, n == 1 ? "%2E" : "%2E%2E");
+        else if (n == 1 && p[0] == '.')
+            kr_buf_puts(b, "%2E");
+        else if (n == 2 && p[0] == '.' && p[1] == '.')
+            kr_buf_puts(b, "%2E%2E");
         else
             kr_buf_printf(b, "%.*s", (int)n, p);
         if (!p[n])
             break;
+        kr_buf_putc(b, '/');
         p += n + 1;
-        if (*p)
-            kr_buf_putc(b, '/');
-        else
-            kr_buf_puts(b, "/%2F");
-        if (!*p)
-            break;
     }
 }
 
@@ -60,12 +53,8 @@ static char *cache_path(const char *root, const char *dir, const char *path)
         p++;
     slash = strchr(p, '/');
     kr_buf_printf(&b, "%s/%s/", root, dir);
-    if (!slash) {
-        kr_buf_printf(&b, "%s/%%2F", p);
-    } else {
-        kr_buf_printf(&b, "%.*s/", (int)(slash - p), p);
-        put_key(&b, slash + 1);
-    }
+    kr_buf_printf(&b, "%.*s/", slash ? (int)(slash - p) : (int)strlen(p), p);
+    put_key(&b, slash ? slash + 1 : "");
     out = kr_strdup(kr_buf_cstr(&b));
     kr_buf_free(&b);
     return out;
