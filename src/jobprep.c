@@ -188,6 +188,14 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
                         jp->cores, wrapped, arena, &out->info, err);
     if (rc != KR_OK)
         return rc;
+    for (i = 0; i < out->info.nlog + out->info.nbench; i++) {
+        const char *lp = i < out->info.nlog ? out->info.log[i].path
+                                            : out->info.bench[i - out->info.nlog].path;
+        if (!strncmp(lp, "s3:/", 4))
+            return kr_error_set(err, KR_EUNSUPPORTED, "rule '%s': %s file %s is in S3, which "
+                                "is not supported yet: give it a local path", r->name,
+                                i < out->info.nlog ? "log" : "benchmark", lp);
+    }
     out->desc = kr_jobprep_desc(job, arena);
     out->wildcards = wc_string(job, false, arena);
     wcs = wc_string(job, true, arena);

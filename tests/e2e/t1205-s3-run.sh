@@ -8,7 +8,8 @@
 # uploads nothing; a failing upload fails the job, names the object and
 # leaves no object (a multipart upload is aborted); a missing input object
 # (when planning, or gone by the time its job starts) is one line naming
-# it; a remote temp() output is deleted once consumed.
+# it; a remote temp() output is deleted once consumed; a log: in S3 is
+# refused (not supported yet).
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 # every PUT under bkt/bad/ (single or part of a multipart upload) fails
 s3_up bkt --fail-match '^PUT /bkt/bad/' || exit 0
@@ -161,5 +162,17 @@ t "a remote temp() output is deleted from the bucket once consumed" \
   'run -s Snakefile.temp >../run7.out 2>&1 && [ "$(cat final.txt)" = alpha ] &&
    "$D" -e "$S3_ENDPOINT" head 2>/dev/null s3://bkt/tmp/t.txt | grep -qx missing &&
    [ ! -e .krait/storage/s3/bkt/tmp/t.txt ]'
+cat > Snakefile.log <<'EOS'
+rule all:
+    input: "l.txt"
+rule l:
+    output: "l.txt"
+    log: "s3://bkt/logs/l.log"
+    shell: "echo l > {output}"
+EOS
+t "a log: file in S3 is refused with a message saying what to do (not written to a local s3: dir)" \
+  '! run -s Snakefile.log >../run9.out 2>&1 &&
+   grep -q "log file s3://bkt/logs/l.log is in S3, which is not supported yet: give it a local path" ../run9.out &&
+   [ ! -e s3: ] && [ ! -e l.txt ]'
 echo "1..$n"
 exit $fail
