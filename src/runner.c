@@ -1246,6 +1246,12 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
         if (strncmp(sd, cwd, cwdlen) == 0 && sd[cwdlen] == '/')
             sd += cwdlen + 1;
         R.jp.stage_root = kr_arena_printf(kr_dag_arena(dag), "%s/storage", sd);
+        if (!(R.ex->caps & KR_EXEC_CAP_NOOP)) {
+            int nab = kr_stage_recover(o->storage, R.jp.stage_root);
+            if (nab > 0 && o->verbosity >= KR_PROGRESS_NORMAL)
+                fprintf(stderr, "krait: aborted %d unfinished multipart upload%s of an "
+                        "interrupted run\n", nab, nab == 1 ? "" : "s");
+        }
     }
     gethostname(R.host, sizeof R.host - 1);
 

@@ -10,6 +10,7 @@
 #include "aws.h"
 #include "http.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ struct kr_s3 {
     int list_page;              /* max-keys per ListObjectsV2 page; 0: S3's default (1000) */
     long clock_offset;          /* server time - local time, after a skew answer */
     struct kr_s3_stats stats;
+    char *upload_journal;       /* directory of unfinished multipart uploads, or NULL */
 };
 
 /* One S3 request of a batch, with its outcome. */
@@ -245,6 +247,7 @@ void kr_s3_close(struct kr_s3 *s3)
     kr_free(s3->region);
     kr_free(s3->endpoint);
     kr_free(s3->host);
+    kr_free(s3->upload_journal);
     kr_free(s3);
 }
 
@@ -720,13 +723,78 @@ static void abort_multipart(struct kr_s3 *s3, const char *bucket, const char *ke
     ops_free(&o, 1);
 }
 
+/* Record an initiated multipart upload in the journal directory (when
+ * one is set): a file holding "BUCKET\nKEY\nUPLOADID\n", removed once the
+ * upload is completed or aborted. What a killed process leaves there is
+ * aborted by kr_s3_abort_journaled. Returns the file's path (kr_malloc'd)
+ * or NULL (no journal, or it cannot be written: then nothing is recorded). */
+static char *journal_add(struct kr_s3 *s3, const char *bucket, const char *key,
+                         const char *upload)
+{
+    char *path;
+    FILE *f;
+    if (!s3->upload_journal || kr_mkdirs(s3->upload_journal, NULL) != KR_OK)
+        return NULL;
+    path = kr_asprintf("%s/%016llx.upload", s3->upload_journal,
+                       (unsigned long long)kr_hash64(upload, strlen(upload)));
+    f = fopen(path, "w");
+    if (!f || fprintf(f, "%s\n%s\n%s\n", bucket, key, upload) < 0 || fclose(f) != 0) {
+        unlink(path);
+        kr_free(path);
+        return NULL;
+    }
+    return path;
+}
+
+void kr_s3_set_upload_journal(struct kr_s3 *s3, const char *dir)
+{
+    if (s3->upload_journal && dir && !strcmp(s3->upload_journal, dir))
+        return;
+    kr_free(s3->upload_journal);
+    s3->upload_journal = dir ? kr_strdup(dir) : NULL;
+}
+
+int kr_s3_abort_journaled(struct kr_s3 *s3, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+    if (!d)
+        return 0;
+    while ((de = readdir(d))) {
+        char *path, line[3][1024];
+        FILE *f;
+        int got = 0;
+        if (!strstr(de->d_name, ".upload"))
+            continue;
+        path = kr_asprintf("%s/%s", dir, de->d_name);
+        if ((f = fopen(path, "r"))) {
+            while (got < 3 && fgets(line[got], sizeof line[got], f)) {
+                line[got][strcspn(line[got], "\n")] = 0;
+                got++;
+            }
+            fclose(f);
+        }
+        if (got == 3) {
+            char *eupload = kr_aws_uri_encode(line[2], 0);
+            abort_multipart(s3, line[0], line[1], eupload);
+            kr_free(eupload);
+            n++;
+        }
+        unlink(path);
+        kr_free(path);
+    }
+    closedir(d);
+    return n;
+}
+
 static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
                          int64_t size, const char *mtime_hdr, struct kr_error *err)
 {
     struct op init = {.method = "POST", .bucket = bucket, .key = key, .body = "", .body_len = 0};
     size_t nparts = (size_t)((size + s3->part_size - 1) / s3->part_size), i;
     struct op *parts = NULL;
-    char **md5h = NULL, *upload = NULL, *eupload = NULL;
+    char **md5h = NULL, *upload = NULL, *eupload = NULL, *journal = NULL;
     struct kr_buf xml = KR_BUF_INIT;
     struct op done = {.method = "POST", .bucket = bucket, .key = key};
     int rc;
@@ -747,6 +815,7 @@ static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, 
         goto out;
     }
     eupload = kr_aws_uri_encode(upload, 0);
+    journal = journal_add(s3, bucket, key, upload);
     parts = kr_calloc(nparts, sizeof *parts);
     md5h = kr_calloc(nparts, sizeof *md5h);
     if (!(f = fopen(src, "rb"))) {
@@ -814,6 +883,10 @@ static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, 
 out:
     if (rc != KR_OK && eupload && eupload[0])
         abort_multipart(s3, bucket, key, eupload);
+    if (journal) {
+        unlink(journal);    /* completed or aborted: nothing left to clean up */
+        kr_free(journal);
+    }
     if (f)
         fclose(f);
     if (parts) {

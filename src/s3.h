@@ -91,6 +91,18 @@ int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_
 int kr_s3_put(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
               struct kr_error *err);
 
+/* Keep a journal of initiated multipart uploads in directory dir (NULL:
+ * none): one small file per upload (bucket, key, upload id; no secret),
+ * removed once the upload is completed or aborted, so a process killed
+ * in the middle leaves it behind. */
+void kr_s3_set_upload_journal(struct kr_s3 *s3, const char *dir);
+
+/* Abort (best effort) every multipart upload left in journal directory
+ * dir by a killed process and remove its record. Returns how many. An
+ * unfinished upload is never visible as an object; aborting frees the
+ * parts S3 keeps (and bills) for it. */
+int kr_s3_abort_journaled(struct kr_s3 *s3, const char *dir);
+
 /* DELETE (KR_OK also when already missing). */
 int kr_s3_delete(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_error *err);
 

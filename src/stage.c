@@ -4,13 +4,16 @@
  * reuse rule). Transfers go through the S3 client of the planner's storage
  * (src/storage-s3.c), so planning and staging share one connection pool,
  * one set of credentials and one inventory: a reused input costs no request
- * when the planner already saw its ETag.
+ * when the planner already saw its ETag. Multipart uploads in progress are
+ * journaled under ROOT/s3.uploads (src/s3.c), so that the uploads of a
+ * krait killed while uploading are aborted by the next run.
  */
 #include "stage.h"
 
 #include "s3.h"
 #include "storage.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,8 +218,11 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
             rc = kr_error_set(err, KR_EUNSUPPORTED, "S3 PUT %s: the output is a directory; "
                               "directory() outputs in S3 are not supported yet: declare its "
                               "files as outputs", paths[i]);
-        if (rc == KR_OK && !s3)
-            rc = kr_storage_s3_client(s, &s3, err);
+        if (rc == KR_OK && !s3 && (rc = kr_storage_s3_client(s, &s3, err)) == KR_OK) {
+            char *journal = kr_asprintf("%s/s3.uploads", root);
+            kr_s3_set_upload_journal(s3, journal);
+            kr_free(journal);
+        }
         if (rc == KR_OK)
             rc = split(paths[i], &bucket, &key, err);
         if (rc == KR_OK && (rc = kr_s3_put(s3, bucket, key, file, err)) != KR_OK)
@@ -237,6 +243,25 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
         kr_free(key);
     }
     return rc;
+}
+
+int kr_stage_recover(struct kr_storage *s, const char *root)
+{
+    char *journal = kr_asprintf("%s/s3.uploads", root);
+    struct kr_s3 *s3;
+    DIR *d = opendir(journal);
+    struct dirent *de;
+    bool any = false;
+    int n = 0;
+    if (d) {
+        while (!any && (de = readdir(d)))
+            any = de->d_name[0] != '.';
+        closedir(d);
+    }
+    if (any && kr_storage_s3_client(s, &s3, NULL) == KR_OK)
+        n = kr_s3_abort_journaled(s3, journal);
+    kr_free(journal);
+    return n;
 }
 
 void kr_stage_forget(const char *root, const char *path)

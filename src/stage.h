@@ -8,6 +8,9 @@
  *   ROOT/s3/BUCKET/KEY          the object's content (the path the job sees)
  *   ROOT/s3.meta/BUCKET/KEY     sidecar: one line "ETAG SIZE\n" describing the
  *                               object the content came from
+ *   ROOT/s3.uploads/ID.upload   a multipart upload in progress (bucket, key,
+ *                               upload id), aborted by the next run when a
+ *                               killed krait left it
  * A cached copy is reused while the object's ETag and size (from the
  * planner's inventory, else one HEAD) equal the sidecar's and the file still
  * has that size. Downloads go to FILE.part in the same directory and are
@@ -51,6 +54,11 @@ int kr_stage_fetch(struct kr_storage *s, const char *root, const char *const *pa
  */
 int kr_stage_push(struct kr_storage *s, const char *root, const char *const *paths, size_t n,
                   struct kr_error *err);
+
+/* Abort the multipart uploads a killed krait left unfinished (journaled in
+ * ROOT/s3.uploads, see kr_s3_set_upload_journal); best effort, no S3
+ * request when there are none. Returns how many were aborted. */
+int kr_stage_recover(struct kr_storage *s, const char *root);
 
 /* Remove the cached copy and sidecar of a remote path (temp() outputs that
  * were deleted; outputs of a failed job). */
