@@ -923,6 +923,82 @@ int kr_s3_put(struct kr_s3 *s3, const char *bucket, const char *key, const char 
     return rc;
 }
 
+int kr_s3_put_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err)
+{
+    struct op *ops = kr_calloc(n ? n : 1, sizeof *ops);
+    char **hdrs = kr_calloc(2 * n + 1, sizeof *hdrs);
+    unsigned char (*md5)[16] = kr_calloc(n ? n : 1, sizeof *md5);
+    size_t i, m = 0, *idx = kr_calloc(n ? n : 1, sizeof *idx);
+    int rc = KR_OK;
+
+    /* stat each file; the large ones go one by one (their parts in parallel) */
+    for (i = 0; i < n && rc == KR_OK; i++) {
+        struct stat st;
+        FILE *f;
+        char *b64;
+        memset(&xf[i].obj, 0, sizeof xf[i].obj);
+        if (stat(xf[i].file, &st) != 0) {
+            rc = kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: cannot stat '%s': %s",
+                              xf[i].bucket, xf[i].key, xf[i].file, strerror(errno));
+            break;
+        }
+        xf[i].obj.size = st.st_size;
+        xf[i].obj.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        xf[i].obj.has_krait_mtime = 1;
+        if (st.st_size > s3->multipart_threshold) {
+            int exists = 0;
+            rc = kr_s3_put(s3, xf[i].bucket, xf[i].key, xf[i].file, err);
+            if (rc == KR_OK)    /* a multipart ETag is not the MD5: ask for it */
+                rc = kr_s3_head(s3, xf[i].bucket, xf[i].key, &xf[i].obj, &exists, err);
+            if (rc == KR_OK && !exists)
+                rc = kr_error_set(err, KR_EIO, "S3 HEAD s3://%s/%s: the object is missing "
+                                  "right after its upload succeeded; check the bucket's "
+                                  "lifecycle rules and rerun", xf[i].bucket, xf[i].key);
+            continue;
+        }
+        if (!(f = fopen(xf[i].file, "rb"))) {
+            rc = kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: cannot read '%s': %s",
+                              xf[i].bucket, xf[i].key, xf[i].file, strerror(errno));
+            break;
+        }
+        ops[m] = (struct op){.method = "PUT", .bucket = xf[i].bucket, .key = xf[i].key,
+                             .upload_file = xf[i].file, .upload_len = st.st_size};
+        md5_file_range(f, st.st_size, md5[m], ops[m].payload_sha);
+        fclose(f);
+        b64 = b64_16(md5[m]);
+        hdrs[2 * m] = kr_asprintf("Content-MD5: %s", b64);
+        kr_free(b64);
+        hdrs[2 * m + 1] = kr_asprintf("x-amz-meta-krait-mtime: %lld.%09ld",
+                                      (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+        ops[m].extra[ops[m].nextra++] = hdrs[2 * m];
+        ops[m].extra[ops[m].nextra++] = hdrs[2 * m + 1];
+        idx[m++] = i;
+    }
+    if (rc == KR_OK && m > 0)
+        rc = s3_exec(s3, ops, m, err);
+    for (i = 0; rc == KR_OK && i < m; i++) {
+        struct kr_s3_xfer *x = &xf[idx[i]];
+        char *e = kr_http_header(&ops[i].resp, "ETag"), hex[33];
+        strip_quotes(e, x->obj.etag);
+        kr_free(e);
+        hex16(md5[i], hex);
+        if (strlen(x->obj.etag) == 32 && strcmp(x->obj.etag, hex) != 0)
+            rc = kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: the stored object's ETag %s is "
+                              "not the MD5 of '%s' (%s); rerun", x->bucket, x->key,
+                              x->obj.etag, x->file, hex);
+        else if (!x->obj.etag[0])
+            snprintf(x->obj.etag, sizeof x->obj.etag, "%s", hex);
+    }
+    ops_free(ops, m);
+    for (i = 0; i < 2 * n; i++)
+        kr_free(hdrs[i]);
+    kr_free(hdrs);
+    kr_free(ops);
+    kr_free(md5);
+    kr_free(idx);
+    return rc;
+}
+
 int kr_s3_delete(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_error *err)
 {
     struct op o = {.method = "DELETE", .bucket = bucket, .key = key, .ok_404 = 1};

@@ -69,11 +69,11 @@ int kr_s3_head(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_
 int kr_s3_get(struct kr_s3 *s3, const char *bucket, const char *key, const char *dest,
               struct kr_s3_object *obj, struct kr_error *err);
 
-/* One object of a batch download (kr_s3_get_many). */
+/* One object of a batch transfer (kr_s3_get_many, kr_s3_put_many). */
 struct kr_s3_xfer {
     const char *bucket;
     const char *key;
-    const char *file;           /* local destination */
+    const char *file;           /* local destination (GET) or source (PUT) */
     struct kr_s3_object obj;    /* filled on success (size, ETag, mtime) */
 };
 
@@ -90,6 +90,14 @@ int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_
  * single PUT or CompleteMultipartUpload succeeds). */
 int kr_s3_put(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
               struct kr_error *err);
+
+/* PUT n local files (xf[i].file) as kr_s3_put does, the ones up to the
+ * multipart threshold all at once (up to the client's parallel transfers
+ * in flight), the larger ones one by one (their parts in parallel). On
+ * success each xf[i].obj describes the stored object (size, ETag, the
+ * file's mtime as krait-mtime). On failure: the first error for good; an
+ * object whose upload failed does not exist (others may have been stored). */
+int kr_s3_put_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err);
 
 /* Keep a journal of initiated multipart uploads in directory dir (NULL:
  * none): one small file per upload (bucket, key, upload id; no secret),

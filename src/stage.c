@@ -202,46 +202,60 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
                   struct kr_error *err)
 {
     struct kr_s3 *s3 = NULL;
-    size_t i;
+    struct kr_s3_xfer *xf = kr_calloc(n ? n : 1, sizeof *xf);
+    char **files = kr_calloc(n ? n : 1, sizeof *files), **metas = kr_calloc(n ? n : 1, sizeof *metas);
+    char **bks = kr_calloc(n ? n : 1, sizeof *bks), **keys = kr_calloc(n ? n : 1, sizeof *keys);
+    const char **remote = kr_calloc(n ? n : 1, sizeof *remote);
+    size_t i, m = 0;
     int rc = KR_OK;
 
     for (i = 0; i < n && rc == KR_OK; i++) {
-        char *file = cache_path(root, "s3", paths[i]), *meta, *bucket = NULL, *key = NULL;
-        struct kr_s3_object obj;
         struct stat sb;
-        int exists = 0;
+        char *file = cache_path(root, "s3", paths[i]);
         if (!file)
             continue;
-        meta = cache_path(root, "s3.meta", paths[i]);
-        unlink(meta);
+        files[m] = file;
+        metas[m] = cache_path(root, "s3.meta", paths[i]);
+        remote[m] = paths[i];
+        unlink(metas[m]);   /* the copy is the job's, not an object's (yet) */
         if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode))
             rc = kr_error_set(err, KR_EUNSUPPORTED, "S3 PUT %s: the output is a directory; "
                               "directory() outputs in S3 are not supported yet: declare its "
                               "files as outputs", paths[i]);
-        if (rc == KR_OK && !s3 && (rc = kr_storage_s3_client(s, &s3, err)) == KR_OK) {
-            char *journal = kr_asprintf("%s/s3.uploads", root);
-            kr_s3_set_upload_journal(s3, journal);
-            kr_free(journal);
-        }
         if (rc == KR_OK)
-            rc = split(paths[i], &bucket, &key, err);
-        if (rc == KR_OK && (rc = kr_s3_put(s3, bucket, key, file, err)) != KR_OK)
-            kr_error_prefix(err, "uploading an output of the job failed");
-        if (rc == KR_OK)
-            rc = kr_s3_head(s3, bucket, key, &obj, &exists, err);
-        if (rc == KR_OK && !exists)
-            rc = kr_error_set(err, KR_EIO, "S3 HEAD %s: the object is missing right after "
-                              "its upload succeeded; check the bucket's lifecycle rules and "
-                              "rerun", paths[i]);
-        if (rc == KR_OK) {
-            kr_storage_s3_note(s, paths[i], &obj);
-            rc = write_meta(meta, &obj, err);
-        }
-        kr_free(file);
-        kr_free(meta);
-        kr_free(bucket);
-        kr_free(key);
+            rc = split(paths[i], &bks[m], &keys[m], err);
+        xf[m].bucket = bks[m];
+        xf[m].key = keys[m];
+        xf[m].file = file;
+        m++;
     }
+    if (rc == KR_OK && m > 0)
+        rc = kr_storage_s3_client(s, &s3, err);
+    if (rc == KR_OK && m > 0) {
+        char *journal = kr_asprintf("%s/s3.uploads", root);
+        kr_s3_set_upload_journal(s3, journal);
+        kr_free(journal);
+        rc = kr_s3_put_many(s3, xf, m, err);
+        if (rc != KR_OK)
+            kr_error_prefix(err, "uploading an output of the job failed");
+    }
+    for (i = 0; rc == KR_OK && i < m; i++) {
+        /* the inventory and the cache record now describe the stored object */
+        kr_storage_s3_note(s, remote[i], &xf[i].obj);
+        rc = write_meta(metas[i], &xf[i].obj, err);
+    }
+    for (i = 0; i < m; i++) {
+        kr_free(files[i]);
+        kr_free(metas[i]);
+        kr_free(bks[i]);
+        kr_free(keys[i]);
+    }
+    kr_free(files);
+    kr_free(metas);
+    kr_free(bks);
+    kr_free(keys);
+    kr_free(remote);
+    kr_free(xf);
     return rc;
 }
 

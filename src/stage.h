@@ -45,12 +45,14 @@ int kr_stage_fetch(struct kr_storage *s, const char *root, const char *const *pa
 
 /*
  * Upload every remote path among paths[0..n) from its cached copy (PUT, or
- * multipart above the threshold; x-amz-meta-krait-mtime = the file's mtime),
- * one after the other, stopping at the first failure (which names the
- * object and what to do; an unfinished multipart upload is aborted, so no
- * partial object appears). Each upload is read back with a HEAD, which
- * updates the storage's inventory and the sidecar (the cache copy then is a
- * current copy of the object, for jobs that consume it).
+ * multipart above the threshold; x-amz-meta-krait-mtime = the file's mtime):
+ * the small ones at once in parallel, the large ones one by one with their
+ * parts in parallel (kr_s3_put_many). A failure names the object and what
+ * to do; an object whose upload failed does not exist (an unfinished
+ * multipart upload is aborted). On success the storage's inventory and the
+ * sidecars describe the stored objects (size, ETag - from a HEAD after a
+ * multipart upload - and krait-mtime), so the cached copies serve the
+ * jobs that consume them and the next plan sees them up to date.
  */
 int kr_stage_push(struct kr_storage *s, const char *root, const char *const *paths, size_t n,
                   struct kr_error *err);

@@ -162,6 +162,19 @@ t "a remote temp() output is deleted from the bucket once consumed" \
   'run -s Snakefile.temp >../run7.out 2>&1 && [ "$(cat final.txt)" = alpha ] &&
    "$D" -e "$S3_ENDPOINT" head 2>/dev/null s3://bkt/tmp/t.txt | grep -qx missing &&
    [ ! -e .krait/storage/s3/bkt/tmp/t.txt ]'
+cat > Snakefile.multi <<'EOS'
+rule all:
+    input: expand("s3://bkt/parts/p{i}.txt", i=[1, 2, 3])
+rule split:
+    output: expand("s3://bkt/parts/p{i}.txt", i=[1, 2, 3])
+    shell: "echo one > {output[0]}; echo two > {output[1]}; echo three > {output[2]}"
+EOS
+: > ../proxy.log
+t "a job's several outputs are all uploaded (one batch of PUTs), each with its content" \
+  'run -s Snakefile.multi >../run10.out 2>&1 && [ $(grep -c "^PUT /bkt/parts/p[123].txt -> 200" ../proxy.log) = 3 ] &&
+   [ "$(get s3://bkt/parts/p1.txt)" = one ] && [ "$(get s3://bkt/parts/p3.txt)" = three ] &&
+   "$D" -e "$S3_ENDPOINT" head s3://bkt/parts/p2.txt 2>/dev/null | grep -q "size=4 .*krait_mtime=1" &&
+   run -s Snakefile.multi 2>&1 | grep -qi "nothing to be done\|nothing to do"'
 cat > Snakefile.log <<'EOS'
 rule all:
     input: "l.txt"
