@@ -830,7 +830,9 @@ static const char *check_outputs(struct run *R, struct rjob *j)
                 continue;
             }
             nmiss++;
-            kr_buf_printf(&missing, "\n        %s", j->p.lout[i]);
+            kr_buf_printf(&missing, "\n        %s", job->out[i].path);
+            if (j->p.lout[i] != job->out[i].path)
+                kr_buf_printf(&missing, " (the job was to write it to %s)", j->p.lout[i]);
         }
         if (nmiss == 0 || kr_now() >= deadline || kr_signals_pending())
             break;

@@ -175,6 +175,18 @@ t "a job's several outputs are all uploaded (one batch of PUTs), each with its c
    [ "$(get s3://bkt/parts/p1.txt)" = one ] && [ "$(get s3://bkt/parts/p3.txt)" = three ] &&
    "$D" -e "$S3_ENDPOINT" head s3://bkt/parts/p2.txt 2>/dev/null | grep -q "size=4 .*krait_mtime=1" &&
    run -s Snakefile.multi 2>&1 | grep -qi "nothing to be done\|nothing to do"'
+cat > Snakefile.nowrite <<'EOS'
+rule all:
+    input: "s3://bkt/nw/x.txt"
+rule nw:
+    output: "s3://bkt/nw/x.txt"
+    shell: "true"
+EOS
+: > ../proxy.log
+t "an s3:// output the job did not write: MissingOutputException names it and the staged path" \
+  '! run -s Snakefile.nowrite --latency-wait 0 >../run11.out 2>&1 &&
+   grep -q "s3://bkt/nw/x.txt (the job was to write it to .krait/storage/s3/bkt/nw/x.txt)" ../run11.out &&
+   ! grep -q "^PUT " ../proxy.log'
 cat > Snakefile.log <<'EOS'
 rule all:
     input: "l.txt"
