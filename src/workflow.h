@@ -30,7 +30,7 @@ struct kr_interp;   /* the evaluator (src/eval.h) */
 #define KR_F_PIPE      0x0020u  /* pipe(): accepted, run as a normal file */
 #define KR_F_UNPACK    0x0040u  /* unpack(fn): fn returns a dict of named items */
 #define KR_F_LISTITEM  0x0080u  /* resolved file belongs to a list-valued item */
-#define KR_F_LOCAL     0x0100u  /* local(): stays a local path under --default-storage */
+#define KR_F_LOCAL     0x0800u  /* local(): stays a local path under --default-storage */
 #define KR_F_MODPATH   0x40000000u  /* prefixed by a module (wf-module.c): not again */
 #define KR_F_CKPT_WAIT 0x8000u  /* input standing for a checkpoint not done yet */
 #define KR_F_CKPT_DEP  0x4000u  /* checkpoint output an input function read: a
