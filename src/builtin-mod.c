@@ -3,7 +3,7 @@
  * every src/mod-*.c module into the interpreter's module table (where
  * `import X`, `import X as Y` and `from X import Y` find them), knows which
  * namespaces belong to them so that a missing name reads "krait does not
- * support 're.finditer' yet", and reads the text behind a file argument
+ * support 're.subn' yet", and reads the text behind a file argument
  * (the hook a file object plugs into).
  */
 #include "mod.h"
@@ -18,7 +18,8 @@ static const char *const builtin_ns[] = {
     "os", "os.path", "glob", "re", "re.Pattern", "re.Match", "json", "yaml", "sys",
     "sys.stderr", "math", "copy", "string", "textwrap", "itertools", "functools",
     "collections", "csv", "pandas", "numpy", "pandas.DataFrame", "pandas.Series",
-    "pandas.Index", "pandas.loc", "pandas.Row", NULL,
+    "pandas.Index", "pandas.loc", "pandas.Row", "pathlib", "datetime", "datetime.date",
+    "datetime.datetime", "time", NULL,
 };
 
 bool kr_mod_is_builtin(const struct kr_value *ns)
@@ -86,6 +87,20 @@ void kr_mod_install(struct kr_interp *I)
     kr_mod_validate_install(I);
     kr_mod_csv_install(I);
     kr_mod_pandas_install(I);
+    kr_mod_coll_install(I);
+    kr_mod_path_install(I);
+    kr_mod_time_install(I);
+}
+
+int kr_mod_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
+                   struct kr_value **out, bool *handled)
+{
+    int rc = kr_coll_getattr(I, obj, name, out, handled);
+    if (!*handled)
+        rc = kr_path_getattr(I, obj, name, out, handled);
+    if (!*handled)
+        rc = kr_time_getattr(I, obj, name, out, handled);
+    return rc;
 }
 
 int kr_mod_special(struct kr_interp *I, struct kr_value *obj, const char *name,

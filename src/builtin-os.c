@@ -2,8 +2,10 @@
  * builtin-os.c - the read-only parts of Python's os, os.path and glob
  * modules that rule files use: path arithmetic (join, basename, dirname,
  * splitext, split, normpath, abspath, relpath), existence tests (exists,
- * isfile, isdir), os.getcwd(), os.environ (a read-only snapshot: .get and
- * [key]), os.sep, and glob.glob() (sorted, for determinism). Rule files
+ * isfile, isdir, islink, realpath, getsize, expanduser), os.getcwd(),
+ * os.fspath(), os.pathsep/linesep/devnull/curdir/name,
+ * os.listdir() (sorted), os.environ (a read-only snapshot: .get and
+ * [key]) and os.getenv(), os.sep, and glob.glob() (sorted, for determinism). Rule files
  * cannot change the file system through these modules.
  */
 #include "eval.h"
@@ -280,6 +282,28 @@ F(p_exists) { return stat_test(I, a, out, "os.path.exists", 0); }
 F(p_isfile) { return stat_test(I, a, out, "os.path.isfile", 1); }
 F(p_isdir) { return stat_test(I, a, out, "os.path.isdir", 2); }
 
+F(p_islink)
+{
+    struct stat st;
+    int rc = str_args(I, "os.path.islink", a, 1, 1);
+    if (rc == KR_OK)
+        *out = kr_value_bool(lstat(a->pos[0]->u.str.s, &st) == 0 && S_ISLNK(st.st_mode));
+    return rc;
+}
+
+/* os.path.realpath: symbolic links resolved; a path that does not exist
+ * (yet) is made absolute lexically, as Python's non-strict realpath. */
+F(p_realpath)
+{
+    char buf[PATH_MAX];
+    int rc = str_args(I, "os.path.realpath", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    *out = kr_value_cstr(I->A, realpath(a->pos[0]->u.str.s, buf)
+                                   ? buf : abspath(I->A, a->pos[0]->u.str.s));
+    return KR_OK;
+}
+
 F(p_isabs)
 {
     int rc;
@@ -300,6 +324,90 @@ F(os_getcwd)
     if (!getcwd(cwd, sizeof cwd))
         return kr_eval_error(I, "os.getcwd(): the working directory is not accessible");
     *out = kr_value_cstr(I->A, cwd);
+    return KR_OK;
+}
+
+/* os.fspath(p): the str behind a str or pathlib.Path. */
+F(os_fspath)
+{
+    int rc = kr_args_check(I, "os.fspath", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "os.fspath(): expected str or Path, not '%s'",
+                                        kr_value_type_name(a->pos[0])));
+    *out = S(I, a->pos[0]->u.str.s, a->pos[0]->u.str.len);
+    return KR_OK;
+}
+
+/* os.getenv(name, default=None): from the same snapshot as os.environ. */
+F(os_getenv)
+{
+    struct kr_value *env = kr_dict_gets(self->u.ns.attrs, "environ"), *v;
+    int rc = str_args(I, "os.getenv", a, 1, 2);
+    if (rc != KR_OK)
+        return rc;
+    v = env ? kr_dict_get(env->u.dict, a->pos[0]) : NULL;
+    *out = v ? v : a->npos == 2 ? a->pos[1] : kr_value_none();
+    return KR_OK;
+}
+
+/* os.listdir(path="."): the names in a directory, sorted (for determinism). */
+F(os_listdir)
+{
+    glob_t g;
+    struct kr_value *res;
+    const char *dir;
+    size_t i;
+    int rc = str_args(I, "os.listdir", a, 0, 1);
+    struct stat st;
+    if (rc != KR_OK)
+        return rc;
+    dir = a->npos ? a->pos[0]->u.str.s : ".";
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return kr_exc_tag(I, "FileNotFoundError", NULL,
+                          kr_eval_error(I, "os.listdir(): '%s' is not a directory", dir));
+    res = kr_value_list(I->A, 0);
+    memset(&g, 0, sizeof g);
+    if (glob(kr_arena_printf(I->A, "%s/*", dir), GLOB_PERIOD, NULL, &g) == 0) {
+        for (i = 0; i < g.gl_pathc; i++) {
+            const char *n = strrchr(g.gl_pathv[i], '/');
+            n = n ? n + 1 : g.gl_pathv[i];
+            if (strcmp(n, ".") && strcmp(n, ".."))
+                kr_list_push(I->A, res, kr_value_cstr(I->A, n));
+        }
+    }
+    globfree(&g);
+    *out = res;
+    return KR_OK;
+}
+
+F(p_getsize)
+{
+    struct stat st;
+    int rc = str_args(I, "os.path.getsize", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    if (stat(a->pos[0]->u.str.s, &st) != 0)
+        return kr_exc_tag(I, "FileNotFoundError", NULL,
+                          kr_eval_error(I, "os.path.getsize(): cannot stat '%s'",
+                                        a->pos[0]->u.str.s));
+    *out = kr_value_int(I->A, (int64_t)st.st_size);
+    return KR_OK;
+}
+
+F(p_expanduser)
+{
+    const char *s, *home = getenv("HOME");
+    int rc = str_args(I, "os.path.expanduser", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    s = a->pos[0]->u.str.s;
+    if (s[0] == '~' && (s[1] == '/' || !s[1]) && home)
+        *out = kr_value_cstr(I->A, kr_arena_printf(I->A, "%s%s", home, s + 1));
+    else
+        *out = S(I, s, a->pos[0]->u.str.len);
     return KR_OK;
 }
 
@@ -347,10 +455,23 @@ void kr_builtins_os_install(struct kr_interp *I)
     def(I, path, "isfile", p_isfile);
     def(I, path, "isdir", p_isdir);
     def(I, path, "isabs", p_isabs);
+    def(I, path, "islink", p_islink);
+    def(I, path, "realpath", p_realpath);
     kr_dict_sets(I->A, path->u.ns.attrs, "sep", kr_value_cstr(I->A, "/"));
     kr_dict_sets(I->A, os->u.ns.attrs, "path", path);
     def(I, os, "getcwd", os_getcwd);
+    def(I, os, "fspath", os_fspath);
+    def(I, os, "listdir", os_listdir);
+    def(I, path, "getsize", p_getsize);
+    def(I, path, "expanduser", p_expanduser);
+    kr_dict_sets(I->A, os->u.ns.attrs, "getenv",
+                 kr_value_builtin(I->A, "getenv", os_getenv, os, NULL));
     kr_dict_sets(I->A, os->u.ns.attrs, "sep", kr_value_cstr(I->A, "/"));
+    kr_dict_sets(I->A, os->u.ns.attrs, "pathsep", kr_value_cstr(I->A, ":"));
+    kr_dict_sets(I->A, os->u.ns.attrs, "linesep", kr_value_cstr(I->A, "\n"));
+    kr_dict_sets(I->A, os->u.ns.attrs, "devnull", kr_value_cstr(I->A, "/dev/null"));
+    kr_dict_sets(I->A, os->u.ns.attrs, "curdir", kr_value_cstr(I->A, "."));
+    kr_dict_sets(I->A, os->u.ns.attrs, "name", kr_value_cstr(I->A, "posix"));
     for (e = environ; e && *e; e++) {
         const char *eq = strchr(*e, '=');
         if (!eq)

@@ -2,6 +2,7 @@
  * builtin-smk.c - Snakemake's builtins for rule files: expand() (product or
  * zip, allow_missing), glob_wildcards() (walks the file system, matches with
  * PCRE2), the IO flag markers temp/protected/directory/touch/ancient/pipe,
+ * temporary() (temp's alias), collect() (expand's alias),
  * multiext(), unpack(), min_version() (a no-op), the top-level `shell`
  * object (shell.executable/prefix/suffix, recorded in the workflow and
  * applied to every shell: command by wf-job.c), and the modules
@@ -22,7 +23,7 @@
 /* ---- flags ---- */
 
 /* A shallow copy of v carrying `flag` (lists: every element flagged). */
-static struct kr_value *with_flag(struct kr_interp *I, struct kr_value *v, uint32_t flag)
+struct kr_value *kr_smk_with_flag(struct kr_interp *I, struct kr_value *v, uint32_t flag)
 {
     struct kr_value *c;
     size_t i;
@@ -31,7 +32,7 @@ static struct kr_value *with_flag(struct kr_interp *I, struct kr_value *v, uint3
         struct kr_value **items = kr_value_items(v, &n);
         c = kr_value_list(I->A, n);
         for (i = 0; i < n; i++)
-            kr_list_push(I->A, c, with_flag(I, items[i], flag));
+            kr_list_push(I->A, c, kr_smk_with_flag(I, items[i], flag));
         return c;
     }
     c = kr_arena_alloc(I->A, sizeof *c);
@@ -52,7 +53,7 @@ static int flag_fn(struct kr_interp *I, const struct kr_callargs *a, struct kr_v
         v->type != KR_V_NAMED && !kr_value_is_callable(v))
         return kr_eval_error(I, "%s() expects a file name, a list of them or a function, got '%s'",
                              name, kr_value_type_name(v));
-    *out = with_flag(I, v, flag);
+    *out = kr_smk_with_flag(I, v, flag);
     return KR_OK;
 }
 
@@ -78,7 +79,7 @@ static int bi_unpack(struct kr_interp *I, struct kr_value *self, const struct kr
     if (!kr_value_is_callable(a->pos[0]))
         return kr_eval_error(I, "unpack() expects an input function, got '%s'",
                              kr_value_type_name(a->pos[0]));
-    *out = with_flag(I, a->pos[0], KR_F_UNPACK);
+    *out = kr_smk_with_flag(I, a->pos[0], KR_F_UNPACK);
     return KR_OK;
 }
 
@@ -116,6 +117,24 @@ static int bi_min_version(struct kr_interp *I, struct kr_value *self, const stru
 }
 
 /* ---- expand ---- */
+
+/* The name of the function that set the first IO flag in `flags`, or NULL. */
+static const char *flag_name(uint32_t flags)
+{
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {
+        {KR_F_TEMP, "temp"}, {KR_F_PROTECTED, "protected"}, {KR_F_DIRECTORY, "directory"},
+        {KR_F_TOUCH, "touch"}, {KR_F_ANCIENT, "ancient"}, {KR_F_PIPE, "pipe"},
+        {KR_F_NONEMPTY | KR_F_SHA256, "ensure"}, {KR_F_REPORT, "report"},
+    };
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(names); i++)
+        if (flags & names[i].bit)
+            return names[i].name;
+    return NULL;
+}
 
 /* Format one pattern with the wildcard values in `names`/`vals` (n).
  * Unknown names: kept as "{name}" when allow_missing, else an error. */
@@ -215,6 +234,14 @@ static int bi_expand(struct kr_interp *I, struct kr_value *self, const struct kr
             if (pats[i]->type != KR_V_STR)
                 return kr_eval_error(I, "expand(): patterns must be strings, got '%s'",
                                      kr_value_type_name(pats[i]));
+    }
+    for (i = 0; i < npats; i++) {
+        const char *fl = flag_name(pats[i]->flags & ~KR_F_MODPATH);
+        if (fl)
+            return kr_eval_error(I, "expand(): the pattern '%s' carries %s(), which is invalid "
+                                 "inside expand(): apply it outside, e.g. "
+                                 "%s(expand(\"%s\", ...)), as Snakemake requires",
+                                 pats[i]->u.str.s, fl, fl, pats[i]->u.str.s);
     }
     names = kr_arena_alloc(I->A, (a->nkw + 1) * sizeof *names);
     cols = kr_arena_alloc(I->A, (a->nkw + 1) * sizeof *cols);
@@ -593,7 +620,7 @@ static const struct {
     {"expand", bi_expand}, {"glob_wildcards", bi_glob_wildcards}, {"temp", bi_temp}, {"local", bi_local},
     {"protected", bi_protected}, {"directory", bi_directory}, {"touch", bi_touch},
     {"ancient", bi_ancient}, {"pipe", bi_pipe}, {"multiext", bi_multiext},
-    {"unpack", bi_unpack},
+    {"unpack", bi_unpack}, {"temporary", bi_temp}, {"collect", bi_expand},
 };
 
 void kr_builtins_os_install(struct kr_interp *I);
@@ -633,5 +660,6 @@ void kr_builtins_smk_install(struct kr_interp *I)
     kr_dict_sets(I->A, I->globals, "rules", I->rules_ns);
     kr_builtins_os_install(I);
     kr_builtins_table_install(I);
+    kr_builtins_helpers_install(I);
     kr_mod_install(I);
 }

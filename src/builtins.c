@@ -833,8 +833,18 @@ static int bi_all(struct kr_interp *I, struct kr_value *self, const struct kr_ca
 
 static bool is_instance(const struct kr_value *v, const char *tname)
 {
-    const char *vt = kr_value_type_name(v);
+    const char *vt = kr_value_type_name(v), *dot = strrchr(tname, '.');
+    if (dot)    /* collections.defaultdict, datetime.date */
+        tname = dot + 1;
     if (!strcmp(tname, vt))
+        return true;
+    if ((!strcmp(tname, "tuple") && v->type == KR_V_TUPLE) ||
+        (!strcmp(tname, "dict") && v->type == KR_V_DICT) ||
+        (!strcmp(tname, "date") && !strcmp(vt, "datetime")))
+        return true;    /* namedtuple, Counter, defaultdict, datetime subclasses */
+    if (v->type == KR_V_STR && (v->flags & KR_STR_PATH) &&
+        (!strcmp(tname, "Path") || !strcmp(tname, "PurePath") ||
+         !strcmp(tname, "PurePosixPath")))
         return true;
     if (!strcmp(tname, "int") && v->type == KR_V_BOOL)
         return true;
@@ -1139,7 +1149,17 @@ int kr_eval_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
         return no_attr(I, what, name, obj->u.ns.attrs, NULL);
     case KR_V_RULE:
         return kr_wf_rule_attr(I, obj->u.rule.rule, name, out);
-    default:
+    default: {
+        bool handled;
+        int rc;
+        if (obj->type == KR_V_TYPE && !strcmp(name, "__name__")) {
+            *out = kr_value_cstr(I->A, obj->u.type.name);
+            return KR_OK;
+        }
+        rc = kr_mod_getattr(I, obj, name, out, &handled);   /* Counter, Path ... */
+        if (handled)
+            return rc;
+    }
         v = kr_builtins_method(I, obj, name);
         if (v) {
             *out = v;
@@ -1156,11 +1176,8 @@ static const struct {
     const char *module, *hint;
 } import_hints[] = {
     {"subprocess", "rule files cannot run commands while loading; use a rule with shell:"},
-    {"pathlib", "use os.path.join/basename/dirname/splitext"},
     {"shutil", "rule files cannot touch the file system while loading; do it in a rule"},
     {"random", "rule files must be deterministic"},
-    {"time", "rule files must be deterministic"},
-    {"datetime", "rule files must be deterministic"},
 };
 
 int kr_builtins_import(struct kr_interp *I, const char *module, struct kr_value **out)

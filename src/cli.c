@@ -7,6 +7,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "container.h"
+#include "profile.h"
 #include "state.h"
 #include "storage.h"
 
@@ -14,6 +15,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum arity { FLAG, ONE, MANY, ANY };   /* ANY: zero or more values */
@@ -24,7 +26,8 @@ enum optid {
     O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
-    O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES, O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH,
+    O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
+    O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE,
 };
 
 struct opt {
@@ -86,6 +89,8 @@ static const struct opt opts[] = {
     {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default) or slurm"},
     {"executor-arg", 0, MANY, O_EXECARG, 0, "K=V..", "options for the executor"},
     {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
+    {"trace", 0, ONE, O_TRACE, 0, "FILE",
+     "write the run's trace to FILE (TSV, Nextflow's columns; also krait log --trace)"},
     {"container-runtime", 0, ONE, O_CRUNTIME, 0, "R", "docker, podman, apptainer, singularity"},
     {"container-image", 0, ONE, O_CIMAGE, 0, "I", "image for rules without container:"},
     {"use-singularity", 0, FLAG, O_SING, 0, NULL, "run jobs in their containers"},
@@ -95,6 +100,10 @@ static const struct opt opts[] = {
     {"slurm-array", 0, FLAG, O_SARRAY, 0, NULL, "submit many jobs of one rule as an array"},
     {"no-slurm-array", 0, FLAG, O_NOSARRAY, 0, NULL, "never use job arrays"},
     {"slurm-array-threshold", 0, ONE, O_SARRAYTH, 0, "N", "use arrays from N jobs of a rule"},
+    {"profile", 0, ONE, O_PROFILE, 0, "NAME|DIR",
+     "default options from a profile (also KRAIT_PROFILE; 'none': no profile)"},
+    {"workflow-profile", 0, ONE, O_WFPROFILE, 0, "DIR|none",
+     "the workflow's profile (default: profiles/default here or next to the rule file)"},
     {"help", 'h', FLAG, O_HELP, 0, NULL, "show this help"},
     {"format", 0, ONE, O_FORMAT, KR_CLI_GRAPH, "FMT", "dot (default), mermaid or json"},
     {"rules", 0, FLAG, O_RULES, KR_CLI_GRAPH, NULL, "the rule graph instead of the job graph"},
@@ -335,6 +344,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_EXECUTOR: cli->executor = v; break;
     case O_EXECARG: rc = push_kv(&cli->executor_args, &cli->nexecutor_args, name, v, err); break;
     case O_DETACH: cli->detach = true; break;
+    case O_TRACE: cli->trace = v; break;
     case O_S3EP: cli->s3_endpoint = v; break;
     case O_DEFSTORE:
     case O_DEFSTPREFIX:
@@ -364,6 +374,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_HELP: cli->help = true; break;
     case O_FORMAT: cli->graph_format = v; break;
     case O_RULES: cli->graph_rules = true; break;
+    case O_PROFILE: case O_WFPROFILE: break;     /* read before the rest: apply_profiles */
     }
     return rc;
 }
@@ -390,6 +401,172 @@ static int cli_container_id(void *data, const char *image, const char **id,
     return kr_container_identity(cli->containers_, image, id, err);
 }
 
+/* Snakemake options a profile written for Snakemake often sets, which
+ * krait accepts and ignores (each with a warning): what they ask for is
+ * krait's behaviour anyway, or does not apply to krait. */
+static const char *const ignored_smk[] = {
+    "rerun-incomplete", "show-failed-logs", "reason", "use-conda", "use-envmodules",
+    "conda-prefix", "conda-frontend", "local-cores", "scheduler", "nolock",
+    "max-jobs-per-second", "max-status-checks-per-second", "software-deployment-method",
+    "sdm", "printshellcmds-off", "keep-remote", "cluster-cancel", "jobscript",
+};
+
+/* The value of option `lng` (or short `shrt`) in argv, else NULL. */
+static const char *argv_value(int argc, char **argv, const char *lng, char shrt)
+{
+    const char *v = NULL;
+    size_t l = strlen(lng);
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--"))
+            break;
+        if (a[0] == '-' && a[1] == '-' && !strncmp(a + 2, lng, l) &&
+            (a[2 + l] == '=' || a[2 + l] == '\0'))
+            v = a[2 + l] == '=' ? a + 3 + l : i + 1 < argc ? argv[i + 1] : NULL;
+        else if (shrt && a[0] == '-' && a[1] == shrt)
+            v = a[2] ? a + 2 : i + 1 < argc ? argv[i + 1] : NULL;
+    }
+    return v;
+}
+
+/* Apply one profile's options to cli (before the command line, which
+ * overrides them). */
+static int apply_profile(struct kr_cli *cli, const struct kr_profile *p, unsigned which,
+                         struct kr_error *err)
+{
+    uint32_t i;
+    size_t k;
+    int rc;
+    for (i = 0; i < p->nargs; i++) {
+        const struct kr_profile_arg *a = &p->args[i];
+        const struct opt *o = find_long(a->name, strlen(a->name), ~0u);
+        char name[80];
+        if (!o) {
+            for (k = 0; k < KR_ARRAY_LEN(ignored_smk); k++)
+                if (!strcmp(a->name, ignored_smk[k]))
+                    break;
+            if (k < KR_ARRAY_LEN(ignored_smk)) {
+                fprintf(stderr, "krait: warning: %s:%d: '%s' has no effect in krait; "
+                        "ignored\n", p->file, a->line, a->name);
+                continue;
+            }
+            char msg[sizeof err->msg], dashed[80];
+            snprintf(dashed, sizeof dashed, "--%s", a->name);
+            rc = unknown(dashed, ~0u, err);
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return kr_error_set(err, rc, "%s:%d: profile key '%s': %s", p->file, a->line,
+                                a->name, msg);
+        }
+        if ((o->only && !(o->only & which)) || o->id == O_PROFILE || o->id == O_WFPROFILE)
+            continue;       /* an option of another subcommand */
+        snprintf(name, sizeof name, "--%s", o->lng);
+        if (o->arity == FLAG) {
+            if (a->value)
+                return kr_error_set(err, KR_EUSAGE, "%s:%d: profile key '%s' is a switch: "
+                                    "give true or false", p->file, a->line, a->name);
+            rc = a->flag ? store(cli, o, name, NULL, err) : KR_OK;
+        } else if (!a->value) {
+            return kr_error_set(err, KR_EUSAGE, "%s:%d: profile key '%s' needs a value (%s), "
+                                "not true/false", p->file, a->line, a->name, o->meta);
+        } else if (o->arity == ONE && !a->scalar) {
+            return kr_error_set(err, KR_EUSAGE, "%s:%d: profile key '%s' takes one value, not "
+                                "a list or mapping", p->file, a->line, a->name);
+        } else {
+            rc = store(cli, o, name, a->value, err);
+        }
+        if (rc) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return kr_error_set(err, rc, "%s:%d: %s", p->file, a->line, msg);
+        }
+    }
+    return KR_OK;
+}
+
+/* The default workflow profile: profiles/default in the working directory
+ * (-d), else next to the rule file (-s, else where the default rule file
+ * names would find one). NULL when there is none. */
+static char *default_wf_profile(const char *dir, const char *snakefile)
+{
+    static const char *const defaults[] = {"Snakefile", "snakefile", "workflow/Snakefile",
+                                           "workflow/snakefile", "Kraitfile"};
+    const char *base = dir ? dir : ".";
+    struct stat sb;
+    char *p = kr_asprintf("%s/profiles/default", base), *sf = NULL, *slash;
+    size_t i;
+    if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return p;
+    kr_free(p);
+    if (snakefile) {
+        sf = snakefile[0] == '/' || !dir ? kr_strdup(snakefile)
+                                         : kr_asprintf("%s/%s", dir, snakefile);
+    } else {
+        for (i = 0; i < KR_ARRAY_LEN(defaults) && !sf; i++) {
+            char *c = kr_asprintf("%s/%s", base, defaults[i]);
+            if (stat(c, &sb) == 0)
+                sf = c;
+            else
+                kr_free(c);
+        }
+    }
+    if (!sf)
+        return NULL;
+    slash = strrchr(sf, '/');
+    p = slash ? kr_asprintf("%.*s/profiles/default", (int)(slash - sf), sf)
+              : kr_strdup("profiles/default");
+    kr_free(sf);
+    if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return p;
+    kr_free(p);
+    return NULL;
+}
+
+/* Read and apply the global profile, then the workflow profile, as argv
+ * and the environment name them. */
+static int apply_profiles(struct kr_cli *cli, int argc, char **argv, unsigned which,
+                          struct kr_error *err)
+{
+    const char *g = argv_value(argc, argv, "profile", 0);
+    const char *w = argv_value(argc, argv, "workflow-profile", 0);
+    char *dirs[2] = {NULL, NULL};
+    int i, rc = KR_OK;
+
+    if (!g)
+        g = getenv("KRAIT_PROFILE");
+    if (!g || !*g)
+        g = getenv("SNAKEMAKE_PROFILE");
+    if (g && *g && strcmp(g, "none")) {
+        rc = kr_profile_find(g, &dirs[0], err);
+        if (rc)
+            return rc == KR_NOT_FOUND ? KR_EUSAGE : rc;
+    }
+    if (w && strcmp(w, "none")) {
+        struct stat sb;
+        if (stat(w, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            rc = kr_error_set(err, KR_EUSAGE, "--workflow-profile %s: no such directory", w);
+        else
+            dirs[1] = kr_strdup(w);
+    } else if (!w) {
+        dirs[1] = default_wf_profile(argv_value(argc, argv, "directory", 'd'),
+                                     argv_value(argc, argv, "snakefile", 's'));
+    }
+    for (i = 0; i < 2 && !rc; i++) {
+        if (!dirs[i])
+            continue;
+        cli->profiles_[i] = kr_calloc(1, sizeof *cli->profiles_[i]);
+        rc = kr_profile_read(dirs[i], cli->profiles_[i], err);
+        if (!rc) {
+            fprintf(stderr, "Using %sprofile %s for setting default command line arguments.\n",
+                    i ? "workflow specific " : "", dirs[i]);
+            rc = apply_profile(cli, cli->profiles_[i], which, err);
+        }
+    }
+    kr_free(dirs[0]);
+    kr_free(dirs[1]);
+    return rc;
+}
+
 int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
                  struct kr_error *err)
 {
@@ -405,6 +582,11 @@ int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
     cli->graph_format = "dot";
     cli->plan.container_id = cli_container_id;
     cli->plan.container_id_data = cli;
+    if (!argv_value(argc, argv, "help", 'h')) {
+        int rc = apply_profiles(cli, argc, argv, which, err);
+        if (rc)
+            return rc;
+    }
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -504,6 +686,11 @@ void kr_cli_free(struct kr_cli *cli)
     kr_free((void *)cli->container_env);
     kr_container_ctx_free(cli->containers_);
     kr_storage_s3_free(cli->storage_);
+    for (i = 0; i < 2; i++) {
+        if (cli->profiles_[i])
+            kr_profile_free(cli->profiles_[i]);
+        kr_free(cli->profiles_[i]);
+    }
     memset(cli, 0, sizeof *cli);
 }
 
@@ -524,6 +711,20 @@ void kr_cli_usage(FILE *f, const char *cmd, const char *summary, unsigned which)
                      o->meta ? o->meta : "");
         fprintf(f, "  %-38s %s\n", left, o->help);
     }
+}
+
+int kr_cli_cores(const struct kr_cli *cli)
+{
+    long ncpu;
+    if (cli->cores > 0)
+        return cli->cores;
+    if (cli->cores < 0) {
+        ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        return ncpu > 0 ? (int)ncpu : 1;
+    }
+    if (cli->jobs > 0 && cli->jobs != INT_MAX)
+        return cli->jobs;
+    return 1;
 }
 
 int kr_cli_chdir(const struct kr_cli *cli, struct kr_error *err)
@@ -547,6 +748,8 @@ int kr_cli_plan(struct kr_cli *cli, struct kr_workflow **wfp, struct kr_dag **da
     rc = kr_cli_chdir(cli, err);
     if (rc)
         return rc;
+    if (!cli->load.cores)
+        cli->load.cores = kr_cli_cores(cli);
     rc = kr_workflow_load(&cli->load, &wf, err);
     if (rc == KR_NOT_FOUND) {
         if (!err || !err->msg[0])

@@ -15,6 +15,7 @@
 #include "workflow.h"
 
 struct kr_container_ctx;
+struct kr_profile;
 
 /* which command-specific options a parse accepts */
 #define KR_CLI_RUN   0x01u   /* run options are always parsed; this only labels help */
@@ -48,6 +49,7 @@ struct kr_cli {
     struct kr_kv *executor_args;
     uint32_t nexecutor_args;
     bool detach;
+    const char *trace;              /* --trace FILE (krait run) */
     const char *container_runtime, *container_image, *container_args;
     bool use_singularity, use_apptainer;
     const char **container_env;
@@ -63,6 +65,7 @@ struct kr_cli {
     const char *s3_endpoint;        /* --s3-endpoint-url URL (S3-compatible store) */
     const char *default_storage_provider;  /* --default-storage-provider (only "s3") */
     struct kr_storage *storage_;    /* made by kr_cli_storage(); freed with the cli */
+    struct kr_profile *profiles_[2];    /* the global and the workflow profile read */
 };
 
 /*
@@ -91,6 +94,10 @@ void kr_cli_usage(FILE *f, const char *cmd, const char *summary, unsigned which)
 
 /* chdir to cli->directory when given. KR_EIO with err on failure. */
 int kr_cli_chdir(const struct kr_cli *cli, struct kr_error *err);
+
+/* The value of workflow.cores for a command that plans without running:
+ * -c N, -c all (the online CPUs), else -j N, else 1 (Snakemake's dry run). */
+int kr_cli_cores(const struct kr_cli *cli);
 
 /*
  * The common start of plan/run/explain/dag: chdir (-d), load the workflow,

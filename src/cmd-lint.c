@@ -22,7 +22,11 @@
  *                  "conda", "flags" ([localrule, default_target, cache,
  *                  handover] that are set), "wildcard_constraints" } ] }
  *   An item: { "name": str|null, "files": [str] | "function": "<lambda>",
- *              "list": bool, "flags": ["temp", ...] }.
+ *              "list": bool, "flags": ["temp", ...] }; an output item with
+ *              ensure(sha256=) adds "sha256": [digest per file], one with
+ *              report() adds "report": [{"file", "caption", "category",
+ *              "subcategory", "htmlindex", "labels", "patterns"} per file]
+ *              (the keys of what was given).
  */
 #include "cmd.h"
 #include "eval.h"
@@ -96,8 +100,30 @@ static const struct {
 } flag_names[] = {
     {KR_F_TEMP, "temp"}, {KR_F_PROTECTED, "protected"}, {KR_F_DIRECTORY, "directory"},
     {KR_F_TOUCH, "touch"}, {KR_F_ANCIENT, "ancient"}, {KR_F_PIPE, "pipe"},
-    {KR_F_UNPACK, "unpack"}, {KR_F_LOCAL, "local"},
+    {KR_F_UNPACK, "unpack"}, {KR_F_NONEMPTY, "ensure_non_empty"}, {KR_F_SHA256, "ensure_sha256"},
+    {KR_F_REPORT, "report"}, {KR_F_LOCAL, "local"},
 };
+
+/* report() details of one pattern. */
+static json_t *report_json(const struct kr_pat *p)
+{
+    const struct kr_report *r = p->report;
+    json_t *o = json_object();
+    json_object_set_new(o, "file", json_string(p->text));
+    if (r->caption)
+        json_object_set_new(o, "caption", json_string(r->caption));
+    if (r->category)
+        json_object_set_new(o, "category", json_string(r->category));
+    if (r->subcategory)
+        json_object_set_new(o, "subcategory", json_string(r->subcategory));
+    if (r->htmlindex)
+        json_object_set_new(o, "htmlindex", json_string(r->htmlindex));
+    if (r->labels && r->labels->type != KR_V_NONE)
+        json_object_set_new(o, "labels", kr_value_to_json(r->labels));
+    if (r->patterns && r->patterns->type != KR_V_NONE)
+        json_object_set_new(o, "patterns", kr_value_to_json(r->patterns));
+    return o;
+}
 
 static json_t *flags_json(uint32_t flags)
 {
@@ -135,6 +161,25 @@ static json_t *iolist_json(const struct kr_iolist *l)
         }
         json_object_set_new(o, "list", json_boolean(it->is_list));
         json_object_set_new(o, "flags", flags_json(item_flags(it)));
+        {
+            json_t *sha = NULL, *rep = NULL;
+            for (k = 0; k < it->npats; k++) {
+                if (it->pats[k].sha256) {
+                    if (!sha)
+                        sha = json_array();
+                    json_array_append_new(sha, json_string(it->pats[k].sha256));
+                }
+                if (it->pats[k].report) {
+                    if (!rep)
+                        rep = json_array();
+                    json_array_append_new(rep, report_json(&it->pats[k]));
+                }
+            }
+            if (sha)
+                json_object_set_new(o, "sha256", sha);
+            if (rep)
+                json_object_set_new(o, "report", rep);
+        }
         json_array_append_new(a, o);
     }
     return a;

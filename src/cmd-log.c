@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "kr.h"
 #include "state.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -23,15 +24,18 @@ struct log_opts {
     int limit;
     int64_t run_id;         /* 0: list runs */
     bool json;
+    bool trace, raw;        /* --trace [--raw]: the run's trace as TSV */
     const char *dir;
 };
 
 static void log_usage(FILE *f)
 {
-    fprintf(f, "usage: krait log [-n N] [--run ID] [--json] [-d DIR]\n"
+    fprintf(f, "usage: krait log [-n N] [--run ID] [--json] [--trace [--raw]] [-d DIR]\n"
                "  -n N          show the N most recent runs (default 20; 0 = all)\n"
                "  --run ID      list the job attempts of run ID and their transitions\n"
                "  --json        print JSON\n"
+               "  --trace       the trace of run ID (default: the last run) as TSV, with\n"
+               "                Nextflow's columns; --raw: milliseconds and bytes\n"
                "  -d, --directory DIR   the workflow directory (default: .)\n");
 }
 
@@ -46,6 +50,10 @@ static int parse_args(int argc, char **argv, struct log_opts *o)
         a = argv[i];
         if (!strcmp(a, "--json")) {
             o->json = true;
+            continue;
+        }
+        if (!strcmp(a, "--trace") || !strcmp(a, "--raw")) {
+            *(a[2] == 't' ? &o->trace : &o->raw) = true;
             continue;
         }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -315,6 +323,10 @@ static int cmd_log(int argc, char **argv)
     }
     if (rc)
         goto out;
+    if (o.trace) {
+        rc = kr_trace_write(st, o.run_id, o.raw, stdout, &err);
+        goto out;
+    }
     if (o.run_id) {
         rc = show_run(st, &o, &err);
         goto out;

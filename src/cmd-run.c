@@ -32,6 +32,7 @@
 #include "progress.h"
 #include "runner.h"
 #include "state.h"
+#include "trace.h"
 #include "workflow.h"
 
 #include <errno.h>
@@ -130,6 +131,25 @@ static int run_passes(struct kr_workflow *wf, struct kr_dag **dagp, struct kr_st
         if (rc != KR_OK)
             return rc;
     }
+}
+
+/* --trace FILE: the run's trace, whatever its outcome; a failure to write
+ * it is a warning (the run's own result stands). */
+static void write_trace(struct kr_state *st, int64_t run_id, const char *path)
+{
+    struct kr_error e;
+    FILE *f = fopen(path, "w");
+    int rc;
+    kr_error_clear(&e);
+    if (!f) {
+        fprintf(stderr, "krait: warning: --trace %s: %s\n", path, strerror(errno));
+        return;
+    }
+    rc = kr_trace_write(st, run_id, false, f, &e);
+    if (fclose(f) != 0 && rc == KR_OK)
+        rc = kr_error_set(&e, KR_EIO, "%s", strerror(errno));
+    if (rc != KR_OK)
+        fprintf(stderr, "krait: warning: --trace %s: %s\n", path, e.msg);
 }
 
 static int run_main(int argc, char **argv)
@@ -272,6 +292,7 @@ static int run_main(int argc, char **argv)
     ro.backend_args = (const char **)bargs.items;
     ro.nbackend_args = (uint32_t)bargs.len;
 
+    cli.load.cores = ro.cores;
     rc = kr_workflow_load(&cli.load, &wf, &err);
     if (rc == KR_NOT_FOUND) {
         if (!err.msg[0])
@@ -342,6 +363,8 @@ static int run_main(int argc, char **argv)
     rstatus = rc == KR_OK ? KR_RUN_OK : rc == KR_EINTR ? KR_RUN_INTERRUPTED
             : rc == KR_EEXEC ? KR_RUN_FAILED : KR_RUN_ERROR;
     kr_state_run_end(st, run_id, rstatus, (int)stats.done, (int)stats.failed, NULL);
+    if (cli.trace)
+        write_trace(st, run_id, cli.trace);
     if (rc == KR_OK) {
         if (stats.total == 0) {
             if (!cli.quiet)

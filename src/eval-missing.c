@@ -2,7 +2,7 @@
  * eval-missing.c - the names krait knows but does not implement yet:
  * Snakemake's builtins and Python's builtins that the rule language lacks.
  * When code uses one, the error names the feature ("krait does not support
- * 'report()' yet") instead of blaming the user with "name 'report' is not
+ * 'scatter()' yet") instead of blaming the user with "name 'scatter' is not
  * defined". A name leaves this table the day it is implemented: lookup
  * consults it only for names that are not bound.
  */
@@ -18,7 +18,6 @@ struct missing {
 
 static const struct missing missing_names[] = {
     /* Snakemake builtins */
-    {"report", "Snakemake", "krait builds no reports: list the file as a plain output"},
     {"checkpoints", "Snakemake", NULL},
     {"scatter", "Snakemake", "list the parts with expand()"},
     {"gather", "Snakemake", "list the parts with expand()"},
@@ -26,18 +25,12 @@ static const struct missing missing_names[] = {
                            "with shell:"},
     {"storage", "Snakemake", NULL},
     {"service", "Snakemake", NULL},
-    {"update", "Snakemake", NULL},
-    {"before_update", "Snakemake", NULL},
-    {"ensure", "Snakemake", "check the output in the rule's shell command"},
+    {"update", "Snakemake", "it needs the previous version of an output kept across "
+                            "runs, which krait does not do; write the output anew"},
+    {"before_update", "Snakemake", "it goes with update(), which krait does not support"},
     {"github", "Snakemake", "copy the file into the repository"},
     {"gitlab", "Snakemake", "copy the file into the repository"},
     {"srcdir", "Snakemake", "paths relative to the Snakefile's directory work as they are"},
-    {"evaluate", "Snakemake", "use a lambda wildcards: ... input function"},
-    {"branch", "Snakemake", "use a lambda wildcards: ... input function with 'if'"},
-    {"lookup", "Snakemake", "index config or read_table() rows directly"},
-    {"collect", "Snakemake", "use expand()"},
-    {"exists", "Snakemake", "use os.path.exists()"},
-    {"subpath", "Snakemake", "use os.path functions"},
     {"flag", "Snakemake", NULL},
     {"from_queue", "Snakemake", NULL},
     {"access", "Snakemake", NULL},

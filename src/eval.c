@@ -13,9 +13,11 @@
 #include "eval.h"
 #include "mod.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { SIG_RETURN = 100, SIG_BREAK, SIG_CONTINUE };
 
@@ -327,6 +329,11 @@ int kr_eval_getitem(struct kr_interp *I, struct kr_value *obj, struct kr_value *
         if (!kr_value_hashable(key))
             return kr_exc_tag(I, "TypeError", NULL, kr_eval_error(I, "unhashable type: '%s'", kr_value_type_name(key)));
         v = kr_dict_get(obj->u.dict, key);
+        if (!v && obj->u.dict->kind != KR_DICT_PLAIN) {
+            rc = kr_coll_missing(I, obj, key, out);   /* Counter, defaultdict */
+            if (rc != KR_NOT_FOUND)
+                return rc;
+        }
         if (!v)
             return key_error(I, obj, obj->u.dict, key);
         *out = v;
@@ -739,6 +746,14 @@ int kr_eval_binop(struct kr_interp *I, int op, struct kr_value *a, struct kr_val
         default:
             goto bad;
         }
+    }
+    if ((a->type == KR_V_STR && (a->flags & KR_STR_PATH)) ||
+        (b->type == KR_V_STR && (b->flags & KR_STR_PATH))) {
+        /* a pathlib.Path: p / "x" and "x" / p join; "%s" % p formats */
+        if (op == KR_OP_DIV)
+            return kr_path_div(I, a, b, out);
+        if (op != KR_OP_MOD || (a->type == KR_V_STR && (a->flags & KR_STR_PATH)))
+            goto bad;
     }
     if (op == KR_OP_ADD && a->type == KR_V_STR && b->type == KR_V_STR) {
         size_t n = a->u.str.len + b->u.str.len;
@@ -2223,10 +2238,33 @@ static int exec_toplevel(struct kr_interp *I, const struct kr_node *m)
     return rc;
 }
 
+/* workflow.current_basedir: the absolute directory of the rule file being
+ * evaluated (Snakemake's), updated as include: enters and leaves files. */
+static void set_current_basedir(struct kr_interp *I)
+{
+    struct kr_value *wf = kr_dict_gets(I->globals, "workflow");
+    const char *d = kr_eval_current_dir(I);
+    char cwd[PATH_MAX];
+    if (!wf || wf->type != KR_V_NS || !I->includes_dirs.len)
+        return;
+    if (d[0] != '/' && getcwd(cwd, sizeof cwd))
+        d = strcmp(d, ".") ? kr_arena_printf(I->A, "%s/%s", cwd, d) : kr_arena_strdup(I->A, cwd);
+    kr_dict_sets(I->A, wf->u.ns.attrs, "current_basedir", kr_value_cstr(I->A, d));
+}
+
 int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char *dir)
 {
+    struct kr_value *wf = kr_dict_gets(I->globals, "workflow"), *outer_file = NULL;
     int rc;
     kr_vec_push(&I->includes_dirs, kr_strdup(dir ? dir : "."));
+    set_current_basedir(I);
+    /* workflow.snakefile: the file being evaluated (Snakemake's is the
+     * calling file), the including one again afterwards */
+    if (wf && wf->type == KR_V_NS && module->file < I->srcs->n) {
+        outer_file = kr_dict_gets(wf->u.ns.attrs, "snakefile");
+        kr_dict_sets(I->A, wf->u.ns.attrs, "snakefile",
+                     kr_value_cstr(I->A, I->srcs->files[module->file].path));
+    }
     /* only the top-level file goes on after errors: an included file stops
      * at its first, which its include: statement then reports */
     if (I->includes_dirs.len == 1 && !I->scope && module->kind == KR_N_MODULE)
@@ -2238,5 +2276,8 @@ int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char
     else if (rc == SIG_RETURN)
         rc = kr_eval_error_at(I, I->site, "'return' outside function");
     kr_free(I->includes_dirs.items[--I->includes_dirs.len]);
+    set_current_basedir(I);
+    if (outer_file)
+        kr_dict_sets(I->A, wf->u.ns.attrs, "snakefile", outer_file);
     return rc;
 }

@@ -66,6 +66,10 @@ struct kr_interp {
     struct kr_dict *poisoned;
     bool cascade;
     bool include_failed;            /* an include: failed: unknown names may be its */
+    /* ensure(sha256=) and report() (builtin-helpers.c): path string -> the
+     * digest (a str) / the report details (a namespace), read back when
+     * the rule's output patterns are built */
+    struct kr_dict *ensure_sha, *reports;
 };
 
 /* Create the interpreter for `wf` (builtins installed, config = empty dict).
@@ -132,6 +136,19 @@ int kr_builtins_import(struct kr_interp *I, const char *module, struct kr_value 
 int kr_args_check(struct kr_interp *I, const char *fname, const struct kr_callargs *a,
                   size_t min, size_t max);
 struct kr_value *kr_args_kw(const struct kr_callargs *a, const char *name);
+
+/* A shallow copy of v (a path, or each path of a list) carrying `flag`
+ * (builtin-smk.c; temp(), directory() ... and ensure(), report()). */
+struct kr_value *kr_smk_with_flag(struct kr_interp *I, struct kr_value *v, uint32_t flag);
+
+/* ---- provided by builtin-helpers.c: Snakemake's helper functions ---- */
+/* Install ensure, report, exists, subpath, lookup, branch as builtins. */
+void kr_builtins_helpers_install(struct kr_interp *I);
+/* Add workflow.source_path() to the `workflow` namespace. */
+void kr_builtins_workflow_ns(struct kr_interp *I, struct kr_value *wfns);
+/* The directory of the rule file being evaluated ("." for the main one
+ * when it is in the working directory). */
+const char *kr_eval_current_dir(const struct kr_interp *I);
 
 /* ---- provided by builtin-exc.c: exceptions ---- */
 /* The exception being handled by an `except:` clause, for a bare `raise`. */

@@ -72,68 +72,90 @@ static const char *rule_dir(const struct kr_workflow *wf, const struct kr_rule *
     return kr_arena_strndup(arena, f, (size_t)(slash - f + 1));
 }
 
-/* All integer resources, with --default-resources applied, into out->req
- * and the well-known fields of out->ej. */
-static int resources(struct kr_jobprep *jp, struct kr_job *job, struct kr_arena *arena,
-                     struct kr_prepared *out, struct kr_error *err)
+/* What add_defaults needs of the job being prepared. */
+struct defctx {
+    struct kr_jobprep *jp;
+    struct kr_job *job;
+};
+
+/* kr_wf_job_info's defaults hook: with --default-resources, the resources
+ * the rule does not set — Snakemake's mem_mb and disk_mb (twice the input
+ * size in MB, at least 1000) unless given, then each NAME=VALUE or
+ * expression given — appended to info->res, so that {resources.mem_mb}
+ * and snakemake.resources see them as they see the rule's own. */
+static int add_defaults(void *data, struct kr_jobinfo *info, int attempt,
+                        struct kr_arena *arena, struct kr_error *err)
+{
+    struct defctx *c = data;
+    struct kr_jobprep *jp = c->jp;
+    struct kr_job *job = c->job;
+    static const char *const implicit[] = { "mem_mb", "disk_mb" };
+    struct kr_resource *res;
+    int64_t insize = 0, dflt;
+    uint32_t i, k;
+
+    if (!jp->default_resources)
+        return KR_OK;
+    res = kr_arena_zalloc(arena, (info->nres + jp->ndefres + 2) * sizeof *res);
+    if (info->nres)
+        memcpy(res, info->res, info->nres * sizeof *res);
+    info->res = res;
+    for (i = 0; i < job->nin; i++)
+        if (kr_dag_stat(jp->dag, job->infiles[i]) == KR_STAT_FILE)
+            insize += job->infiles[i]->size;
+    dflt = 2 * (insize / (1024 * 1024));
+    if (dflt < 1000)
+        dflt = 1000;
+    for (k = 0; k < KR_ARRAY_LEN(implicit); k++) {
+        bool given = false;
+        for (i = 0; i < jp->ndefres; i++)
+            given |= !strcmp(jp->defres[i].name, implicit[k]);
+        if (given || find_res(info, implicit[k]))
+            continue;
+        res[info->nres].name = implicit[k];
+        res[info->nres++].ival = dflt;
+    }
+    for (i = 0; i < jp->ndefres; i++) {
+        /* the compiled expression is cached in the caller's array */
+        struct kr_defres *d = (struct kr_defres *)&jp->defres[i];
+        if (find_res(info, d->name))
+            continue;
+        if (d->expr) {
+            struct kr_resource v;
+            int rc = kr_res_default_value(jp->wf, d->name, d->expr, &d->fn_, job->in,
+                                          job->nin, insize, attempt, info->threads, arena,
+                                          &v, err);
+            if (rc != KR_OK)
+                return rc;
+            res[info->nres].name = d->name;
+            res[info->nres].ival = v.ival;
+            res[info->nres++].sval = v.sval;
+            continue;
+        }
+        res[info->nres].name = d->name;
+        res[info->nres++].ival = d->value;
+    }
+    return KR_OK;
+}
+
+/* All resources (the defaults are among them: add_defaults) into out->req
+ * (the integer ones, for the scheduler), out->ej.res and the well-known
+ * fields of out->ej. */
+static void resources(struct kr_prepared *out, struct kr_arena *arena)
 {
     const struct kr_jobinfo *info = &out->info;
-    uint32_t cap = info->nres + jp->ndefres + 2, n = 0, i, k;
-    struct kr_sched_req *req = kr_arena_zalloc(arena, cap * sizeof *req);
-    struct kr_resource_kv *kv = kr_arena_zalloc(arena, cap * sizeof *kv);
-    uint32_t nkv = 0;
-    int64_t insize = 0, dflt;
-    static const char *const implicit[] = { "mem_mb", "disk_mb" };
+    struct kr_sched_req *req = kr_arena_zalloc(arena, (info->nres + 1) * sizeof *req);
+    struct kr_resource_kv *kv = kr_arena_zalloc(arena, (info->nres + 1) * sizeof *kv);
+    uint32_t n = 0, i;
 
     for (i = 0; i < info->nres; i++) {
-        kv[nkv].name = info->res[i].name;
-        kv[nkv].ival = info->res[i].ival;
-        kv[nkv++].sval = info->res[i].sval;
+        kv[i].name = info->res[i].name;
+        kv[i].ival = info->res[i].ival;
+        kv[i].sval = info->res[i].sval;
         if (info->res[i].sval)
             continue;
         req[n].name = info->res[i].name;
         req[n++].amount = info->res[i].ival;
-    }
-    if (jp->default_resources) {
-        for (i = 0; i < job->nin; i++)
-            if (kr_dag_stat(jp->dag, job->infiles[i]) == KR_STAT_FILE)
-                insize += job->infiles[i]->size;
-        dflt = 2 * (insize / (1024 * 1024));
-        if (dflt < 1000)
-            dflt = 1000;
-        for (k = 0; k < KR_ARRAY_LEN(implicit); k++) {
-            bool given = false;
-            for (i = 0; i < jp->ndefres; i++)
-                given |= !strcmp(jp->defres[i].name, implicit[k]);
-            if (given || find_res(info, implicit[k]))
-                continue;
-            req[n].name = kv[nkv].name = implicit[k];
-            req[n++].amount = kv[nkv++].ival = dflt;
-        }
-        for (i = 0; i < jp->ndefres; i++) {
-            /* the compiled expression is cached in the caller's array */
-            struct kr_defres *d = (struct kr_defres *)&jp->defres[i];
-            if (find_res(info, d->name))
-                continue;
-            if (d->expr) {
-                struct kr_resource v;
-                int rc = kr_res_default_value(jp->wf, d->name, d->expr, &d->fn_, job->in,
-                                              job->nin, insize, out->ej.attempt,
-                                              info->threads, arena, &v, err);
-                if (rc != KR_OK)
-                    return rc;
-                kv[nkv].name = d->name;
-                kv[nkv].ival = v.ival;
-                kv[nkv++].sval = v.sval;
-                if (v.sval)
-                    continue;
-                req[n].name = d->name;
-                req[n++].amount = v.ival;
-                continue;
-            }
-            req[n].name = kv[nkv].name = d->name;
-            req[n++].amount = kv[nkv++].ival = d->value;
-        }
     }
     for (i = 0; i < n; i++) {
         if (!strcmp(req[i].name, "mem_mb"))
@@ -148,8 +170,7 @@ static int resources(struct kr_jobprep *jp, struct kr_job *job, struct kr_arena 
     out->req = req;
     out->nreq = n;
     out->ej.res = kv;
-    out->ej.nres = nkv;
-    return KR_OK;
+    out->ej.nres = info->nres;
 }
 
 int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
@@ -159,12 +180,21 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     bool wrapped = r->script || r->run_code;
     const char **outs, **ins;
     const char *wcs, *logdir;
+    struct defctx dc = {jp, job};
+    struct kr_wf_resdefaults defaults = {add_defaults, &dc};
     uint32_t i;
     int rc;
 
     struct kr_iofile *vin = job->in, *vout = job->out;
 
     memset(out, 0, sizeof *out);
+    /* compiled here, outside kr_wf_job_info's scratch region, and kept */
+    for (i = 0; jp->default_resources && i < jp->ndefres; i++) {
+        struct kr_defres *d = (struct kr_defres *)&jp->defres[i];
+        if (d->expr && !d->fn_ &&
+            (rc = kr_res_default_compile(jp->wf, d->name, d->expr, &d->fn_, err)) != KR_OK)
+            return rc;
+    }
     out->lout = kr_arena_zalloc(arena, (job->nout + 1) * sizeof *out->lout);
     for (i = 0; i < job->nout; i++)
         out->lout[i] = job->out[i].path;
@@ -185,7 +215,7 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
         }
     }
     rc = kr_wf_job_info(jp->wf, r, &job->wc, vin, job->nin, vout, job->nout, attempt,
-                        jp->cores, wrapped, arena, &out->info, err);
+                        jp->cores, wrapped, &defaults, arena, &out->info, err);
     if (rc != KR_OK)
         return rc;
     for (i = 0; i < out->info.nlog + out->info.nbench; i++) {
@@ -223,9 +253,7 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     }
     out->ej.benchmark_path = out->info.nbench > 0 ? out->info.bench[0].path : NULL;
     out->ej.container = out->info.container;
-    rc = resources(jp, job, arena, out, err);
-    if (rc != KR_OK)
-        return rc;
+    resources(out, arena);
 
     if (out->info.shell_cmd) {
         out->ej.command = out->info.shell_cmd;

@@ -1,10 +1,12 @@
 /*
  * mod-iter.c - the container helpers of Python's standard library that
  * rule files use to build sample and unit lists: itertools (product,
- * chain, combinations, permutations, islice: the results are lists, which
+ * chain, combinations, permutations, islice, zip_longest, accumulate,
+ * groupby, repeat(x, n): the results are lists, which
  * every idiom that consumes them - for, list(), expand() - accepts),
- * functools (partial, reduce), collections (Counter and OrderedDict as
- * plain insertion-ordered dicts) and copy (copy, deepcopy). Sizes count
+ * functools (partial, reduce; lru_cache and cache return the function
+ * unchanged) and copy (copy, deepcopy; a defaultdict or
+ * Counter stays one). collections is in mod-coll.c. Sizes count
  * against the evaluation step budget, so product() of large lists stops
  * with the usual budget error instead of exhausting memory.
  */
@@ -196,7 +198,158 @@ KR_MOD_FN(it_islice)
     return KR_OK;
 }
 
+KR_MOD_FN(it_zip_longest)
+{
+    struct kr_value ***cols, *res, *fill = kr_args_kw(a, "fillvalue");
+    size_t *lens, n = 0, i, j;
+    int rc;
+    KR_UNUSED(self);
+    if (!fill)
+        fill = kr_value_none();
+    cols = kr_arena_alloc(I->A, (a->npos + 1) * sizeof *cols);
+    lens = kr_arena_alloc(I->A, (a->npos + 1) * sizeof *lens);
+    for (i = 0; i < a->npos; i++) {
+        rc = kr_eval_iter(I, a->pos[i], &cols[i], &lens[i]);
+        if (rc != KR_OK)
+            return rc;
+        if (lens[i] > n)
+            n = lens[i];
+    }
+    rc = charge(I, "itertools.zip_longest", n);
+    if (rc != KR_OK)
+        return rc;
+    res = kr_value_list(I->A, n);
+    for (j = 0; j < n; j++) {
+        struct kr_value *t = kr_value_tuple(I->A, a->npos);
+        for (i = 0; i < a->npos; i++)
+            t->u.list.items[i] = j < lens[i] ? cols[i][j] : fill;
+        kr_list_push(I->A, res, t);
+    }
+    *out = res;
+    return KR_OK;
+}
+
+int kr_eval_binop(struct kr_interp *I, int op, struct kr_value *a, struct kr_value *b,
+                  struct kr_value **out);
+
+/* accumulate(iterable, func=operator.add, *, initial=None) */
+KR_MOD_FN(it_accumulate)
+{
+    struct kr_value **items, *res, *acc, *fn = a->npos > 1 ? a->pos[1] : kr_args_kw(a, "func");
+    struct kr_value *init = kr_args_kw(a, "initial");
+    size_t n, i = 0;
+    int rc = kr_args_check(I, "itertools.accumulate", a, 1, 2);
+    KR_UNUSED(self);
+    if (rc == KR_OK)
+        rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
+        return rc;
+    res = kr_value_list(I->A, n + 1);
+    *out = res;
+    if (init && init->type != KR_V_NONE)
+        acc = init;
+    else if (n)
+        acc = items[i++];
+    else
+        return KR_OK;
+    kr_list_push(I->A, res, acc);
+    for (; i < n; i++) {
+        if (fn && fn->type != KR_V_NONE) {
+            struct kr_value *args[2] = {acc, items[i]};
+            struct kr_callargs ca = {args, 2, NULL, NULL, 0};
+            rc = kr_eval_call(I, fn, &ca, I->site, &acc);
+        } else {
+            rc = kr_eval_binop(I, KR_OP_ADD, acc, items[i], &acc);
+        }
+        if (rc != KR_OK)
+            return rc;
+        kr_list_push(I->A, res, acc);
+    }
+    return KR_OK;
+}
+
+/* groupby(iterable, key=None): a list of (key, list of items) for each run
+ * of consecutive items with equal keys (Python's groups are iterators;
+ * lists serve every idiom that consumes them). */
+KR_MOD_FN(it_groupby)
+{
+    struct kr_value **items, *res, *key = a->npos > 1 ? a->pos[1] : kr_args_kw(a, "key");
+    struct kr_value *cur = NULL, *grp = NULL;
+    size_t n, i;
+    int rc = kr_args_check(I, "itertools.groupby", a, 1, 2);
+    KR_UNUSED(self);
+    if (rc == KR_OK)
+        rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
+        return rc;
+    res = kr_value_list(I->A, 0);
+    for (i = 0; i < n; i++) {
+        struct kr_value *k = items[i];
+        if (key && key->type != KR_V_NONE) {
+            struct kr_callargs ca = {&items[i], 1, NULL, NULL, 0};
+            rc = kr_eval_call(I, key, &ca, I->site, &k);
+            if (rc != KR_OK)
+                return rc;
+        }
+        if (!grp || !kr_value_equal(cur, k)) {
+            struct kr_value *t = kr_value_tuple(I->A, 2);
+            grp = kr_value_list(I->A, 0);
+            cur = k;
+            t->u.list.items[0] = k;
+            t->u.list.items[1] = grp;
+            kr_list_push(I->A, res, t);
+        }
+        kr_list_push(I->A, grp, items[i]);
+    }
+    *out = res;
+    return KR_OK;
+}
+
+/* repeat(x, n): n times x (without n it would never end). */
+KR_MOD_FN(it_repeat)
+{
+    struct kr_value *res, *nv = a->npos > 1 ? a->pos[1] : kr_args_kw(a, "times");
+    int64_t k;
+    int rc = kr_args_check(I, "itertools.repeat", a, 1, 2);
+    KR_UNUSED(self);
+    if (rc != KR_OK)
+        return rc;
+    if (!nv || nv->type != KR_V_INT)
+        return kr_eval_error(I, "itertools.repeat(): krait needs the number of times "
+                             "(repeat(x, n)): an endless iterator cannot be a list");
+    rc = charge(I, "itertools.repeat", nv->u.i > 0 ? (size_t)nv->u.i : 0);
+    if (rc != KR_OK)
+        return rc;
+    res = kr_value_list(I->A, 0);
+    for (k = 0; k < nv->u.i; k++)
+        kr_list_push(I->A, res, a->pos[0]);
+    *out = res;
+    return KR_OK;
+}
+
 /* ---- functools ---- */
+
+/* @lru_cache / @cache: rule files are deterministic and evaluated once, so
+ * the decorated function is returned as it is. */
+KR_MOD_FN(ft_identity)
+{
+    int rc = kr_args_check(I, "functools.lru_cache", a, 1, 1);
+    KR_UNUSED(self);
+    if (rc == KR_OK)
+        *out = a->pos[0];
+    return rc;
+}
+
+KR_MOD_FN(ft_lru_cache)
+{
+    KR_UNUSED(self);
+    if (a->npos == 1 && kr_value_is_callable(a->pos[0]) && !a->nkw) {
+        *out = a->pos[0];       /* @lru_cache without parentheses */
+        return KR_OK;
+    }
+    *out = kr_value_builtin(I->A, "functools.lru_cache", ft_identity, NULL, NULL);
+    return KR_OK;
+}
 
 /* The bound state of a partial: (function, args tuple, kwargs dict). */
 KR_MOD_FN(partial_call)
@@ -281,40 +434,6 @@ KR_MOD_FN(ft_reduce)
     return KR_OK;
 }
 
-/* ---- collections ---- */
-
-KR_MOD_FN(co_counter)
-{
-    struct kr_value *d = kr_value_dict(I->A), **items;
-    size_t n, i;
-    int rc = kr_args_check(I, "collections.Counter", a, 0, 1);
-    KR_UNUSED(self);
-    if (rc != KR_OK)
-        return rc;
-    *out = d;
-    if (a->npos == 0)
-        return KR_OK;
-    rc = kr_eval_iter(I, a->pos[0], &items, &n);
-    if (rc != KR_OK)
-        return rc;
-    for (i = 0; i < n; i++) {
-        struct kr_value *c;
-        if (!kr_value_hashable(items[i]))
-            return kr_eval_error(I, "collections.Counter(): unhashable type: '%s'",
-                                 kr_value_type_name(items[i]));
-        c = kr_dict_get(d->u.dict, items[i]);
-        kr_dict_set(I->A, d->u.dict, items[i], kr_value_int(I->A, c ? c->u.i + 1 : 1));
-    }
-    return KR_OK;
-}
-
-KR_MOD_FN(co_ordereddict)
-{
-    struct kr_value *dict = kr_dict_gets(I->builtins, "dict");
-    KR_UNUSED(self);
-    return kr_eval_call(I, dict, a, I->site, out);
-}
-
 /* ---- copy ---- */
 
 static struct kr_value *copy_value(struct kr_interp *I, struct kr_value *v, int deep)
@@ -328,7 +447,14 @@ static struct kr_value *copy_value(struct kr_interp *I, struct kr_value *v, int 
         if (v->type == KR_V_TUPLE && !deep)
             return v;
         c = v->type == KR_V_LIST ? kr_value_list(I->A, v->u.list.len)
-                                 : kr_value_tuple(I->A, v->u.list.len);
+                                 : kr_value_tuple(I->A, v->u.list.len + 1);
+        if (v->type == KR_V_TUPLE) {
+            /* a namedtuple keeps its class past its items */
+            if (v->flags & KR_TUPLE_NAMED)
+                c->u.list.items[v->u.list.len] = v->u.list.items[v->u.list.len];
+            c->u.list.len = v->u.list.len;
+            c->flags = v->flags;
+        }
         for (i = 0; i < v->u.list.len; i++) {
             struct kr_value *x = deep ? copy_value(I, v->u.list.items[i], deep + 1)
                                       : v->u.list.items[i];
@@ -340,6 +466,8 @@ static struct kr_value *copy_value(struct kr_interp *I, struct kr_value *v, int 
         return c;
     case KR_V_DICT: case KR_V_SET:
         c = v->type == KR_V_DICT ? kr_value_dict(I->A) : kr_value_set(I->A);
+        c->u.dict->kind = v->u.dict->kind;
+        c->u.dict->factory = v->u.dict->factory;
         for (i = 0; i < v->u.dict->n; i++)
             if (v->u.dict->keys[i])
                 kr_dict_set(I->A, c->u.dict, v->u.dict->keys[i],
@@ -373,20 +501,23 @@ KR_MOD_FN(cp_deepcopy)
 void kr_mod_iter_install(struct kr_interp *I)
 {
     struct kr_value *it = kr_value_ns(I->A, "itertools"), *ft = kr_value_ns(I->A, "functools");
-    struct kr_value *co = kr_value_ns(I->A, "collections"), *cp = kr_value_ns(I->A, "copy");
+    struct kr_value *cp = kr_value_ns(I->A, "copy");
     kr_mod_def(I, it, "itertools.product", it_product, NULL);
     kr_mod_def(I, it, "itertools.chain", it_chain, NULL);
     kr_mod_def(I, it, "itertools.combinations", it_combinations, NULL);
     kr_mod_def(I, it, "itertools.permutations", it_permutations, NULL);
     kr_mod_def(I, it, "itertools.islice", it_islice, NULL);
+    kr_mod_def(I, it, "itertools.zip_longest", it_zip_longest, NULL);
+    kr_mod_def(I, it, "itertools.accumulate", it_accumulate, NULL);
+    kr_mod_def(I, it, "itertools.groupby", it_groupby, NULL);
+    kr_mod_def(I, it, "itertools.repeat", it_repeat, NULL);
     kr_mod_def(I, ft, "functools.partial", ft_partial, NULL);
     kr_mod_def(I, ft, "functools.reduce", ft_reduce, NULL);
-    kr_mod_def(I, co, "collections.Counter", co_counter, NULL);
-    kr_mod_def(I, co, "collections.OrderedDict", co_ordereddict, NULL);
+    kr_mod_def(I, ft, "functools.lru_cache", ft_lru_cache, NULL);
+    kr_mod_def(I, ft, "functools.cache", ft_identity, NULL);
     kr_mod_def(I, cp, "copy.copy", cp_copy, NULL);
     kr_mod_def(I, cp, "copy.deepcopy", cp_deepcopy, NULL);
     kr_dict_sets(I->A, I->modules, "itertools", it);
     kr_dict_sets(I->A, I->modules, "functools", ft);
-    kr_dict_sets(I->A, I->modules, "collections", co);
     kr_dict_sets(I->A, I->modules, "copy", cp);
 }

@@ -3,7 +3,8 @@
  * (thread and memory sizing, bin counts): the constants pi, e, tau, inf,
  * nan; floor, ceil and trunc (returning int, as Python does); sqrt, exp,
  * log (with an optional base), log2, log10, pow, fabs; isnan, isinf,
- * isfinite; gcd and factorial on ints. Domain errors are reported as
+ * isfinite; gcd and factorial on ints; prod (Python's *, so ints stay
+ * ints) and isclose. Domain errors are reported as
  * Python words them ("math domain error").
  */
 #include "mod.h"
@@ -179,6 +180,62 @@ KR_MOD_FN(m_factorial)
     return KR_OK;
 }
 
+int kr_eval_binop(struct kr_interp *I, int op, struct kr_value *a, struct kr_value *b,
+                  struct kr_value **out);
+
+/* math.prod(iterable, start=1): the product with Python's * (ints stay ints). */
+KR_MOD_FN(m_prod)
+{
+    struct kr_value **items, *acc = kr_args_kw(a, "start");
+    size_t n, i;
+    int rc = kr_args_check(I, "math.prod", a, 1, 1);
+    KR_UNUSED(self);
+    if (rc == KR_OK)
+        rc = kr_eval_iter(I, a->pos[0], &items, &n);
+    if (rc != KR_OK)
+        return rc;
+    if (!acc)
+        acc = kr_value_int(I->A, 1);
+    for (i = 0; i < n && rc == KR_OK; i++)
+        rc = kr_eval_binop(I, KR_OP_MUL, acc, items[i], &acc);
+    if (rc == KR_OK)
+        *out = acc;
+    return rc;
+}
+
+/* math.isclose(a, b, rel_tol=1e-09, abs_tol=0.0) */
+KR_MOD_FN(m_isclose)
+{
+    struct kr_value *rt = kr_args_kw(a, "rel_tol"), *at = kr_args_kw(a, "abs_tol");
+    double x, y, rel = 1e-9, ab = 0.0, d;
+    int rc = kr_args_check(I, "math.isclose", a, 2, 2);
+    KR_UNUSED(self);
+    if (rc != KR_OK)
+        return rc;
+    rc = num(I, "math.isclose", a->pos[0], &x);
+    if (rc == KR_OK)
+        rc = num(I, "math.isclose", a->pos[1], &y);
+    if (rc == KR_OK && rt)
+        rc = num(I, "math.isclose", rt, &rel);
+    if (rc == KR_OK && at)
+        rc = num(I, "math.isclose", at, &ab);
+    if (rc != KR_OK)
+        return rc;
+    if (rel < 0 || ab < 0)
+        return kr_eval_error(I, "math.isclose(): tolerances must be non-negative");
+    if (x == y) {
+        *out = kr_value_bool(true);
+        return KR_OK;
+    }
+    if (isinf(x) || isinf(y)) {
+        *out = kr_value_bool(false);
+        return KR_OK;
+    }
+    d = fabs(y - x);
+    *out = kr_value_bool(d <= fabs(rel * y) || d <= fabs(rel * x) || d <= ab);
+    return KR_OK;
+}
+
 void kr_mod_math_install(struct kr_interp *I)
 {
     struct kr_value *m = kr_value_ns(I->A, "math");
@@ -197,6 +254,8 @@ void kr_mod_math_install(struct kr_interp *I)
     kr_mod_def(I, m, "math.isfinite", m_isfinite, NULL);
     kr_mod_def(I, m, "math.gcd", m_gcd, NULL);
     kr_mod_def(I, m, "math.factorial", m_factorial, NULL);
+    kr_mod_def(I, m, "math.prod", m_prod, NULL);
+    kr_mod_def(I, m, "math.isclose", m_isclose, NULL);
     kr_dict_sets(I->A, m->u.ns.attrs, "pi", kr_value_float(I->A, M_PI));
     kr_dict_sets(I->A, m->u.ns.attrs, "e", kr_value_float(I->A, M_E));
     kr_dict_sets(I->A, m->u.ns.attrs, "tau", kr_value_float(I->A, 2 * M_PI));

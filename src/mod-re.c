@@ -1,6 +1,6 @@
 /*
  * mod-re.c - Python's `re` module over PCRE2: match, search, fullmatch,
- * findall, sub (string templates with \1 and \g<name>, or a function),
+ * findall, finditer (a list of match objects), sub (string templates with \1 and \g<name>, or a function),
  * split, compile (a pattern object with the same methods and .pattern), the
  * match object (group(n or name, ...), groups(), groupdict(), start(),
  * end(), span()) and the flags IGNORECASE/I, MULTILINE/M, DOTALL/S,
@@ -447,6 +447,32 @@ KR_MOD_FN(re_findall)
     return rc;
 }
 
+static int finditer_one(struct kr_interp *I, struct rx *r, struct kr_value *subj, void *ctx)
+{
+    kr_list_push(I->A, ctx, make_match(I, r, subj));
+    return KR_OK;
+}
+
+/* re.finditer: the match objects of findall's matches, as a list. */
+KR_MOD_FN(re_finditer)
+{
+    struct reargs ra;
+    struct rx r;
+    struct kr_value *res;
+    int rc = get_args(I, "re.finditer", self, a, 1, NULL, &ra);
+    if (rc != KR_OK)
+        return rc;
+    rc = rx_compile(I, "re.finditer", ra.pat, ra.flags, &r);
+    if (rc != KR_OK)
+        return rc;
+    res = kr_value_list(I->A, 0);
+    rc = each_match(I, &r, ra.args[0], 0, finditer_one, res);
+    rx_free(&r);
+    if (rc == KR_OK)
+        *out = res;
+    return rc;
+}
+
 struct subctx {
     struct kr_value *repl;
     struct kr_buf out;
@@ -646,6 +672,7 @@ KR_MOD_FN(re_compile)
     kr_mod_def(I, p, "re.search", re_search, st);
     kr_mod_def(I, p, "re.fullmatch", re_fullmatch, st);
     kr_mod_def(I, p, "re.findall", re_findall, st);
+    kr_mod_def(I, p, "re.finditer", re_finditer, st);
     kr_mod_def(I, p, "re.sub", re_sub, st);
     kr_mod_def(I, p, "re.split", re_split, st);
     kr_dict_sets(I->A, p->u.ns.attrs, "pattern", a->pos[0]);
@@ -669,6 +696,7 @@ void kr_mod_re_install(struct kr_interp *I)
     kr_mod_def(I, re, "re.search", re_search, NULL);
     kr_mod_def(I, re, "re.fullmatch", re_fullmatch, NULL);
     kr_mod_def(I, re, "re.findall", re_findall, NULL);
+    kr_mod_def(I, re, "re.finditer", re_finditer, NULL);
     kr_mod_def(I, re, "re.sub", re_sub, NULL);
     kr_mod_def(I, re, "re.split", re_split, NULL);
     kr_mod_def(I, re, "re.compile", re_compile, NULL);

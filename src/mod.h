@@ -1,7 +1,7 @@
 /*
  * mod.h - the builtin Python modules of the rule language (re, json, yaml,
  * csv, sys, math, copy, string, textwrap, itertools, functools, collections,
- * snakemake.utils.validate): each lives in its own src/mod-XXX.c file and
+ * pathlib, datetime, time, snakemake.utils.validate): each lives in its own src/mod-XXX.c file and
  * exports one installer that registers a KR_V_NS namespace in I->modules.
  * builtin-mod.c calls them all and answers "krait does not support
  * 'module.name' yet" for names these modules do not have.
@@ -77,5 +77,40 @@ void kr_mod_iter_install(struct kr_interp *I);
 void kr_mod_validate_install(struct kr_interp *I);
 void kr_mod_csv_install(struct kr_interp *I);
 void kr_mod_pandas_install(struct kr_interp *I);
+void kr_mod_coll_install(struct kr_interp *I);
+void kr_mod_path_install(struct kr_interp *I);
+void kr_mod_time_install(struct kr_interp *I);
+
+/*
+ * Attribute hooks of the objects these modules make out of ordinary values
+ * (a Counter's methods, a namedtuple's fields, a Path's properties, a
+ * datetime class's today()): when `obj` is one of them and `name` is
+ * theirs, set *handled, fill *out and return KR_OK (or KR_EEVAL for a
+ * name they know krait lacks); otherwise *handled = false. kr_mod_getattr
+ * asks each module in turn (the evaluator's getattr calls it first for
+ * values that are not namespaces).
+ */
+int kr_mod_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
+                   struct kr_value **out, bool *handled);
+int kr_coll_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
+                    struct kr_value **out, bool *handled);
+int kr_path_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
+                    struct kr_value **out, bool *handled);
+int kr_time_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
+                    struct kr_value **out, bool *handled);
+
+/* d[key] for a key dict `d` lacks: a Counter gives 0, a defaultdict with a
+ * factory stores and gives factory(). KR_NOT_FOUND for any other dict (the
+ * caller reports the KeyError); KR_EEVAL when the factory fails. */
+int kr_coll_missing(struct kr_interp *I, struct kr_value *d, struct kr_value *key,
+                    struct kr_value **out);
+
+/* a / b where a or b is a pathlib.Path (and the other a str or Path):
+ * the joined Path; KR_EEVAL (TypeError) for other operands. */
+int kr_path_div(struct kr_interp *I, struct kr_value *a, struct kr_value *b,
+                struct kr_value **out);
+
+/* Update dict `d` from a mapping or an iterable of pairs (builtin-methods.c). */
+int kr_builtins_dict_update(struct kr_interp *I, struct kr_value *d, struct kr_value *src);
 
 #endif /* KR_MOD_H */

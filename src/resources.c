@@ -265,6 +265,30 @@ int kr_res_apply_overrides(struct kr_workflow *wf, const struct kr_load_opts *o,
     return KR_OK;
 }
 
+int kr_res_default_compile(struct kr_workflow *wf, const char *name, const char *text,
+                           struct kr_value **fn, struct kr_error *err)
+{
+    struct kr_interp *I = wf->interp;
+    struct kr_error e2, *olderr = I->err;
+    struct kr_node *n;
+    char *src = kr_arena_printf(I->A, "lambda input, attempt, threads, system_tmpdir: (%s)",
+                                text);
+    uint16_t f = kr_sources_add(I->srcs, kr_arena_printf(I->A, "--default-resources %s", name),
+                                src, strlen(src));
+    int rc;
+    kr_error_clear(&e2);
+    rc = kr_parse_expr(I->A, I->srcs, f, 0, src, strlen(src), &n, &e2);
+    if (rc == KR_OK) {
+        kr_interp_set_err(I, &e2);
+        rc = kr_eval_expr(I, n, fn);
+        I->err = olderr;
+    }
+    if (rc != KR_OK)
+        return kr_error_set(err, KR_EUSAGE, "--default-resources: %s=%s is not a Python "
+                            "expression (%s)", name, text, e2.msg);
+    return KR_OK;
+}
+
 int kr_res_default_value(struct kr_workflow *wf, const char *name, const char *text,
                          struct kr_value **fn, const struct kr_iofile *in, uint32_t nin,
                          int64_t insize, int attempt, int threads, struct kr_arena *arena,
@@ -275,29 +299,14 @@ int kr_res_default_value(struct kr_workflow *wf, const char *name, const char *t
     struct kr_callargs ca;
     struct kr_arena_mark mark;
     struct kr_error e2, *olderr = I->err;
-    struct kr_node *n;
     int64_t iv;
     uint32_t i;
     int rc;
 
     memset(out, 0, sizeof *out);
     out->name = name;
-    if (!*fn) {
-        char *src = kr_arena_printf(I->A, "lambda input, attempt, threads, system_tmpdir: (%s)",
-                                    text);
-        uint16_t f = kr_sources_add(I->srcs, kr_arena_printf(I->A, "--default-resources %s",
-                                                              name), src, strlen(src));
-        kr_error_clear(&e2);
-        rc = kr_parse_expr(I->A, I->srcs, f, 0, src, strlen(src), &n, &e2);
-        if (rc == KR_OK) {
-            kr_interp_set_err(I, &e2);
-            rc = kr_eval_expr(I, n, fn);
-            I->err = olderr;
-        }
-        if (rc != KR_OK)
-            return kr_error_set(err, KR_EUSAGE, "--default-resources: %s=%s is not a Python "
-                                "expression (%s)", name, text, e2.msg);
-    }
+    if (!*fn && (rc = kr_res_default_compile(wf, name, text, fn, err)) != KR_OK)
+        return rc;
     kr_arena_mark(I->A, &mark);
     inv = kr_value_named(I->A, "input");
     for (i = 0; i < nin; i++)

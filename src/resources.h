@@ -55,6 +55,14 @@ int kr_res_apply_overrides(struct kr_workflow *wf, const struct kr_load_opts *o,
                            struct kr_error *err);
 
 /*
+ * Compile a --default-resources expression into *fn (in the interpreter's
+ * arena: call it outside any scratch region, e.g. before kr_wf_job_info,
+ * so the function outlives the job). KR_EUSAGE with err for a syntax error.
+ */
+int kr_res_default_compile(struct kr_workflow *wf, const char *name, const char *text,
+                           struct kr_value **fn, struct kr_error *err);
+
+/*
  * Evaluate a --default-resources expression (Snakemake: eval(VALUE) with
  * input, attempt, threads and system_tmpdir) for one job whose inputs
  * weigh insize bytes, into out (ival, or sval for a string). A float is

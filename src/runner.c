@@ -189,6 +189,17 @@ static void temp_release(struct run *R, struct kr_job *job)
     }
 }
 
+/* What the job used, as the journal records it: the executor's figures,
+ * or unknown (-1) when it reported none (res NULL, or all zero). */
+static void usage(const struct kr_exec_result *res, struct kr_state_job_result *sr)
+{
+    bool known = res && (res->max_rss_kb > 0 || res->user_s > 0 || res->sys_s > 0);
+    sr->cpu_s = known ? res->user_s + res->sys_s : -1;
+    sr->max_rss_kb = known ? res->max_rss_kb : -1;
+    sr->io_in = known ? res->io_in : -1;
+    sr->io_out = known ? res->io_out : -1;
+}
+
 /* ---- messages ------------------------------------------------------------ */
 
 /* Print the last `nlines` lines of a log file, indented. */
@@ -520,7 +531,7 @@ static char *disk_full_note(const struct rjob *j)
 }
 
 static void handle_failure(struct run *R, struct rjob *j, int state, const char *detail,
-                           int exit_code);
+                           int exit_code, const struct kr_exec_result *res);
 
 /*
  * Everything before handing a popped job to the executor: a job without a
@@ -663,7 +674,7 @@ static void end_submit(struct run *R, struct rjob *j, bool submitted, const char
     if (!submitted) {
         R->nrunning--;
         kr_sched_release(R->sched, j->job->id);
-        handle_failure(R, j, KR_EXEC_FAILED, why, -1);
+        handle_failure(R, j, KR_EXEC_FAILED, why, -1, NULL);
         return;
     }
     if (j->attempt_id <= 0)
@@ -794,6 +805,57 @@ static uint32_t dispatch(struct run *R)
 
 /* ---- completion -------------------------------------------------------------------- */
 
+/* Whether directory `path` holds nothing (but its .snakemake_timestamp). */
+static bool dir_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    bool empty = true;
+    if (!d)
+        return true;
+    while (empty && (de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            strcmp(de->d_name, ".snakemake_timestamp"))
+            empty = false;
+    closedir(d);
+    return empty;
+}
+
+/* ensure(): the outputs flagged non_empty must not be empty, those with a
+ * sha256= must have that checksum (Snakemake checks after the job and
+ * fails it; the caller then removes the outputs). NULL or the message. */
+static const char *check_ensure(struct rjob *j)
+{
+    struct kr_job *job = j->job;
+    struct stat sb;
+    uint32_t i;
+    for (i = 0; i < job->nout; i++) {
+        const char *path = j->p.lout[i];   /* a remote output: its staged copy */
+        const struct kr_pat *pat;
+        char hex[KR_SHA256_HEX_LEN + 1];
+        struct kr_error e;
+        if (!(job->out[i].flags & (KR_F_NONEMPTY | KR_F_SHA256)) || stat(path, &sb) != 0)
+            continue;
+        if ((job->out[i].flags & KR_F_NONEMPTY) &&
+            (S_ISDIR(sb.st_mode) ? dir_empty(path) : sb.st_size == 0))
+            return kr_arena_printf(&j->arena, "output %s is empty, but the rule declares it "
+                                   "ensure(..., non_empty=True)", path);
+        pat = kr_rule_output_pat(job->rule, i);
+        if (!(job->out[i].flags & KR_F_SHA256) || !pat || !pat->sha256)
+            continue;
+        kr_error_clear(&e);
+        if (S_ISDIR(sb.st_mode) || kr_checksum_file(path, -1, hex, &e) != KR_OK)
+            return kr_arena_printf(&j->arena, "cannot compute the sha256 checksum of output "
+                                   "%s for ensure(): %s", path,
+                                   e.msg[0] ? e.msg : "not a regular file");
+        if (strcmp(hex, pat->sha256))
+            return kr_arena_printf(&j->arena, "output %s has sha256 checksum %s, but the rule "
+                                   "declares ensure(..., sha256=\"%s\")", path, hex,
+                                   pat->sha256);
+    }
+    return NULL;
+}
+
 /* Check the declared outputs after a successful run: apply touch(), wait
  * up to --latency-wait for missing ones, mark directories, protect.
  * Returns NULL or the message naming the missing outputs. */
@@ -845,6 +907,9 @@ static const char *check_outputs(struct run *R, struct rjob *j)
                               kr_buf_cstr(&missing));
         goto out;
     }
+    msg = check_ensure(j);
+    if (msg)
+        goto out;
     for (i = 0; i < job->nout; i++) {
         if (job->out[i].flags & KR_F_DIRECTORY) {
             char *ts = kr_asprintf("%s/.snakemake_timestamp", j->p.lout[i]);
@@ -905,6 +970,7 @@ static int record_done(struct run *R, struct rjob *j, const struct kr_exec_resul
     sr.exit_code = res->exit_code;
     sr.end = res->end;
     sr.detail = res->detail[0] ? res->detail : NULL;
+    usage(res, &sr);
     if (job->nout == 0)
         return kr_state_job_end(R->st, j->attempt_id, &sr, NULL, 0, e);
     return kr_state_job_end(R->st, j->attempt_id, &sr, &prov, 1, e);
@@ -922,7 +988,7 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
     if (!msg && !R->noop && j->p.nremote_out)
         msg = push_outputs(R, j);
     if (msg) {
-        handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code);
+        handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code, res);
         return;
     }
     if (j->p.ej.command && j->attempt_id > 0) {
@@ -948,7 +1014,7 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
 }
 
 static void handle_failure(struct run *R, struct rjob *j, int state, const char *detail,
-                           int exit_code)
+                           int exit_code, const struct kr_exec_result *res)
 {
     struct kr_state_job_result sr;
     struct kr_error e;
@@ -971,6 +1037,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
         sr.state = cancelled ? KR_ATTEMPT_CANCELLED : KR_ATTEMPT_FAILED;
         sr.exit_code = exit_code;
         sr.detail = detail;
+        usage(res, &sr);
         if (kr_state_job_end(R->st, j->attempt_id, &sr, NULL, 0, &e) != KR_OK && !R->fatal) {
             R->fatal = KR_ESTATE;
             R->fatal_err = e;
@@ -1021,7 +1088,7 @@ static void handle_result(struct run *R, const struct kr_exec_result *res)
         finish_success(R, j, res);
     else
         handle_failure(R, j, res->state, res->detail[0] ? res->detail : "failed",
-                       res->state == KR_EXEC_FAILED ? res->exit_code : -1);
+                       res->state == KR_EXEC_FAILED ? res->exit_code : -1, res);
 }
 
 /* ---- re-adopting jobs of an earlier krait -------------------------------------------------- */

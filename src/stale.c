@@ -210,7 +210,7 @@ static int params_hash(struct kr_dag *dag, const struct kr_job *j, uint64_t *h,
     }
     memset(&info, 0, sizeof info);
     rc = kr_wf_job_info(dag->wf, r, &j->wc, j->in, j->nin, j->out, j->nout, 1, INT_MAX, false,
-                        &dag->arena, &info, err);
+                        NULL, &dag->arena, &info, err);
     if (rc)
         return rc;
     *h = kr_dag_params_hash(info.params_repr);

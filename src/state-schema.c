@@ -131,6 +131,11 @@ static const char *const migrations[] = {
     "ALTER TABLE attempts ADD COLUMN pid INTEGER;"
     "ALTER TABLE attempts ADD COLUMN pgid INTEGER;"
     "ALTER TABLE attempts ADD COLUMN proc_start INTEGER;",
+    /* 3 -> 4: what the job used (the trace): CPU seconds, peak RSS, I/O blocks */
+    "ALTER TABLE attempts ADD COLUMN cpu_s REAL;"
+    "ALTER TABLE attempts ADD COLUMN max_rss_kb INTEGER;"
+    "ALTER TABLE attempts ADD COLUMN io_in INTEGER;"
+    "ALTER TABLE attempts ADD COLUMN io_out INTEGER;",
 };
 
 _Static_assert(KR_ARRAY_LEN(migrations) == KR_STATE_SCHEMA_VERSION,

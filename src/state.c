@@ -635,10 +635,11 @@ static bool decode_inputs(struct kr_state_priv *p, const void *blob, int len,
 /* ---- ending an attempt ------------------------------------------------------------------ */
 
 static const char SQL_ATT_END[] =
-    "UPDATE attempts SET state = ?, exit_code = ?, end = ?, detail = ? WHERE id = ?";
+    "UPDATE attempts SET state = ?, exit_code = ?, end = ?, detail = ?, cpu_s = ?6,"
+    " max_rss_kb = ?7, io_in = ?8, io_out = ?9 WHERE id = ?5";
 static const char SQL_ATT_END_UNFINISHED[] =
-    "UPDATE attempts SET state = ?, exit_code = ?, end = ?, detail = ? WHERE id = ?"
-    " AND state <= 1";
+    "UPDATE attempts SET state = ?, exit_code = ?, end = ?, detail = ?, cpu_s = ?6,"
+    " max_rss_kb = ?7, io_in = ?8, io_out = ?9 WHERE id = ?5 AND state <= 1";
 static const char SQL_ATT_OUTPUTS[] =
     "SELECT path FROM attempt_outputs WHERE attempt_id = ? ORDER BY idx";
 static const char SQL_SET_PROV[] =
@@ -724,6 +725,14 @@ static int end_attempt(struct kr_state *st, int64_t attempt_id,
     sqlite3_bind_double(s, 3, end);
     bind_text(s, 4, res->detail);
     sqlite3_bind_int64(s, 5, attempt_id);
+    if (res->cpu_s >= 0)
+        sqlite3_bind_double(s, 6, res->cpu_s);
+    if (res->max_rss_kb >= 0)
+        sqlite3_bind_int64(s, 7, res->max_rss_kb);
+    if (res->io_in >= 0)
+        sqlite3_bind_int64(s, 8, res->io_in);
+    if (res->io_out >= 0)
+        sqlite3_bind_int64(s, 9, res->io_out);
     rc = step_done(st, s, "ending a job", err);
     if (rc)
         goto out;
@@ -756,7 +765,8 @@ int kr_state_job_end(struct kr_state *st, int64_t attempt_id,
 
 int kr_state_mark_abandoned(struct kr_state *st, int64_t attempt_id, struct kr_error *err)
 {
-    struct kr_state_job_result res = {KR_ATTEMPT_ABANDONED, -1, 0, "abandoned after krait died"};
+    struct kr_state_job_result res = {KR_ATTEMPT_ABANDONED, -1, 0, "abandoned after krait died",
+                                      -1, -1, -1, -1};
     return end_attempt(st, attempt_id, &res, NULL, 0, true, err);
 }
 
@@ -764,7 +774,9 @@ int kr_state_mark_abandoned(struct kr_state *st, int64_t attempt_id, struct kr_e
 
 #define ATTEMPT_COLS \
     "id, run_id, job_id, rule, name, wildcards, executor, host, ext_id, log_path, detail," \
-    " attempt, state, exit_code, start, end, pid, pgid, proc_start"
+    " attempt, state, exit_code, start, end, pid, pgid, proc_start, cpu_s, max_rss_kb," \
+    " io_in, io_out, (SELECT min(t) FROM transitions WHERE attempt_id = attempts.id" \
+    " AND state = 1)"
 
 /* Fill *a from a row of ATTEMPT_COLS; outputs from `outs` (strings valid until the
  * next step of `s`; the output list lives in *paths, which the caller frees). */
@@ -793,6 +805,11 @@ static int read_attempt(struct kr_state *st, sqlite3_stmt *s, sqlite3_stmt *outs
     a->proc.pid = (long)sqlite3_column_int64(s, 16);
     a->proc.pgid = (long)sqlite3_column_int64(s, 17);
     a->proc.start = sqlite3_column_int64(s, 18);
+    a->cpu_s = sqlite3_column_type(s, 19) == SQLITE_NULL ? -1 : sqlite3_column_double(s, 19);
+    a->max_rss_kb = sqlite3_column_type(s, 20) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 20);
+    a->io_in = sqlite3_column_type(s, 21) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 21);
+    a->io_out = sqlite3_column_type(s, 22) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 22);
+    a->running = sqlite3_column_double(s, 23);
     paths->len = 0;
     sqlite3_reset(outs);
     sqlite3_bind_int64(outs, 1, a->id);

@@ -221,6 +221,10 @@ struct kr_state_job_result {
     int exit_code;          /* exit status, or -1 when unknown / not applicable */
     double end;             /* epoch seconds; 0 = now */
     const char *detail;     /* "exit code 3", "OUT_OF_MEMORY"..., or NULL */
+    /* what the job used, where the executor knows it (negative: unknown) */
+    double cpu_s;           /* user + system CPU seconds */
+    int64_t max_rss_kb;     /* peak resident set size */
+    int64_t io_in, io_out;  /* blocks read and written (512 bytes) */
 };
 
 /*
@@ -253,7 +257,10 @@ struct kr_state_attempt {
     int state;              /* enum kr_attempt_state */
     int exit_code;          /* -1 unknown */
     double start, end;      /* end 0 = not ended */
+    double running;         /* when it was seen running (0 = never) */
     struct kr_state_proc proc;  /* pid 0 = not known */
+    double cpu_s;           /* the usage kr_state_job_end recorded; -1 unknown */
+    int64_t max_rss_kb, io_in, io_out;
 };
 
 /* Callbacks return 0 to continue; any other value stops the iteration and is

@@ -372,6 +372,13 @@ struct kr_value *kr_dict_del(struct kr_dict *d, const struct kr_value *key)
 
 /* ---- inspection ---- */
 
+/* A string attribute of a KR_NS_OBJ object ("__str__", "__repr__", "__type__"). */
+static const char *obj_attr(const struct kr_value *v, const char *name)
+{
+    struct kr_value *s = kr_dict_gets(v->u.ns.attrs, name);
+    return s && s->type == KR_V_STR ? s->u.str.s : "?";
+}
+
 const char *kr_value_type_name(const struct kr_value *v)
 {
     switch (v->type) {
@@ -379,10 +386,13 @@ const char *kr_value_type_name(const struct kr_value *v)
     case KR_V_BOOL: return "bool";
     case KR_V_INT: return "int";
     case KR_V_FLOAT: return "float";
-    case KR_V_STR: return "str";
+    case KR_V_STR: return v->flags & KR_STR_PATH ? "PosixPath" : "str";
     case KR_V_LIST: return "list";
-    case KR_V_TUPLE: return "tuple";
-    case KR_V_DICT: return "dict";
+    case KR_V_TUPLE: return v->flags & KR_TUPLE_NAMED ? kr_coll_nt_name(v) : "tuple";
+    case KR_V_DICT:
+        return v->u.dict->kind == KR_DICT_COUNTER   ? "Counter"
+               : v->u.dict->kind == KR_DICT_DEFAULT ? "defaultdict"
+                                                    : "dict";
     case KR_V_SET: return "set";
     case KR_V_FUNC: return "function";
     case KR_V_BUILTIN: return "builtin_function_or_method";
@@ -391,6 +401,8 @@ const char *kr_value_type_name(const struct kr_value *v)
     case KR_V_NS:
         if (v->flags & KR_NS_EXC)
             return v->u.ns.name;
+        if (v->flags & KR_NS_OBJ)
+            return obj_attr(v, "__type__");
         return v->flags & KR_NS_FILE ? "TextIOWrapper" : "module";
     case KR_V_TYPE: return "type";
     }
@@ -510,7 +522,12 @@ bool kr_value_equal(const struct kr_value *a, const struct kr_value *b)
         return num_f(a) == num_f(b);
     }
     if (a->type == KR_V_STR && b->type == KR_V_STR)
-        return a->u.str.len == b->u.str.len && !memcmp(a->u.str.s, b->u.str.s, a->u.str.len);
+        return a->u.str.len == b->u.str.len && !memcmp(a->u.str.s, b->u.str.s, a->u.str.len) &&
+               (a->flags & KR_STR_PATH) == (b->flags & KR_STR_PATH);   /* Path("a") != "a" */
+    if (a->type == KR_V_NS && b->type == KR_V_NS && (a->flags & KR_NS_OBJ) &&
+        (b->flags & KR_NS_OBJ))
+        return !strcmp(obj_attr(a, "__type__"), obj_attr(b, "__type__")) &&
+               !strcmp(obj_attr(a, "__repr__"), obj_attr(b, "__repr__"));
     if (((a->type == KR_V_LIST || a->type == KR_V_NAMED) &&
          (b->type == KR_V_LIST || b->type == KR_V_NAMED)) ||
         (a->type == KR_V_TUPLE && b->type == KR_V_TUPLE)) {
@@ -675,8 +692,23 @@ void kr_value_repr_buf(const struct kr_value *v, struct kr_buf *out)
         kr_buf_putc(out, ')');
         return;
     }
+    if (v->type == KR_V_NS && (v->flags & KR_NS_OBJ)) {
+        kr_buf_puts(out, obj_attr(v, "__repr__"));
+        return;
+    }
+    if ((v->type == KR_V_TUPLE && (v->flags & KR_TUPLE_NAMED)) ||
+        (v->type == KR_V_DICT && v->u.dict->kind != KR_DICT_PLAIN)) {
+        kr_coll_repr_buf(v, out);
+        return;
+    }
     switch (v->type) {
     case KR_V_STR:
+        if (v->flags & KR_STR_PATH) {
+            kr_buf_puts(out, "PosixPath(");
+            repr_str(v->u.str.s, v->u.str.len, out);
+            kr_buf_putc(out, ')');
+            return;
+        }
         repr_str(v->u.str.s, v->u.str.len, out);
         return;
     case KR_V_LIST:
@@ -751,6 +783,8 @@ void kr_value_str_buf(const struct kr_value *v, struct kr_buf *out)
     case KR_V_NS:
         if (v->flags & KR_NS_EXC)
             kr_exc_str_buf(v, out);
+        else if (v->flags & KR_NS_OBJ)
+            kr_buf_puts(out, obj_attr(v, "__str__"));
         else if (v->flags & KR_NS_FILE)
             kr_buf_printf(out, "<file '%s'>", v->u.ns.name);
         else

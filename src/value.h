@@ -67,11 +67,27 @@ struct kr_dict {
     size_t live;                /* live entries */
     int32_t *index;             /* open addressing: entry index or -1 */
     size_t icap;                /* power of two */
+    uint8_t kind;               /* KR_DICT_*: a collections dict (mod-coll.c) */
+    struct kr_value *factory;   /* KR_DICT_DEFAULT: default_factory, or NULL (None) */
 };
+
+/* kinds of dict (kr_dict.kind): collections.defaultdict and Counter are
+ * dicts whose missing keys are filled in (kr_coll_missing) */
+enum { KR_DICT_PLAIN = 0, KR_DICT_DEFAULT, KR_DICT_COUNTER };
 
 /* flags of a KR_V_NS value that is not a module */
 #define KR_NS_EXC  0x1u     /* an exception object (builtin-exc.c) */
 #define KR_NS_FILE 0x2u     /* a file object from open() (builtin-file.c) */
+#define KR_NS_OBJ  0x4u     /* an object of a builtin module (a datetime.date ...) whose
+                             * attrs "__type__", "__str__" and "__repr__" are strings
+                             * giving its type name, str() and repr(); equal when
+                             * their type and repr are equal */
+/* flags of a KR_V_TUPLE: a collections.namedtuple instance, whose class
+ * (kr_coll_nt_class) is kept in items[len], past its last item */
+#define KR_TUPLE_NAMED 0x1u
+/* flag of a KR_V_STR (beside the IO flags of workflow.h): a pathlib.Path
+ * (mod-path.c); str() and the workflow's file lists drop it */
+#define KR_STR_PATH 0x20000000u
 /* str(e) of an exception object (builtin-exc.c). */
 void kr_exc_str_buf(const struct kr_value *e, struct kr_buf *out);
 
@@ -172,6 +188,13 @@ bool kr_value_is_str(const struct kr_value *v);
 bool kr_value_is_callable(const struct kr_value *v);
 /* Items of a sequence-like value (list, tuple, named list); NULL otherwise. */
 struct kr_value **kr_value_items(const struct kr_value *v, size_t *n);
+
+/* The type name of a namedtuple instance (v flagged KR_TUPLE_NAMED) and
+ * its field names (a tuple of str) (mod-coll.c). */
+const char *kr_coll_nt_name(const struct kr_value *v);
+struct kr_value *kr_coll_nt_fields(const struct kr_value *v);
+/* repr() of a namedtuple instance, a defaultdict or a Counter (mod-coll.c). */
+void kr_coll_repr_buf(const struct kr_value *v, struct kr_buf *out);
 
 /* Python str() and repr() appended to a buffer. */
 void kr_value_str_buf(const struct kr_value *v, struct kr_buf *out);

@@ -98,7 +98,7 @@ static int add_fn_value(struct kr_interp *I, const struct kr_rule *r, const char
     int rc;
     if (v->type == KR_V_STR) {
         fv_push(arena, fv, kr_wf_storage_path(I->wf, v->u.str.s, flags | v->flags, arena), name,
-                flags | v->flags | (in_list ? KR_F_LISTITEM : 0));
+                flags | (v->flags & ~KR_STR_PATH) | (in_list ? KR_F_LISTITEM : 0));
         return KR_OK;
     }
     items = kr_value_items(v, &n);
@@ -628,6 +628,7 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                    const struct kr_iofile *in, uint32_t nin,
                    const struct kr_iofile *out, uint32_t nout,
                    int attempt, int max_cores, bool want_json,
+                   const struct kr_wf_resdefaults *defaults,
                    struct kr_arena *arena, struct kr_jobinfo *info,
                    struct kr_error *err)
 {
@@ -732,6 +733,16 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                               : info->res[k].sval ? kr_value_cstr(I->A, info->res[k].sval)
                               : kr_value_int(I->A, info->res[k].ival));
         }
+    }
+    if (defaults) {
+        uint32_t before = info->nres;
+        rc = defaults->fill(defaults->data, info, attempt, arena, err);
+        if (rc != KR_OK)
+            goto out;
+        for (k = before; k < info->nres; k++)
+            kr_named_push(I->A, resv, info->res[k].name,
+                          info->res[k].sval ? kr_value_cstr(I->A, info->res[k].sval)
+                                            : kr_value_int(I->A, info->res[k].ival));
     }
     kr_dict_sets(I->A, named, "resources", resv);
 

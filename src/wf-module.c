@@ -411,7 +411,8 @@ static int modify_iolist(struct kr_interp *I, const struct kr_moddef *def, struc
         pats = kr_arena_alloc(I->A, it->npats * sizeof *pats);
         memcpy(pats, it->pats, it->npats * sizeof *pats);
         for (k = 0; k < it->npats; k++) {
-            const char *np;
+            const char *np, *sha;
+            const struct kr_report *rep;
             if (pats[k].flags & KR_F_MODPATH)
                 continue;
             rc = modify_path(I, def, pats[k].text, at, &np);
@@ -420,8 +421,12 @@ static int modify_iolist(struct kr_interp *I, const struct kr_moddef *def, struc
             if (!np)
                 continue;
             kr_error_clear(&perr);
+            sha = pats[k].sha256;
+            rep = pats[k].report;
             if (kr_pat_parse(I->A, np, pats[k].flags | KR_F_MODPATH, &pats[k], &perr) != KR_OK)
                 return kr_eval_error_at(I, at, "module %s: %s", def->name, perr.msg);
+            pats[k].sha256 = sha;       /* ensure() and report() stay */
+            pats[k].report = rep;
         }
         it->pats = pats;
     }

@@ -271,9 +271,15 @@ static int storage_iolist(struct kr_workflow *wf, struct kr_iolist *l, struct kr
             const char *np = kr_wf_storage_path(wf, pats[k].text, pats[k].flags, &wf->arena);
             if (np == pats[k].text)
                 continue;
-            rc = kr_pat_parse(&wf->arena, np, pats[k].flags, &pats[k], err);
-            if (rc != KR_OK)
-                return rc;
+            {
+                const char *sha = pats[k].sha256;
+                const struct kr_report *rep = pats[k].report;
+                rc = kr_pat_parse(&wf->arena, np, pats[k].flags, &pats[k], err);
+                if (rc != KR_OK)
+                    return rc;
+                pats[k].sha256 = sha;       /* ensure() and report() stay */
+                pats[k].report = rep;
+            }
         }
         it->pats = pats;
     }
@@ -303,6 +309,18 @@ static int default_storage(struct kr_workflow *wf, const char *url, struct kr_er
          * there, and {log} is formatted where no staging path is known */
     }
     return rc;
+}
+
+const struct kr_pat *kr_rule_output_pat(const struct kr_rule *r, uint32_t i)
+{
+    uint32_t k;
+    for (k = 0; k < r->output.n; k++) {
+        const struct kr_ioitem *it = &r->output.items[k];
+        if (i < it->npats)
+            return &it->pats[i];
+        i -= it->npats;
+    }
+    return NULL;
 }
 
 int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
@@ -340,6 +358,9 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
         kr_dict_sets(I->A, wfns->u.ns.attrs, "basedir", kr_value_cstr(I->A, d));
         kr_dict_sets(I->A, wfns->u.ns.attrs, "current_basedir", kr_value_cstr(I->A, d));
         kr_dict_sets(I->A, wfns->u.ns.attrs, "snakefile", kr_value_cstr(I->A, path));
+        kr_dict_sets(I->A, wfns->u.ns.attrs, "cores",
+                     kr_value_int(I->A, opts && opts->cores > 0 ? opts->cores : 1));
+        kr_builtins_workflow_ns(I, wfns);
         kr_dict_sets(I->A, I->globals, "workflow", wfns);
         kr_free(d);
     }
@@ -439,6 +460,44 @@ static void flatten_into(struct kr_interp *I, struct kr_value *v, struct kr_vec 
         flatten_into(I, items[i], out);
 }
 
+/* The details ensure(sha256=) and report() recorded for the path s. */
+static int pat_meta(struct kr_interp *I, const char *directive, const struct kr_node *at,
+                    const struct kr_value *s, struct kr_pat *p)
+{
+    struct kr_value *v;
+    bool is_output = !strcmp(directive, "output");
+    if ((s->flags & (KR_F_NONEMPTY | KR_F_SHA256)) && !is_output)
+        return kr_eval_error_at(I, at, "%s: ensure() applies to output files only", directive);
+    if ((s->flags & KR_F_REPORT) && !is_output)
+        return kr_eval_error_at(I, at, "%s: report() applies to output files only", directive);
+    if ((s->flags & KR_F_SHA256) && I->ensure_sha) {
+        v = kr_dict_get(I->ensure_sha, s);
+        p->sha256 = v ? v->u.str.s : NULL;
+        if (!p->sha256)
+            p->flags &= ~KR_F_SHA256;
+    }
+    if ((s->flags & KR_F_REPORT) && I->reports) {
+        struct kr_report *r;
+        struct kr_dict *d;
+        v = kr_dict_get(I->reports, s);
+        if (!v)
+            return KR_OK;
+        d = v->u.ns.attrs;
+        r = kr_arena_zalloc(I->A, sizeof *r);
+#define RSTR(f) do { struct kr_value *x_ = kr_dict_gets(d, #f); \
+                     r->f = x_ && x_->type == KR_V_STR ? x_->u.str.s : NULL; } while (0)
+        RSTR(caption);
+        RSTR(category);
+        RSTR(subcategory);
+        RSTR(htmlindex);
+#undef RSTR
+        r->labels = kr_dict_gets(d, "labels");
+        r->patterns = kr_dict_gets(d, "patterns");
+        p->report = r;
+    }
+    return KR_OK;
+}
+
 /* Turn one evaluated item of input:/output:/log:/benchmark: into a kr_ioitem. */
 static int make_ioitem(struct kr_interp *I, const char *directive, const struct kr_node *at,
                        const char *name, struct kr_value *v, struct kr_ioitem *it)
@@ -481,14 +540,42 @@ static int make_ioitem(struct kr_interp *I, const char *directive, const struct 
             goto out;
         }
         kr_error_clear(&perr);
-        if (kr_pat_parse(I->A, s->u.str.s, s->flags, &it->pats[i], &perr) != KR_OK) {
+        if (kr_pat_parse(I->A, s->u.str.s, s->flags & ~KR_STR_PATH, &it->pats[i],
+                         &perr) != KR_OK) {
             rc = kr_eval_error_at(I, at, "%s: %s", directive, perr.msg);
             goto out;
         }
+        rc = pat_meta(I, directive, at, s, &it->pats[i]);
+        if (rc != KR_OK)
+            goto out;
     }
 out:
     kr_vec_free(&flat);
     return rc;
+}
+
+/* Snakemake refuses a rule that lists one output pattern twice: the new
+ * item l->items[l->n] against the earlier ones and itself. */
+static int no_duplicate_output(struct kr_interp *I, const struct kr_iolist *l,
+                               const struct kr_node *at)
+{
+    const struct kr_ioitem *it = &l->items[l->n];
+    uint32_t i, j, k;
+    for (k = 0; k < it->npats; k++) {
+        const char *p = it->pats[k].text;
+        for (j = 0; j < k; j++)
+            if (!strcmp(it->pats[j].text, p))
+                goto dup;
+        for (i = 0; i < l->n; i++)
+            for (j = 0; j < l->items[i].npats; j++)
+                if (!strcmp(l->items[i].pats[j].text, p))
+                    goto dup;
+        continue;
+dup:
+        return kr_eval_error_at(I, at, "output: the pattern '%s' is listed twice (Snakemake: "
+                                "duplicate output file pattern); list each output once", p);
+    }
+    return KR_OK;
 }
 
 static int build_iolist(struct kr_interp *I, const struct kr_node *d, struct kr_iolist *l)
@@ -522,6 +609,11 @@ static int build_iolist(struct kr_interp *I, const struct kr_node *d, struct kr_
         rc = make_ioitem(I, d->str, k, name, v, &l->items[l->n]);
         if (rc != KR_OK)
             return rc;
+        if (!strcmp(d->str, "output")) {
+            rc = no_duplicate_output(I, l, k);
+            if (rc != KR_OK)
+                return rc;
+        }
         l->n++;
     }
     return KR_OK;
@@ -1133,7 +1225,10 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
 
 /* ---- rules.NAME.attr ---- */
 
-/* The named list of a rule's input/output/log/benchmark as written. */
+/* The named list of a rule's input/output/log/benchmark as written. As
+ * Snakemake's rules.NAME (whose items are plain strings), the paths do not
+ * carry the IO flags of the rule (temp(), directory() ...), so that they can
+ * go into expand() or another rule's output:; only the module marker stays. */
 struct kr_value *kr_wf_iolist_value(struct kr_interp *I, const struct kr_iolist *l,
                                     const char *kind)
 {
@@ -1149,7 +1244,7 @@ struct kr_value *kr_wf_iolist_value(struct kr_interp *I, const struct kr_iolist 
             struct kr_value *lst = kr_value_list(I->A, it->npats);
             for (k = 0; k < it->npats; k++) {
                 struct kr_value *s = kr_value_cstr(I->A, it->pats[k].text);
-                s->flags = it->pats[k].flags;
+                s->flags = it->pats[k].flags & KR_F_MODPATH;
                 kr_list_push(I->A, lst, s);
                 kr_named_push(I->A, nl, NULL, s);
             }
@@ -1159,7 +1254,7 @@ struct kr_value *kr_wf_iolist_value(struct kr_interp *I, const struct kr_iolist 
         }
         for (k = 0; k < it->npats; k++) {
             struct kr_value *s = kr_value_cstr(I->A, it->pats[k].text);
-            s->flags = it->pats[k].flags;
+            s->flags = it->pats[k].flags & KR_F_MODPATH;
             kr_named_push(I->A, nl, it->name, s);
         }
     }

@@ -30,6 +30,9 @@ struct kr_interp;   /* the evaluator (src/eval.h) */
 #define KR_F_PIPE      0x0020u  /* pipe(): accepted, run as a normal file */
 #define KR_F_UNPACK    0x0040u  /* unpack(fn): fn returns a dict of named items */
 #define KR_F_LISTITEM  0x0080u  /* resolved file belongs to a list-valued item */
+#define KR_F_NONEMPTY  0x0100u  /* ensure(non_empty=True): an empty output fails the job */
+#define KR_F_SHA256    0x0200u  /* ensure(sha256=...): kr_pat.sha256 must match */
+#define KR_F_REPORT    0x0400u  /* report(): kr_pat.report holds caption, category ... */
 #define KR_F_LOCAL     0x0800u  /* local(): stays a local path under --default-storage */
 #define KR_F_MODPATH   0x40000000u  /* prefixed by a module (wf-module.c): not again */
 #define KR_F_CKPT_WAIT 0x8000u  /* input standing for a checkpoint not done yet */
@@ -44,6 +47,16 @@ struct kr_patseg {
     const char *constraint; /* {name,REGEX}: the regex; else NULL */
 };
 
+/* What report(path, caption=, category= ...) says about an output, kept
+ * for an HTML report (krait builds none yet; `krait lint --json` shows it).
+ * Strings are NULL when not given; labels and patterns are dialect values
+ * (a dict and a list) or NULL. */
+struct kr_report {
+    const char *caption;        /* relative to the rule file's directory, as Snakemake */
+    const char *category, *subcategory, *htmlindex;
+    struct kr_value *labels, *patterns;
+};
+
 /* One file pattern, e.g. "mapped/{sample}.bam", parsed once when the rule
  * is built (kr_pat_parse). `{{` and `}}` are literal braces. */
 struct kr_pat {
@@ -52,6 +65,8 @@ struct kr_pat {
     struct kr_patseg *segs;
     uint32_t nsegs;
     uint32_t nwildcards;    /* number of wildcard segments */
+    const char *sha256;     /* KR_F_SHA256: the expected digest (lower-case hex), else NULL */
+    const struct kr_report *report;     /* KR_F_REPORT: report() details, else NULL */
 };
 
 /* One item of input:/output:/log:/benchmark: as written in the rule. */
@@ -160,6 +175,9 @@ struct kr_load_opts {
     uint32_t nset_threads;
     const char **set_resources;     /* --set-resources RULE:NAME=VALUE */
     uint32_t nset_resources;
+    int cores;                      /* workflow.cores: the cores of the run (-c N, "all"
+                                       resolved); 0 = not given, seen as 1 as a Snakemake
+                                       dry run does */
     const char *default_storage;    /* --default-storage s3://BUCKET[/PREFIX], or NULL
                                        (inputs and outputs; logs stay local) */
 };
@@ -183,6 +201,11 @@ void kr_workflow_free(struct kr_workflow *wf);
 
 /* Rule by name, or NULL. */
 struct kr_rule *kr_workflow_rule(const struct kr_workflow *wf, const char *name);
+
+/* The pattern of a rule's i-th resolved output file (outputs are never
+ * functions, so the resolved outputs follow the patterns one to one), or
+ * NULL when i is out of range. */
+const struct kr_pat *kr_rule_output_pat(const struct kr_rule *r, uint32_t i);
 
 /*
  * Parse a pattern's text into segments (in `arena`). Handles {name},
@@ -251,18 +274,33 @@ struct kr_jobinfo {
 };
 
 /*
+ * Resources the rule does not set, added before anything is formatted
+ * (--default-resources: krait run's job preparation fills them). fill
+ * appends to info->res / info->nres (allocating in `arena`), sees
+ * info->threads and the rule's own resources; KR_OK or an error in err.
+ */
+struct kr_wf_resdefaults {
+    int (*fill)(void *data, struct kr_jobinfo *info, int attempt, struct kr_arena *arena,
+                struct kr_error *err);
+    void *data;
+};
+
+/*
  * Resolve a job's threads, resources, params, log, benchmark and the
  * formatted shell command (Snakemake's formatting: {input}, {output.name},
  * {input[0]}, {params.x}, {wildcards.x}, {threads}, {resources.x}, {log},
  * {config[key]}, the :q flag, {{ }} escapes). `attempt` (1-based) and the
  * resolved input/output are visible to lambdas. Allocates in `arena`.
  * `want_json` controls whether context_json is built (it costs time).
+ * `defaults` (may be NULL) adds resources the rule does not set, visible
+ * as {resources.X} and to scripts like the rule's own.
  */
 int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                    const struct kr_wildcards *wc,
                    const struct kr_iofile *in, uint32_t nin,
                    const struct kr_iofile *out, uint32_t nout,
                    int attempt, int max_cores, bool want_json,
+                   const struct kr_wf_resdefaults *defaults,
                    struct kr_arena *arena, struct kr_jobinfo *info,
                    struct kr_error *err);
 

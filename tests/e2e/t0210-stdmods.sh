@@ -44,7 +44,6 @@ ns = {}
 exec(pre, ns)
 exec("P = dict(" + params + ")", ns)
 P = ns["P"]
-P["counts"] = dict(P["counts"])
 print(", ".join("%s=%r" % kv for kv in P.items()))
 PY
     if [ -s .kparams ] && cmp -s .kparams .pparams; then echo "ok 3 - 70-stdmods params equal python3's"; else

@@ -12,15 +12,7 @@ set -u
 : "${KRAIT:?KRAIT must name the krait binary}"
 cd "$(mktemp -d)" || exit 1
 echo "# in $(pwd)"
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | sed 's/$/|/'; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 # "rule: reason" for every job `krait plan ARGS` lists, one per line
 reasons() {
     "$KRAIT" plan "$@" 2>&1 |

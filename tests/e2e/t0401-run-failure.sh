@@ -7,15 +7,7 @@
 # --latency-wait; the next run reruns exactly the failed part.
 set -u
 cd "$(mktemp -d)" || exit 1
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 kr() { ${KR_VALGRIND:-} "$KRAIT" "$@"; }
 
 cat > Snakefile <<'SNAKE'

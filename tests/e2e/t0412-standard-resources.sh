@@ -10,15 +10,7 @@
 # for a 3,000,000-byte input is round(3074.86) = 3075.
 set -u
 cd "$(mktemp -d)" || exit 1
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 kr() { ${KR_VALGRIND:-} "$KRAIT" "$@"; }
 
 cat > Snakefile <<'SNAKE'
@@ -96,4 +88,21 @@ printf 'resource_scopes: gpus="node"\nrule s:\n    output: "s.txt"\n    shell: "
 kr plan -s Snakefile.badscope > bsc 2>&1
 grep -q "^Snakefile.badscope:1:23: error: resource_scopes: gpus='node': the scope is \"local\" or \"global\"" bsc
 check $? "another scope is refused where it is written"
+
+# default resources are the job's resources: {resources.X} and scripts see them
+cat > Snakefile.dres <<'SNAKE'
+rule a:
+    output: "dres.txt"
+    resources: runtime=5
+    shell: "echo {resources.mem_mb} {resources.disk_mb} {resources.tmpname} {resources.runtime} > {output}"
+rule p:
+    output: "dres.py.txt"
+    run:
+        with open(output[0], "w") as f:
+            f.write("%s %s\n" % (resources.mem_mb, resources.runtime))
+SNAKE
+kr run -q -c 1 -s Snakefile.dres dres.txt dres.py.txt --default-resources mem_mb=123 "tmpname='x'" runtime=9 > dres 2>&1
+check $? "a run with --default-resources"
+same "$(cat dres.txt 2>/dev/null)" "123 1000 x 5" "{resources.X} sees the defaults (disk_mb: Snakemake's 1000), the rule's own win"
+same "$(cat dres.py.txt 2>/dev/null)" "123 9" "... and so does run:"
 echo "1..$n"

@@ -9,15 +9,7 @@ set -u
 command -v python3 > /dev/null || { echo "1..0 # SKIP needs python3"; exit 0; }
 cd "$(mktemp -d)" || exit 1
 echo "# in $(pwd)"
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 mode() { stat -c %a "$1" 2>/dev/null; }
 umask 022
 MY_TOKEN=s3cr3t-$$-token; export MY_TOKEN

@@ -13,15 +13,7 @@ command -v sqlite3 > /dev/null && command -v flock > /dev/null ||
     { echo "1..0 # SKIP needs the sqlite3 and flock commands (scripts/install-deps.sh)"; exit 0; }
 cd "$(mktemp -d)" || exit 1
 echo "# in $(pwd)"
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 . "$KR_SRCDIR/tests/e2e/kill-lib.sh"
 
 kill_workflow 9

@@ -10,15 +10,7 @@ command -v flock > /dev/null && command -v setsid > /dev/null ||
     { echo "1..0 # SKIP needs the flock and setsid commands"; exit 0; }
 cd "$(mktemp -d)" || exit 1
 echo "# in $(pwd)"
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 mkdir locks
 body='exec 9>>locks/$0; flock -n 9 || echo dup $0 >> dup.log; : > started.$0; for k in 1 2 3 4 5 6 7 8 9 10; do printf . >> out/$0.txt; sleep 0.3; done'
 cat > Snakefile <<SNAKE

@@ -6,15 +6,7 @@
 set -u
 FIX="$KR_BUILDDIR/tests/unit/state_fixture"
 cd "$(mktemp -d)" || exit 1
-n=0
-check() {   # check STATUS DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {    # same GOT WANT DESCRIPTION
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 
 out=$($KRAIT log 2>&1); rc=$?
 same "$rc:$out" "0:no runs recorded: nothing has run here yet" "log in a fresh directory"

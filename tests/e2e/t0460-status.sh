@@ -8,15 +8,7 @@
 set -u
 FIX="$KR_BUILDDIR/tests/unit/state_fixture"
 cd "$(mktemp -d)" || exit 1
-n=0
-check() {   # check STATUS DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {    # same GOT WANT DESCRIPTION
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | sed 's/\t/\\t/g'; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 # the table without the date column, rows sorted, tabs shown as |
 table() { $KRAIT status "$@" | awk -F'\t' 'NR > 1 { print $1 "|" $3 "|" $4 "|" $5 "|" $6 "|" $7 }' | sort | tr '\n' ';'; }
 

@@ -12,15 +12,7 @@ if ! $KRAIT run --help >/dev/null 2>&1; then
     echo "1..0 # SKIP krait run is not registered yet"
     exit 0
 fi
-n=0
-check() {   # check STATUS DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {    # same GOT WANT DESCRIPTION
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 # start a lock holder in the background; sets $holder to its pid
 hold() {
     rm -f hold.out

@@ -10,15 +10,7 @@ if ! $KRAIT run --help >/dev/null 2>&1; then
     echo "1..0 # SKIP this krait has no run command yet"; exit 0
 fi
 cd "$(mktemp -d)" || exit 1
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 
 cat > Snakefile <<'SNAKE'
 rule all:

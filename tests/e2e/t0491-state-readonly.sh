@@ -7,11 +7,7 @@
 set -u
 cd "$(mktemp -d)" || exit 1
 echo "# in $(pwd)"
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 as_user() { "$@"; }
 if [ "$(id -u)" = 0 ]; then
     if ! command -v setpriv > /dev/null; then

@@ -14,11 +14,7 @@ if [ "$(id -u)" != 0 ] || ! command -v unshare > /dev/null ||
 fi
 cat > "$top/inner.sh" <<'INNER'
 set -u
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 mkdir small && mount -t tmpfs -o size=600k tmpfs small || { echo "not ok 1 - mount"; exit 1; }
 cd small
 cat > Snakefile <<'SNAKE'

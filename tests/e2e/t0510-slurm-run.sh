@@ -13,15 +13,7 @@ fi
 . "$KR_SRCDIR/tests/e2e/slurm-lib.sh"
 slurm_ensure_up || exit 0
 T=$(mktemp -d) || exit 1
-n=0
-check() {   # check STATUS DESCRIPTION [# TODO reason]
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {    # same GOT WANT DESCRIPTION
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 stat_of() { sed -n "s/^$1 //p" "$2" 2>/dev/null; }
 # ids of this directory's jobs in squeue (any state), one per line
 jobs_here() { squeue --states=all -h -r -o '%i|%Z|%T' | awk -F'|' -v d="$1" '$2 == d { print $1 " " $3 }'; }

@@ -11,15 +11,7 @@ fi
 . "$KR_SRCDIR/tests/e2e/slurm-lib.sh"
 slurm_ensure_up || exit 0
 cd "$(mktemp -d)" || exit 1
-n=0
-check() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 stat_of() { sed -n "s/^$1 //p" "$2" 2>/dev/null; }
 jobs_here() { squeue --states=all -h -r -o '%i|%Z|%T' | awk -F'|' -v d="$PWD" '$2 == d { print $1 }' | sort; }
 

@@ -23,15 +23,7 @@ cd "$T" || exit 1
 IMG=localhost/krait-e2e-$$:1
 podman tag "$BASE" "$IMG" || { echo "1..0 # SKIP podman tag failed"; exit 0; }
 trap 'podman rmi -f "$IMG" >/dev/null 2>&1; podman rm -f krait-e2e-$$ >/dev/null 2>&1; rm -rf "$T"' EXIT
-n=0
-check() {   # check STATUS DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {    # same GOT WANT DESCRIPTION
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 image_id() { echo "sha256:$(podman image inspect --format '{{.Id}}' "$1" | sed 's/^sha256://')"; }
 
 mkdir -p work outside far

@@ -18,15 +18,7 @@ fi
 T=$(mktemp -d) || exit 1
 cd "$T" || exit 1
 trap 'rm -rf "$T"' EXIT
-n=0
-check() {   # check STATUS DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {    # same GOT WANT DESCRIPTION
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 
 mkdir -p bin outside work
 ln -s "$FAKE" bin/apptainer

@@ -18,15 +18,7 @@ fi
 slurm_ensure_up || exit 0
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
-n=0
-check() {   # check STATUS DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-same() {    # same GOT WANT DESCRIPTION
-    if [ "$1" = "$2" ]; then check 0 "$3"; else
-        check 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
-}
+. "$KR_SRCDIR/tests/e2e/tap.sh"
 want_report=$(printf 'sample\twords\tdistinct\nalpha\t9\t8\nbeta\t10\t8')
 id=sha256:$(podman image inspect --format '{{.Id}}' "$IMG" | sed 's/^sha256://')
 

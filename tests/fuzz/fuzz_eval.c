@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         kr_arena_init(&A);
         if (kr_wf_resolve(wf, r, &r->output, &wc, &A, &out, &nout, &err) == KR_OK &&
             kr_wf_resolve(wf, r, &r->input, &wc, &A, &in, &nin, &err) == KR_OK)
-            kr_wf_job_info(wf, r, &wc, in, nin, out, nout, 1, 4, true, &A, &info, &err);
+            kr_wf_job_info(wf, r, &wc, in, nin, out, nout, 1, 4, true, NULL, &A, &info, &err);
         kr_arena_free(&A);
     }
     kr_workflow_free(wf);

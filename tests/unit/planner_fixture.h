@@ -230,11 +230,12 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                    const struct kr_iofile *in, uint32_t nin,
                    const struct kr_iofile *out, uint32_t nout,
                    int attempt, int max_cores, bool want_json,
+                   const struct kr_wf_resdefaults *defaults,
                    struct kr_arena *arena, struct kr_jobinfo *info,
                    struct kr_error *err)
 {
     (void)wf; (void)wc; (void)in; (void)nin; (void)out; (void)nout; (void)attempt;
-    (void)max_cores; (void)want_json; (void)arena; (void)err;
+    (void)max_cores; (void)want_json; (void)defaults; (void)arena; (void)err;
     memset(info, 0, sizeof *info);
     info->threads = 1;
     info->params_repr = r->index < FX_MAXRULES && fx_params[r->index] ? fx_params[r->index] : "";

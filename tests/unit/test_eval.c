@@ -171,7 +171,7 @@ static void test_jobs(void)
     ok(in[1].flags & KR_F_LISTITEM, "list items are marked");
     is_str(in[3].name, "ref", "unpacked dict names the files");
     is_str(in[5].path, "i2", "unpacked list");
-    ok(kr_wf_job_info(wf, r, &wc, in, nin, out, nout, 2, 8, true, &A, &info, &err) == KR_OK,
+    ok(kr_wf_job_info(wf, r, &wc, in, nin, out, nout, 2, 8, true, NULL, &A, &info, &err) == KR_OK,
        "job info");
     is_int(info.threads, 8, "threads capped at max_cores");
     is_int(info.nres, 3, "two resources, and mem_mib from mem_mb (Snakemake)");
@@ -195,7 +195,7 @@ static void test_jobs(void)
        "unknown wildcard in input is an error");
     is_str(err.msg, "rule 'bad': wildcards in input files cannot be determined from output "
                     "files: 'other' (in 'in/{other}.txt')", "message names rule and wildcard");
-    ok(kr_wf_job_info(wf, r, &wc, NULL, 0, NULL, 0, 1, 4, false, &A, &info, &err) == KR_EEVAL,
+    ok(kr_wf_job_info(wf, r, &wc, NULL, 0, NULL, 0, 1, 4, false, NULL, &A, &info, &err) == KR_EEVAL,
        "unknown name in shell is an error");
     is_str(err.msg, "rule 'bad', shell: {inputs}: unknown name 'inputs' (did you mean 'input'?)",
            "shell error names rule and placeholder");

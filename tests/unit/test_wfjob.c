@@ -102,7 +102,7 @@ static int one_job(struct kr_workflow *wf, struct kr_rule *r, long i, struct kr_
     if (rc == KR_OK)
         rc = kr_wf_resolve(wf, r, &r->input, &wc, A, &in, &nin, err);
     if (rc == KR_OK)
-        rc = kr_wf_job_info(wf, r, &wc, in, nin, out, nout, 1, 4, i % 2 == 0, A, &info, err);
+        rc = kr_wf_job_info(wf, r, &wc, in, nin, out, nout, 1, 4, i % 2 == 0, NULL, A, &info, err);
     if (rc == KR_OK)
         snprintf(cmd, ncmd, "%s | %s | %s", info.shell_cmd, info.message, info.params_repr);
     return rc;

@@ -1,5 +1,5 @@
 import re
 rule r:
     output: "o"
-    params: [m.group(1) for m in re.finditer(r"(\d)", "a1b2")]
+    params: re.subn(r"(\d)", "x", "a1b2")[0]
     shell: "true"

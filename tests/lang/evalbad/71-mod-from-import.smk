@@ -1,1 +1,1 @@
-from itertools import groupby
+from itertools import starmap

@@ -1,0 +1,387 @@
+/*
+ * mod-time.c - datetime and time for rule files, kept deterministic: "now"
+ * is read once per krait process (the first time a rule file asks) and
+ * every later date.today(), datetime.now(), time.time() and
+ * time.strftime() of that process sees the same moment, so one load of a
+ * workflow sees one time. SOURCE_DATE_EPOCH (seconds since the epoch),
+ * when set, is that moment instead of the clock (reproducible builds and
+ * tests).
+ *
+ * A date or datetime is a namespace flagged KR_NS_OBJ ("datetime.date",
+ * "datetime.datetime") holding its fields (year, month, day, hour, minute,
+ * second, microsecond), its methods (strftime, isoformat, weekday,
+ * isoweekday, date) and the strings behind str(), repr() and type(). The
+ * classes datetime.date and datetime.datetime are builtins (their
+ * constructors) whose today()/now() kr_time_getattr answers. Local time,
+ * as Python's today() and now() use.
+ *
+ * Ownership: every value lives in the workflow's arena.
+ */
+#include "mod.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The moment of this process, fixed at first use. */
+static bool fixed_set;
+static struct timespec fixed;
+
+static struct timespec now_fixed(void)
+{
+    if (!fixed_set) {
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        char *end;
+        long long v = sde && *sde ? strtoll(sde, &end, 10) : 0;
+        if (sde && *sde && !*end && v >= 0) {
+            fixed.tv_sec = (time_t)v;
+            fixed.tv_nsec = 0;
+        } else {
+            clock_gettime(CLOCK_REALTIME, &fixed);
+        }
+        fixed_set = true;
+    }
+    return fixed;
+}
+
+/* fields of a date or datetime */
+struct dt {
+    int year, month, day, hour, minute, second, usec;
+    bool has_time;      /* a datetime (not a date) */
+};
+
+static int dt_new_date(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                       struct kr_value **out);
+static int dt_new_datetime(struct kr_interp *I, struct kr_value *self,
+                           const struct kr_callargs *a, struct kr_value **out);
+
+static struct tm dt_tm(const struct dt *d)
+{
+    struct tm tm;
+    time_t t;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = d->year - 1900;
+    tm.tm_mon = d->month - 1;
+    tm.tm_mday = d->day;
+    tm.tm_hour = d->hour;
+    tm.tm_min = d->minute;
+    tm.tm_sec = d->second;
+    /* weekday and day of the year, computed in UTC to stay off time zones */
+    t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    return tm;
+}
+
+static struct dt dt_of(const struct kr_value *v)
+{
+    struct dt d;
+    struct kr_value *x;
+    memset(&d, 0, sizeof d);
+#define FIELD(f) x = kr_dict_gets(v->u.ns.attrs, #f); d.f = x ? (int)x->u.i : 0
+    FIELD(year); FIELD(month); FIELD(day); FIELD(hour); FIELD(minute); FIELD(second);
+#undef FIELD
+    x = kr_dict_gets(v->u.ns.attrs, "microsecond");
+    d.usec = x ? (int)x->u.i : 0;
+    d.has_time = x != NULL;
+    return d;
+}
+
+static void iso(const struct dt *d, char sep, struct kr_buf *b)
+{
+    kr_buf_printf(b, "%04d-%02d-%02d", d->year, d->month, d->day);
+    if (!d->has_time)
+        return;
+    kr_buf_printf(b, "%c%02d:%02d:%02d", sep, d->hour, d->minute, d->second);
+    if (d->usec)
+        kr_buf_printf(b, ".%06d", d->usec);
+}
+
+/* Python's strftime: C's strftime, with %f (microseconds) done here. */
+static int dt_strftime(struct kr_interp *I, const struct dt *d, const char *fmt,
+                       struct kr_value **out)
+{
+    struct kr_buf f = KR_BUF_INIT;
+    struct tm tm = dt_tm(d);
+    char buf[4096];
+    size_t n;
+    const char *p;
+    for (p = fmt; *p; p++) {
+        if (p[0] == '%' && p[1] == 'f') {
+            kr_buf_printf(&f, "%06d", d->usec);
+            p++;
+        } else if (p[0] == '%' && p[1] == '%') {
+            kr_buf_puts(&f, "%%");
+            p++;
+        } else {
+            kr_buf_putc(&f, *p);
+        }
+    }
+    if (!f.len) {
+        kr_buf_free(&f);
+        *out = kr_value_cstr(I->A, "");
+        return KR_OK;
+    }
+    /* a leading space tells an empty result from an overflow */
+    {
+        char *pf = kr_arena_printf(I->A, " %s", kr_buf_cstr(&f));
+        n = strftime(buf, sizeof buf, pf, &tm);
+    }
+    kr_buf_free(&f);
+    if (n == 0)
+        return kr_eval_error(I, "strftime(): the result is longer than %zu bytes", sizeof buf);
+    *out = kr_value_str(I->A, buf + 1, n - 1);
+    return KR_OK;
+}
+
+KR_MOD_FN(m_strftime)
+{
+    struct dt d = dt_of(self);
+    int rc = kr_args_check(I, "strftime", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "strftime(): the format must be a str, not '%s'",
+                                        kr_value_type_name(a->pos[0])));
+    return dt_strftime(I, &d, a->pos[0]->u.str.s, out);
+}
+
+KR_MOD_FN(m_isoformat)
+{
+    struct dt d = dt_of(self);
+    struct kr_value *sep = a->npos ? a->pos[0] : kr_args_kw(a, "sep");
+    struct kr_buf b = KR_BUF_INIT;
+    int rc = kr_args_check(I, "isoformat", a, 0, 1);
+    if (rc != KR_OK)
+        return rc;
+    if (sep && (sep->type != KR_V_STR || sep->u.str.len != 1))
+        return kr_eval_error(I, "isoformat(): sep must be one character");
+    iso(&d, sep ? sep->u.str.s[0] : 'T', &b);
+    *out = kr_value_str(I->A, kr_buf_cstr(&b), b.len);
+    kr_buf_free(&b);
+    return KR_OK;
+}
+
+KR_MOD_FN(m_weekday)
+{
+    struct dt d = dt_of(self);
+    struct tm tm = dt_tm(&d);
+    int rc = kr_args_check(I, "weekday", a, 0, 0);
+    if (rc == KR_OK)
+        *out = kr_value_int(I->A, (tm.tm_wday + 6) % 7);
+    return rc;
+}
+
+KR_MOD_FN(m_isoweekday)
+{
+    struct dt d = dt_of(self);
+    struct tm tm = dt_tm(&d);
+    int rc = kr_args_check(I, "isoweekday", a, 0, 0);
+    if (rc == KR_OK)
+        *out = kr_value_int(I->A, tm.tm_wday ? tm.tm_wday : 7);
+    return rc;
+}
+
+static struct kr_value *dt_value(struct kr_interp *I, const struct dt *d);
+
+KR_MOD_FN(m_date)
+{
+    struct dt d = dt_of(self);
+    int rc = kr_args_check(I, "date", a, 0, 0);
+    if (rc != KR_OK)
+        return rc;
+    d.has_time = false;
+    *out = dt_value(I, &d);
+    return KR_OK;
+}
+
+/* The date or datetime value of d. */
+static struct kr_value *dt_value(struct kr_interp *I, const struct dt *d)
+{
+    const char *tn = d->has_time ? "datetime.datetime" : "datetime.date";
+    struct kr_value *v = kr_value_ns(I->A, tn);
+    struct kr_buf b = KR_BUF_INIT;
+    v->flags |= KR_NS_OBJ;
+#define SET(k, x) kr_dict_sets(I->A, v->u.ns.attrs, k, kr_value_int(I->A, x))
+    SET("year", d->year); SET("month", d->month); SET("day", d->day);
+    if (d->has_time) {
+        SET("hour", d->hour); SET("minute", d->minute); SET("second", d->second);
+        SET("microsecond", d->usec);
+    }
+#undef SET
+    kr_mod_def(I, v, "strftime", m_strftime, v);
+    kr_mod_def(I, v, "isoformat", m_isoformat, v);
+    kr_mod_def(I, v, "weekday", m_weekday, v);
+    kr_mod_def(I, v, "isoweekday", m_isoweekday, v);
+    if (d->has_time)
+        kr_mod_def(I, v, "date", m_date, v);
+    kr_dict_sets(I->A, v->u.ns.attrs, "__type__", kr_value_cstr(I->A, d->has_time ? "datetime"
+                                                                                 : "date"));
+    iso(d, ' ', &b);
+    kr_dict_sets(I->A, v->u.ns.attrs, "__str__", kr_value_str(I->A, kr_buf_cstr(&b), b.len));
+    b.len = 0;
+    kr_buf_printf(&b, "%s(%d, %d, %d", tn, d->year, d->month, d->day);
+    if (d->has_time) {
+        kr_buf_printf(&b, ", %d, %d", d->hour, d->minute);
+        if (d->second || d->usec)
+            kr_buf_printf(&b, ", %d", d->second);
+        if (d->usec)
+            kr_buf_printf(&b, ", %d", d->usec);
+    }
+    kr_buf_putc(&b, ')');
+    kr_dict_sets(I->A, v->u.ns.attrs, "__repr__", kr_value_str(I->A, kr_buf_cstr(&b), b.len));
+    kr_buf_free(&b);
+    return v;
+}
+
+/* The fixed moment, in local time. */
+static struct dt dt_now(bool has_time)
+{
+    struct timespec ts = now_fixed();
+    struct tm tm;
+    struct dt d;
+    localtime_r(&ts.tv_sec, &tm);
+    d.year = tm.tm_year + 1900;
+    d.month = tm.tm_mon + 1;
+    d.day = tm.tm_mday;
+    d.hour = has_time ? tm.tm_hour : 0;
+    d.minute = has_time ? tm.tm_min : 0;
+    d.second = has_time ? tm.tm_sec : 0;
+    d.usec = has_time ? (int)(ts.tv_nsec / 1000) : 0;
+    d.has_time = has_time;
+    return d;
+}
+
+KR_MOD_FN(c_today)
+{
+    struct dt d = dt_now(self != NULL);
+    int rc = kr_args_check(I, self ? "datetime.now" : "date.today", a, 0, 0);
+    if (rc == KR_OK)
+        *out = dt_value(I, &d);
+    return rc;
+}
+
+/* datetime.date(y, m, d) / datetime.datetime(y, m, d, H=0, M=0, S=0, us=0) */
+static int dt_construct(struct kr_interp *I, const struct kr_callargs *a, bool has_time,
+                        struct kr_value **out)
+{
+    static const char *const names[] = {"year", "month", "day", "hour", "minute", "second",
+                                        "microsecond"};
+    static const int lo[] = {1, 1, 1, 0, 0, 0, 0}, hi[] = {9999, 12, 31, 23, 59, 59, 999999};
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const char *fname = has_time ? "datetime.datetime" : "datetime.date";
+    int v[7] = {0, 0, 0, 0, 0, 0, 0}, md;
+    size_t nmax = has_time ? 7 : 3, i;
+    struct dt d;
+    struct kr_value *x;
+    if (a->npos > nmax)
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "%s() takes at most %zu arguments", fname, nmax));
+    for (i = 0; i < nmax; i++) {
+        x = i < a->npos ? a->pos[i] : kr_args_kw(a, names[i]);
+        if (!x) {
+            if (i < 3)
+                return kr_exc_tag(I, "TypeError", NULL,
+                                  kr_eval_error(I, "%s(): missing argument '%s'", fname,
+                                                names[i]));
+            continue;
+        }
+        if (x->type != KR_V_INT)
+            return kr_exc_tag(I, "TypeError", NULL,
+                              kr_eval_error(I, "%s(): %s must be an int, not '%s'", fname,
+                                            names[i], kr_value_type_name(x)));
+        if (x->u.i < lo[i] || x->u.i > hi[i])
+            return kr_exc_tag(I, "ValueError", NULL,
+                              kr_eval_error(I, "%s(): %s must be in %d..%d", fname, names[i],
+                                            lo[i], hi[i]));
+        v[i] = (int)x->u.i;
+    }
+    md = mdays[v[1] - 1];
+    if (v[1] == 2 && ((v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0))
+        md = 29;
+    if (v[2] > md)
+        return kr_exc_tag(I, "ValueError", NULL,
+                          kr_eval_error(I, "%s(): day is out of range for month", fname));
+    d.year = v[0]; d.month = v[1]; d.day = v[2];
+    d.hour = v[3]; d.minute = v[4]; d.second = v[5]; d.usec = v[6];
+    d.has_time = has_time;
+    *out = dt_value(I, &d);
+    return KR_OK;
+}
+
+static int dt_new_date(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                       struct kr_value **out)
+{
+    KR_UNUSED(self);
+    return dt_construct(I, a, false, out);
+}
+
+static int dt_new_datetime(struct kr_interp *I, struct kr_value *self,
+                           const struct kr_callargs *a, struct kr_value **out)
+{
+    KR_UNUSED(self);
+    return dt_construct(I, a, true, out);
+}
+
+int kr_time_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
+                    struct kr_value **out, bool *handled)
+{
+    bool is_dt;
+    *handled = false;
+    if (obj->type != KR_V_BUILTIN ||
+        (obj->u.bi.fn != dt_new_date && obj->u.bi.fn != dt_new_datetime))
+        return KR_OK;
+    is_dt = obj->u.bi.fn == dt_new_datetime;
+    *handled = true;
+    if (!strcmp(name, "today") || (is_dt && !strcmp(name, "now"))) {
+        /* self marks datetime (non-NULL) or date (NULL) */
+        *out = kr_value_builtin(I->A, is_dt ? "datetime.now" : "date.today", c_today,
+                                is_dt ? obj : NULL, NULL);
+        return KR_OK;
+    }
+    return kr_eval_error(I, "krait does not support '%s.%s' yet",
+                         is_dt ? "datetime.datetime" : "datetime.date", name);
+}
+
+/* ---- time ---- */
+
+KR_MOD_FN(t_strftime)
+{
+    struct dt d = dt_now(true);
+    int rc = kr_args_check(I, "time.strftime", a, 1, 1);
+    KR_UNUSED(self);
+    if (rc != KR_OK)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "time.strftime(): the format must be a str, not '%s'",
+                                        kr_value_type_name(a->pos[0])));
+    if (strstr(a->pos[0]->u.str.s, "%f"))
+        return kr_exc_tag(I, "ValueError", NULL,
+                          kr_eval_error(I, "time.strftime(): %%f is not a time.strftime() "
+                                        "directive (datetime's strftime() has it)"));
+    return dt_strftime(I, &d, a->pos[0]->u.str.s, out);
+}
+
+KR_MOD_FN(t_time)
+{
+    struct timespec ts = now_fixed();
+    int rc = kr_args_check(I, "time.time", a, 0, 0);
+    KR_UNUSED(self);
+    if (rc == KR_OK)
+        *out = kr_value_float(I->A, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    return rc;
+}
+
+void kr_mod_time_install(struct kr_interp *I)
+{
+    struct kr_value *dtm = kr_value_ns(I->A, "datetime"), *tm = kr_value_ns(I->A, "time");
+    kr_dict_sets(I->A, dtm->u.ns.attrs, "date",
+                 kr_value_builtin(I->A, "datetime.date", dt_new_date, NULL, NULL));
+    kr_dict_sets(I->A, dtm->u.ns.attrs, "datetime",
+                 kr_value_builtin(I->A, "datetime.datetime", dt_new_datetime, NULL, NULL));
+    kr_mod_def(I, tm, "time.strftime", t_strftime, NULL);
+    kr_mod_def(I, tm, "time.time", t_time, NULL);
+    kr_dict_sets(I->A, I->modules, "datetime", dtm);
+    kr_dict_sets(I->A, I->modules, "time", tm);
+}

@@ -1,0 +1,2 @@
+from pathlib import Path
+mode = Path("data").stat().st_mode

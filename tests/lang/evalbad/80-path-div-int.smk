@@ -1,0 +1,2 @@
+import pathlib
+p = pathlib.Path("runs") / 3

@@ -1,0 +1,2 @@
+from pathlib import Path
+name = Path("sample") + ".bam"

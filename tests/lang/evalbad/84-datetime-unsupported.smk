@@ -1,0 +1,2 @@
+import datetime
+start = datetime.datetime.fromisoformat("2024-01-02")

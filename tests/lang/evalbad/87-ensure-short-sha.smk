@@ -1,0 +1,3 @@
+rule r:
+    output: ensure("a.txt", sha256="abc")
+    shell: "touch {output}"

@@ -1,0 +1,2 @@
+samples = {"a": {"fq": "a.fq"}}
+fq = lookup(query="sample == 'a'", within=samples)

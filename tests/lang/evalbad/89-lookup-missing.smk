@@ -1,0 +1,5 @@
+config["ref"] = {"genome": "hg38.fa"}
+rule r:
+    input: lookup(dpath="ref/index", within=config)
+    output: "o"
+    shell: "true"

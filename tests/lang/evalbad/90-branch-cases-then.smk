@@ -1,0 +1,2 @@
+mode = "fast"
+x = branch(mode, then="a", cases={"fast": "b"})

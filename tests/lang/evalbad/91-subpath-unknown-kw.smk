@@ -1,0 +1,1 @@
+stem = subpath("data/a.fq", strip_suffix=".fq", dirname=True)

@@ -1,0 +1,4 @@
+rule r:
+    input: report("in.txt", caption="c.rst")
+    output: "o"
+    shell: "true"

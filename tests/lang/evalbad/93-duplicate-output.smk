@@ -1,0 +1,3 @@
+rule r:
+    output: "a.txt", "b.txt", "a.txt"
+    shell: "touch {output}"

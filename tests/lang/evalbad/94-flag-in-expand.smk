@@ -1,0 +1,4 @@
+SAMPLES = ["a", "b"]
+rule r:
+    output: expand(directory("plots/{s}"), s=SAMPLES)
+    shell: "mkdir -p {output}"

@@ -1,0 +1,3 @@
+rule r:
+    output: before_update("table.tsv")
+    shell: "touch {output}"
