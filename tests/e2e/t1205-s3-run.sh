@@ -8,8 +8,8 @@
 # uploads nothing; a failing upload fails the job, names the object and
 # leaves no object (a multipart upload is aborted); a missing input object
 # (when planning, or gone by the time its job starts) is one line naming
-# it; a remote temp() output is deleted once consumed; a log: in S3 is
-# refused (not supported yet).
+# it; a remote temp() output is deleted once consumed; ensure() checks the
+# staged copy before the upload; a log: in S3 is refused (not supported yet).
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 # every PUT under bkt/bad/ (single or part of a multipart upload) fails
 s3_up bkt --fail-match '^PUT /bkt/bad/' || exit 0
@@ -187,6 +187,21 @@ t "an s3:// output the job did not write: MissingOutputException names it and th
   '! run -s Snakefile.nowrite --latency-wait 0 >../run11.out 2>&1 &&
    grep -q "s3://bkt/nw/x.txt (the job was to write it to .krait/storage/s3/bkt/nw/x.txt)" ../run11.out &&
    ! grep -q "^PUT " ../proxy.log'
+cat > Snakefile.ensure <<'EOS'
+rule all:
+    input: "s3://bkt/ens/empty.txt", "s3://bkt/ens/full.txt"
+rule empty:
+    output: ensure("s3://bkt/ens/empty.txt", non_empty=True)
+    shell: ": > {output}"
+rule full:
+    output: ensure("s3://bkt/ens/full.txt", non_empty=True)
+    shell: "echo full > {output}"
+EOS
+: > ../proxy.log
+t "ensure(non_empty=True) checks the staged copy: an empty s3:// output fails and is not uploaded" \
+  '! run -k -s Snakefile.ensure >../run12.out 2>&1 &&
+   grep -q "output .krait/storage/s3/bkt/ens/empty.txt is empty, but the rule declares it ensure" ../run12.out &&
+   ! grep -q "^PUT /bkt/ens/empty.txt" ../proxy.log && [ "$(get s3://bkt/ens/full.txt)" = full ]'
 cat > Snakefile.log <<'EOS'
 rule all:
     input: "l.txt"
