@@ -68,6 +68,7 @@ FLAGFN(directory, KR_F_DIRECTORY)
 FLAGFN(touch, KR_F_TOUCH)
 FLAGFN(ancient, KR_F_ANCIENT)
 FLAGFN(pipe, KR_F_PIPE)
+FLAGFN(local, KR_F_LOCAL)
 
 static int bi_unpack(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
                      struct kr_value **out)
@@ -705,7 +706,7 @@ static const struct {
     const char *name;
     kr_builtin_fn fn;
 } smk_table[] = {
-    {"expand", bi_expand}, {"glob_wildcards", bi_glob_wildcards}, {"temp", bi_temp},
+    {"expand", bi_expand}, {"glob_wildcards", bi_glob_wildcards}, {"temp", bi_temp}, {"local", bi_local},
     {"protected", bi_protected}, {"directory", bi_directory}, {"touch", bi_touch},
     {"ancient", bi_ancient}, {"pipe", bi_pipe}, {"multiext", bi_multiext},
     {"unpack", bi_unpack}, {"temporary", bi_temp}, {"collect", bi_expand},

@@ -1248,7 +1248,7 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
         if (r)
             rc = target_rule(dag, r, err);
         else
-            rc = target_file(dag, o->targets[i], err);
+            rc = target_file(dag, kr_wf_storage_path(wf, o->targets[i], 0, &dag->arena), err);
     }
     if (rc)
         return rc;

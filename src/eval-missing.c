@@ -22,7 +22,6 @@ static const struct missing missing_names[] = {
     {"shell", "Snakemake", "shell() runs commands while the rule file is read; use a rule "
                            "with shell:"},
     {"storage", "Snakemake", NULL},
-    {"local", "Snakemake", "a path without storage is already local"},
     {"service", "Snakemake", NULL},
     {"update", "Snakemake", "it needs the previous version of an output kept across "
                             "runs, which krait does not do; write the output anew"},
