@@ -310,7 +310,7 @@ static const char *const rule_directives[] = {
     "input", "output", "params", "log", "benchmark", "threads", "resources",
     "priority", "retries", "shell", "script", "run", "message", "container",
     "singularity", "conda", "wildcard_constraints", "localrule", "default_target",
-    "group", "shadow", "name", "cache", "envmodules", "handover",
+    "group", "shadow", "name", "cache", "envmodules", "handover", "wrapper",
 };
 
 /* The directives of a `module NAME:` body (meta_wrapper is refused when evaluated). */
@@ -326,7 +326,6 @@ static const char *const top_directives[] = {
 
 /* Snakemake directives krait recognises but does not implement. */
 static const struct { const char *name, *hint; } unsupported_directives[] = {
-    {"wrapper", "copy the wrapper's command into 'shell:' or its code into 'script:'"},
     {"notebook", "export the notebook to a script and use 'script:'"},
     {"cwl", "run the tool from 'shell:'"},
     {"template_engine", "render the template in a 'run:' block"},

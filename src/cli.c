@@ -27,7 +27,7 @@ enum optid {
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
     O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
-    O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
+    O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER, O_WRAPPREFIX,
 };
 
 struct opt {
@@ -81,6 +81,8 @@ static const struct opt opts[] = {
     {"set-threads", 0, MANY, O_SETTHREADS, 0, "RULE=N..", "threads of these rules"},
     {"set-resources", 0, MANY, O_SETRES, 0, "RULE:K=V..", "resources of these rules"},
     {"set-scatter", 0, MANY, O_SETSCATTER, 0, "NAME=N..", "split counts of scattergather:"},
+    {"wrapper-prefix", 0, ONE, O_WRAPPREFIX, 0, "URL",
+     "where wrapper: specs are found (file://DIR/ for a local snakemake-wrappers clone)"},
     {"latency-wait", 0, ONE, O_LATENCY, 0, "S", "wait S seconds for missing outputs (default 5)"},
     {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
     {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
@@ -325,6 +327,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_RES: rc = push_kv(&cli->resources, &cli->nresources, name, v, err); break;
     case O_SETTHREADS: push_str(&cli->load.set_threads, &cli->load.nset_threads, v); break;
     case O_SETRES: push_str(&cli->load.set_resources, &cli->load.nset_resources, v); break;
+    case O_WRAPPREFIX: cli->load.wrapper_prefix = v; break;
     case O_SETSCATTER:
         if (!strchr(v, '='))
             return kr_error_set(err, KR_EUSAGE, "%s: expected NAME=COUNT, got '%s'", name, v);

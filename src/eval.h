@@ -219,6 +219,17 @@ int kr_wf_register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_
                         bool replace);
 /* A top-level directive (configfile, include, workdir ...). */
 int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n);
+
+/*
+ * A rule's wrapper: (wf-wrapper.c), as Snakemake finds it: the spec, or
+ * --wrapper-prefix (default Snakemake's wrapper repository on GitHub)
+ * followed by the spec; a file: location runs its wrapper.py/.R/.Rmd/.jl
+ * as the rule's script: (r->script, absolute); an http(s) or git+file
+ * one, which krait does not fetch, is kept in r->wrapper_url so that the
+ * job fails saying where the wrapper lives and how to use a local copy.
+ * KR_EEVAL when a local wrapper directory has no wrapper file.
+ */
+int kr_wf_wrapper_resolve(struct kr_interp *I, struct kr_rule *r);
 /* The `rules.NAME.attr` object of a rule. */
 int kr_wf_rule_attr(struct kr_interp *I, struct kr_rule *r, const char *attr,
                     struct kr_value **out);

@@ -188,6 +188,11 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     struct kr_iofile *vin = job->in, *vout = job->out;
 
     memset(out, 0, sizeof *out);
+    if (r->wrapper_url)
+        return kr_error_set(err, KR_EEXEC, "rule '%s': wrapper '%s' lives at %s and krait does not "
+                            "download code: clone the wrapper repository (git clone "
+                            "https://github.com/snakemake/snakemake-wrappers DIR) and run with "
+                            "--wrapper-prefix file://DIR/", r->name, r->wrapper, r->wrapper_url);
     /* compiled here, outside kr_wf_job_info's scratch region, and kept */
     for (i = 0; jp->default_resources && i < jp->ndefres; i++) {
         struct kr_defres *d = (struct kr_defres *)&jp->defres[i];

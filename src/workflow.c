@@ -352,6 +352,7 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     if (opts) {
         wf->set_scatter = opts->set_scatter;
         wf->nset_scatter = opts->nset_scatter;
+        wf->wrapper_prefix = opts->wrapper_prefix;
     }
     I = kr_interp_new(wf, err);
     wf->interp = I;
@@ -789,6 +790,8 @@ int kr_wf_apply_directive(struct kr_interp *I, struct kr_rule *r, const struct k
         return one_string(I, d, &r->shell);
     if (!strcmp(dn, "script"))
         return one_string(I, d, &r->script);
+    if (!strcmp(dn, "wrapper"))
+        return one_string(I, d, &r->wrapper) != KR_OK ? KR_EEVAL : kr_wf_wrapper_resolve(I, r);
     if (!strcmp(dn, "message"))
         return one_string(I, d, &r->message);
     if (!strcmp(dn, "container") || !strcmp(dn, "singularity"))
@@ -873,6 +876,8 @@ static uint64_t code_hash(const struct kr_rule *r)
         h = kr_hash64_seed(r->script, strlen(r->script), h ^ 2);
     if (r->run_code)
         h = kr_hash64_seed(r->run_code, strlen(r->run_code), h ^ 3);
+    if (r->wrapper)
+        h = kr_hash64_seed(r->wrapper, strlen(r->wrapper), h ^ 4);
     return h;
 }
 
@@ -911,7 +916,8 @@ int kr_wf_register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_
 
 static bool is_action(const char *dn)
 {
-    return !strcmp(dn, "shell") || !strcmp(dn, "script") || !strcmp(dn, "run");
+    return !strcmp(dn, "shell") || !strcmp(dn, "script") || !strcmp(dn, "run") ||
+           !strcmp(dn, "wrapper");
 }
 
 static const char *canonical_directive(const char *dn)

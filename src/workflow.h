@@ -105,7 +105,9 @@ struct kr_rule {
     struct kr_value *retries_v; /* NULL or int */
     int priority;               /* default 0 */
     const char *shell;          /* shell: template, or NULL */
-    const char *script;         /* script: path template, or NULL */
+    const char *script;         /* script: path template, or NULL (a local wrapper: its file) */
+    const char *wrapper;        /* wrapper: as written, or NULL */
+    const char *wrapper_url;    /* a wrapper krait cannot run offline (its URL), or NULL */
     const char *run_code;       /* run: block Python source, or NULL */
     uint32_t run_line;          /* first line of run_code in its file */
     const char *message;        /* message: template, or NULL */
@@ -149,6 +151,7 @@ struct kr_workflow {
     uint32_t nconfigfiles;
     const char **set_scatter;       /* --set-scatter NAME=N, for scattergather: */
     uint32_t nset_scatter;
+    const char *wrapper_prefix;     /* --wrapper-prefix, or NULL (Snakemake's default) */
     bool allow_unquoted_wildcards;  /* shell: may substitute wildcard values holding
                                        shell metacharacters without :q (kr_shellfmt) */
     /* the top-level `shell` object (Snakemake's shell.executable/prefix/suffix):
@@ -179,6 +182,7 @@ struct kr_load_opts {
     uint32_t nset_resources;
     const char **set_scatter;       /* --set-scatter NAME=N (scattergather: defaults) */
     uint32_t nset_scatter;
+    const char *wrapper_prefix;     /* --wrapper-prefix URL (file://DIR/ works offline) */
     int cores;                      /* workflow.cores: the cores of the run (-c N, "all"
                                        resolved); 0 = not given, seen as 1 as a Snakemake
                                        dry run does */
