@@ -5,7 +5,8 @@
  * so the rule graph also has the edges into failed rules and counts the
  * jobs still to run; --no-plan reads the database only.
  *
- *   krait report [-o FILE] [--run ID] [--no-plan] [-d DIR] [plan options...]
+ *   krait report [-o FILE] [--run ID] [--max-bars N] [--no-plan] [-d DIR]
+ *                [plan options...]
  */
 #include "cli.h"
 #include "cmd.h"
@@ -23,10 +24,12 @@ static const char summary[] = "write a run's report as one self-contained HTML f
 
 static void report_usage(FILE *f)
 {
-    fprintf(f, "usage: krait report [-o FILE] [--run ID] [--no-plan] [-d DIR] [plan options]\n"
+    fprintf(f, "usage: krait report [-o FILE] [--run ID] [--max-bars N] [--no-plan] [-d DIR]\n"
+               "                    [plan options]\n"
                "  %s\n"
                "  -o, --output FILE   where to write it (default report.html; - = stdout)\n"
                "  --run ID            the run to report (default: the most recent)\n"
+               "  --max-bars N        timeline bars before bucketing by rule (default 2000)\n"
                "  --no-plan           do not plan the workflow: the rule graph comes from\n"
                "                      the state database alone\n"
                "  -d, --directory DIR the workflow directory (default: .)\n"
@@ -37,6 +40,7 @@ static void report_usage(FILE *f)
 struct report_args {
     const char *out, *dir;
     int64_t run_id;
+    uint32_t max_bars;      /* 0: the default */
     bool no_plan;
     char **rest;            /* argv for kr_cli_parse: rest[0] = "report" */
     int nrest;
@@ -60,6 +64,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
             continue;
         }
         if (strcmp(o, "-o") && strcmp(o, "--output") && strcmp(o, "--run") && strcmp(o, "-d") &&
+            strcmp(o, "--max-bars") &&
             strcmp(o, "--directory")) {
             a->rest[a->nrest++] = argv[i];
             continue;
@@ -68,16 +73,19 @@ static int parse_args(int argc, char **argv, struct report_args *a)
             fprintf(stderr, "krait report: %s needs a value\n", o);
             return -1;
         }
-        if (!strcmp(o, "--run")) {
+        if (!strcmp(o, "--run") || !strcmp(o, "--max-bars")) {
             char *end;
             long long n;
             errno = 0;
             n = strtoll(argv[++i], &end, 10);
-            if (errno || *end || n <= 0) {
-                fprintf(stderr, "krait report: --run: not a run id: '%s'\n", argv[i]);
+            if (errno || *end || n <= 0 || (o[2] == 'm' && n > 10000000)) {
+                fprintf(stderr, "krait report: %s: not a valid number: '%s'\n", o, argv[i]);
                 return -1;
             }
-            a->run_id = n;
+            if (o[2] == 'm')
+                a->max_bars = (uint32_t)n;
+            else
+                a->run_id = n;
         } else if (o[1] == 'o' || !strcmp(o, "--output")) {
             a->out = argv[++i];
         } else {
@@ -141,6 +149,7 @@ static int report_run(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.run_id = a.run_id;
     o.dag = dag;
+    o.max_bars = a.max_bars;
     f = strcmp(a.out, "-") ? fopen(a.out, "w") : stdout;
     if (!f) {
         fprintf(stderr, "krait: error: %s: %s\n", a.out, strerror(errno));
