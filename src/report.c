@@ -773,7 +773,7 @@ static void section_timeline(struct report *R)
     double T0 = 0, T1 = 0, *ends = NULL;
     uint32_t capends = 0;
     bool bucket = R->natt > R->o->max_bars;
-    double tmax = R->run_end > 0 ? R->run_end : kr_now();
+    double tmax = R->run_end > 0 ? R->run_end : (double)time(NULL);
 
     fputs("<h2>Timeline</h2>\n", f);
     if (!R->natt) {
