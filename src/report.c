@@ -128,10 +128,6 @@ struct rrule {
     uint32_t ndurs, capdurs;
     double cpu;                 /* CPU seconds of all attempts that report it */
     int64_t max_rss;            /* KB, -1 unknown */
-    /* layout */
-    uint32_t node;              /* index among shown rules */
-    uint32_t layer, pos;
-    double bary;
 };
 
 struct ratt {
@@ -544,122 +540,199 @@ static void section_summary(struct report *R)
     fputs("</td></tr>\n</table>\n", f);
 }
 
-/* Longest-path layers (cycles, which a rule graph should not have, go
- * last), then in each layer the rules ordered by the mean position of
- * their predecessors (one downward sweep), ties by first appearance. */
-static uint32_t layout(struct report *R, uint32_t **order_out, uint32_t **nlayer_out,
-                       uint32_t *nlayers_out)
+/* ---- the rule graph's layout -------------------------------------------------------------
+ * Layers by longest path from the sources (Kahn's order; a cycle, which a
+ * rule graph should not have, is broken at its first rule). An edge that
+ * spans several layers gets a dummy vertex in each layer between, so that
+ * it is drawn around the rules there, not through them. In each layer the
+ * vertices are ordered by the mean position of their predecessors (two
+ * downward sweeps), ties by first appearance. All loops are over the edges
+ * per vertex: fine for rule graphs (hundreds of rules), whatever the jobs. */
+
+struct vtx {
+    uint32_t rule;              /* NONE for a dummy */
+    uint32_t layer, pos;
+    double x, bary;
+};
+
+struct seg {
+    uint32_t from, to;          /* vertices */
+};
+
+struct glayout {
+    struct vtx *v;
+    uint32_t nv, capv;
+    struct seg *s;
+    uint32_t ns, caps;
+    uint32_t *edge_first;       /* per edge: its first segment (NONE: not drawn) */
+    uint32_t *edge_nseg;
+    uint32_t nlayers, nreal, nedges;
+    double width;
+};
+
+#define NODE_W 180
+#define NODE_H 48
+#define DUMMY_W 24
+#define GAP_X 28
+#define GAP_Y 56
+
+static uint32_t add_vtx(struct glayout *g, uint32_t rule, uint32_t layer)
 {
-    uint32_t n = 0, i, e, head = 0, tail = 0, nl = 0;
-    uint32_t *shown = kr_calloc(R->nrules + 1, sizeof *shown);
+    g->v = grow(g->v, &g->capv, g->nv + 1, sizeof *g->v);
+    memset(&g->v[g->nv], 0, sizeof *g->v);
+    g->v[g->nv].rule = rule;
+    g->v[g->nv].layer = layer;
+    return g->nv++;
+}
+
+static void add_seg(struct glayout *g, uint32_t from, uint32_t to)
+{
+    g->s = grow(g->s, &g->caps, g->ns + 1, sizeof *g->s);
+    g->s[g->ns].from = from;
+    g->s[g->ns].to = to;
+    g->ns++;
+}
+
+static int cmp_vtx(const void *a, const void *b)
+{
+    const struct vtx *x = a, *y = b;
+    if (x->layer != y->layer)
+        return x->layer < y->layer ? -1 : 1;
+    if (x->bary != y->bary)
+        return x->bary < y->bary ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void layout(struct report *R, struct glayout *g)
+{
+    uint32_t n = 0, i, e, k, head = 0, tail = 0, sweep;
+    uint32_t *vof = kr_calloc(R->nrules + 1, sizeof *vof);     /* rule -> vertex */
     uint32_t *indeg = kr_calloc(R->nrules + 1, sizeof *indeg);
     uint32_t *queue = kr_calloc(R->nrules + 1, sizeof *queue);
-    uint32_t *order, *nlayer, *fill;
+    uint32_t *layer = kr_calloc(R->nrules + 1, sizeof *layer);
+    uint32_t *perm, *lw;
     bool *placed = kr_calloc(R->nrules + 1, sizeof *placed);
     bool progress;
 
-    for (i = 0; i < R->nrules; i++)
-        if (R->rules[i].shown) {
-            R->rules[i].node = n;
-            shown[n++] = i;
-            R->rules[i].layer = 0;
-        }
+    memset(g, 0, sizeof *g);
     for (e = 0; e < R->nedges; e++)
         if (R->rules[R->edges[e].a].shown && R->rules[R->edges[e].b].shown)
             indeg[R->edges[e].b]++;
-    for (i = 0; i < n; i++)
-        if (!indeg[shown[i]])
-            queue[tail++] = shown[i];
-    /* Kahn's order; the edge list is scanned per node, fine for rule graphs
-     * (hundreds of rules), and kept simple */
+    for (i = 0; i < R->nrules; i++)
+        if (R->rules[i].shown && !indeg[i])
+            queue[tail++] = i;
     do {
         while (head < tail) {
             uint32_t u = queue[head++];
             placed[u] = true;
             for (e = 0; e < R->nedges; e++) {
                 struct edge *x = &R->edges[e];
-                if (x->a != u || !R->rules[x->b].shown)
+                if (x->a != u || !R->rules[x->b].shown || placed[x->b])
                     continue;
-                if (R->rules[x->b].layer < R->rules[u].layer + 1)
-                    R->rules[x->b].layer = R->rules[u].layer + 1;
-                if (--indeg[x->b] == 0)
+                if (layer[x->b] < layer[u] + 1)
+                    layer[x->b] = layer[u] + 1;
+                if (indeg[x->b] && --indeg[x->b] == 0)
                     queue[tail++] = x->b;
             }
         }
         progress = false;
-        for (i = 0; i < n && !progress; i++)
-            if (!placed[shown[i]] && indeg[shown[i]]) {   /* a cycle: break it here */
-                indeg[shown[i]] = 0;
-                queue[tail++] = shown[i];
+        for (i = 0; i < R->nrules && !progress; i++)
+            if (R->rules[i].shown && !placed[i]) {      /* on a cycle: break it here */
+                indeg[i] = 0;
+                queue[tail++] = i;
                 progress = true;
             }
     } while (progress);
-    for (i = 0; i < n; i++)
-        if (R->rules[shown[i]].layer + 1 > nl)
-            nl = R->rules[shown[i]].layer + 1;
-    nlayer = kr_calloc(nl + 1, sizeof *nlayer);
-    fill = kr_calloc(nl + 1, sizeof *fill);
-    order = kr_calloc(n + 1, sizeof *order);
-    for (i = 0; i < n; i++)
-        nlayer[R->rules[shown[i]].layer]++;
-    /* order[] grouped by layer: start offsets */
-    for (i = 1; i <= nl; i++)
-        fill[i] = fill[i - 1] + nlayer[i - 1];
-    for (i = 0; i < n; i++) {
-        struct rrule *ru = &R->rules[shown[i]];
-        order[fill[ru->layer]++] = shown[i];
-    }
-    /* positions within the layer, then one barycentre sweep */
-    {
-        uint32_t l, start = 0;
-        for (l = 0; l < nl; l++) {
-            uint32_t k, j;
-            for (k = 0; k < nlayer[l]; k++)
-                R->rules[order[start + k]].pos = k;
-            if (l > 0) {
-                for (k = 0; k < nlayer[l]; k++) {
-                    struct rrule *ru = &R->rules[order[start + k]];
-                    double sum = 0;
-                    uint32_t cnt = 0;
-                    for (e = 0; e < R->nedges; e++)
-                        if (R->edges[e].b == order[start + k] && R->rules[R->edges[e].a].shown &&
-                            R->rules[R->edges[e].a].layer < l) {
-                            sum += R->rules[R->edges[e].a].pos;
-                            cnt++;
-                        }
-                    ru->bary = cnt ? sum / cnt : k;
-                }
-                /* insertion sort by barycentre: stable, layers are small */
-                for (k = 1; k < nlayer[l]; k++) {
-                    uint32_t v = order[start + k];
-                    j = k;
-                    while (j > 0 && R->rules[order[start + j - 1]].bary > R->rules[v].bary) {
-                        order[start + j] = order[start + j - 1];
-                        j--;
-                    }
-                    order[start + j] = v;
-                }
-                for (k = 0; k < nlayer[l]; k++)
-                    R->rules[order[start + k]].pos = k;
-            }
-            start += nlayer[l];
+    for (i = 0; i < R->nrules; i++)
+        if (R->rules[i].shown) {
+            vof[i] = add_vtx(g, i, layer[i]);
+            g->v[vof[i]].pos = n++;
+            if (layer[i] + 1 > g->nlayers)
+                g->nlayers = layer[i] + 1;
         }
+    g->nreal = n;
+    g->nedges = R->nedges;
+    g->edge_first = kr_calloc(R->nedges + 1, sizeof *g->edge_first);
+    g->edge_nseg = kr_calloc(R->nedges + 1, sizeof *g->edge_nseg);
+    for (e = 0; e < R->nedges; e++) {
+        uint32_t a = R->edges[e].a, b = R->edges[e].b, prev, l;
+        g->edge_first[e] = NONE;
+        if (!R->rules[a].shown || !R->rules[b].shown)
+            continue;
+        g->edge_first[e] = g->ns;
+        prev = vof[a];
+        for (l = layer[a] + 1; l < layer[b]; l++) {
+            uint32_t d = add_vtx(g, NONE, l);
+            g->v[d].pos = n++;
+            add_seg(g, prev, d);
+            prev = d;
+        }
+        add_seg(g, prev, vof[b]);
+        g->edge_nseg[e] = g->ns - g->edge_first[e];
     }
-    kr_free(shown);
+    /* order within layers: positions, then barycentres of predecessors */
+    perm = kr_calloc(g->nv + 1, sizeof *perm);
+    lw = kr_calloc(g->nlayers + 1, sizeof *lw);
+    for (sweep = 0; sweep < 3; sweep++) {
+        struct vtx *sorted = kr_calloc(g->nv + 1, sizeof *sorted);
+        for (i = 0; i < g->nv; i++) {
+            double sum = 0;
+            uint32_t cnt = 0;
+            for (k = 0; sweep && k < g->ns; k++)
+                if (g->s[k].to == i && g->v[g->s[k].from].layer < g->v[i].layer) {
+                    sum += g->v[g->s[k].from].x;
+                    cnt++;
+                }
+            g->v[i].bary = cnt ? sum / cnt : sweep ? g->v[i].x : (double)g->v[i].pos;
+        }
+        /* sort a copy and remember where each vertex went */
+        memcpy(sorted, g->v, g->nv * sizeof *sorted);
+        for (i = 0; i < g->nv; i++)
+            sorted[i].pos = i;          /* ties: creation order */
+        qsort(sorted, g->nv, sizeof *sorted, cmp_vtx);
+        for (i = 0; i < g->nv; i++)
+            perm[i] = sorted[i].pos;
+        /* positions and x within each layer, in the sorted order */
+        memset(lw, 0, (g->nlayers + 1) * sizeof *lw);
+        for (i = 0; i < g->nv; i++) {
+            struct vtx *v = &g->v[perm[i]];
+            v->pos = lw[v->layer]++;
+        }
+        {
+            double *xs = kr_calloc(g->nlayers + 1, sizeof *xs);
+            for (i = 0; i < g->nv; i++) {
+                struct vtx *v = &g->v[perm[i]];
+                double w = v->rule == NONE ? DUMMY_W : NODE_W;
+                v->x = xs[v->layer] + w / 2;     /* centre, before centring the layer */
+                xs[v->layer] += w + GAP_X;
+            }
+            g->width = 0;
+            for (i = 0; i < g->nlayers; i++)
+                if (xs[i] > g->width)
+                    g->width = xs[i];
+            for (i = 0; i < g->nv; i++)
+                g->v[i].x += GAP_X + (g->width - xs[g->v[i].layer]) / 2;
+            g->width += GAP_X;
+            kr_free(xs);
+        }
+        kr_free(sorted);
+    }
+    kr_free(perm);
+    kr_free(lw);
+    kr_free(vof);
     kr_free(indeg);
     kr_free(queue);
+    kr_free(layer);
     kr_free(placed);
-    kr_free(fill);
-    *order_out = order;
-    *nlayer_out = nlayer;
-    *nlayers_out = nl;
-    return n;
 }
 
-#define NODE_W 180
-#define NODE_H 48
-#define GAP_X 28
-#define GAP_Y 56
+static void glayout_free(struct glayout *g)
+{
+    kr_free(g->v);
+    kr_free(g->s);
+    kr_free(g->edge_first);
+    kr_free(g->edge_nseg);
+}
 
 static const char *rule_class(const struct rrule *ru)
 {
@@ -672,54 +745,70 @@ static const char *rule_class(const struct rrule *ru)
     return "notrun";
 }
 
+static double vtx_y(const struct vtx *v)
+{
+    return GAP_Y / 2.0 + v->layer * (NODE_H + GAP_Y);
+}
+
 static void section_graph(struct report *R)
 {
     FILE *f = R->f;
-    uint32_t *order = NULL, *nlayer = NULL, nl = 0, n, i, maxw = 1, e, nshown_edges = 0;
-    double W, H;
-    n = layout(R, &order, &nlayer, &nl);
-    for (i = 0; i < nl; i++)
-        if (nlayer[i] > maxw)
-            maxw = nlayer[i];
+    struct glayout g;
+    uint32_t i, e, k, nshown_edges = 0;
+    double H;
+
+    layout(R, &g);
     for (e = 0; e < R->nedges; e++)
-        if (R->rules[R->edges[e].a].shown && R->rules[R->edges[e].b].shown)
+        if (g.edge_first[e] != NONE)
             nshown_edges++;
-    W = maxw * (NODE_W + GAP_X) + GAP_X;
-    H = nl * (NODE_H + GAP_Y) + GAP_Y / 2;
+    H = g.nlayers * (NODE_H + GAP_Y) + GAP_Y / 2.0;
     fprintf(f, "<h2>Rule graph</h2>\n<p>%u rules, %u edges. Colour: <span class=\"done\"></span> "
                "done, <span class=\"failed\"></span> some job failed, <span class=\"other\">"
                "</span> cancelled or unfinished, <span class=\"notrun\"></span> not run in this "
                "run. Edges come from %s.</p>\n",
-            n, nshown_edges, R->o->dag ? "the plan and the recorded provenance"
-                                       : "the recorded provenance (inputs of jobs that "
-                                         "succeeded; a failed job's inputs are not recorded)");
-    fprintf(f, "<div class=\"scroll\"><svg id=\"rulegraph\" "
-               "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n"
+            g.nreal, nshown_edges, R->o->dag ? "the plan and the recorded provenance"
+                                            : "the recorded provenance (inputs of jobs that "
+                                              "succeeded; a failed job's inputs are not recorded)");
+    fprintf(f, "<div class=\"scroll\"><svg id=\"rulegraph\" width=\"%.0f\" height=\"%.0f\" "
+               "viewBox=\"0 0 %.0f %.0f\">\n"
                "<defs><marker id=\"arr\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
                "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0 0L10 5L0 10z\" "
-               "fill=\"#78909c\"/></marker></defs>\n", W, H, W, H);
-    /* node corners: each layer centred horizontally */
-#define NX(ru) ((W - nlayer[(ru)->layer] * (NODE_W + GAP_X) + GAP_X) / 2 + \
-                (ru)->pos * (NODE_W + GAP_X))
-#define NY(ru) (GAP_Y / 2 + (ru)->layer * (NODE_H + GAP_Y))
+               "fill=\"#78909c\"/></marker></defs>\n", g.width, H, g.width, H);
+    /* an edge: down from its rule's bottom, through each dummy's layer as a
+     * vertical line, into the next rule's top; a back edge goes up */
     for (e = 0; e < R->nedges; e++) {
-        struct rrule *a = &R->rules[R->edges[e].a], *b = &R->rules[R->edges[e].b];
         double x1, y1, x2, y2;
-        if (!a->shown || !b->shown)
+        if (g.edge_first[e] == NONE)
             continue;
-        x1 = NX(a) + NODE_W / 2.0;
-        y1 = NY(a) + NODE_H;
-        x2 = NX(b) + NODE_W / 2.0;
-        y2 = NY(b);
-        if (b->layer <= a->layer)       /* a cycle's back edge: go around */
-            y1 = NY(a), y2 = NY(b) + NODE_H;
-        fprintf(f, "<path class=\"edge\" d=\"M%.1f %.1fC%.1f %.1f %.1f %.1f %.1f %.1f\" "
-                   "marker-end=\"url(#arr)\"/>\n",
-                x1, y1, x1, (y1 + y2) / 2, x2, (y1 + y2) / 2, x2, y2);
+        fputs("<path class=\"edge\" d=\"", f);
+        for (k = 0; k < g.edge_nseg[e]; k++) {
+            const struct seg *s = &g.s[g.edge_first[e] + k];
+            const struct vtx *a = &g.v[s->from], *b = &g.v[s->to];
+            x1 = a->x;
+            y1 = vtx_y(a) + NODE_H;
+            x2 = b->x;
+            y2 = vtx_y(b);
+            if (b->layer <= a->layer) {
+                y1 = vtx_y(a);
+                y2 = vtx_y(b) + NODE_H;
+            }
+            if (k == 0)
+                fprintf(f, "M%.1f %.1f", x1, y1);
+            if (a->rule == NONE)
+                fprintf(f, "L%.1f %.1f", x1, y1);
+            fprintf(f, "C%.1f %.1f %.1f %.1f %.1f %.1f", x1, (y1 + y2) / 2, x2, (y1 + y2) / 2,
+                    x2, y2);
+        }
+        fputs("\" marker-end=\"url(#arr)\"/>\n", f);
     }
-    for (i = 0; i < n; i++) {
-        struct rrule *ru = &R->rules[order[i]];
-        double x = NX(ru), y = NY(ru);
+    for (i = 0; i < g.nv; i++) {
+        const struct vtx *v = &g.v[i];
+        struct rrule *ru;
+        double x, y = vtx_y(v);
+        if (v->rule == NONE)
+            continue;
+        ru = &R->rules[v->rule];
+        x = v->x - NODE_W / 2.0;
         fputs("<g class=\"node\"><title>", f);
         esc(f, ru->name);
         fprintf(f, ": %u done, %u failed, %u other, %u not run</title>"
@@ -727,10 +816,10 @@ static void section_graph(struct report *R)
                    "stroke=\"#546e7a\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                    "font-weight=\"bold\">",
                 ru->ndone, ru->nfailed, ru->nother, ru->nnotrun, rule_class(ru), x, y, NODE_W,
-                NODE_H, x + NODE_W / 2.0, y + 19);
+                NODE_H, v->x, y + 19);
         kr_report_escape(f, ru->name, 24);
         fprintf(f, "</text><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%u ok",
-                x + NODE_W / 2.0, y + 37, ru->ndone);
+                v->x, y + 37, ru->ndone);
         if (ru->nfailed)
             fprintf(f, " / %u failed", ru->nfailed);
         if (ru->nother)
@@ -739,11 +828,8 @@ static void section_graph(struct report *R)
             fprintf(f, " / %u not run", ru->nnotrun);
         fputs("</text></g>\n", f);
     }
-#undef NX
-#undef NY
     fputs("</svg></div>\n", f);
-    kr_free(order);
-    kr_free(nlayer);
+    glayout_free(&g);
 }
 
 /* One bar of the timeline: an attempt, or a rule's attempts on one lane. */
