@@ -321,7 +321,7 @@ static const char *const module_directives[] = {
 static const char *const top_directives[] = {
     "configfile", "include", "workdir", "wildcard_constraints", "localrules",
     "ruleorder", "onstart", "onsuccess", "onerror", "pepfile", "report",
-    "envvars", "container", "conda", "singularity", "resource_scopes",
+    "envvars", "container", "conda", "singularity", "resource_scopes", "scattergather",
 };
 
 /* Snakemake directives krait recognises but does not implement. */
@@ -334,7 +334,6 @@ static const struct { const char *name, *hint; } unsupported_directives[] = {
 
 static const struct { const char *name, *hint; } unsupported_top[] = {
     {"subworkflow", "subworkflows are not supported: 'include:' the other Snakefile instead"},
-    {"scattergather", "'scattergather:' is not supported: list the splits with expand()"},
     {"containerized", "'containerized:' is not supported: use 'container:'"},
     {"pathvars", "'pathvars:' is not supported: use ordinary variables"},
 };

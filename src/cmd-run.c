@@ -330,6 +330,7 @@ static int run_main(int argc, char **argv)
     if (rc != KR_OK)
         goto fail;
     cli.plan.storage = kr_cli_storage(&cli);
+    ro.storage = cli.plan.storage;
 
     if (cli.dry_run) {
         rc = kr_state_open(NULL, false, &st, &err);

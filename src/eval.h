@@ -141,6 +141,15 @@ struct kr_value *kr_args_kw(const struct kr_callargs *a, const char *name);
  * (builtin-smk.c; temp(), directory() ... and ensure(), report()). */
 struct kr_value *kr_smk_with_flag(struct kr_interp *I, struct kr_value *v, uint32_t flag);
 
+/*
+ * The top-level `scattergather: NAME=N, ...` (Snakemake): for each NAME,
+ * scatter.NAME(pattern, **wildcards) and gather.NAME(...) give
+ * expand(pattern, scatteritem=["1-of-N", ..., "N-of-N"], **wildcards); N
+ * from --set-scatter NAME=N when given; the global wildcard constraint
+ * scatteritem=\d+-of-\d+ is added. KR_OK or KR_EEVAL at the entry.
+ */
+int kr_smk_scattergather(struct kr_interp *I, const struct kr_node *n);
+
 /* ---- provided by builtin-helpers.c: Snakemake's helper functions ---- */
 /* Install ensure, report, exists, subpath, lookup, branch as builtins. */
 void kr_builtins_helpers_install(struct kr_interp *I);
