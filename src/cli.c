@@ -27,7 +27,8 @@ enum optid {
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
     O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
-    O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER, O_WRAPPREFIX,
+    O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
+    O_WRAPPREFIX, O_REPORT,
 };
 
 struct opt {
@@ -94,6 +95,8 @@ static const struct opt opts[] = {
     {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
     {"trace", 0, ONE, O_TRACE, 0, "FILE",
      "write the run's trace to FILE (TSV, Nextflow's columns; also krait log --trace)"},
+    {"report", 0, ONE, O_REPORT, 0, "FILE",
+     "write the run's report to FILE (one HTML file; also krait report)"},
     {"container-runtime", 0, ONE, O_CRUNTIME, 0, "R", "docker, podman, apptainer, singularity"},
     {"container-image", 0, ONE, O_CIMAGE, 0, "I", "image for rules without container:"},
     {"use-singularity", 0, FLAG, O_SING, 0, NULL, "run jobs in their containers"},
@@ -354,6 +357,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_EXECARG: rc = push_kv(&cli->executor_args, &cli->nexecutor_args, name, v, err); break;
     case O_DETACH: cli->detach = true; break;
     case O_TRACE: cli->trace = v; break;
+    case O_REPORT: cli->report = v; break;
     case O_S3EP: cli->s3_endpoint = v; break;
     case O_DEFSTORE:
     case O_DEFSTPREFIX:

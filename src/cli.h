@@ -50,6 +50,7 @@ struct kr_cli {
     uint32_t nexecutor_args;
     bool detach;
     const char *trace;              /* --trace FILE (krait run) */
+    const char *report;             /* --report FILE (krait run) */
     const char *container_runtime, *container_image, *container_args;
     bool use_singularity, use_apptainer;
     const char **container_env;
