@@ -171,7 +171,7 @@ static int expand_one(struct kr_interp *I, const struct kr_value *pat, const cha
         if (k >= len)
             return kr_eval_error(I, "expand(): unbalanced '{' in pattern '%s'", s);
         ne = st;
-        while (ne < k && s[ne] != ',' && s[ne] != ':')
+        while (ne < k && s[ne] != ',' && s[ne] != ':' && s[ne] != '.' && s[ne] != '[')
             ne++;
         {
             size_t j;
@@ -179,6 +179,34 @@ static int expand_one(struct kr_interp *I, const struct kr_value *pat, const cha
             for (j = 0; j < n; j++)
                 if (strlen(names[j]) == ne - st && !memcmp(names[j], s + st, ne - st))
                     v = vals[j];
+            /* Python's format field: {u.sample}, {row[0]}, {t[name]} */
+            while (v && ne < k && (s[ne] == '.' || s[ne] == '[')) {
+                bool attr = s[ne] == '.';
+                size_t fs = ne + 1, fe = fs;
+                char *field;
+                if (attr)
+                    while (fe < k && s[fe] != '.' && s[fe] != '[' && s[fe] != ':' &&
+                           s[fe] != ',')
+                        fe++;
+                else
+                    while (fe < k && s[fe] != ']')
+                        fe++;
+                if (fe == fs || (!attr && fe >= k))
+                    return kr_eval_error(I, "expand(): bad field '%.*s' in pattern '%s'",
+                                         (int)(k - st), s + st, s);
+                field = kr_arena_strndup(I->A, s + fs, fe - fs);
+                if (attr) {
+                    rc = kr_eval_getattr(I, v, field, &v);
+                } else {
+                    char *end;
+                    long long ix = strtoll(field, &end, 10);
+                    rc = kr_eval_getitem(I, v, *end ? kr_value_cstr(I->A, field)
+                                                    : kr_value_int(I->A, ix), &v);
+                }
+                if (rc != KR_OK)
+                    return rc;
+                ne = attr ? fe : fe + 1;
+            }
             if (!v) {
                 if (!allow_missing)
                     return kr_eval_error(I, "expand(): no values given for wildcard '%.*s' "
@@ -301,7 +329,8 @@ static int bi_expand(struct kr_interp *I, struct kr_value *self, const struct kr
                     if (!q)
                         break;
                     c = q[nl];
-                    if ((q == s || q[-1] != '{') && (c == '}' || c == ',' || c == ':')) {
+                    if ((q == s || q[-1] != '{') &&
+                        (c == '}' || c == ',' || c == ':' || c == '.' || c == '[')) {
                         used[j] = true;
                         break;
                     }

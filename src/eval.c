@@ -1602,8 +1602,22 @@ static int assign(struct kr_interp *I, const struct kr_node *t, struct kr_value 
             return rc;
         I->site = t;
         return setitem(I, obj, key, v);
-    case KR_N_ATTR:
-        return kr_eval_error_at(I, t, "cannot assign to attribute '%s'", t->str);
+    case KR_N_ATTR: {
+        /* only builtin objects that define it (a pandas Index's names, a
+         * DataFrame's index): rule-file objects stay immutable */
+        struct kr_value *args[2], *res;
+        bool handled;
+        rc = kr_eval_expr(I, t->a, &obj);
+        if (rc != KR_OK)
+            return rc;
+        args[0] = kr_value_cstr(I->A, t->str);
+        args[1] = v;
+        I->site = t;
+        rc = kr_mod_special(I, obj, "__setattr__", args, 2, &res, &handled);
+        if (!handled)
+            return kr_eval_error_at(I, t, "cannot assign to attribute '%s'", t->str);
+        return rc;
+    }
     default:
         return kr_eval_error_at(I, t, "cannot assign to this expression");
     }

@@ -139,9 +139,117 @@ KR_MOD_FN(ix_getitem)
     return kr_eval_getitem(I, self, a->pos[0], out);
 }
 
+/* Index.astype(str): the labels as strings (the only dtype a table read by
+ * krait needs: every cell is already a string or NaN). */
+KR_MOD_FN(ix_astype)
+{
+    struct kr_value *l;
+    size_t i;
+    int rc = kr_args_check(I, "astype", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    if (a->pos[0]->type != KR_V_BUILTIN || strcmp(a->pos[0]->u.bi.name, "str"))
+        return kr_eval_error(I, "krait does not support Index.astype(%s) yet (astype(str) works)",
+                             kr_value_to_repr(I->A, a->pos[0]));
+    l = kr_value_list(I->A, self->u.list.len);
+    for (i = 0; i < self->u.list.len; i++)
+        kr_list_push(I->A, l, kr_value_cstr(I->A, kr_value_to_str(I->A, self->u.list.items[i])));
+    *out = make_index(I, l);
+    return KR_OK;
+}
+
+static int cmp_values(const void *x, const void *y)
+{
+    int c = 0;
+    kr_value_compare(*(struct kr_value *const *)x, *(struct kr_value *const *)y, &c);
+    return c;
+}
+
+/* The labels of level k of a MultiIndex (tuples), sorted and unique, as
+ * pandas keeps a level. */
+static struct kr_value *level_values(struct kr_interp *I, struct kr_value *vals, size_t k)
+{
+    struct kr_value *col = kr_value_list(I->A, vals->u.list.len), *u;
+    size_t i;
+    for (i = 0; i < vals->u.list.len; i++)
+        kr_list_push(I->A, col, vals->u.list.items[i]->u.list.items[k]);
+    u = unique_list(I, col);
+    qsort(u->u.list.items, u->u.list.len, sizeof *u->u.list.items, cmp_values);
+    return u;
+}
+
+/* MultiIndex.set_levels(levels): each label replaced by the label at the
+ * same position of the new level (pandas keeps the codes). */
+KR_MOD_FN(ix_set_levels)
+{
+    struct kr_value *levels, *nv;
+    struct kr_value **newl;
+    size_t nlev, i, k, j;
+    int rc = kr_args_check(I, "set_levels", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    if (!self->u.list.len || self->u.list.items[0]->type != KR_V_TUPLE)
+        return kr_eval_error(I, "set_levels(): the index has one level (set_levels is for an "
+                             "index of several columns)");
+    nlev = self->u.list.items[0]->u.list.len;
+    levels = a->pos[0];
+    if ((levels->type != KR_V_LIST && levels->type != KR_V_TUPLE) || levels->u.list.len != nlev)
+        return kr_eval_error(I, "set_levels(): expected a list of %zu levels", nlev);
+    newl = kr_arena_alloc(I->A, nlev * sizeof *newl);
+    for (k = 0; k < nlev; k++) {
+        struct kr_value *l = levels->u.list.items[k], *vals;
+        vals = l->type == KR_V_NS ? kr_dict_gets(l->u.ns.attrs, "values") : l;
+        if (!vals || (vals->type != KR_V_LIST && vals->type != KR_V_TUPLE))
+            return kr_eval_error(I, "set_levels(): level %zu is not a list or an Index", k);
+        newl[k] = vals;
+    }
+    nv = kr_value_list(I->A, self->u.list.len);
+    for (k = 0; k < nlev; k++) {
+        struct kr_value *old = level_values(I, self, k);
+        if (old->u.list.len != newl[k]->u.list.len)
+            return kr_eval_error(I, "set_levels(): level %zu has %zu labels, the new one %zu", k,
+                                 old->u.list.len, newl[k]->u.list.len);
+        /* map old label -> new label, by position in the sorted level */
+        for (i = 0; i < self->u.list.len; i++) {
+            struct kr_value *t = k == 0 ? kr_value_tuple(I->A, nlev)
+                                        : nv->u.list.items[i];
+            struct kr_value *lab = self->u.list.items[i]->u.list.items[k];
+            for (j = 0; j < old->u.list.len && !kr_value_equal(old->u.list.items[j], lab); j++)
+                ;
+            t->u.list.items[k] = newl[k]->u.list.items[j < old->u.list.len ? j : 0];
+            if (k == 0)
+                kr_list_push(I->A, nv, t);
+        }
+    }
+    *out = make_index(I, nv);
+    return KR_OK;
+}
+
+/* Index.names = [...] / Index.name = "...": kept as attributes (labels
+ * are looked up by value, not by name). self is the Index itself. */
+KR_MOD_FN(ix_setattr)
+{
+    const char *name = a->pos[0]->u.str.s;
+    if (strcmp(name, "names") && strcmp(name, "name"))
+        return kr_eval_error(I, "krait does not support setting Index.%s yet", name);
+    kr_dict_sets(I->A, self->u.ns.attrs, name, a->pos[1]);
+    *out = kr_value_none();
+    return KR_OK;
+}
+
 static struct kr_value *make_index(struct kr_interp *I, struct kr_value *vals)
 {
     struct kr_value *ix = kr_value_ns(I->A, "pandas.Index");
+    if (vals->u.list.len && vals->u.list.items[0]->type == KR_V_TUPLE) {
+        size_t k, nlev = vals->u.list.items[0]->u.list.len;
+        struct kr_value *levels = kr_value_list(I->A, nlev);
+        for (k = 0; k < nlev; k++)
+            kr_list_push(I->A, levels, make_index(I, level_values(I, vals, k)));
+        kr_dict_sets(I->A, ix->u.ns.attrs, "levels", levels);
+        kr_mod_def(I, ix, "set_levels", ix_set_levels, vals);
+    }
+    kr_mod_def(I, ix, "astype", ix_astype, vals);
+    kr_mod_def(I, ix, "__setattr__", ix_setattr, ix);
     kr_mod_def(I, ix, "tolist", ix_tolist, vals);
     kr_mod_def(I, ix, "to_list", ix_tolist, vals);
     kr_mod_def(I, ix, "unique", ix_unique, vals);
@@ -690,6 +798,38 @@ KR_MOD_FN(df_itertuples)
     return KR_OK;
 }
 
+/* DataFrame.index = ... / DataFrame.columns = ...: a list or an Index of
+ * as many labels, which the frame's methods see from then on (they share
+ * its state tuple). self is the DataFrame. */
+KR_MOD_FN(df_setattr)
+{
+    const char *name = a->pos[0]->u.str.s;
+    struct kr_value *st = kr_dict_gets(self->u.ns.attrs, "__len__")->u.bi.self;
+    struct kr_value *v = a->pos[1], *vals;
+    int slot = !strcmp(name, "index") ? DF_INDEX : !strcmp(name, "columns") ? DF_COLS : -1;
+    size_t want;
+    if (slot < 0)
+        return kr_eval_error(I, "krait does not support setting DataFrame.%s yet (index and "
+                             "columns can be set)", name);
+    vals = v->type == KR_V_NS ? kr_dict_gets(v->u.ns.attrs, "values") : v;
+    want = L(st, slot)->u.list.len;
+    if (!vals || (vals->type != KR_V_LIST && vals->type != KR_V_TUPLE) ||
+        vals->u.list.len != want)
+        return kr_eval_error(I, "DataFrame.%s = ...: expected %zu labels (a list or an Index)",
+                             name, want);
+    if (vals->type == KR_V_TUPLE) {
+        struct kr_value *l = kr_value_list(I->A, vals->u.list.len);
+        size_t i;
+        for (i = 0; i < vals->u.list.len; i++)
+            kr_list_push(I->A, l, vals->u.list.items[i]);
+        vals = l;
+    }
+    st->u.list.items[slot] = vals;
+    kr_dict_sets(I->A, self->u.ns.attrs, name, v->type == KR_V_NS ? v : make_index(I, vals));
+    *out = kr_value_none();
+    return KR_OK;
+}
+
 static struct kr_value *make_df(struct kr_interp *I, struct kr_value *cols,
                                 struct kr_value *rows, struct kr_value *index,
                                 struct kr_value *names)
@@ -711,6 +851,7 @@ static struct kr_value *make_df(struct kr_interp *I, struct kr_value *cols,
     kr_mod_def(I, df, "to_dict", df_to_dict, st);
     kr_mod_def(I, df, "iterrows", df_iterrows, st);
     kr_mod_def(I, df, "itertuples", df_itertuples, st);
+    kr_mod_def(I, df, "__setattr__", df_setattr, df);
     kr_dict_sets(I->A, df->u.ns.attrs, "loc", loc);
     kr_dict_sets(I->A, df->u.ns.attrs, "index", make_index(I, index));
     kr_dict_sets(I->A, df->u.ns.attrs, "columns", make_index(I, cols));
