@@ -628,6 +628,52 @@ KR_MOD_FN(df_len)
     return KR_OK;
 }
 
+/* sort_index(ascending=True): the rows in the order of their index labels
+ * (a stable sort, as pandas' default for one key). */
+struct sortrow {
+    struct kr_value *label, *row;
+    size_t pos;
+};
+
+static int cmp_sortrow(const void *x, const void *y)
+{
+    const struct sortrow *a = x, *b = y;
+    int c = 0;
+    kr_value_compare(a->label, b->label, &c);
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+KR_MOD_FN(df_sort_index)
+{
+    struct kr_value *rows = L(self, DF_ROWS), *index = L(self, DF_INDEX), *asc, *nr, *ni;
+    struct sortrow *v;
+    size_t i, n = rows->u.list.len;
+    int rc = kr_args_check(I, "sort_index", a, 0, 0);
+    if (rc != KR_OK)
+        return rc;
+    for (i = 0; i < a->nkw; i++)
+        if (strcmp(a->kwnames[i], "ascending"))
+            return kr_eval_error(I, "krait does not support sort_index(%s=...) yet (it takes "
+                                 "ascending=)", a->kwnames[i]);
+    asc = kr_args_kw(a, "ascending");
+    v = kr_arena_alloc(I->A, (n + 1) * sizeof *v);
+    for (i = 0; i < n; i++) {
+        v[i].label = index->u.list.items[i];
+        v[i].row = rows->u.list.items[i];
+        v[i].pos = asc && !kr_value_truthy(asc) ? n - i : i;
+    }
+    qsort(v, n, sizeof *v, cmp_sortrow);
+    nr = kr_value_list(I->A, n);
+    ni = kr_value_list(I->A, n);
+    for (i = 0; i < n; i++) {
+        size_t k = asc && !kr_value_truthy(asc) ? n - 1 - i : i;
+        kr_list_push(I->A, nr, v[k].row);
+        kr_list_push(I->A, ni, v[k].label);
+    }
+    *out = make_df(I, L(self, DF_COLS), nr, ni, L(self, DF_NAMES));
+    return KR_OK;
+}
+
 KR_MOD_FN(df_iter)
 {
     KR_UNUSED(a);
@@ -852,10 +898,17 @@ static struct kr_value *make_df(struct kr_interp *I, struct kr_value *cols,
     kr_mod_def(I, df, "iterrows", df_iterrows, st);
     kr_mod_def(I, df, "itertuples", df_itertuples, st);
     kr_mod_def(I, df, "__setattr__", df_setattr, df);
+    kr_mod_def(I, df, "sort_index", df_sort_index, st);
     kr_dict_sets(I->A, df->u.ns.attrs, "loc", loc);
     kr_dict_sets(I->A, df->u.ns.attrs, "index", make_index(I, index));
     kr_dict_sets(I->A, df->u.ns.attrs, "columns", make_index(I, cols));
     kr_dict_sets(I->A, df->u.ns.attrs, "empty", kr_value_bool(rows->u.list.len == 0));
+    {
+        struct kr_value *shape = kr_value_tuple(I->A, 2);
+        shape->u.list.items[0] = kr_value_int(I->A, (int64_t)rows->u.list.len);
+        shape->u.list.items[1] = kr_value_int(I->A, (int64_t)cols->u.list.len);
+        kr_dict_sets(I->A, df->u.ns.attrs, "shape", shape);
+    }
     return df;
 }
 

@@ -3,7 +3,7 @@
 # templates (rna-seq-star-deseq2, dna-seq-gatk-variant-calling ...) load
 # and plan: samples.index.names = [...], units.index =
 # units.index.set_levels([i.astype(str) for i in units.index.levels]),
-# units.loc[(sample, unit), [...]].dropna(), expand() over
+# units.loc[(sample, unit), [...]].dropna(), .sort_index(), .shape, expand() over
 # units.itertuples() with {u.sample} fields (Python's format fields:
 # attributes and [index]). Attribute assignment stays refused on anything
 # but these pandas objects.
@@ -24,6 +24,9 @@ units.index = units.index.set_levels([i.astype(str) for i in units.index.levels]
 print("names", samples.index.names)
 print("levels", [l.tolist() for l in units.index.levels])
 print("index", units.index.tolist())
+rev = pd.read_csv("config/units.tsv", dtype=str, sep="\t").set_index("fq1", drop=False)
+print("sorted", rev.sort_index().index.tolist(), rev.sort_index(ascending=False).index.tolist())
+print("shape", units.shape, units.loc["B"].shape)
 
 def get_fastq(wildcards):
     fastqs = units.loc[(wildcards.sample, wildcards.unit), ["fq1", "fq2"]].dropna()
@@ -46,6 +49,8 @@ SNAKE
 same "$(grep '^names' run.out)" "names ['sample_id']" "index.names can be set"
 same "$(grep '^levels' run.out)" "levels [['A', 'B'], ['1', '2']]" "levels are the sorted labels of each level"
 same "$(grep '^index' run.out)" "index [('A', '1'), ('B', '1'), ('B', '2')]" "set_levels(astype(str)) keeps the labels"
+same "$(grep '^sorted' run.out)" "sorted ['A.1.fq', 'B.1.fq', 'B2.1.fq'] ['B2.1.fq', 'B.1.fq', 'A.1.fq']" "sort_index(), ascending=False"
+same "$(grep '^shape' run.out)" "shape (3, 4) (2, 4)" "shape of a frame and of a partial-key sub-table"
 same "$(cat trimmed/A-1.txt trimmed/B-1.txt trimmed/B-2.txt | tr '\n' ' ')" "A.1.fq A.2.fq B.1.fq B2.1.fq " \
      "loc[(sample, unit), cols].dropna() after the new index"
 ls first/x.txt first/y.txt > /dev/null 2>&1; check $? "expand() with {r[0]} fields"
