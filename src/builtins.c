@@ -1143,8 +1143,15 @@ int kr_eval_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
             kr_vec_free(&names);
             return rc;
         }
-        if (kr_mod_is_builtin(obj))
+        if (kr_mod_is_builtin(obj)) {
+            /* a builtin object's own lookup (a DataFrame's columns as attributes) */
+            struct kr_value *arg = kr_value_cstr(I->A, name);
+            bool handled;
+            int rc = kr_mod_special(I, obj, "__getattr__", &arg, 1, out, &handled);
+            if (handled && (rc == KR_OK || rc != KR_NOT_FOUND))
+                return rc;
             return kr_eval_error(I, "krait does not support '%s.%s' yet", obj->u.ns.name, name);
+        }
         snprintf(what, sizeof what, "module '%s'", obj->u.ns.name);
         return no_attr(I, what, name, obj->u.ns.attrs, NULL);
     case KR_V_RULE:

@@ -182,12 +182,14 @@ static struct kr_value *level_values(struct kr_interp *I, struct kr_value *vals,
  * same position of the new level (pandas keeps the codes). */
 KR_MOD_FN(ix_set_levels)
 {
+    struct kr_value *ix = self, *names = kr_dict_gets(ix->u.ns.attrs, "names");
     struct kr_value *levels, *nv;
     struct kr_value **newl;
     size_t nlev, i, k, j;
     int rc = kr_args_check(I, "set_levels", a, 1, 1);
     if (rc != KR_OK)
         return rc;
+    self = kr_dict_gets(ix->u.ns.attrs, "values");
     if (!self->u.list.len || self->u.list.items[0]->type != KR_V_TUPLE)
         return kr_eval_error(I, "set_levels(): the index has one level (set_levels is for an "
                              "index of several columns)");
@@ -222,6 +224,43 @@ KR_MOD_FN(ix_set_levels)
         }
     }
     *out = make_index(I, nv);
+    if (names)      /* pandas keeps the level names */
+        kr_dict_sets(I->A, (*out)->u.ns.attrs, "names", names);
+    return KR_OK;
+}
+
+/* MultiIndex.get_level_values(i or name): the labels of one level, as an
+ * Index. self is the Index itself (its "values" and "names"). */
+KR_MOD_FN(ix_get_level_values)
+{
+    struct kr_value *vals = kr_dict_gets(self->u.ns.attrs, "values");
+    struct kr_value *names = kr_dict_gets(self->u.ns.attrs, "names"), *key, *l;
+    size_t nlev, i;
+    int64_t k = -1;
+    int rc = kr_args_check(I, "get_level_values", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    key = a->pos[0];
+    nlev = vals->u.list.len && vals->u.list.items[0]->type == KR_V_TUPLE
+         ? vals->u.list.items[0]->u.list.len : 1;
+    if (key->type == KR_V_INT) {
+        k = key->u.i;
+    } else if (names && (names->type == KR_V_LIST || names->type == KR_V_TUPLE)) {
+        for (i = 0; i < names->u.list.len; i++)
+            if (kr_value_equal(names->u.list.items[i], key))
+                k = (int64_t)i;
+    }
+    if (k < 0 || k >= (int64_t)nlev)
+        return kr_eval_error(I, "KeyError: get_level_values(%s): the index has no such level",
+                             kr_value_to_repr(I->A, key));
+    if (nlev == 1) {
+        *out = self;
+        return KR_OK;
+    }
+    l = kr_value_list(I->A, vals->u.list.len);
+    for (i = 0; i < vals->u.list.len; i++)
+        kr_list_push(I->A, l, vals->u.list.items[i]->u.list.items[k]);
+    *out = make_index(I, l);
     return KR_OK;
 }
 
@@ -246,9 +285,10 @@ static struct kr_value *make_index(struct kr_interp *I, struct kr_value *vals)
         for (k = 0; k < nlev; k++)
             kr_list_push(I->A, levels, make_index(I, level_values(I, vals, k)));
         kr_dict_sets(I->A, ix->u.ns.attrs, "levels", levels);
-        kr_mod_def(I, ix, "set_levels", ix_set_levels, vals);
+        kr_mod_def(I, ix, "set_levels", ix_set_levels, ix);
     }
     kr_mod_def(I, ix, "astype", ix_astype, vals);
+    kr_mod_def(I, ix, "get_level_values", ix_get_level_values, ix);
     kr_mod_def(I, ix, "__setattr__", ix_setattr, ix);
     kr_mod_def(I, ix, "tolist", ix_tolist, vals);
     kr_mod_def(I, ix, "to_list", ix_tolist, vals);
@@ -674,6 +714,21 @@ KR_MOD_FN(df_sort_index)
     return KR_OK;
 }
 
+/* A column as an attribute (samples.condition), as pandas allows for a
+ * column name that is not a DataFrame attribute; KR_NOT_FOUND otherwise,
+ * so the caller reports the missing feature. */
+KR_MOD_FN(df_getattr)
+{
+    struct kr_value *cols = L(self, DF_COLS);
+    size_t i;
+    for (i = 0; i < cols->u.list.len; i++)
+        if (kr_value_equal(cols->u.list.items[i], a->pos[0])) {
+            *out = make_series(I, column(I, self, (long)i), L(self, DF_INDEX), a->pos[0], false);
+            return KR_OK;
+        }
+    return KR_NOT_FOUND;
+}
+
 KR_MOD_FN(df_iter)
 {
     KR_UNUSED(a);
@@ -899,8 +954,14 @@ static struct kr_value *make_df(struct kr_interp *I, struct kr_value *cols,
     kr_mod_def(I, df, "itertuples", df_itertuples, st);
     kr_mod_def(I, df, "__setattr__", df_setattr, df);
     kr_mod_def(I, df, "sort_index", df_sort_index, st);
+    kr_mod_def(I, df, "__getattr__", df_getattr, st);
     kr_dict_sets(I->A, df->u.ns.attrs, "loc", loc);
-    kr_dict_sets(I->A, df->u.ns.attrs, "index", make_index(I, index));
+    {
+        struct kr_value *ix = make_index(I, index);
+        if (names && names->type == KR_V_LIST && names->u.list.len)
+            kr_dict_sets(I->A, ix->u.ns.attrs, "names", names);
+        kr_dict_sets(I->A, df->u.ns.attrs, "index", ix);
+    }
     kr_dict_sets(I->A, df->u.ns.attrs, "columns", make_index(I, cols));
     kr_dict_sets(I->A, df->u.ns.attrs, "empty", kr_value_bool(rows->u.list.len == 0));
     {

@@ -3,7 +3,8 @@
 # templates (rna-seq-star-deseq2, dna-seq-gatk-variant-calling ...) load
 # and plan: samples.index.names = [...], units.index =
 # units.index.set_levels([i.astype(str) for i in units.index.levels]),
-# units.loc[(sample, unit), [...]].dropna(), .sort_index(), .shape, expand() over
+# units.loc[(sample, unit), [...]].dropna(), .sort_index(), .shape, columns
+# as attributes (samples.condition), index.get_level_values(), expand() over
 # units.itertuples() with {u.sample} fields (Python's format fields:
 # attributes and [index]). Attribute assignment stays refused on anything
 # but these pandas objects.
@@ -27,6 +28,8 @@ print("index", units.index.tolist())
 rev = pd.read_csv("config/units.tsv", dtype=str, sep="\t").set_index("fq1", drop=False)
 print("sorted", rev.sort_index().index.tolist(), rev.sort_index(ascending=False).index.tolist())
 print("shape", units.shape, units.loc["B"].shape)
+print("attr", samples.condition.tolist(), samples[samples.condition == "treated"].index.tolist())
+print("levelvals", units.index.get_level_values(0).tolist(), units.index.get_level_values("unit").unique().tolist())
 
 def get_fastq(wildcards):
     fastqs = units.loc[(wildcards.sample, wildcards.unit), ["fq1", "fq2"]].dropna()
@@ -51,6 +54,8 @@ same "$(grep '^levels' run.out)" "levels [['A', 'B'], ['1', '2']]" "levels are t
 same "$(grep '^index' run.out)" "index [('A', '1'), ('B', '1'), ('B', '2')]" "set_levels(astype(str)) keeps the labels"
 same "$(grep '^sorted' run.out)" "sorted ['A.1.fq', 'B.1.fq', 'B2.1.fq'] ['B2.1.fq', 'B.1.fq', 'A.1.fq']" "sort_index(), ascending=False"
 same "$(grep '^shape' run.out)" "shape (3, 4) (2, 4)" "shape of a frame and of a partial-key sub-table"
+same "$(grep '^attr' run.out)" "attr ['treated', 'untreated'] ['A']" "a column as an attribute (samples.condition)"
+same "$(grep '^levelvals' run.out)" "levelvals ['A', 'B', 'B'] ['1', '2']" "get_level_values by position and by name"
 same "$(cat trimmed/A-1.txt trimmed/B-1.txt trimmed/B-2.txt | tr '\n' ' ')" "A.1.fq A.2.fq B.1.fq B2.1.fq " \
      "loc[(sample, unit), cols].dropna() after the new index"
 ls first/x.txt first/y.txt > /dev/null 2>&1; check $? "expand() with {r[0]} fields"
