@@ -5,6 +5,8 @@
  */
 #include "kr.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <stdlib.h>
@@ -526,4 +528,42 @@ int kr_mkdirs_parent(const char *path, struct kr_error *err)
     kr_free(d);
     errno = saved;
     return rc;
+}
+
+char *kr_file_tail(const char *path, int nlines, char *buf, size_t size)
+{
+    struct stat sb;
+    ssize_t n;
+    off_t off = 0;
+    int fd, seen = 0;
+    char *p, *start;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &sb) == 0 && sb.st_size > (off_t)size - 1)
+        off = sb.st_size - (off_t)(size - 1);
+    n = pread(fd, buf, size - 1, off);
+    close(fd);
+    if (n <= 0) {
+        errno = 0;
+        return NULL;
+    }
+    buf[n] = 0;
+    p = buf + n;
+    if (p > buf && p[-1] == '\n')
+        *--p = 0;
+    start = buf;
+    while (p > buf) {
+        p--;
+        if (*p == '\n' && ++seen == nlines) {
+            start = p + 1;
+            break;
+        }
+    }
+    if (start == buf && off > 0) {      /* a partial first line: drop it */
+        char *nl = strchr(buf, '\n');
+        if (nl)
+            start = nl + 1;
+    }
+    return start;
 }

@@ -83,6 +83,15 @@ void *kr_malloc(size_t n);
 void *kr_calloc(size_t nmemb, size_t size);
 void *kr_realloc(void *p, size_t n);
 void kr_free(void *p);
+/*
+ * The last `nlines` lines of the file at `path`, read from at most its last
+ * `size` - 1 bytes into buf: returns where they start in buf (without the
+ * final newline; when the window began inside a line, that partial line
+ * is left out), or NULL with errno set when the file cannot be opened
+ * (0 when it is empty). For showing the end of a job's log.
+ */
+char *kr_file_tail(const char *path, int nlines, char *buf, size_t size);
+
 char *kr_strdup(const char *s);
 char *kr_strndup(const char *s, size_t n);
 /* printf into a fresh kr_malloc'd string. */

@@ -1111,40 +1111,14 @@ static int section_outputs(struct report *R)
 static void put_log_tail(FILE *f, const char *path, int nlines)
 {
     char buf[8193];
-    struct stat sb;
-    ssize_t n;
-    off_t off = 0;
-    int fd, seen = 0;
-    char *p, *start;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    const char *start = kr_file_tail(path, nlines, buf, sizeof buf);
+    if (!start && errno) {
         fprintf(f, "<p>(log not readable: %s)</p>\n", strerror(errno));
         return;
     }
-    if (fstat(fd, &sb) == 0 && sb.st_size > (off_t)sizeof buf - 1)
-        off = sb.st_size - (off_t)(sizeof buf - 1);
-    n = pread(fd, buf, sizeof buf - 1, off);
-    close(fd);
-    if (n <= 0) {
+    if (!start) {
         fputs("<p>(the log is empty)</p>\n", f);
         return;
-    }
-    buf[n] = 0;
-    p = buf + n;
-    if (p > buf && p[-1] == '\n')
-        *--p = 0;
-    start = buf;
-    while (p > buf) {
-        p--;
-        if (*p == '\n' && ++seen == nlines) {
-            start = p + 1;
-            break;
-        }
-    }
-    if (start == buf && off > 0) {      /* a partial first line: drop it */
-        char *nl = strchr(buf, '\n');
-        if (nl)
-            start = nl + 1;
     }
     fputs("<pre class=\"log\">", f);
     esc(f, start);

@@ -205,39 +205,17 @@ static void usage(const struct kr_exec_result *res, struct kr_state_job_result *
 /* Print the last `nlines` lines of a log file, indented. */
 static void show_log_tail(struct run *R, const char *path, int nlines)
 {
-    char buf[65536];
-    struct stat sb;
-    ssize_t n;
-    off_t off = 0;
-    int fd, seen = 0;
-    char *p, *start;
+    char buf[65536], *p;
     if (!path)
         return;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    p = kr_file_tail(path, nlines, buf, sizeof buf);
+    if (!p) {
+        if (!errno)
+            kr_progress_msg(R->prog, true, "    (log %s is empty)", path);
         return;
-    if (fstat(fd, &sb) == 0 && sb.st_size > (off_t)sizeof buf - 1)
-        off = sb.st_size - (off_t)(sizeof buf - 1);
-    n = pread(fd, buf, sizeof buf - 1, off);
-    close(fd);
-    if (n <= 0) {
-        kr_progress_msg(R->prog, true, "    (log %s is empty)", path);
-        return;
-    }
-    buf[n] = 0;
-    p = buf + n;
-    if (p > buf && p[-1] == '\n')
-        *--p = 0;
-    start = buf;
-    while (p > buf) {
-        p--;
-        if (*p == '\n' && ++seen == nlines) {
-            start = p + 1;
-            break;
-        }
     }
     kr_progress_msg(R->prog, true, "    last lines of %s:", path);
-    for (p = start; p && *p; ) {
+    while (p) {
         char *nl = strchr(p, '\n');
         if (nl)
             *nl = 0;

@@ -74,19 +74,6 @@ const char *kr_stage_local_path(const char *root, const char *path, struct kr_ar
     return r;
 }
 
-/* bucket and key of an s3:/ or s3:// path (kr_malloc'd). */
-static int split(const char *path, char **bucket, char **key, struct kr_error *err)
-{
-    const char *p = path + 4;
-    char *url;
-    int rc;
-    if (*p == '/')
-        p++;
-    url = kr_asprintf("s3://%s", p);
-    rc = kr_s3_parse_url(url, bucket, key, err);
-    kr_free(url);
-    return rc;
-}
 
 /* The sidecar's ETag and size; 0 when there is none. */
 static int read_meta(const char *meta, char etag[80], int64_t *size)
@@ -146,7 +133,7 @@ int kr_stage_fetch(struct kr_storage *s, const char *root, const char *const *pa
         }
         files[m] = file;
         metas[m] = cache_path(root, "s3.meta", paths[i]);
-        if ((rc = split(paths[i], &bks[m], &keys[m], err)) != KR_OK)
+        if ((rc = kr_storage_s3_split(paths[i], &bks[m], &keys[m], err)) != KR_OK)
             break;
         if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
             break;
@@ -223,7 +210,7 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
                               "directory() outputs in S3 are not supported yet: declare its "
                               "files as outputs", paths[i]);
         if (rc == KR_OK)
-            rc = split(paths[i], &bks[m], &keys[m], err);
+            rc = kr_storage_s3_split(paths[i], &bks[m], &keys[m], err);
         xf[m].bucket = bks[m];
         xf[m].key = keys[m];
         xf[m].file = file;

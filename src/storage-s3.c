@@ -87,8 +87,7 @@ int kr_storage_is_s3(const char *path)
     return strncmp(path, "s3:/", 4) == 0 && path[4] && (path[4] != '/' || path[5]);
 }
 
-/* bucket and key of an s3:/ or s3:// path, kr_malloc'd. */
-static int split(const char *path, char **bucket, char **key, struct kr_error *err)
+int kr_storage_s3_split(const char *path, char **bucket, char **key, struct kr_error *err)
 {
     const char *p = path + 4;
     char *url;
@@ -149,7 +148,8 @@ static int s3_stat(struct kr_storage *s, const char *path, struct kr_statinfo *o
     kr_error_clear(&local_err);
     if (!err)
         err = &local_err;
-    if ((rc = split(path, &bucket, &key, err)) != KR_OK || (rc = client(st, err)) != KR_OK)
+    if ((rc = kr_storage_s3_split(path, &bucket, &key, err)) != KR_OK ||
+        (rc = client(st, err)) != KR_OK)
         goto out;
     oname = kr_asprintf("%s\n%s", bucket, key);
     slash = strrchr(key, '/');
@@ -219,7 +219,8 @@ static int s3_remove(struct kr_storage *s, const char *path, struct kr_error *er
     int rc;
     if (!kr_storage_is_s3(path))
         return kr_storage_remove(kr_storage_local(), path, err);
-    if ((rc = split(path, &bucket, &key, err)) == KR_OK && (rc = client(st, err)) == KR_OK)
+    if ((rc = kr_storage_s3_split(path, &bucket, &key, err)) == KR_OK &&
+        (rc = client(st, err)) == KR_OK)
         rc = kr_s3_delete(st->s3, bucket, key, err);
     if (rc == KR_OK) {
         oname = kr_asprintf("%s\n%s", bucket, key);
@@ -290,7 +291,7 @@ int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_obj
     char *bucket = NULL, *key = NULL, *oname;
     struct ent *e;
     int known = 0;
-    if (s->ops != &s3_ops || split(path, &bucket, &key, NULL) != KR_OK)
+    if (s->ops != &s3_ops || kr_storage_s3_split(path, &bucket, &key, NULL) != KR_OK)
         return 0;
     oname = kr_asprintf("%s\n%s", bucket, key);
     e = get(st, oname);
@@ -309,7 +310,7 @@ void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_
     struct s3store *st = s->data;
     char *bucket = NULL, *key = NULL, *oname;
     struct ent *e;
-    if (s->ops != &s3_ops || split(path, &bucket, &key, NULL) != KR_OK)
+    if (s->ops != &s3_ops || kr_storage_s3_split(path, &bucket, &key, NULL) != KR_OK)
         return;
     oname = kr_asprintf("%s\n%s", bucket, key);
     e = put(st, oname, obj ? 1 : 2);

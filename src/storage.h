@@ -76,6 +76,11 @@ int kr_checksum_file(const char *path, int64_t max_size, char hex[KR_SHA256_HEX_
  * kr_storage_s3_free(); kr_storage_s3_requests() counts the S3 requests.
  */
 int kr_storage_is_s3(const char *path);
+
+/* The bucket and key of an s3:// (or interned s3:/) path, kr_malloc'd
+ * (caller frees both). KR_OK, or KR_EUSAGE with err (may be NULL) for a
+ * path without a bucket or key. */
+int kr_storage_s3_split(const char *path, char **bucket, char **key, struct kr_error *err);
 struct kr_storage *kr_storage_s3_new(const char *endpoint_url);
 long kr_storage_s3_requests(struct kr_storage *s);
 /* KR_OK, or the first error an S3 request hit while planning (s may be NULL). */
