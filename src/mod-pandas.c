@@ -174,7 +174,8 @@ static struct kr_value *level_values(struct kr_interp *I, struct kr_value *vals,
     for (i = 0; i < vals->u.list.len; i++)
         kr_list_push(I->A, col, vals->u.list.items[i]->u.list.items[k]);
     u = unique_list(I, col);
-    qsort(u->u.list.items, u->u.list.len, sizeof *u->u.list.items, cmp_values);
+    if (u->u.list.len > 1)
+        qsort(u->u.list.items, u->u.list.len, sizeof *u->u.list.items, cmp_values);
     return u;
 }
 
@@ -702,7 +703,8 @@ KR_MOD_FN(df_sort_index)
         v[i].row = rows->u.list.items[i];
         v[i].pos = asc && !kr_value_truthy(asc) ? n - i : i;
     }
-    qsort(v, n, sizeof *v, cmp_sortrow);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_sortrow);
     nr = kr_value_list(I->A, n);
     ni = kr_value_list(I->A, n);
     for (i = 0; i < n; i++) {

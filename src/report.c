@@ -404,7 +404,8 @@ static void tally(struct report *R)
         struct rrule *ru = &R->rules[r];
         uint32_t ran = ru->ndone + ru->nfailed + ru->nother;
         ru->nnotrun = ru->nplanned > ran ? ru->nplanned - ran : 0;
-        qsort(ru->durs, ru->ndurs, sizeof *ru->durs, cmp_double);
+        if (ru->ndurs > 1)      /* durs is NULL for a rule that never ran */
+            qsort(ru->durs, ru->ndurs, sizeof *ru->durs, cmp_double);
     }
 }
 
@@ -686,10 +687,12 @@ static void layout(struct report *R, struct glayout *g)
             g->v[i].bary = cnt ? sum / cnt : sweep ? g->v[i].x : (double)g->v[i].pos;
         }
         /* sort a copy and remember where each vertex went */
-        memcpy(sorted, g->v, g->nv * sizeof *sorted);
+        if (g->nv)
+            memcpy(sorted, g->v, g->nv * sizeof *sorted);
         for (i = 0; i < g->nv; i++)
             sorted[i].pos = i;          /* ties: creation order */
-        qsort(sorted, g->nv, sizeof *sorted, cmp_vtx);
+        if (g->nv > 1)
+            qsort(sorted, g->nv, sizeof *sorted, cmp_vtx);
         for (i = 0; i < g->nv; i++)
             perm[i] = sorted[i].pos;
         /* positions and x within each layer, in the sorted order */
@@ -918,7 +921,8 @@ static void section_timeline(struct report *R)
     }
     if (T1 <= T0)
         T1 = T0 + 1;
-    qsort(bars, nbars, sizeof *bars, cmp_bar);
+    if (nbars > 1)
+        qsort(bars, nbars, sizeof *bars, cmp_bar);
     /* greedy rows per lane: the first row free at the bar's start */
     lane_rows = kr_calloc(R->nlanes + 1, sizeof *lane_rows);
     lane_y = kr_calloc(R->nlanes + 1, sizeof *lane_y);
