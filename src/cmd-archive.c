@@ -412,55 +412,81 @@ static time_t fixed_mtime(void)
     return (*end || errno || v < 0) ? 0 : (time_t)v;
 }
 
-/* One archive entry with the fixed metadata, from memory. */
-static int write_entry(struct archive *a, const char *name, const char *data, size_t len,
-                       int mode, time_t mtime, struct kr_error *err)
+/* A new archive entry of a regular file with the fixed metadata. */
+static struct archive_entry *fixed_entry(const char *name, int64_t size, int mode,
+                                         time_t mtime)
 {
     struct archive_entry *e = archive_entry_new();
-    int rc = KR_OK;
     archive_entry_set_pathname(e, name);
     archive_entry_set_filetype(e, AE_IFREG);
     archive_entry_set_perm(e, (mode_t)mode);
-    archive_entry_set_size(e, (la_int64_t)len);
+    archive_entry_set_size(e, (la_int64_t)size);
     archive_entry_set_mtime(e, mtime, 0);
     archive_entry_set_uid(e, 0);
     archive_entry_set_gid(e, 0);
     archive_entry_set_uname(e, "");
     archive_entry_set_gname(e, "");
+    return e;
+}
+
+/* The MANIFEST entry, from memory. */
+static int write_text(struct archive *a, const char *name, const char *text, time_t mtime,
+                      struct kr_error *err)
+{
+    size_t len = strlen(text);
+    struct archive_entry *e = fixed_entry(name, (int64_t)len, 0644, mtime);
+    int rc = KR_OK;
     if (archive_write_header(a, e) != ARCHIVE_OK ||
-        (len && archive_write_data(a, data, len) != (la_ssize_t)len))
+        archive_write_data(a, text, len) != (la_ssize_t)len)
         rc = kr_error_set(err, KR_EIO, "writing %s: %s", name, archive_error_string(a));
     archive_entry_free(e);
     return rc;
 }
 
-/* Read a whole file (kr_malloc'd) for write_entry. */
-static int slurp(const char *path, char **data, size_t *len, int *mode, struct kr_error *err)
+/* One file, streamed in chunks (inputs may be large). Its mode is 0755
+ * when its owner may execute it, else 0644. A file that changes size while
+ * it is read is an error. */
+static int write_file(struct archive *a, const struct entry *en, time_t mtime,
+                      struct kr_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(en->disk, "rb");
+    struct archive_entry *e = NULL;
     struct stat sb;
-    struct kr_buf b;
-    char chunk[65536];
+    char *chunk = NULL;
+    int64_t total = 0;
     size_t n;
+    int rc = KR_OK;
     if (!f)
-        return kr_error_set(err, KR_EIO, "cannot open '%s': %s", path, strerror(errno));
+        return kr_error_set(err, KR_EIO, "cannot open '%s': %s", en->disk, strerror(errno));
     if (fstat(fileno(f), &sb) != 0) {
-        fclose(f);
-        return kr_error_set(err, KR_EIO, "cannot stat '%s': %s", path, strerror(errno));
+        rc = kr_error_set(err, KR_EIO, "cannot stat '%s': %s", en->disk, strerror(errno));
+        goto out;
     }
-    *mode = (sb.st_mode & S_IXUSR) ? 0755 : 0644;
-    kr_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        kr_buf_append(&b, chunk, n);
-    if (ferror(f)) {
-        fclose(f);
-        kr_buf_free(&b);
-        return kr_error_set(err, KR_EIO, "cannot read '%s': %s", path, strerror(errno));
+    e = fixed_entry(en->name, (int64_t)sb.st_size, (sb.st_mode & S_IXUSR) ? 0755 : 0644,
+                    mtime);
+    if (archive_write_header(a, e) != ARCHIVE_OK) {
+        rc = kr_error_set(err, KR_EIO, "writing %s: %s", en->name, archive_error_string(a));
+        goto out;
     }
+    chunk = kr_malloc(1 << 16);
+    while ((n = fread(chunk, 1, 1 << 16, f)) > 0) {
+        if (archive_write_data(a, chunk, n) != (la_ssize_t)n) {
+            rc = kr_error_set(err, KR_EIO, "writing %s: %s", en->name,
+                              archive_error_string(a));
+            goto out;
+        }
+        total += (int64_t)n;
+    }
+    if (ferror(f))
+        rc = kr_error_set(err, KR_EIO, "cannot read '%s': %s", en->disk, strerror(errno));
+    else if (total != (int64_t)sb.st_size)
+        rc = kr_error_set(err, KR_EIO, "'%s' changed while it was archived", en->disk);
+out:
+    kr_free(chunk);
+    if (e)
+        archive_entry_free(e);
     fclose(f);
-    *len = b.len;
-    *data = kr_buf_steal(&b);
-    return KR_OK;
+    return rc;
 }
 
 /* Write the collected files to `file` (written to FILE.tmp, then renamed,
@@ -479,16 +505,9 @@ static int write_archive(const char *file, const struct collect *c, const char *
         rc = kr_error_set(err, KR_EIO, "cannot create '%s': %s", tmp, archive_error_string(a));
         goto out;
     }
-    rc = write_entry(a, "MANIFEST", mf, strlen(mf), 0644, mtime, err);
-    for (i = 0; i < c->n && rc == KR_OK; i++) {
-        char *data = NULL;
-        size_t len = 0;
-        int mode = 0644;
-        rc = slurp(c->v[i].disk, &data, &len, &mode, err);
-        if (rc == KR_OK)
-            rc = write_entry(a, c->v[i].name, data, len, mode, mtime, err);
-        kr_free(data);
-    }
+    rc = write_text(a, "MANIFEST", mf, mtime, err);
+    for (i = 0; i < c->n && rc == KR_OK; i++)
+        rc = write_file(a, &c->v[i], mtime, err);
     if (archive_write_close(a) != ARCHIVE_OK && rc == KR_OK)
         rc = kr_error_set(err, KR_EIO, "writing '%s': %s", tmp, archive_error_string(a));
     if (rc == KR_OK && rename(tmp, file) != 0)
