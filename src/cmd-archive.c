@@ -7,8 +7,8 @@
  * directory after -d): the rule files that were loaded (the main rule file,
  * every include: and local module snakefile), the configfiles, the files
  * the rule language read with open(), each rule's script: file, the
- * workflow profile (profiles/default, here or next to the rule file) when
- * there is one, and with --with-inputs the plan's source inputs (the input
+ * workflow profile (--workflow-profile DIR, else profiles/default here or
+ * next to the rule file) when there is one, and with --with-inputs the plan's source inputs (the input
  * files no rule makes; directories whole). A file outside the workflow
  * directory is refused with an error naming it: the unpacked workflow
  * could not find it there anyway. krait has no wrapper: directive, so no
@@ -275,13 +275,18 @@ static int add_inputs(struct collect *c, struct kr_dag *dag, struct kr_error *er
     return rc;
 }
 
-/* The workflow profile as the options find it by default (src/cli.c):
- * profiles/default here, else next to the rule file. */
-static int add_profile(struct collect *c, const struct kr_workflow *wf, struct kr_error *err)
+/* The workflow profile: `given` (--workflow-profile DIR, made absolute
+ * before -d), none for "none", else as the options find it by default
+ * (src/cli.c): profiles/default here, else next to the rule file. */
+static int add_profile(struct collect *c, const struct kr_workflow *wf, const char *given,
+                       struct kr_error *err)
 {
     struct stat sb;
-    char *dir = dir_of(wf->snakefile), *p;
+    char *dir, *p;
     int rc = KR_OK;
+    if (given)
+        return strcmp(given, "none") ? add_path(c, given, "profile", err) : KR_OK;
+    dir = dir_of(wf->snakefile);
     if (stat("profiles/default", &sb) == 0 && S_ISDIR(sb.st_mode)) {
         rc = add_path(c, "profiles/default", "profile", err);
     } else {
@@ -523,7 +528,7 @@ out:
 
 /* Everything the archive holds, into c (c->root set). */
 static int collect_all(struct collect *c, struct kr_workflow *wf, struct kr_dag *dag,
-                       bool with_inputs, struct kr_error *err)
+                       bool with_inputs, const char *wf_profile, struct kr_error *err)
 {
     size_t i;
     int rc = KR_OK;
@@ -543,10 +548,30 @@ static int collect_all(struct collect *c, struct kr_workflow *wf, struct kr_dag 
     if (rc == KR_OK)
         rc = add_scripts(c, wf, dag, err);
     if (rc == KR_OK)
-        rc = add_profile(c, wf, err);
+        rc = add_profile(c, wf, wf_profile, err);
     if (rc == KR_OK && with_inputs)
         rc = add_inputs(c, dag, err);
     return rc;
+}
+
+/* The value of --workflow-profile in argv (the last one), or NULL; a
+ * relative directory is made absolute against `cwd`, as the option parser
+ * reads it before -d applies (kr_malloc'd). */
+static char *workflow_profile_arg(int argc, char **argv, const char *cwd)
+{
+    const char *v = NULL;
+    int i;
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (!strcmp(argv[i], "--workflow-profile") && i + 1 < argc)
+            v = argv[++i];
+        else if (!strncmp(argv[i], "--workflow-profile=", 19))
+            v = argv[i] + 19;
+    }
+    if (!v)
+        return NULL;
+    return v[0] == '/' || !strcmp(v, "none") ? kr_strdup(v) : kr_asprintf("%s/%s", cwd, v);
 }
 
 static int archive_run(int argc, char **argv)
@@ -557,7 +582,7 @@ static int archive_run(int argc, char **argv)
     struct kr_dag *dag = NULL;
     struct collect c;
     char cwd[PATH_MAX], real[PATH_MAX];
-    char *file = NULL, *mf = NULL;
+    char *file = NULL, *mf = NULL, *wfprof = NULL;
     size_t i;
     int rc, status = 0;
 
@@ -588,6 +613,7 @@ static int archive_run(int argc, char **argv)
     }
     file = cli.plan.targets[0][0] == '/' ? kr_strdup(cli.plan.targets[0])
                                           : kr_asprintf("%s/%s", cwd, cli.plan.targets[0]);
+    wfprof = workflow_profile_arg(argc, argv, cwd);
     memmove(cli.plan.targets, cli.plan.targets + 1, --cli.plan.ntargets * sizeof(char *));
     {
         struct archive *probe = archive_write_new();
@@ -626,7 +652,7 @@ static int archive_run(int argc, char **argv)
     }
     c.root = kr_strdup(cwd);
     c.realroot = kr_strdup(real);
-    rc = collect_all(&c, wf, dag, cli.with_inputs, &err);
+    rc = collect_all(&c, wf, dag, cli.with_inputs, wfprof, &err);
     if (rc == KR_OK) {
         sort_unique(&c);
         mf = manifest(&c, wf, cli.with_inputs);
@@ -647,6 +673,7 @@ out:
     kr_free(c.root);
     kr_free(c.realroot);
     kr_free(mf);
+    kr_free(wfprof);
     kr_free(file);
     kr_dag_free(dag);
     kr_workflow_free(wf);

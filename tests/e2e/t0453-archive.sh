@@ -117,4 +117,22 @@ check $? "... saying which names are known"
 kr archive 2>/dev/null
 same "$?" "2" "no archive name: usage error"
 
+# a module's snakefile and its script (next to it), --workflow-profile DIR,
+# a directory() input stored whole; -d with relative paths
+mkdir -p "$top/m/mod/scripts" "$top/m/prof" "$top/m/indir/sub" && cd "$top/m" || exit 1
+cat > mod/Snakefile <<'SNAKE'
+rule m:
+    input: "indir"
+    output: "x.out"
+    script: "scripts/m.py"
+SNAKE
+echo 'open(snakemake.output[0], "w").write("m")' > mod/scripts/m.py
+printf 'module other:\n    snakefile: "mod/Snakefile"\nuse rule * from other as o_*\nrule all:\n    input: "x.out"\n' > Snakefile
+echo 'latency-wait: 1' > prof/config.yaml
+echo 1 > indir/one; echo 2 > indir/sub/two
+cd "$top" || exit 1
+kr archive -q m.tar -d m --workflow-profile m/prof --with-inputs 2>>err.txt
+same "$(tar tf m.tar | tr '\n' ' ')" "MANIFEST Snakefile indir/one indir/sub/two mod/Snakefile mod/scripts/m.py prof/config.yaml " \
+    "module snakefile and script, --workflow-profile DIR, a directory input, with -d"
+
 echo "1..$n"
