@@ -310,7 +310,7 @@ static const char *const rule_directives[] = {
     "input", "output", "params", "log", "benchmark", "threads", "resources",
     "priority", "retries", "shell", "script", "run", "message", "container",
     "singularity", "conda", "wildcard_constraints", "localrule", "default_target",
-    "group", "shadow", "name", "cache", "envmodules", "handover",
+    "group", "shadow", "name", "cache", "envmodules", "handover", "wrapper",
 };
 
 /* The directives of a `module NAME:` body (meta_wrapper is refused when evaluated). */
@@ -321,12 +321,11 @@ static const char *const module_directives[] = {
 static const char *const top_directives[] = {
     "configfile", "include", "workdir", "wildcard_constraints", "localrules",
     "ruleorder", "onstart", "onsuccess", "onerror", "pepfile", "report",
-    "envvars", "container", "conda", "singularity", "resource_scopes",
+    "envvars", "container", "conda", "singularity", "resource_scopes", "scattergather",
 };
 
 /* Snakemake directives krait recognises but does not implement. */
 static const struct { const char *name, *hint; } unsupported_directives[] = {
-    {"wrapper", "copy the wrapper's command into 'shell:' or its code into 'script:'"},
     {"notebook", "export the notebook to a script and use 'script:'"},
     {"cwl", "run the tool from 'shell:'"},
     {"template_engine", "render the template in a 'run:' block"},
@@ -334,7 +333,6 @@ static const struct { const char *name, *hint; } unsupported_directives[] = {
 
 static const struct { const char *name, *hint; } unsupported_top[] = {
     {"subworkflow", "subworkflows are not supported: 'include:' the other Snakefile instead"},
-    {"scattergather", "'scattergather:' is not supported: list the splits with expand()"},
     {"containerized", "'containerized:' is not supported: use 'container:'"},
     {"pathvars", "'pathvars:' is not supported: use ordinary variables"},
 };

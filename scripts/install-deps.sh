@@ -8,7 +8,8 @@
 #   --slurm       slurm-wlm + munge (single-node SLURM; see tests/slurm/slurm-up.sh)
 #   --containers  podman + runc + debootstrap (see tests/containers/setup-podman.sh)
 #   --bench       snakemake, ninja, make, hyperfine, GNU time (see bench/README.md)
-#   --tests       interpreters the script: tests run (R's Rscript)
+#   --tests       interpreters the script: tests run (R's Rscript), chromium (the report's
+#                 headless browser check, tests/e2e/t0452-report.sh)
 #   --s3          node + npm (s3rver, see tests/s3/setup-s3rver.sh), python3-botocore, strace
 #   --all         all of the above
 # Idempotent: when every requested package is already installed (checked with
@@ -19,7 +20,7 @@ die() { echo "install-deps: error: $*" >&2; exit 1; }
 log() { echo "install-deps: $*"; }
 
 usage() {
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--all]"
 }
 
@@ -32,7 +33,7 @@ SLURM=(slurm-wlm munge)
 # uidmap + fuse-overlayfs are needed for rootless podman only; cheap, so included.
 CONTAINERS=(podman runc debootstrap debian-archive-keyring uidmap fuse-overlayfs)
 BENCH=(snakemake ninja-build make hyperfine time)
-TESTS=(r-base-core)
+TESTS=(r-base-core chromium)
 # npm only when there is none: a NodeSource nodejs bundles its own and conflicts with Debian's
 S3=(nodejs python3-botocore strace curl)
 command -v npm >/dev/null 2>&1 || S3+=(npm)

@@ -68,6 +68,7 @@ FLAGFN(directory, KR_F_DIRECTORY)
 FLAGFN(touch, KR_F_TOUCH)
 FLAGFN(ancient, KR_F_ANCIENT)
 FLAGFN(pipe, KR_F_PIPE)
+FLAGFN(local, KR_F_LOCAL)
 
 static int bi_unpack(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
                      struct kr_value **out)
@@ -610,13 +611,102 @@ static int bi_shell_suffix(struct kr_interp *I, struct kr_value *self,
     return shell_affix(I, a, "shell.suffix", &I->wf->shell_suffix, out);
 }
 
+/* ---- scattergather ---- */
+
+/* scatter.NAME / gather.NAME: self is the split count N. */
+static int bi_scatter(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                      struct kr_value **out)
+{
+    struct kr_value *items = kr_value_list(I->A, (size_t)self->u.i), **kwv;
+    const char **kwn;
+    struct kr_callargs ea;
+    int64_t i, n = self->u.i;
+    size_t k;
+    if (a->npos < 1)
+        return kr_eval_error(I, "scatter/gather functions take a pattern, e.g. "
+                             "scatter.split(\"splitted/{scatteritem}.txt\")");
+    for (i = 1; i <= n; i++)
+        kr_list_push(I->A, items, kr_value_cstr(I->A, kr_arena_printf(I->A, "%lld-of-%lld",
+                                                                        (long long)i,
+                                                                        (long long)n)));
+    kwn = kr_arena_alloc(I->A, (a->nkw + 1) * sizeof *kwn);
+    kwv = kr_arena_alloc(I->A, (a->nkw + 1) * sizeof *kwv);
+    for (k = 0; k < a->nkw; k++) {
+        kwn[k] = a->kwnames[k];
+        kwv[k] = a->kwvals[k];
+    }
+    kwn[a->nkw] = "scatteritem";
+    kwv[a->nkw] = items;
+    ea.pos = a->pos;
+    ea.npos = a->npos;
+    ea.kwnames = kwn;
+    ea.kwvals = kwv;
+    ea.nkw = a->nkw + 1;
+    return bi_expand(I, NULL, &ea, out);
+}
+
+/* The namespace `name` (scatter or gather) in the globals, made on first use. */
+static struct kr_value *scatter_ns(struct kr_interp *I, const char *name)
+{
+    struct kr_value *ns = kr_dict_gets(I->globals, name);
+    if (!ns || ns->type != KR_V_NS) {
+        ns = kr_value_ns(I->A, name);
+        kr_dict_sets(I->A, I->globals, name, ns);
+    }
+    return ns;
+}
+
+int kr_smk_scattergather(struct kr_interp *I, const struct kr_node *n)
+{
+    struct kr_constraint *c;
+    uint32_t i, k;
+    for (i = 0; i < n->nkids; i++) {
+        const struct kr_node *kw = n->kids[i];
+        struct kr_value *v, *f;
+        int64_t count;
+        size_t len;
+        int rc;
+        if (kw->kind != KR_N_KWARG)
+            return kr_eval_error_at(I, kw, "scattergather: entries are NAME=COUNT, e.g. "
+                                    "scattergather: split=8");
+        rc = kr_eval_expr(I, kw->a, &v);
+        if (rc != KR_OK)
+            return rc;
+        if (v->type != KR_V_INT || v->u.i < 1)
+            return kr_eval_error_at(I, kw->a, "scattergather: %s must be a positive integer, "
+                                    "got %s", kw->str, kr_value_to_repr(I->A, v));
+        count = v->u.i;
+        len = strlen(kw->str);
+        for (k = 0; k < I->wf->nset_scatter; k++) {     /* --set-scatter NAME=N wins */
+            const char *e = I->wf->set_scatter[k];
+            char *end;
+            long long m;
+            if (strncmp(e, kw->str, len) || e[len] != '=')
+                continue;
+            m = strtoll(e + len + 1, &end, 10);
+            if (*end || end == e + len + 1 || m < 1)
+                return kr_eval_error_at(I, kw, "--set-scatter %s: the count must be a positive "
+                                        "integer", e);
+            count = m;
+        }
+        f = kr_value_builtin(I->A, kw->str, bi_scatter, kr_value_int(I->A, count), NULL);
+        kr_dict_sets(I->A, scatter_ns(I, "scatter")->u.ns.attrs, kw->str, f);
+        kr_dict_sets(I->A, scatter_ns(I, "gather")->u.ns.attrs, kw->str, f);
+    }
+    c = kr_arena_zalloc(I->A, sizeof *c);
+    c->name = "scatteritem";
+    c->regex = "\\d+-of-\\d+";
+    kr_vec_push(&I->constraints, c);
+    return KR_OK;
+}
+
 /* ---- installation ---- */
 
 static const struct {
     const char *name;
     kr_builtin_fn fn;
 } smk_table[] = {
-    {"expand", bi_expand}, {"glob_wildcards", bi_glob_wildcards}, {"temp", bi_temp},
+    {"expand", bi_expand}, {"glob_wildcards", bi_glob_wildcards}, {"temp", bi_temp}, {"local", bi_local},
     {"protected", bi_protected}, {"directory", bi_directory}, {"touch", bi_touch},
     {"ancient", bi_ancient}, {"pipe", bi_pipe}, {"multiext", bi_multiext},
     {"unpack", bi_unpack}, {"temporary", bi_temp}, {"collect", bi_expand},

@@ -26,8 +26,9 @@ enum optid {
     O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
-    O_SARRAYTH, O_S3EP, O_HELP, O_FORMAT, O_RULES, O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH,
-    O_PROFILE, O_WFPROFILE, O_TRACE, O_WITHINPUTS,
+    O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
+    O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
+    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS,
 };
 
 struct opt {
@@ -47,6 +48,12 @@ static const struct opt opts[] = {
     {"directory", 'd', ONE, O_DIRECTORY, 0, "DIR", "work in DIR (chdir first)"},
     {"s3-endpoint-url", 0, ONE, O_S3EP, 0, "URL",
      "S3-compatible endpoint for s3:// paths (path-style; default AWS_ENDPOINT_URL_S3)"},
+    {"default-storage", 0, ONE, O_DEFSTORE, 0, "URL",
+     "keep every relative input/output path in s3://BUCKET[/PREFIX] (local() stays local)"},
+    {"default-storage-provider", 0, ONE, O_DEFSTPROV, 0, "NAME",
+     "Snakemake's spelling: s3 (with --default-storage-prefix)"},
+    {"default-storage-prefix", 0, ONE, O_DEFSTPREFIX, 0, "URL",
+     "Snakemake's spelling: the s3://BUCKET[/PREFIX] of --default-storage"},
     {"dry-run", 'n', FLAG, O_DRYRUN, 0, NULL, "only show what would run"},
     {"dryrun", 0, FLAG, O_DRYRUN, 0, NULL, NULL},
     {"forceall", 'F', FLAG, O_FORCEALL, 0, NULL, "run every job of the plan"},
@@ -74,6 +81,9 @@ static const struct opt opts[] = {
     {"default-resources", 0, ANY, O_DEFRES, 0, "[K=V..]", "resources of rules that set none"},
     {"set-threads", 0, MANY, O_SETTHREADS, 0, "RULE=N..", "threads of these rules"},
     {"set-resources", 0, MANY, O_SETRES, 0, "RULE:K=V..", "resources of these rules"},
+    {"set-scatter", 0, MANY, O_SETSCATTER, 0, "NAME=N..", "split counts of scattergather:"},
+    {"wrapper-prefix", 0, ONE, O_WRAPPREFIX, 0, "URL",
+     "where wrapper: specs are found (file://DIR/ for a local snakemake-wrappers clone)"},
     {"latency-wait", 0, ONE, O_LATENCY, 0, "S", "wait S seconds for missing outputs (default 5)"},
     {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
     {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
@@ -85,6 +95,8 @@ static const struct opt opts[] = {
     {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
     {"trace", 0, ONE, O_TRACE, 0, "FILE",
      "write the run's trace to FILE (TSV, Nextflow's columns; also krait log --trace)"},
+    {"report", 0, ONE, O_REPORT, 0, "FILE",
+     "write the run's report to FILE (one HTML file; also krait report)"},
     {"container-runtime", 0, ONE, O_CRUNTIME, 0, "R", "docker, podman, apptainer, singularity"},
     {"container-image", 0, ONE, O_CIMAGE, 0, "I", "image for rules without container:"},
     {"use-singularity", 0, FLAG, O_SING, 0, NULL, "run jobs in their containers"},
@@ -320,6 +332,12 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_RES: rc = push_kv(&cli->resources, &cli->nresources, name, v, err); break;
     case O_SETTHREADS: push_str(&cli->load.set_threads, &cli->load.nset_threads, v); break;
     case O_SETRES: push_str(&cli->load.set_resources, &cli->load.nset_resources, v); break;
+    case O_WRAPPREFIX: cli->load.wrapper_prefix = v; break;
+    case O_SETSCATTER:
+        if (!strchr(v, '='))
+            return kr_error_set(err, KR_EUSAGE, "%s: expected NAME=COUNT, got '%s'", name, v);
+        push_str(&cli->load.set_scatter, &cli->load.nset_scatter, v);
+        break;
     case O_DEFRES:
         cli->default_resources_given = true;
         if (v)
@@ -341,7 +359,18 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_EXECARG: rc = push_kv(&cli->executor_args, &cli->nexecutor_args, name, v, err); break;
     case O_DETACH: cli->detach = true; break;
     case O_TRACE: cli->trace = v; break;
+    case O_REPORT: cli->report = v; break;
     case O_S3EP: cli->s3_endpoint = v; break;
+    case O_DEFSTORE:
+    case O_DEFSTPREFIX:
+        cli->load.default_storage = v;
+        break;
+    case O_DEFSTPROV:
+        if (strcmp(v, "s3") != 0)
+            return kr_error_set(err, KR_EUSAGE, "%s: storage provider '%s' is not supported "
+                                "(only s3)", name, v);
+        cli->default_storage_provider = v;
+        break;
     case O_CRUNTIME: cli->container_runtime = v; break;
     case O_CIMAGE:
         cli->container_image = v;
@@ -635,6 +664,9 @@ int kr_cli_parse(int argc, char **argv, unsigned which, struct kr_cli *cli,
         if (rc)
             return rc;
     }
+    if (cli->default_storage_provider && !cli->load.default_storage)
+        return kr_error_set(err, KR_EUSAGE, "--default-storage-provider s3 needs "
+                            "--default-storage-prefix s3://BUCKET[/PREFIX]");
     return KR_OK;
 }
 
@@ -653,6 +685,7 @@ void kr_cli_free(struct kr_cli *cli)
     kr_free((void *)cli->plan.batch_rule);
     kr_free((void *)cli->load.set_threads);
     kr_free((void *)cli->load.set_resources);
+    kr_free((void *)cli->load.set_scatter);
     kr_free((void *)cli->plan.targets);
     kr_free((void *)cli->plan.forcerun);
     kr_free((void *)cli->plan.until);

@@ -51,6 +51,7 @@ struct kr_cli {
     uint32_t nexecutor_args;
     bool detach;
     const char *trace;              /* --trace FILE (krait run) */
+    const char *report;             /* --report FILE (krait run) */
     const char *container_runtime, *container_image, *container_args;
     bool use_singularity, use_apptainer;
     const char **container_env;
@@ -66,6 +67,7 @@ struct kr_cli {
        creates on first use (freed by kr_cli_free) */
     struct kr_container_ctx *containers_;
     const char *s3_endpoint;        /* --s3-endpoint-url URL (S3-compatible store) */
+    const char *default_storage_provider;  /* --default-storage-provider (only "s3") */
     struct kr_storage *storage_;    /* made by kr_cli_storage(); freed with the cli */
     struct kr_profile *profiles_[2];    /* the global and the workflow profile read */
 };

@@ -101,7 +101,7 @@ static const struct {
     {KR_F_TEMP, "temp"}, {KR_F_PROTECTED, "protected"}, {KR_F_DIRECTORY, "directory"},
     {KR_F_TOUCH, "touch"}, {KR_F_ANCIENT, "ancient"}, {KR_F_PIPE, "pipe"},
     {KR_F_UNPACK, "unpack"}, {KR_F_NONEMPTY, "ensure_non_empty"}, {KR_F_SHA256, "ensure_sha256"},
-    {KR_F_REPORT, "report"},
+    {KR_F_REPORT, "report"}, {KR_F_LOCAL, "local"},
 };
 
 /* report() details of one pattern. */

@@ -32,6 +32,7 @@
 #include "progress.h"
 #include "runner.h"
 #include "state.h"
+#include "report.h"
 #include "trace.h"
 #include "workflow.h"
 
@@ -150,6 +151,31 @@ static void write_trace(struct kr_state *st, int64_t run_id, const char *path)
         rc = kr_error_set(&e, KR_EIO, "%s", strerror(errno));
     if (rc != KR_OK)
         fprintf(stderr, "krait: warning: --trace %s: %s\n", path, e.msg);
+}
+
+/* --report FILE: the run's HTML report with the plan it ran (its reasons),
+ * whatever its outcome; a failure to write it is a warning. */
+static void write_report(struct kr_state *st, int64_t run_id, struct kr_dag *dag,
+                         const char *path)
+{
+    struct kr_report_opts o;
+    struct kr_error e;
+    FILE *f = fopen(path, "w");
+    int rc;
+    kr_error_clear(&e);
+    if (!f) {
+        fprintf(stderr, "krait: warning: --report %s: %s\n", path, strerror(errno));
+        return;
+    }
+    memset(&o, 0, sizeof o);
+    o.run_id = run_id;
+    o.dag = dag;
+    o.dag_is_run = dag != NULL;
+    rc = kr_report_write(st, &o, f, &e);
+    if (fclose(f) != 0 && rc == KR_OK)
+        rc = kr_error_set(&e, KR_EIO, "%s", strerror(errno));
+    if (rc != KR_OK)
+        fprintf(stderr, "krait: warning: --report %s: %s\n", path, e.msg);
 }
 
 static int run_main(int argc, char **argv)
@@ -304,6 +330,7 @@ static int run_main(int argc, char **argv)
     if (rc != KR_OK)
         goto fail;
     cli.plan.storage = kr_cli_storage(&cli);
+    ro.storage = cli.plan.storage;
 
     if (cli.dry_run) {
         rc = kr_state_open(NULL, false, &st, &err);
@@ -364,6 +391,8 @@ static int run_main(int argc, char **argv)
     kr_state_run_end(st, run_id, rstatus, (int)stats.done, (int)stats.failed, NULL);
     if (cli.trace)
         write_trace(st, run_id, cli.trace);
+    if (cli.report)
+        write_report(st, run_id, dag, cli.report);
     if (rc == KR_OK) {
         if (stats.total == 0) {
             if (!cli.quiet)

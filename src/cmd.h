@@ -22,6 +22,7 @@ extern const struct kr_cmd kr_cmd_explain;
 extern const struct kr_cmd kr_cmd_dag;
 extern const struct kr_cmd kr_cmd_status;
 extern const struct kr_cmd kr_cmd_log;
+extern const struct kr_cmd kr_cmd_report;
 extern const struct kr_cmd kr_cmd_parse;
 extern const struct kr_cmd kr_cmd_state;
 extern const struct kr_cmd kr_cmd_archive;

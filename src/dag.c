@@ -875,7 +875,11 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
         bool strictly = true;
         kr_error_clear(&e);
         rc = new_job(dag, cand[i].rule, &cand[i], f, &j, &e);
-        if (rc == KR_OK)
+        if (rc == KR_OK && cand[i].log && j->nout && j->outfiles[0]->producer &&
+            j->outfiles[0]->producer->rule == j->rule &&
+            kr_job_state(j->outfiles[0]->producer) != JS_BUSY)
+            j = j->outfiles[0]->producer;   /* the job making the outputs makes its log */
+        else if (rc == KR_OK)
             rc = expand_job(dag, j, f, &e);
         if (rc) {
             if (rc != KR_EPLAN)
@@ -920,6 +924,8 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
                 goto out;
             }
         select_job(best);
+        if (!f->producer)
+            f->producer = best;     /* its log or benchmark file (a product) */
         f->pstate_ = RS_DONE;
     }
     goto out;
@@ -1242,7 +1248,7 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
         if (r)
             rc = target_rule(dag, r, err);
         else
-            rc = target_file(dag, o->targets[i], err);
+            rc = target_file(dag, kr_wf_storage_path(wf, o->targets[i], 0, &dag->arena), err);
     }
     if (rc)
         return rc;

@@ -19,12 +19,9 @@ struct missing {
 static const struct missing missing_names[] = {
     /* Snakemake builtins */
     {"checkpoints", "Snakemake", NULL},
-    {"scatter", "Snakemake", "list the parts with expand()"},
-    {"gather", "Snakemake", "list the parts with expand()"},
     {"shell", "Snakemake", "shell() runs commands while the rule file is read; use a rule "
                            "with shell:"},
     {"storage", "Snakemake", NULL},
-    {"local", "Snakemake", "a path without storage is already local"},
     {"service", "Snakemake", NULL},
     {"update", "Snakemake", "it needs the previous version of an output kept across "
                             "runs, which krait does not do; write the output anew"},
@@ -82,6 +79,9 @@ static const struct missing missing_names[] = {
 const char *kr_missing_name(struct kr_interp *I, const char *name)
 {
     size_t i;
+    if (!strcmp(name, "scatter") || !strcmp(name, "gather"))
+        return kr_arena_printf(I->A, "'%s' is empty until a scattergather: NAME=COUNT "
+                               "declaration above it (then %s.NAME(pattern))", name, name);
     for (i = 0; i < KR_ARRAY_LEN(missing_names); i++) {
         const struct missing *m = &missing_names[i];
         if (strcmp(m->name, name))

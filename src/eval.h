@@ -141,6 +141,15 @@ struct kr_value *kr_args_kw(const struct kr_callargs *a, const char *name);
  * (builtin-smk.c; temp(), directory() ... and ensure(), report()). */
 struct kr_value *kr_smk_with_flag(struct kr_interp *I, struct kr_value *v, uint32_t flag);
 
+/*
+ * The top-level `scattergather: NAME=N, ...` (Snakemake): for each NAME,
+ * scatter.NAME(pattern, **wildcards) and gather.NAME(...) give
+ * expand(pattern, scatteritem=["1-of-N", ..., "N-of-N"], **wildcards); N
+ * from --set-scatter NAME=N when given; the global wildcard constraint
+ * scatteritem=\d+-of-\d+ is added. KR_OK or KR_EEVAL at the entry.
+ */
+int kr_smk_scattergather(struct kr_interp *I, const struct kr_node *n);
+
 /* ---- provided by builtin-helpers.c: Snakemake's helper functions ---- */
 /* Install ensure, report, exists, subpath, lookup, branch as builtins. */
 void kr_builtins_helpers_install(struct kr_interp *I);
@@ -210,6 +219,17 @@ int kr_wf_register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_
                         bool replace);
 /* A top-level directive (configfile, include, workdir ...). */
 int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n);
+
+/*
+ * A rule's wrapper: (wf-wrapper.c), as Snakemake finds it: the spec, or
+ * --wrapper-prefix (default Snakemake's wrapper repository on GitHub)
+ * followed by the spec; a file: location runs its wrapper.py/.R/.Rmd/.jl
+ * as the rule's script: (r->script, absolute); an http(s) or git+file
+ * one, which krait does not fetch, is kept in r->wrapper_url so that the
+ * job fails saying where the wrapper lives and how to use a local copy.
+ * KR_EEVAL when a local wrapper directory has no wrapper file.
+ */
+int kr_wf_wrapper_resolve(struct kr_interp *I, struct kr_rule *r);
 /* The `rules.NAME.attr` object of a rule. */
 int kr_wf_rule_attr(struct kr_interp *I, struct kr_rule *r, const char *attr,
                     struct kr_value **out);

@@ -13,6 +13,7 @@
 #include "container.h"
 #include "resources.h"
 #include "scriptwrap.h"
+#include "stage.h"
 
 #include <errno.h>
 #include <string.h>
@@ -184,7 +185,14 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     uint32_t i;
     int rc;
 
+    struct kr_iofile *vin = job->in, *vout = job->out;
+
     memset(out, 0, sizeof *out);
+    if (r->wrapper_url)
+        return kr_error_set(err, KR_EEXEC, "rule '%s': wrapper '%s' lives at %s and krait does not "
+                            "download code: clone the wrapper repository (git clone "
+                            "https://github.com/snakemake/snakemake-wrappers DIR) and run with "
+                            "--wrapper-prefix file://DIR/", r->name, r->wrapper, r->wrapper_url);
     /* compiled here, outside kr_wf_job_info's scratch region, and kept */
     for (i = 0; jp->default_resources && i < jp->ndefres; i++) {
         struct kr_defres *d = (struct kr_defres *)&jp->defres[i];
@@ -192,10 +200,37 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
             (rc = kr_res_default_compile(jp->wf, d->name, d->expr, &d->fn_, err)) != KR_OK)
             return rc;
     }
-    rc = kr_wf_job_info(jp->wf, r, &job->wc, job->in, job->nin, job->out, job->nout, attempt,
+    out->lout = kr_arena_zalloc(arena, (job->nout + 1) * sizeof *out->lout);
+    for (i = 0; i < job->nout; i++)
+        out->lout[i] = job->out[i].path;
+    if (jp->stage_root) {
+        /* the job sees remote files as their staged local copies */
+        vin = kr_arena_zalloc(arena, (job->nin + 1) * sizeof *vin);
+        vout = kr_arena_zalloc(arena, (job->nout + 1) * sizeof *vout);
+        for (i = 0; i < job->nin; i++) {
+            vin[i] = job->in[i];
+            vin[i].path = kr_stage_local_path(jp->stage_root, job->in[i].path, arena);
+            out->nremote_in += vin[i].path != job->in[i].path;
+        }
+        for (i = 0; i < job->nout; i++) {
+            vout[i] = job->out[i];
+            vout[i].path = out->lout[i] = kr_stage_local_path(jp->stage_root, job->out[i].path,
+                                                              arena);
+            out->nremote_out += vout[i].path != job->out[i].path;
+        }
+    }
+    rc = kr_wf_job_info(jp->wf, r, &job->wc, vin, job->nin, vout, job->nout, attempt,
                         jp->cores, wrapped, &defaults, arena, &out->info, err);
     if (rc != KR_OK)
         return rc;
+    for (i = 0; i < out->info.nlog + out->info.nbench; i++) {
+        const char *lp = i < out->info.nlog ? out->info.log[i].path
+                                            : out->info.bench[i - out->info.nlog].path;
+        if (!strncmp(lp, "s3:/", 4))
+            return kr_error_set(err, KR_EUNSUPPORTED, "rule '%s': %s file %s is in S3, which "
+                                "is not supported yet: give it a local path", r->name,
+                                i < out->info.nlog ? "log" : "benchmark", lp);
+    }
     out->desc = kr_jobprep_desc(job, arena);
     out->wildcards = wc_string(job, false, arena);
     wcs = wc_string(job, true, arena);
@@ -273,7 +308,7 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     if (out->ej.command && jp->containers) {
         ins = kr_arena_zalloc(arena, (job->nin + 1) * sizeof *ins);
         for (i = 0; i < job->nin; i++)
-            ins[i] = job->in[i].path;
+            ins[i] = vin[i].path;
         rc = kr_container_apply(jp->containers, &out->ej, ins, job->nin, out->logs,
                                 out->nlogs, arena, err);
         if (rc < 0)

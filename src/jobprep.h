@@ -42,6 +42,8 @@ struct kr_jobprep {
     int64_t checksum_max_size;
     struct kr_container_ctx *containers;   /* NULL: jobs run on the host */
     char *wrapper;                  /* script wrapper path, installed lazily (owned) */
+    const char *stage_root;         /* remote (s3://) paths are staged under this
+                                       directory (src/stage.h); NULL: no staging */
 };
 
 /* A job ready to submit. */
@@ -55,6 +57,10 @@ struct kr_prepared {
     const char **logs;              /* all log: files */
     uint32_t nlogs;
     const char *jobfile;            /* script:/run: job file (0600; may hold secrets) or NULL */
+    const char **lout;              /* where the job writes output i: its path, or for a
+                                       remote output its staged copy (kr_stage_local_path) */
+    uint32_t nremote_in;            /* s3:// inputs to fetch before the job runs */
+    uint32_t nremote_out;           /* s3:// outputs to upload after it */
 };
 
 /*

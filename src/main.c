@@ -18,6 +18,7 @@ static const struct kr_cmd *const commands[] = {
     &kr_cmd_lint,
     &kr_cmd_status,
     &kr_cmd_log,
+    &kr_cmd_report,
     &kr_cmd_state,
     &kr_cmd_parse,
     &kr_cmd_archive,

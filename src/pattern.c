@@ -26,6 +26,7 @@
 struct rx {
     struct kr_rule *rule;
     uint32_t item, pat;
+    bool log;                           /* a log: or benchmark: pattern, not an output */
     pcre2_code *re;
     char *src;
     const char *prefix, *suffix;
@@ -178,9 +179,10 @@ static int collect_names(struct kr_pindex *ix, struct kr_rule *r, struct rslot *
 }
 
 static int compile_pat(struct kr_pindex *ix, struct kr_workflow *wf, struct rslot *s,
-                       uint32_t item, uint32_t pi, struct rx *x, struct kr_error *err)
+                       const struct kr_iolist *list, uint32_t item, uint32_t pi, struct rx *x,
+                       struct kr_error *err)
 {
-    const struct kr_pat *p = &s->rule->output.items[item].pats[pi];
+    const struct kr_pat *p = &list->items[item].pats[pi];
     struct kr_buf re = KR_BUF_INIT, pre = KR_BUF_INIT, suf = KR_BUF_INIT;
     bool seen[KR_PMATCH_MAXWC] = { false };
     uint32_t k, first_wc = NONE_, last_wc = NONE_;
@@ -189,6 +191,7 @@ static int compile_pat(struct kr_pindex *ix, struct kr_workflow *wf, struct rslo
 
     memset(x, 0, sizeof *x);
     x->rule = s->rule;
+    x->log = list != &s->rule->output;
     x->item = item;
     x->pat = pi;
     x->next = NONE_;
@@ -269,6 +272,21 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Whether a log:/benchmark: item can be indexed as a product: given as
+ * patterns (not a function) whose wildcards are all the outputs' (the job
+ * must be found from its path alone). */
+static bool product_indexable(const struct rslot *s, const struct kr_ioitem *it)
+{
+    uint32_t k, g;
+    if (it->fn)
+        return false;
+    for (k = 0; k < it->npats; k++)
+        for (g = 0; g < it->pats[k].nsegs; g++)
+            if (it->pats[k].segs[g].is_wildcard && wc_index(s, it->pats[k].segs[g].text) < 0)
+                return false;
+    return true;
+}
+
 int kr_pindex_new(struct kr_workflow *wf, const char *const *allowed, uint32_t nallowed,
                   struct kr_pindex **out, struct kr_error *err)
 {
@@ -286,6 +304,10 @@ int kr_pindex_new(struct kr_workflow *wf, const char *const *allowed, uint32_t n
             continue;
         for (j = 0; j < r->output.n; j++)
             n += r->output.items[j].npats;
+        for (j = 0; j < r->log.n; j++)
+            n += r->log.items[j].npats;
+        for (j = 0; j < r->benchmark.n; j++)
+            n += r->benchmark.items[j].npats;
     }
     ix->rx = kr_calloc(n ? n : 1, sizeof *ix->rx);
     for (i = 0; i < wf->nrules; i++) {
@@ -301,10 +323,18 @@ int kr_pindex_new(struct kr_workflow *wf, const char *const *allowed, uint32_t n
         rc = collect_names(ix, r, s, err);
         if (rc)
             goto out;
-        for (j = 0; j < r->output.n; j++)
-            for (k = 0; k < r->output.items[j].npats; k++) {
+        /* outputs, then (Snakemake's products) log and benchmark files: a
+         * rule makes those too, so another rule may take them as input */
+        for (j = 0; j < r->output.n + r->log.n + r->benchmark.n; j++) {
+            const struct kr_iolist *list = j < r->output.n ? &r->output
+                                         : j < r->output.n + r->log.n ? &r->log : &r->benchmark;
+            uint32_t item = list == &r->output ? j
+                          : list == &r->log ? j - r->output.n : j - r->output.n - r->log.n;
+            if (list != &r->output && !product_indexable(s, &list->items[item]))
+                continue;
+            for (k = 0; k < list->items[item].npats; k++) {
                 uint32_t cap;
-                rc = compile_pat(ix, wf, s, j, k, &ix->rx[ix->nrx], err);
+                rc = compile_pat(ix, wf, s, list, item, k, &ix->rx[ix->nrx], err);
                 if (rc) {
                     if (ix->rx[ix->nrx].re)
                         pcre2_code_free(ix->rx[ix->nrx].re);
@@ -315,6 +345,7 @@ int kr_pindex_new(struct kr_workflow *wf, const char *const *allowed, uint32_t n
                     maxgroups = cap + 1;
                 ix->nrx++;
             }
+        }
     }
     /* prefix table: at most half full */
     for (ix->cap = 16; ix->cap < 2 * ix->nrx + 2; ix->cap *= 2)
@@ -389,6 +420,7 @@ static bool try_rx(struct kr_pindex *ix, const struct rx *x, const char *path, s
         return false;
     ov = pcre2_get_ovector_pointer(ix->md);
     m->rule = x->rule;
+    m->log = x->log;
     m->nwc = s->nwc;
     for (k = 0; k < s->nwc; k++) {
         uint32_t g = x->group[k];
@@ -466,7 +498,8 @@ const char *kr_pindex_regex(const struct kr_pindex *ix, const struct kr_rule *r,
 {
     uint32_t i;
     for (i = 0; i < ix->nrx; i++)
-        if (ix->rx[i].rule == r && ix->rx[i].item == item && ix->rx[i].pat == pat)
+        if (ix->rx[i].rule == r && !ix->rx[i].log && ix->rx[i].item == item &&
+            ix->rx[i].pat == pat)
             return ix->rx[i].src;
     return NULL;
 }

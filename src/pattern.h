@@ -26,6 +26,7 @@
  * in the path (names: kr_pindex_wcnames). */
 struct kr_pmatch {
     struct kr_rule *rule;
+    bool log;               /* matched a log: or benchmark: pattern of the rule */
     uint32_t nwc;
     uint32_t off[KR_PMATCH_MAXWC];
     uint32_t len[KR_PMATCH_MAXWC];
@@ -46,7 +47,8 @@ void kr_pindex_free(struct kr_pindex *ix);
 
 /*
  * The rules that can produce `path`, in definition order, one match per
- * rule (its first matching output pattern). Fills at most `max` entries of
+ * rule (its first matching output pattern; log and benchmark patterns are
+ * products too, as in Snakemake, and match with m->log set). Fills at most `max` entries of
  * `out` and returns the total number of matching rules (call again with a
  * larger array when it exceeds max).
  */

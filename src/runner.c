@@ -23,6 +23,7 @@
 #include "executor.h"
 #include "progress.h"
 #include "signals.h"
+#include "stage.h"
 #include "storage.h"
 
 #include <dirent.h>
@@ -165,6 +166,20 @@ static void temp_release(struct run *R, struct kr_job *job)
             continue;
         if (--s->left > 0)
             continue;
+        if (R->o->storage && kr_storage_is_s3(s->f->path)) {
+            /* a remote temp(): its object and its staged copy */
+            if (kr_storage_remove(R->o->storage, s->f->path, &e) != KR_OK) {
+                kr_progress_msg(R->prog, true, "krait: warning: cannot remove the temporary "
+                                "output %s: %s", s->f->path, e.msg);
+                continue;
+            }
+            kr_stage_forget(R->jp.stage_root, s->f->path);
+            if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
+                kr_progress_msg(R->prog, false, "Removing temporary output %s.", s->f->path);
+            kr_state_forget(R->st, s->f->path, NULL);
+            kr_dag_restat(R->dag, s->f);
+            continue;
+        }
         if (kr_storage_remove(kr_storage_local(), s->f->path, &e) == KR_OK) {
             if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
                 kr_progress_msg(R->prog, false, "Removing temporary output %s.", s->f->path);
@@ -389,7 +404,9 @@ static void remove_outputs(struct run *R, struct rjob *j)
     struct kr_error e;
     struct stat sb;
     for (i = 0; i < j->job->nout; i++) {
-        const char *path = j->job->out[i].path;
+        const char *path = j->p.lout ? j->p.lout[i] : j->job->out[i].path;
+        if (path != j->job->out[i].path)
+            kr_stage_forget(R->jp.stage_root, j->job->out[i].path);
         if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && outside_workflow_dir(path)) {
             kr_progress_msg(R->prog, true, "krait: warning: left the output directory %s of "
                             "the failed job in place: it is outside the workflow directory, "
@@ -411,8 +428,10 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
     struct stat sb;
     uint32_t i;
     for (i = 0; i < j->job->nout; i++) {
-        const char *path = j->job->out[i].path;
-        if ((j->job->out[i].flags & KR_F_PROTECTED) && lstat(path, &sb) == 0)
+        const char *path = p->lout[i];     /* a remote output: its staged copy */
+        if (path != j->job->out[i].path)
+            kr_stage_forget(R->jp.stage_root, j->job->out[i].path);
+        else if ((j->job->out[i].flags & KR_F_PROTECTED) && lstat(path, &sb) == 0)
             return kr_arena_printf(&j->arena, "write-protected output exists: %s "
                                    "(remove it to rerun the job)", path);
         if (kr_storage_remove(kr_storage_local(), path, &e) != KR_OK)
@@ -437,6 +456,40 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
             return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
                                    p->ej.benchmark_path, strerror(errno));
     }
+    return NULL;
+}
+
+/* Before a job runs: fetch its s3:// inputs into the cache (in parallel;
+ * unchanged cached copies are reused). NULL or a message (arena). */
+static const char *fetch_inputs(struct run *R, struct rjob *j)
+{
+    const char **paths = kr_arena_zalloc(&j->arena, (j->job->nin + 1) * sizeof *paths);
+    struct kr_error e;
+    uint32_t i;
+    for (i = 0; i < j->job->nin; i++)
+        paths[i] = j->job->in[i].path;
+    kr_error_clear(&e);
+    if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
+        kr_progress_msg(R->prog, false, "Fetching %u remote input%s of %s", j->p.nremote_in,
+                        j->p.nremote_in == 1 ? "" : "s", j->p.desc);
+    if (kr_stage_fetch(R->o->storage, R->jp.stage_root, paths, j->job->nin, &e) != KR_OK)
+        return kr_arena_printf(&j->arena, "cannot fetch an input from S3: %s", e.msg);
+    return NULL;
+}
+
+/* After a job succeeded: upload its s3:// outputs from their staged
+ * copies. NULL or a message (arena); then nothing is recorded and the
+ * job fails (an upload that failed left no object under its key). */
+static const char *push_outputs(struct run *R, struct rjob *j)
+{
+    struct kr_error e;
+    kr_error_clear(&e);
+    if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
+        kr_progress_msg(R->prog, false, "Uploading %u remote output%s of %s",
+                        j->p.nremote_out, j->p.nremote_out == 1 ? "" : "s", j->p.desc);
+    if (kr_stage_push(R->o->storage, R->jp.stage_root, j->p.ej.outputs, j->p.ej.noutputs,
+                      &e) != KR_OK)
+        return kr_arena_printf(&j->arena, "%s", e.msg);
     return NULL;
 }
 
@@ -521,6 +574,8 @@ static bool begin_submit(struct run *R, struct rjob *j)
         return false;
     }
     msg = R->noop ? NULL : prepare_fs(R, j);
+    if (!msg && !R->noop && j->p.nremote_in)
+        msg = fetch_inputs(R, j);
     if (msg) {
         R->nrunning--;
         kr_sched_release(R->sched, j->job->id);
@@ -775,7 +830,7 @@ static const char *check_ensure(struct rjob *j)
     struct stat sb;
     uint32_t i;
     for (i = 0; i < job->nout; i++) {
-        const char *path = job->out[i].path;
+        const char *path = j->p.lout[i];   /* a remote output: its staged copy */
         const struct kr_pat *pat;
         char hex[KR_SHA256_HEX_LEN + 1];
         struct kr_error e;
@@ -817,27 +872,29 @@ static const char *check_outputs(struct run *R, struct rjob *j)
     for (i = 0; i < job->nout; i++) {
         if (!(job->out[i].flags & KR_F_TOUCH))
             continue;
-        if (kr_mkdirs_parent(job->out[i].path, NULL) == KR_OK) {
-            fd = open(job->out[i].path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+        if (kr_mkdirs_parent(j->p.lout[i], NULL) == KR_OK) {
+            fd = open(j->p.lout[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
             if (fd >= 0)
                 close(fd);
-            utimensat(AT_FDCWD, job->out[i].path, NULL, 0);
+            utimensat(AT_FDCWD, j->p.lout[i], NULL, 0);
         }
     }
     for (;;) {
         nmiss = 0;
         kr_buf_reset(&missing);
         for (i = 0; i < job->nout; i++) {
-            if (stat(job->out[i].path, &sb) == 0) {
+            if (stat(j->p.lout[i], &sb) == 0) {
                 if ((job->out[i].flags & KR_F_DIRECTORY) && !S_ISDIR(sb.st_mode)) {
                     msg = kr_arena_printf(&j->arena, "output %s was declared directory() "
-                                          "but is a file", job->out[i].path);
+                                          "but is a file", j->p.lout[i]);
                     goto out;
                 }
                 continue;
             }
             nmiss++;
             kr_buf_printf(&missing, "\n        %s", job->out[i].path);
+            if (j->p.lout[i] != job->out[i].path)
+                kr_buf_printf(&missing, " (the job was to write it to %s)", j->p.lout[i]);
         }
         if (nmiss == 0 || kr_now() >= deadline || kr_signals_pending())
             break;
@@ -855,14 +912,14 @@ static const char *check_outputs(struct run *R, struct rjob *j)
         goto out;
     for (i = 0; i < job->nout; i++) {
         if (job->out[i].flags & KR_F_DIRECTORY) {
-            char *ts = kr_asprintf("%s/.snakemake_timestamp", job->out[i].path);
+            char *ts = kr_asprintf("%s/.snakemake_timestamp", j->p.lout[i]);
             fd = open(ts, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
             if (fd >= 0)
                 close(fd);
             kr_free(ts);
         }
-        if ((job->out[i].flags & KR_F_PROTECTED) && stat(job->out[i].path, &sb) == 0)
-            chmod(job->out[i].path, sb.st_mode & ~(mode_t)(S_IWUSR | S_IWGRP | S_IWOTH));
+        if ((job->out[i].flags & KR_F_PROTECTED) && stat(j->p.lout[i], &sb) == 0)
+            chmod(j->p.lout[i], sb.st_mode & ~(mode_t)(S_IWUSR | S_IWGRP | S_IWOTH));
     }
 out:
     kr_buf_free(&missing);
@@ -928,6 +985,8 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
 
     /* a dry run ran nothing: there is nothing to check */
     msg = R->noop ? NULL : check_outputs(R, j);
+    if (!msg && !R->noop && j->p.nremote_out)
+        msg = push_outputs(R, j);
     if (msg) {
         handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code, res);
         return;
@@ -1248,6 +1307,21 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     R.jp.ndefres = o->ndefres;
     R.jp.checksum_max_size = o->checksum_max_size;
     R.jp.containers = o->containers;
+    if (o->storage) {
+        /* the cache of remote files, relative to the working directory when
+         * it is inside it (the paths jobs see stay short) */
+        const char *sd = kr_state_dir(st);
+        size_t cwdlen = strlen(cwd);
+        if (strncmp(sd, cwd, cwdlen) == 0 && sd[cwdlen] == '/')
+            sd += cwdlen + 1;
+        R.jp.stage_root = kr_arena_printf(kr_dag_arena(dag), "%s/storage", sd);
+        if (!(R.ex->caps & KR_EXEC_CAP_NOOP)) {
+            int nab = kr_stage_recover(o->storage, R.jp.stage_root);
+            if (nab > 0 && o->verbosity >= KR_PROGRESS_NORMAL)
+                fprintf(stderr, "krait: aborted %d unfinished multipart upload%s of an "
+                        "interrupted run\n", nab, nab == 1 ? "" : "s");
+        }
+    }
     gethostname(R.host, sizeof R.host - 1);
 
     R.nall = 0;

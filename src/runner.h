@@ -43,6 +43,7 @@
 #include "workflow.h"
 
 struct kr_container_ctx;
+struct kr_storage;
 
 struct kr_run_opts {
     int cores;                          /* >= 1 (the caller resolves "all") */
@@ -67,6 +68,10 @@ struct kr_run_opts {
     int64_t checksum_max_size;          /* inputs up to this size get a checksum (0 = 1 MiB) */
     bool detach;                        /* --detach: submit what is ready, then return
                                            (executors with KR_EXEC_CAP_DETACH only) */
+    struct kr_storage *storage;         /* the planner's storage: s3:// inputs are fetched
+                                           into .krait/storage before a job and s3://
+                                           outputs uploaded after it (src/stage.h); NULL:
+                                           remote paths are handed to jobs unchanged */
 };
 
 struct kr_run_stats {

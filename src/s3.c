@@ -10,6 +10,7 @@
 #include "aws.h"
 #include "http.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ struct kr_s3 {
     int list_page;              /* max-keys per ListObjectsV2 page; 0: S3's default (1000) */
     long clock_offset;          /* server time - local time, after a skew answer */
     struct kr_s3_stats stats;
+    char *upload_journal;       /* directory of unfinished multipart uploads, or NULL */
 };
 
 /* One S3 request of a batch, with its outcome. */
@@ -245,6 +247,7 @@ void kr_s3_close(struct kr_s3 *s3)
     kr_free(s3->region);
     kr_free(s3->endpoint);
     kr_free(s3->host);
+    kr_free(s3->upload_journal);
     kr_free(s3);
 }
 
@@ -629,6 +632,52 @@ int kr_s3_get(struct kr_s3 *s3, const char *bucket, const char *key, const char 
     return rc;
 }
 
+int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err)
+{
+    struct op *ops;
+    char **parts;
+    size_t i;
+    int rc;
+
+    if (n == 0)
+        return KR_OK;
+    if (n == 1)
+        return kr_s3_get(s3, xf[0].bucket, xf[0].key, xf[0].file, &xf[0].obj, err);
+    ops = kr_calloc(n, sizeof *ops);
+    parts = kr_calloc(n, sizeof *parts);
+    for (i = 0; i < n; i++) {
+        parts[i] = kr_asprintf("%s.part", xf[i].file);
+        ops[i].method = "GET";
+        ops[i].bucket = xf[i].bucket;
+        ops[i].key = xf[i].key;
+        ops[i].download_file = parts[i];
+    }
+    rc = s3_exec(s3, ops, n, err);
+    for (i = 0; rc == KR_OK && i < n; i++) {
+        char md5[33];
+        int64_t size = -1;
+        fill_object(&ops[i].resp, &xf[i].obj);
+        if (md5_file(parts[i], md5, &size) == 0 && size == xf[i].obj.size &&
+            (strlen(xf[i].obj.etag) != 32 || strcmp(md5, xf[i].obj.etag) == 0)) {
+            if (rename(parts[i], xf[i].file) != 0)
+                rc = kr_error_set(err, KR_EIO, "S3 GET s3://%s/%s: cannot rename '%s' to "
+                                  "'%s': %s", xf[i].bucket, xf[i].key, parts[i], xf[i].file,
+                                  strerror(errno));
+            continue;
+        }
+        /* damaged in transit: again on its own, with kr_s3_get's retries */
+        rc = kr_s3_get(s3, xf[i].bucket, xf[i].key, xf[i].file, &xf[i].obj, err);
+    }
+    for (i = 0; i < n; i++) {
+        unlink(parts[i]);
+        kr_free(parts[i]);
+    }
+    ops_free(ops, n);
+    kr_free(ops);
+    kr_free(parts);
+    return rc;
+}
+
 static int put_single(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
                       int64_t size, const char *mtime_hdr, struct kr_error *err)
 {
@@ -674,13 +723,78 @@ static void abort_multipart(struct kr_s3 *s3, const char *bucket, const char *ke
     ops_free(&o, 1);
 }
 
+/* Record an initiated multipart upload in the journal directory (when
+ * one is set): a file holding "BUCKET\nKEY\nUPLOADID\n", removed once the
+ * upload is completed or aborted. What a killed process leaves there is
+ * aborted by kr_s3_abort_journaled. Returns the file's path (kr_malloc'd)
+ * or NULL (no journal, or it cannot be written: then nothing is recorded). */
+static char *journal_add(struct kr_s3 *s3, const char *bucket, const char *key,
+                         const char *upload)
+{
+    char *path;
+    FILE *f;
+    if (!s3->upload_journal || kr_mkdirs(s3->upload_journal, NULL) != KR_OK)
+        return NULL;
+    path = kr_asprintf("%s/%016llx.upload", s3->upload_journal,
+                       (unsigned long long)kr_hash64(upload, strlen(upload)));
+    f = fopen(path, "w");
+    if (!f || fprintf(f, "%s\n%s\n%s\n", bucket, key, upload) < 0 || fclose(f) != 0) {
+        unlink(path);
+        kr_free(path);
+        return NULL;
+    }
+    return path;
+}
+
+void kr_s3_set_upload_journal(struct kr_s3 *s3, const char *dir)
+{
+    if (s3->upload_journal && dir && !strcmp(s3->upload_journal, dir))
+        return;
+    kr_free(s3->upload_journal);
+    s3->upload_journal = dir ? kr_strdup(dir) : NULL;
+}
+
+int kr_s3_abort_journaled(struct kr_s3 *s3, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+    if (!d)
+        return 0;
+    while ((de = readdir(d))) {
+        char *path, line[3][1024];
+        FILE *f;
+        int got = 0;
+        if (!strstr(de->d_name, ".upload"))
+            continue;
+        path = kr_asprintf("%s/%s", dir, de->d_name);
+        if ((f = fopen(path, "r"))) {
+            while (got < 3 && fgets(line[got], sizeof line[got], f)) {
+                line[got][strcspn(line[got], "\n")] = 0;
+                got++;
+            }
+            fclose(f);
+        }
+        if (got == 3) {
+            char *eupload = kr_aws_uri_encode(line[2], 0);
+            abort_multipart(s3, line[0], line[1], eupload);
+            kr_free(eupload);
+            n++;
+        }
+        unlink(path);
+        kr_free(path);
+    }
+    closedir(d);
+    return n;
+}
+
 static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
                          int64_t size, const char *mtime_hdr, struct kr_error *err)
 {
     struct op init = {.method = "POST", .bucket = bucket, .key = key, .body = "", .body_len = 0};
     size_t nparts = (size_t)((size + s3->part_size - 1) / s3->part_size), i;
     struct op *parts = NULL;
-    char **md5h = NULL, *upload = NULL, *eupload = NULL;
+    char **md5h = NULL, *upload = NULL, *eupload = NULL, *journal = NULL;
     struct kr_buf xml = KR_BUF_INIT;
     struct op done = {.method = "POST", .bucket = bucket, .key = key};
     int rc;
@@ -701,6 +815,7 @@ static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, 
         goto out;
     }
     eupload = kr_aws_uri_encode(upload, 0);
+    journal = journal_add(s3, bucket, key, upload);
     parts = kr_calloc(nparts, sizeof *parts);
     md5h = kr_calloc(nparts, sizeof *md5h);
     if (!(f = fopen(src, "rb"))) {
@@ -768,6 +883,10 @@ static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, 
 out:
     if (rc != KR_OK && eupload && eupload[0])
         abort_multipart(s3, bucket, key, eupload);
+    if (journal) {
+        unlink(journal);    /* completed or aborted: nothing left to clean up */
+        kr_free(journal);
+    }
     if (f)
         fclose(f);
     if (parts) {
@@ -801,6 +920,82 @@ int kr_s3_put(struct kr_s3 *s3, const char *bucket, const char *key, const char 
     else
         rc = put_single(s3, bucket, key, src, st.st_size, mtime_hdr, err);
     kr_free(mtime_hdr);
+    return rc;
+}
+
+int kr_s3_put_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err)
+{
+    struct op *ops = kr_calloc(n ? n : 1, sizeof *ops);
+    char **hdrs = kr_calloc(2 * n + 1, sizeof *hdrs);
+    unsigned char (*md5)[16] = kr_calloc(n ? n : 1, sizeof *md5);
+    size_t i, m = 0, *idx = kr_calloc(n ? n : 1, sizeof *idx);
+    int rc = KR_OK;
+
+    /* stat each file; the large ones go one by one (their parts in parallel) */
+    for (i = 0; i < n && rc == KR_OK; i++) {
+        struct stat st;
+        FILE *f;
+        char *b64;
+        memset(&xf[i].obj, 0, sizeof xf[i].obj);
+        if (stat(xf[i].file, &st) != 0) {
+            rc = kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: cannot stat '%s': %s",
+                              xf[i].bucket, xf[i].key, xf[i].file, strerror(errno));
+            break;
+        }
+        xf[i].obj.size = st.st_size;
+        xf[i].obj.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        xf[i].obj.has_krait_mtime = 1;
+        if (st.st_size > s3->multipart_threshold) {
+            int exists = 0;
+            rc = kr_s3_put(s3, xf[i].bucket, xf[i].key, xf[i].file, err);
+            if (rc == KR_OK)    /* a multipart ETag is not the MD5: ask for it */
+                rc = kr_s3_head(s3, xf[i].bucket, xf[i].key, &xf[i].obj, &exists, err);
+            if (rc == KR_OK && !exists)
+                rc = kr_error_set(err, KR_EIO, "S3 HEAD s3://%s/%s: the object is missing "
+                                  "right after its upload succeeded; check the bucket's "
+                                  "lifecycle rules and rerun", xf[i].bucket, xf[i].key);
+            continue;
+        }
+        if (!(f = fopen(xf[i].file, "rb"))) {
+            rc = kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: cannot read '%s': %s",
+                              xf[i].bucket, xf[i].key, xf[i].file, strerror(errno));
+            break;
+        }
+        ops[m] = (struct op){.method = "PUT", .bucket = xf[i].bucket, .key = xf[i].key,
+                             .upload_file = xf[i].file, .upload_len = st.st_size};
+        md5_file_range(f, st.st_size, md5[m], ops[m].payload_sha);
+        fclose(f);
+        b64 = b64_16(md5[m]);
+        hdrs[2 * m] = kr_asprintf("Content-MD5: %s", b64);
+        kr_free(b64);
+        hdrs[2 * m + 1] = kr_asprintf("x-amz-meta-krait-mtime: %lld.%09ld",
+                                      (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+        ops[m].extra[ops[m].nextra++] = hdrs[2 * m];
+        ops[m].extra[ops[m].nextra++] = hdrs[2 * m + 1];
+        idx[m++] = i;
+    }
+    if (rc == KR_OK && m > 0)
+        rc = s3_exec(s3, ops, m, err);
+    for (i = 0; rc == KR_OK && i < m; i++) {
+        struct kr_s3_xfer *x = &xf[idx[i]];
+        char *e = kr_http_header(&ops[i].resp, "ETag"), hex[33];
+        strip_quotes(e, x->obj.etag);
+        kr_free(e);
+        hex16(md5[i], hex);
+        if (strlen(x->obj.etag) == 32 && strcmp(x->obj.etag, hex) != 0)
+            rc = kr_error_set(err, KR_EIO, "S3 PUT s3://%s/%s: the stored object's ETag %s is "
+                              "not the MD5 of '%s' (%s); rerun", x->bucket, x->key,
+                              x->obj.etag, x->file, hex);
+        else if (!x->obj.etag[0])
+            snprintf(x->obj.etag, sizeof x->obj.etag, "%s", hex);
+    }
+    ops_free(ops, m);
+    for (i = 0; i < 2 * n; i++)
+        kr_free(hdrs[i]);
+    kr_free(hdrs);
+    kr_free(ops);
+    kr_free(md5);
+    kr_free(idx);
     return rc;
 }
 

@@ -69,12 +69,47 @@ int kr_s3_head(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_
 int kr_s3_get(struct kr_s3 *s3, const char *bucket, const char *key, const char *dest,
               struct kr_s3_object *obj, struct kr_error *err);
 
+/* One object of a batch transfer (kr_s3_get_many, kr_s3_put_many). */
+struct kr_s3_xfer {
+    const char *bucket;
+    const char *key;
+    const char *file;           /* local destination (GET) or source (PUT) */
+    struct kr_s3_object obj;    /* filled on success (size, ETag, mtime) */
+};
+
+/* GET n objects into their files at once (up to the client's parallel
+ * transfers in flight), each as kr_s3_get does it: via FILE.part, size and
+ * plain-MD5 ETag checked, then renamed. KR_OK when all arrived; else the
+ * error of the first object that failed for good (the others that arrived
+ * stay; no .part file is left). */
+int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err);
+
 /* PUT the local file src under key with its mtime as x-amz-meta-krait-mtime.
  * Multipart above the threshold; on failure the multipart upload is aborted
  * and no object appears under key (S3 makes an object visible only when the
  * single PUT or CompleteMultipartUpload succeeds). */
 int kr_s3_put(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
               struct kr_error *err);
+
+/* PUT n local files (xf[i].file) as kr_s3_put does, the ones up to the
+ * multipart threshold all at once (up to the client's parallel transfers
+ * in flight), the larger ones one by one (their parts in parallel). On
+ * success each xf[i].obj describes the stored object (size, ETag, the
+ * file's mtime as krait-mtime). On failure: the first error for good; an
+ * object whose upload failed does not exist (others may have been stored). */
+int kr_s3_put_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err);
+
+/* Keep a journal of initiated multipart uploads in directory dir (NULL:
+ * none): one small file per upload (bucket, key, upload id; no secret),
+ * removed once the upload is completed or aborted, so a process killed
+ * in the middle leaves it behind. */
+void kr_s3_set_upload_journal(struct kr_s3 *s3, const char *dir);
+
+/* Abort (best effort) every multipart upload left in journal directory
+ * dir by a killed process and remove its record. Returns how many. An
+ * unfinished upload is never visible as an object; aborting frees the
+ * parts S3 keeps (and bills) for it. */
+int kr_s3_abort_journaled(struct kr_s3 *s3, const char *dir);
 
 /* DELETE (KR_OK also when already missing). */
 int kr_s3_delete(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_error *err);

@@ -23,6 +23,7 @@
 #include "s3.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct ent {
@@ -112,6 +113,12 @@ static int client(struct s3store *st, struct kr_error *err)
         if (err)
             *err = e;
         return KR_EIO;
+    }
+    {
+        /* multipart tuning (bytes), for tests and slow links */
+        const char *t = getenv("KRAIT_S3_MULTIPART_THRESHOLD");
+        const char *p = getenv("KRAIT_S3_PART_SIZE");
+        kr_s3_tune(st->s3, 0, 0, 0, 0, t ? strtoll(t, NULL, 10) : 0, p ? strtoll(p, NULL, 10) : 0);
     }
     return KR_OK;
 }
@@ -264,6 +271,55 @@ long kr_storage_s3_requests(struct kr_storage *s)
 {
     struct s3store *st = s->data;
     return st->s3 ? kr_s3_stats(st->s3)->requests : 0;
+}
+
+int kr_storage_s3_client(struct kr_storage *s, struct kr_s3 **out, struct kr_error *err)
+{
+    struct s3store *st = s->data;
+    int rc;
+    if (s->ops != &s3_ops)
+        return kr_error_set(err, KR_EUNSUPPORTED, "not an S3 storage");
+    rc = client(st, err);
+    *out = rc == KR_OK ? st->s3 : NULL;
+    return rc;
+}
+
+int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_object *obj)
+{
+    struct s3store *st = s->data;
+    char *bucket = NULL, *key = NULL, *oname;
+    struct ent *e;
+    int known = 0;
+    if (s->ops != &s3_ops || split(path, &bucket, &key, NULL) != KR_OK)
+        return 0;
+    oname = kr_asprintf("%s\n%s", bucket, key);
+    e = get(st, oname);
+    if (e && e->kind == 1) {
+        *obj = e->obj;
+        known = 1;
+    }
+    kr_free(oname);
+    kr_free(bucket);
+    kr_free(key);
+    return known;
+}
+
+void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_s3_object *obj)
+{
+    struct s3store *st = s->data;
+    char *bucket = NULL, *key = NULL, *oname;
+    struct ent *e;
+    if (s->ops != &s3_ops || split(path, &bucket, &key, NULL) != KR_OK)
+        return;
+    oname = kr_asprintf("%s\n%s", bucket, key);
+    e = put(st, oname, obj ? 1 : 2);
+    if (obj) {
+        e->obj = *obj;
+        e->obj.key = NULL;
+    }
+    kr_free(oname);
+    kr_free(bucket);
+    kr_free(key);
 }
 
 void kr_storage_s3_free(struct kr_storage *s)

@@ -82,4 +82,20 @@ long kr_storage_s3_requests(struct kr_storage *s);
 int kr_storage_s3_check(struct kr_storage *s, struct kr_error *err);
 void kr_storage_s3_free(struct kr_storage *s);
 
+struct kr_s3;
+struct kr_s3_object;
+
+/* The S3 client of an s3 storage, opened on first use (shared by the
+ * planner's inventory and src/stage.c's transfers; owned by the storage).
+ * KR_EIO/KR_EUSAGE with err when it cannot be opened. */
+int kr_storage_s3_client(struct kr_storage *s, struct kr_s3 **out, struct kr_error *err);
+
+/* What the inventory knows of the object at an s3:// path: 1 and *obj
+ * (key NULL) when it was seen to exist, 0 when unknown or missing. */
+int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_object *obj);
+
+/* Tell the inventory that the object at path now is obj (after an upload),
+ * or that it is gone (obj NULL), so later stats in this run see it. */
+void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_s3_object *obj);
+
 #endif /* KR_STORAGE_H */

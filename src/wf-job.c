@@ -97,7 +97,7 @@ static int add_fn_value(struct kr_interp *I, const struct kr_rule *r, const char
     struct kr_value **items;
     int rc;
     if (v->type == KR_V_STR) {
-        fv_push(arena, fv, v->u.str.s, name,
+        fv_push(arena, fv, kr_wf_storage_path(I->wf, v->u.str.s, flags | v->flags, arena), name,
                 flags | (v->flags & ~KR_STR_PATH) | (in_list ? KR_F_LISTITEM : 0));
         return KR_OK;
     }

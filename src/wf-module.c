@@ -326,10 +326,13 @@ static void override(struct kr_rule *r, const struct kr_rule *o, const char *dn)
         r->retries_v = o->retries_v;
     else if (!strcmp(dn, "priority"))
         r->priority = o->priority;
-    else if (!strcmp(dn, "shell") || !strcmp(dn, "script") || !strcmp(dn, "run")) {
+    else if (!strcmp(dn, "shell") || !strcmp(dn, "script") || !strcmp(dn, "run") ||
+             !strcmp(dn, "wrapper")) {
         /* one way to run the job: the new one replaces whichever the rule had */
         r->shell = o->shell;
         r->script = o->script;
+        r->wrapper = o->wrapper;
+        r->wrapper_url = o->wrapper_url;
         r->run_code = o->run_code;
         r->run_line = o->run_line;
     } else if (!strcmp(dn, "message"))

@@ -238,6 +238,79 @@ static void shell_object_hash(struct kr_workflow *wf)
     }
 }
 
+const char *kr_wf_storage_path(const struct kr_workflow *wf, const char *path, uint32_t flags,
+                               struct kr_arena *arena)
+{
+    if (!wf->default_storage || (flags & KR_F_LOCAL) || !path[0] || path[0] == '/' ||
+        !strncmp(path, "..", 2) || strstr(path, "://") || !strncmp(path, "s3:/", 4))
+        return path;
+    if (path[0] == '.' && path[1] == '/')
+        path += 2;
+    return kr_arena_printf(arena, "%s%s", wf->default_storage, path);
+}
+
+/* Re-parse the patterns of one input/output/log list under the default
+ * storage (items are copied: a use rule may share them). */
+static int storage_iolist(struct kr_workflow *wf, struct kr_iolist *l, struct kr_error *err)
+{
+    struct kr_ioitem *items;
+    uint32_t i, k;
+    int rc;
+    if (!l->n)
+        return KR_OK;
+    items = kr_arena_alloc(&wf->arena, l->n * sizeof *items);
+    memcpy(items, l->items, l->n * sizeof *items);
+    for (i = 0; i < l->n; i++) {
+        struct kr_ioitem *it = &items[i];
+        struct kr_pat *pats;
+        if (it->fn || !it->npats)
+            continue;
+        pats = kr_arena_alloc(&wf->arena, it->npats * sizeof *pats);
+        memcpy(pats, it->pats, it->npats * sizeof *pats);
+        for (k = 0; k < it->npats; k++) {
+            const char *np = kr_wf_storage_path(wf, pats[k].text, pats[k].flags, &wf->arena);
+            if (np == pats[k].text)
+                continue;
+            {
+                const char *sha = pats[k].sha256;
+                const struct kr_report *rep = pats[k].report;
+                rc = kr_pat_parse(&wf->arena, np, pats[k].flags, &pats[k], err);
+                if (rc != KR_OK)
+                    return rc;
+                pats[k].sha256 = sha;       /* ensure() and report() stay */
+                pats[k].report = rep;
+            }
+        }
+        it->pats = pats;
+    }
+    l->items = items;
+    return KR_OK;
+}
+
+/* --default-storage URL: check it and map every rule's relative input and
+ * output patterns under it (decided once, at load). */
+static int default_storage(struct kr_workflow *wf, const char *url, struct kr_error *err)
+{
+    size_t n = strlen(url);
+    uint32_t i;
+    int rc = KR_OK;
+    if (strncmp(url, "s3://", 5) != 0 || !url[5] || url[5] == '/')
+        return kr_error_set(err, KR_EUSAGE, "--default-storage: '%s' is not an "
+                            "s3://BUCKET[/PREFIX] URL (only S3 is supported)", url);
+    while (n > 5 && url[n - 1] == '/')
+        n--;
+    wf->default_storage = kr_arena_printf(&wf->arena, "%.*s/", (int)n, url);
+    for (i = 0; rc == KR_OK && i < wf->nrules; i++) {
+        struct kr_rule *r = wf->rules[i];
+        rc = storage_iolist(wf, &r->input, err);
+        if (rc == KR_OK)
+            rc = storage_iolist(wf, &r->output, err);
+        /* log: files stay local: the run shows a failed job's log from
+         * there, and {log} is formatted where no staging path is known */
+    }
+    return rc;
+}
+
 const struct kr_pat *kr_rule_output_pat(const struct kr_rule *r, uint32_t i)
 {
     uint32_t k;
@@ -276,6 +349,11 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
         goto fail;
     wf->snakefile = kr_arena_strdup(&wf->arena, path);
     wf->allow_unquoted_wildcards = opts && opts->allow_unquoted_wildcards;
+    if (opts) {
+        wf->set_scatter = opts->set_scatter;
+        wf->nset_scatter = opts->nset_scatter;
+        wf->wrapper_prefix = opts->wrapper_prefix;
+    }
     I = kr_interp_new(wf, err);
     wf->interp = I;
     wf->config = I->config;
@@ -325,6 +403,8 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
     rc = check_rule_refs(wf, I, err);
     if (rc == KR_OK)
         rc = kr_res_apply_overrides(wf, opts, err);
+    if (rc == KR_OK && opts && opts->default_storage)
+        rc = default_storage(wf, opts->default_storage, err);
     if (rc != KR_OK)
         goto fail;
     shell_object_hash(wf);
@@ -710,6 +790,8 @@ int kr_wf_apply_directive(struct kr_interp *I, struct kr_rule *r, const struct k
         return one_string(I, d, &r->shell);
     if (!strcmp(dn, "script"))
         return one_string(I, d, &r->script);
+    if (!strcmp(dn, "wrapper"))
+        return one_string(I, d, &r->wrapper) != KR_OK ? KR_EEVAL : kr_wf_wrapper_resolve(I, r);
     if (!strcmp(dn, "message"))
         return one_string(I, d, &r->message);
     if (!strcmp(dn, "container") || !strcmp(dn, "singularity"))
@@ -794,6 +876,8 @@ static uint64_t code_hash(const struct kr_rule *r)
         h = kr_hash64_seed(r->script, strlen(r->script), h ^ 2);
     if (r->run_code)
         h = kr_hash64_seed(r->run_code, strlen(r->run_code), h ^ 3);
+    if (r->wrapper)
+        h = kr_hash64_seed(r->wrapper, strlen(r->wrapper), h ^ 4);
     return h;
 }
 
@@ -832,7 +916,8 @@ int kr_wf_register_rule(struct kr_interp *I, struct kr_rule *r, const struct kr_
 
 static bool is_action(const char *dn)
 {
-    return !strcmp(dn, "shell") || !strcmp(dn, "script") || !strcmp(dn, "run");
+    return !strcmp(dn, "shell") || !strcmp(dn, "script") || !strcmp(dn, "run") ||
+           !strcmp(dn, "wrapper");
 }
 
 static const char *canonical_directive(const char *dn)
@@ -1143,6 +1228,8 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
     }
     if (!strcmp(dn, "resource_scopes"))
         return kr_res_topdir_scopes(I, n);
+    if (!strcmp(dn, "scattergather"))
+        return kr_smk_scattergather(I, n);
     if (!strcmp(dn, "pepfile"))
         return kr_eval_error_at(I, n, "pepfile: is not supported by krait; use read_table() "
                                 "for sample sheets");

@@ -33,6 +33,7 @@ struct kr_interp;   /* the evaluator (src/eval.h) */
 #define KR_F_NONEMPTY  0x0100u  /* ensure(non_empty=True): an empty output fails the job */
 #define KR_F_SHA256    0x0200u  /* ensure(sha256=...): kr_pat.sha256 must match */
 #define KR_F_REPORT    0x0400u  /* report(): kr_pat.report holds caption, category ... */
+#define KR_F_LOCAL     0x0800u  /* local(): stays a local path under --default-storage */
 #define KR_F_MODPATH   0x40000000u  /* prefixed by a module (wf-module.c): not again */
 #define KR_F_CKPT_WAIT 0x8000u  /* input standing for a checkpoint not done yet */
 #define KR_F_CKPT_DEP  0x4000u  /* checkpoint output an input function read: a
@@ -104,7 +105,9 @@ struct kr_rule {
     struct kr_value *retries_v; /* NULL or int */
     int priority;               /* default 0 */
     const char *shell;          /* shell: template, or NULL */
-    const char *script;         /* script: path template, or NULL */
+    const char *script;         /* script: path template, or NULL (a local wrapper: its file) */
+    const char *wrapper;        /* wrapper: as written, or NULL */
+    const char *wrapper_url;    /* a wrapper krait cannot run offline (its URL), or NULL */
     const char *run_code;       /* run: block Python source, or NULL */
     uint32_t run_line;          /* first line of run_code in its file */
     const char *message;        /* message: template, or NULL */
@@ -146,6 +149,9 @@ struct kr_workflow {
     uint32_t onstart_line, onsuccess_line, onerror_line;
     const char **configfiles;   /* configfile: paths read, in order */
     uint32_t nconfigfiles;
+    const char **set_scatter;       /* --set-scatter NAME=N, for scattergather: */
+    uint32_t nset_scatter;
+    const char *wrapper_prefix;     /* --wrapper-prefix, or NULL (Snakemake's default) */
     bool allow_unquoted_wildcards;  /* shell: may substitute wildcard values holding
                                        shell metacharacters without :q (kr_shellfmt) */
     /* the top-level `shell` object (Snakemake's shell.executable/prefix/suffix):
@@ -155,6 +161,11 @@ struct kr_workflow {
     const char *shell_executable, *shell_prefix, *shell_suffix;
     const char **readfiles;     /* files the rule language read with open(), in order */
     uint32_t nreadfiles;
+    /* --default-storage: "s3://BUCKET/PREFIX/" (ending in '/') put before every
+     * relative input/output path that is not local() - patterns when the
+     * workflow is loaded, input functions' results when they are resolved,
+     * file targets when planned (kr_wf_storage_path) - or NULL */
+    const char *default_storage;
 };
 
 /* Options for loading a workflow (from the command line). */
@@ -169,9 +180,14 @@ struct kr_load_opts {
     uint32_t nset_threads;
     const char **set_resources;     /* --set-resources RULE:NAME=VALUE */
     uint32_t nset_resources;
+    const char **set_scatter;       /* --set-scatter NAME=N (scattergather: defaults) */
+    uint32_t nset_scatter;
+    const char *wrapper_prefix;     /* --wrapper-prefix URL (file://DIR/ works offline) */
     int cores;                      /* workflow.cores: the cores of the run (-c N, "all"
                                        resolved); 0 = not given, seen as 1 as a Snakemake
                                        dry run does */
+    const char *default_storage;    /* --default-storage s3://BUCKET[/PREFIX], or NULL
+                                       (inputs and outputs; logs stay local) */
 };
 
 /*
@@ -206,6 +222,12 @@ const struct kr_pat *kr_rule_output_pat(const struct kr_rule *r, uint32_t i);
  */
 int kr_pat_parse(struct kr_arena *arena, const char *text, uint32_t flags,
                  struct kr_pat *out, struct kr_error *err);
+
+/* The path under --default-storage of `path` with flags `flags`: the
+ * default storage prefix + path for a relative path that is not local(),
+ * not a URL and does not start with ".."; else `path` itself. In arena. */
+const char *kr_wf_storage_path(const struct kr_workflow *wf, const char *path, uint32_t flags,
+                               struct kr_arena *arena);
 
 /* ---- per-job resolution (called by the planner and the executors) ----- */
 

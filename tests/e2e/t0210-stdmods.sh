@@ -18,19 +18,8 @@ cp "$KR_SRCDIR/tests/pymod/stdmods.py" "$KR_SRCDIR/tests/pymod/stdmods.out" \
    "$KR_SRCDIR/tests/pymod/stdmods.json" "$KR_SRCDIR/tests/pymod/pd-units.csv" "$tmp/"
 cd "$tmp" || exit 1
 
-$RUN lint -s stdmods.py 2>.kout >/dev/null
-rc=$?
-if [ $rc -eq 0 ] && cmp -s .kout stdmods.out; then echo "ok 1 - krait prints stdmods.out"; else
-    echo "not ok 1 - krait output differs (exit $rc)"; diff -u stdmods.out .kout | head -30 | sed 's/^/# /'; fi
-
-if command -v python3 >/dev/null 2>&1; then
-    python3 stdmods.py >.pout 2>&1
-    if cmp -s .pout stdmods.out; then echo "ok 2 - python3 prints stdmods.out"; else
-        echo "not ok 2 - python3 output differs from stdmods.out"
-        diff -u stdmods.out .pout | head -30 | sed 's/^/# /'; fi
-else
-    echo "ok 2 # SKIP python3 is not installed"
-fi
+. "$KR_SRCDIR/tests/e2e/pymod-lib.sh"
+pymod_same stdmods 1
 
 # the params of the corpus case equal what python3 computes for them
 cp "$KR_SRCDIR/tests/lang/ok/70-stdmods.smk" .

@@ -17,19 +17,8 @@ cp "$KR_SRCDIR/tests/pymod/stdmods2.py" "$KR_SRCDIR/tests/pymod/stdmods2.out" "$
 cd "$tmp" || exit 1
 mkdir -p d/sub && echo hi >d/a.txt && echo x >d/b.fq.gz && : >d/.hid
 
-$RUN lint -s stdmods2.py 2>.kout >/dev/null
-rc=$?
-if [ $rc -eq 0 ] && cmp -s .kout stdmods2.out; then echo "ok 1 - krait prints stdmods2.out"; else
-    echo "not ok 1 - krait output differs (exit $rc)"; diff -u stdmods2.out .kout | head -30 | sed 's/^/# /'; fi
-
-if command -v python3 >/dev/null 2>&1; then
-    python3 stdmods2.py >.pout 2>&1
-    if cmp -s .pout stdmods2.out; then echo "ok 2 - python3 prints stdmods2.out"; else
-        echo "not ok 2 - python3 output differs from stdmods2.out"
-        diff -u stdmods2.out .pout | head -30 | sed 's/^/# /'; fi
-else
-    echo "ok 2 # SKIP python3 is not installed"
-fi
+. "$KR_SRCDIR/tests/e2e/pymod-lib.sh"
+pymod_same stdmods2 1
 
 # Paths as input:/output: files, through an input function and temp()
 mkdir -p wf && cd wf || exit 1

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t1204: no credential value leaves krait. With a secret key and a session
 # token in the environment, `krait run` over a workflow with s3:// inputs
-# (planned through S3; the proxy insists on the token) writes neither into
+# (planned through S3, fetched into .krait/storage) and an s3:// output
+# (uploaded after the job; the proxy insists on the token) writes neither into
 # any file under the directory (.krait/ and its SQLite database included),
 # nor into any argv it spawns (traced with strace), nor into its output.
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
@@ -17,11 +18,15 @@ echo a > a.txt
 mkdir w && cd w
 cat > Snakefile <<'EOS'
 rule all:
-    input: "out.txt"
+    input: "out.txt", "s3://bkt/out/up.txt"
 rule make:
     input: "s3://bkt/in/a.txt", "s3://bkt/in/b.txt"
     output: "out.txt"
     shell: "echo made > {output}; env | grep -c AWS_ > /dev/null || true"
+rule up:
+    input: "s3://bkt/in/a.txt"
+    output: "s3://bkt/out/up.txt"
+    shell: "cat {input} > {output}; echo uploaded >> {output}"
 EOS
 # LeakSanitizer cannot run under ptrace (it aborts at exit under strace): in
 # the sanitizer build the traced run checks everything but leaks, which every
@@ -30,6 +35,11 @@ t "krait run plans through S3 with the session token and runs the job" \
   'ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=execve -s 65535 -o ../trace "$KRAIT" run -c 1 --s3-endpoint-url "$S3_ENDPOINT" >../run.out 2>&1 && [ -s out.txt ]'
 t "the proxy saw the token on every request and refused none" \
   '! grep -q " -> 403" ../proxy.log && grep -q "^GET /bkt?list-type=2" ../proxy.log'
+t "the run downloaded the inputs and uploaded the output" \
+  'grep -q "^GET /bkt/in/a.txt -> 200" ../proxy.log && grep -q "^PUT /bkt/out/up.txt -> 200" ../proxy.log &&
+   [ -s .krait/storage/s3/bkt/in/b.txt ] &&
+   "$KR_BUILDDIR/tests/unit/s3_drive" -e "$S3_ENDPOINT" get s3://bkt/out/up.txt ../up.txt >/dev/null 2>&1 &&
+   [ "$(cat ../up.txt)" = "$(printf "a\nuploaded")" ]'
 t "krait wrote a state database" '[ -n "$(find .krait -type f | head -1)" ]'
 t "no file krait wrote holds the secret key" '! grep -rqF "$AWS_SECRET_ACCESS_KEY" .'
 t "no file krait wrote holds the session token" '! grep -rqF "$AWS_SESSION_TOKEN" .'

@@ -5,6 +5,7 @@
  * round trip, and the speed of the provenance scan on 100,000 outputs.
  * Each part works in its own fresh temporary directory.
  */
+#include "report.h"
 #include "state-int.h"
 #include "tap.h"
 
@@ -709,6 +710,37 @@ static void test_scan_speed(long nout)
     kr_free(dir);
 }
 
+/* The report's one escaping function (src/report.h). */
+static char *escaped(const char *s, size_t max)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    kr_report_escape(f, s, max);
+    fclose(f);
+    return out;
+}
+
+static void test_report_escape(void)
+{
+    char *e = escaped("a/<script>alert('x')</script>&\"b\".txt", 0);
+    is_str(e, "a/&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;b&quot;.txt",
+           "report: < > & \" ' are escaped");
+    free(e);
+    e = escaped("tab\tnl\nbell\a del\x7f", 0);
+    is_str(e, "tab\tnl\nbell? del?", "report: control characters but tab and newline become ?");
+    free(e);
+    e = escaped("ab\xc3\xa9" "cd", 3);     /* cut inside the 2-byte e-acute */
+    is_str(e, "ab\xe2\x80\xa6", "report: a cut falls on a UTF-8 boundary, with an ellipsis");
+    free(e);
+    e = escaped("&&&", 2);
+    is_str(e, "&amp;&amp;\xe2\x80\xa6", "report: a cut counts source bytes, not entities");
+    free(e);
+    e = escaped(NULL, 0);
+    is_str(e, "", "report: NULL is empty");
+    free(e);
+}
+
 int main(void)
 {
     const char *rounds = getenv("KR_LOCK_ROUNDS");
@@ -719,6 +751,7 @@ int main(void)
     test_lock();
     test_lock_race(rounds ? atoi(rounds) : slow ? 20 : 200);
     test_journal();
+    test_report_escape();
     test_scan_speed(slow ? 20000 : 100000);   /* valgrind: ~40x slower */
     return tap_done();
 }

@@ -1,3 +1,0 @@
-rule bwa:
-    input: "a"
-    wrapper: "0.1/bio/bwa/mem"
