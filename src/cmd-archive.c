@@ -7,12 +7,13 @@
  * directory after -d): the rule files that were loaded (the main rule file,
  * every include: and local module snakefile), the configfiles, the files
  * the rule language read with open(), each rule's script: file, the
- * workflow profile (--workflow-profile DIR, else profiles/default here or
- * next to the rule file) when there is one, and with --with-inputs the plan's source inputs (the input
- * files no rule makes; directories whole). A file outside the workflow
- * directory is refused with an error naming it: the unpacked workflow
- * could not find it there anyway. krait has no wrapper: directive, so no
- * wrapper directories are stored.
+ * directory of each local wrapper: (a wrapper on the network is not stored:
+ * krait downloads no code; a warning says so), the workflow profile
+ * (--workflow-profile DIR, else profiles/default here or next to the rule
+ * file) when there is one, and with --with-inputs the plan's source inputs
+ * (the input files no rule makes; directories whole). A file outside the
+ * workflow directory is refused with an error naming it: the unpacked
+ * workflow could not find it there anyway.
  *
  * The archive is reproducible: the same workflow gives the same bytes.
  * Entries are sorted by path, only regular files are stored (directories
@@ -25,7 +26,7 @@
  *     "snakefile": str (archive path of the main rule file),
  *     "with_inputs": bool, "containers": [image, ...] (sorted, unique),
  *     "files": [ {"path": str, "role": "rules"|"config"|"read"|"script"|
- *                 "profile"|"input"}, ... ] (sorted by path) }
+ *                 "wrapper"|"profile"|"input"}, ... ] (sorted by path) }
  * No date is recorded, so that two runs agree.
  */
 #include "config.h"
@@ -227,6 +228,21 @@ static int add_scripts(struct collect *c, struct kr_workflow *wf, struct kr_dag 
     int rc = KR_OK;
     for (i = 0; i < wf->nrules && rc == KR_OK; i++) {
         const struct kr_rule *r = wf->rules[i];
+        if (r->wrapper && r->wrapper_url) {
+            fprintf(stderr, "krait: warning: rule %s: wrapper '%s' lives at %s: not stored "
+                    "(clone the wrappers into the workflow directory and use "
+                    "--wrapper-prefix file://DIR/)\n", r->name, r->wrapper, r->wrapper_url);
+            continue;
+        }
+        if (r->wrapper && r->script) {
+            /* a local wrapper: its whole directory (meta.yaml, environment.yaml ...) */
+            char *dir = dir_of(r->script);
+            rc = add_path(c, dir, "wrapper", err);
+            if (rc)
+                kr_error_prefix(err, "rule %s: ", r->name);
+            kr_free(dir);
+            continue;
+        }
         if (!r->script)
             continue;
         if (!strchr(r->script, '{')) {
@@ -242,7 +258,7 @@ static int add_scripts(struct collect *c, struct kr_workflow *wf, struct kr_dag 
         struct kr_job *j = jobs[i];
         struct kr_jobinfo info;
         struct kr_arena a;
-        if (!j->rule->script || !strchr(j->rule->script, '{'))
+        if (!j->rule->script || j->rule->wrapper || !strchr(j->rule->script, '{'))
             continue;
         kr_arena_init(&a);
         memset(&info, 0, sizeof info);

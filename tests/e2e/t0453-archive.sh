@@ -135,4 +135,23 @@ kr archive -q m.tar -d m --workflow-profile m/prof --with-inputs 2>>err.txt
 same "$(tar tf m.tar | tr '\n' ' ')" "MANIFEST Snakefile indir/one indir/sub/two mod/Snakefile mod/scripts/m.py prof/config.yaml " \
     "module snakefile and script, --workflow-profile DIR, a directory input, with -d"
 
+# wrapper: a local wrapper's whole directory; one on the network is not stored
+if command -v python3 >/dev/null 2>&1; then
+    mkdir -p "$top/w/wr/v1/up/test" && cd "$top/w" || exit 1
+    printf 'from snakemake.shell import shell\nshell("tr a-z A-Z < {snakemake.input[0]} > {snakemake.output[0]}")\n' \
+        > wr/v1/up/wrapper.py
+    echo 'name: up' > wr/v1/up/meta.yaml
+    echo data > wr/v1/up/test/in.txt
+    echo hello > in.txt
+    printf 'rule all:\n    input: "o.txt", "n.txt"\nrule up:\n    input: "in.txt"\n    output: "o.txt"\n    wrapper: "file:wr/v1/up"\nrule net:\n    output: "n.txt"\n    wrapper: "v9/bio/x"\n' > Snakefile
+    kr archive -q ../wr.tar.gz 2>wr.err
+    check $? "archive a workflow with wrappers"
+    same "$(tar tzf ../wr.tar.gz | tr '\n' ' ')" "MANIFEST Snakefile wr/v1/up/meta.yaml wr/v1/up/test/in.txt wr/v1/up/wrapper.py " \
+        "a local wrapper's directory is stored whole"
+    grep -q "rule net: wrapper 'v9/bio/x' lives at https://.*: not stored" wr.err
+    check $? "a wrapper on the network: a warning, not stored"
+else
+    echo "ok $((n = n + 1)) # SKIP python3 missing (wrappers)"
+fi
+
 echo "1..$n"
