@@ -111,7 +111,7 @@ _krait()
 
     # the value of an option
     case $prev in
-        -s|--snakefile|--configfile|--explain|--trace|parse)
+        -s|--snakefile|--configfile|--explain|--trace|--report|-o|--output|parse)
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0 ;;
         -d|--directory|--workflow-profile|--profile)
@@ -134,7 +134,8 @@ _krait()
             return 0 ;;
         -c|--cores|-j|--jobs|--run|--retries|--restart-times|--latency-wait|\
         --batch|--max-checksum-file-size|--slurm-array-threshold|--s3-endpoint-url|\
-        --container-image|--container-args)
+        --container-image|--container-args|--max-bars|--default-storage|\
+        --default-storage-provider|--default-storage-prefix|--wrapper-prefix|--set-scatter)
             return 0 ;;
     esac
 
@@ -143,7 +144,7 @@ _krait()
         return 0
     fi
     case $cmd in
-        lint|log) return 0 ;;
+        lint|log|report) return 0 ;;
         parse|archive)
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0 ;;

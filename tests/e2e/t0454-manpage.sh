@@ -90,6 +90,7 @@ same "$(comp run a)" "a.txt all " "a target position: rule names and files"
 same "$(comp plan -R co)" "copy " "-R RULE: rule names"
 same "$(comp dag --format m)" "mermaid " "--format values"
 same "$(comp state r)" "repair " "krait state r -> repair"
+same "$(comp report --max)" "--max-bars " "krait report --max -> its options"
 cd .. || exit 1
 same "$(comp -d wf run c)" "cat_it copy " "-d DIR: the rules of DIR's workflow"
 
