@@ -449,9 +449,9 @@ static void test_journal(void)
         {"reads/A.fq", -5, 1LL << 40, NULL},
     };
     struct kr_prov prov = {"map", 0xfedcba9876543210ULL, 0x1234, 0x8000000000000001ULL,
-                           "docker://biocontainers/bwa:0.7", false, ins, 2};
-    struct kr_state_job_result done = {KR_ATTEMPT_DONE, 0, 0, NULL};
-    struct kr_state_job_result failed = {KR_ATTEMPT_FAILED, 3, 0, "exit code 3"};
+                           "docker://biocontainers/bwa:0.7", false, ins, 2, false};
+    struct kr_state_job_result done = {.state = KR_ATTEMPT_DONE, .cpu_s = -1, .max_rss_kb = -1, .io_in = -1, .io_out = -1};
+    struct kr_state_job_result failed = {.state = KR_ATTEMPT_FAILED, .exit_code = 3, .detail = "exit code 3", .cpu_s = -1, .max_rss_kb = -1, .io_in = -1, .io_out = -1};
     struct seen_prov sp;
     struct seen_attempts sa;
     struct seen_runs sr;
@@ -657,8 +657,8 @@ static void test_scan_speed(long nout)
         {"config/samples.tsv", 1700000000000000001LL, 512, "e3b0c44298fc1c149afbf4c8996fb924"},
         {"scripts/analyse.py", 1700000000000000002LL, 2048, "27ae41e4649b934ca495991b7852b855"},
     };
-    struct kr_prov prov = {"analyse", 42, 7, 9, NULL, false, ins, 3};
-    struct kr_state_job_result done = {KR_ATTEMPT_DONE, 0, 0, NULL};
+    struct kr_prov prov = {"analyse", 42, 7, 9, NULL, false, ins, 3, false};
+    struct kr_state_job_result done = {.state = KR_ATTEMPT_DONE, .cpu_s = -1, .max_rss_kb = -1, .io_in = -1, .io_out = -1};
     struct kr_state_job j;
     const long per_job = 1000;
     const char **outs = kr_calloc(per_job, sizeof *outs);
