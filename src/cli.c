@@ -28,7 +28,7 @@ enum optid {
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
     O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
     O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
-    O_WRAPPREFIX, O_REPORT,
+    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS,
 };
 
 struct opt {
@@ -113,6 +113,8 @@ static const struct opt opts[] = {
     {"help", 'h', FLAG, O_HELP, 0, NULL, "show this help"},
     {"format", 0, ONE, O_FORMAT, KR_CLI_GRAPH, "FMT", "dot (default), mermaid or json"},
     {"rules", 0, FLAG, O_RULES, KR_CLI_GRAPH, NULL, "the rule graph instead of the job graph"},
+    {"with-inputs", 0, FLAG, O_WITHINPUTS, KR_CLI_ARCHIVE, NULL,
+     "also store the plan's source inputs (files no rule makes)"},
 };
 
 /* Growable arrays of strings / pairs owned by the kr_cli. */
@@ -387,6 +389,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_HELP: cli->help = true; break;
     case O_FORMAT: cli->graph_format = v; break;
     case O_RULES: cli->graph_rules = true; break;
+    case O_WITHINPUTS: cli->with_inputs = true; break;
     case O_PROFILE: case O_WFPROFILE: break;     /* read before the rest: apply_profiles */
     }
     return rc;

@@ -20,6 +20,7 @@ struct kr_profile;
 /* which command-specific options a parse accepts */
 #define KR_CLI_RUN   0x01u   /* run options are always parsed; this only labels help */
 #define KR_CLI_GRAPH 0x02u   /* --format FMT, --rules (krait dag) */
+#define KR_CLI_ARCHIVE 0x04u /* --with-inputs (krait archive) */
 
 /* A k=v pair (--config, --resources, --default-resources, --executor-arg). */
 struct kr_kv {
@@ -60,6 +61,8 @@ struct kr_cli {
     /* krait dag */
     const char *graph_format;       /* default "dot" */
     bool graph_rules;
+    /* krait archive */
+    bool with_inputs;
     /* private: the container context kr_cli_parse's default plan.container_id
        creates on first use (freed by kr_cli_free) */
     struct kr_container_ctx *containers_;

@@ -25,5 +25,6 @@ extern const struct kr_cmd kr_cmd_log;
 extern const struct kr_cmd kr_cmd_report;
 extern const struct kr_cmd kr_cmd_parse;
 extern const struct kr_cmd kr_cmd_state;
+extern const struct kr_cmd kr_cmd_archive;
 
 #endif /* KR_CMD_H */

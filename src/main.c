@@ -21,6 +21,7 @@ static const struct kr_cmd *const commands[] = {
     &kr_cmd_report,
     &kr_cmd_state,
     &kr_cmd_parse,
+    &kr_cmd_archive,
     NULL
 };
 
