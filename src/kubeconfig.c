@@ -53,27 +53,62 @@ static const char *str(yaml_node_t *n)
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-/* The `what` (context, cluster, user) of list `section` named `name`, in
- * the first file that has it; *in is that file. */
-static yaml_node_t *named(struct kdocs *D, const char *section, const char *what,
-                          const char *name, struct kfile **in)
+/* Walk the entries of list `section` over all files, in order: fn gets
+ * each entry's file, node and name; a non-NULL result stops the walk and
+ * is returned. */
+typedef yaml_node_t *(*entry_fn)(void *ctx, struct kfile *f, yaml_node_t *e, const char *nm);
+
+static yaml_node_t *each_entry(struct kdocs *D, const char *section, entry_fn fn, void *ctx)
 {
     int i;
     for (i = 0; i < D->n; i++) {
         struct kfile *f = &D->f[i];
-        yaml_node_t *l = get(f, yaml_document_get_root_node(&f->doc), section);
+        yaml_node_t *l = get(f, yaml_document_get_root_node(&f->doc), section), *r;
         yaml_node_item_t *it;
         if (!l || l->type != YAML_SEQUENCE_NODE)
             continue;
         for (it = l->data.sequence.items.start; it < l->data.sequence.items.top; it++) {
             yaml_node_t *e = node(f, *it);
             const char *nm = str(get(f, e, "name"));
-            if (nm && !strcmp(nm, name)) {
-                *in = f;
-                return get(f, e, what);
-            }
+            if (nm && (r = fn(ctx, f, e, nm)))
+                return r;
         }
     }
+    return NULL;
+}
+
+struct find {
+    const char *name, *what;
+    struct kfile **in;
+    yaml_node_t *out;           /* the entry's `what`, NULL when it has none */
+};
+
+static yaml_node_t *find_entry(void *ctx, struct kfile *f, yaml_node_t *e, const char *nm)
+{
+    struct find *q = ctx;
+    if (strcmp(nm, q->name))
+        return NULL;
+    *q->in = f;
+    q->out = get(f, e, q->what);
+    return e;                   /* the first file with the name wins */
+}
+
+/* The `what` (context, cluster, user) of list `section` named `name`, in
+ * the first file that has it; *in is that file. */
+static yaml_node_t *named(struct kdocs *D, const char *section, const char *what,
+                          const char *name, struct kfile **in)
+{
+    struct find q = {name, what, in, NULL};
+    each_entry(D, section, find_entry, &q);
+    return q.out;
+}
+
+static yaml_node_t *add_name(void *ctx, struct kfile *f, yaml_node_t *e, const char *nm)
+{
+    struct kr_buf *b = ctx;
+    KR_UNUSED(f);
+    KR_UNUSED(e);
+    kr_buf_printf(b, "%s%s", b->len ? ", " : "", nm);
     return NULL;
 }
 
@@ -81,19 +116,7 @@ static yaml_node_t *named(struct kdocs *D, const char *section, const char *what
 static char *names_of(struct kdocs *D, const char *section)
 {
     struct kr_buf b = KR_BUF_INIT;
-    int i;
-    for (i = 0; i < D->n; i++) {
-        struct kfile *f = &D->f[i];
-        yaml_node_t *l = get(f, yaml_document_get_root_node(&f->doc), section);
-        yaml_node_item_t *it;
-        if (!l || l->type != YAML_SEQUENCE_NODE)
-            continue;
-        for (it = l->data.sequence.items.start; it < l->data.sequence.items.top; it++) {
-            const char *nm = str(get(f, node(f, *it), "name"));
-            if (nm)
-                kr_buf_printf(&b, "%s%s", b.len ? ", " : "", nm);
-        }
-    }
+    each_entry(D, section, add_name, &b);
     return b.len ? kr_buf_steal(&b) : (kr_buf_free(&b), kr_strdup("none"));
 }
 
