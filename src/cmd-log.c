@@ -195,14 +195,15 @@ static int print_attempt(void *ctx, const struct kr_state_attempt *at)
             json_array_append_new(outs, json_string(at->outputs[i]));
         rc = kr_state_attempt_transitions(a->st, at->id, add_transition_json, tr, a->err);
         o = json_pack("{s:I, s:i, s:s, s:s, s:s?, s:i, s:s, s:s?, s:s, s:s, s:o, s:f, s:o,"
-                      " s:s?, s:s?, s:o, s:o}",
+                      " s:s?, s:s?, s:s?, s:o, s:o}",
                       "attempt_id", (json_int_t)at->id, "job", (int)at->job_id,
                       "rule", at->rule, "name", at->name, "wildcards", at->wildcards,
                       "attempt", at->attempt, "executor", at->executor, "ext_id", at->ext_id,
                       "host", at->host, "state", kr_state_attempt_name(at->state),
                       "exit_code", at->exit_code >= 0 ? json_integer(at->exit_code) : json_null(),
                       "start", at->start, "end", at->end > 0 ? json_real(at->end) : json_null(),
-                      "detail", at->detail, "log", at->log_path, "outputs", outs,
+                      "detail", at->detail, "reason", at->reason, "log", at->log_path,
+                      "outputs", outs,
                       "transitions", tr);
         json_array_append_new(a->arr, o);
         return rc;
@@ -221,6 +222,8 @@ static int print_attempt(void *ctx, const struct kr_state_attempt *at)
     if (rc)
         return rc;
     printf("        %s\n", kr_buf_cstr(&a->line));
+    if (at->reason)
+        printf("        why: %s\n", at->reason);
     if (at->detail)
         printf("        %s\n", at->detail);
     if (at->log_path)

@@ -133,6 +133,7 @@ struct rrule {
 struct ratt {
     int64_t id;
     const char *name, *log_path, *detail, *ext_id, *host;  /* host/ext_id/log: failed only */
+    const char *reason;         /* why it ran: done attempts with listed outputs only */
     uint32_t rule, lane, job;
     int state, exit_code, attempt;
     double t0, t1;
@@ -327,6 +328,8 @@ static int got_attempt(void *ctx, const struct kr_state_attempt *a)
         x->host = a->host ? kr_arena_strdup(&R->arena, a->host) : NULL;
         x->ext_id = a->ext_id ? kr_arena_strdup(&R->arena, a->ext_id) : NULL;
     }
+    if (a->state == KR_ATTEMPT_DONE && a->reason && a->noutputs && R->nouts < R->o->max_outputs)
+        x->reason = kr_arena_strdup(&R->arena, a->reason);
     if (a->state == KR_ATTEMPT_DONE)
         for (i = 0; i < a->noutputs; i++, R->nouts_total++) {
             if (R->nouts >= R->o->max_outputs)
@@ -1026,12 +1029,14 @@ static void section_rules(struct report *R)
     fputs("</table>\n", f);
 }
 
-static void put_reason(struct report *R, const char *path)
+/* Why the output was made: from the run's own DAG (krait run --report), else
+ * as the attempt journaled it (schema v5; older attempts say "-"). */
+static void put_reason(struct report *R, const char *path, const struct ratt *at)
 {
     struct kr_file *kf;
     struct kr_job *j;
     if (!R->o->dag || !R->o->dag_is_run) {
-        fputs("-", R->f);
+        esc(R->f, at->reason ? at->reason : "-");
         return;
     }
     kf = kr_dag_find(R->o->dag, path, strlen(path));
@@ -1057,9 +1062,6 @@ static int section_outputs(struct report *R)
 
     fprintf(f, "<h2>Outputs and their provenance</h2>\n<p>%llu output%s made by this run.",
             (unsigned long long)R->nouts_total, R->nouts_total == 1 ? "" : "s");
-    if (!R->o->dag_is_run)
-        fputs(" Why each was made is known only to the run itself "
-              "(<code>krait run --report FILE</code>).", f);
     fputs("</p>\n", f);
     if (R->nouts_total > R->nouts)
         fprintf(f, "<p class=\"note\" id=\"outputs-capped\">Only the first %u of %llu outputs "
@@ -1079,7 +1081,7 @@ static int section_outputs(struct report *R)
         fputs("</td><td>", f);
         esc(f, R->rules[at->rule].name);
         fputs("</td><td>", f);
-        put_reason(R, path);
+        put_reason(R, path, at);
         fputs("</td>", f);
         if (rc == KR_OK) {
             fputs("<td>", f);

@@ -521,6 +521,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
 static bool begin_submit(struct run *R, struct rjob *j)
 {
     struct kr_state_job sj;
+    char why[1024];
     struct kr_error e;
     const char *msg, *gpus;
     int rc;
@@ -577,6 +578,12 @@ static bool begin_submit(struct run *R, struct rjob *j)
         sj.attempt = j->attempt;
         sj.executor = R->ex->name;
         sj.log_path = j->p.ej.log_path;
+        if (j->job->reason != KR_REASON_NONE) {
+            snprintf(why, sizeof why, "%s%s%s", kr_reason_name(j->job->reason),
+                     j->job->reason_detail ? ": " : "",
+                     j->job->reason_detail ? j->job->reason_detail : "");
+            sj.reason = why;
+        }
         rc = kr_state_job_begin(R->st, R->run_id, &sj, &j->attempt_id, &e);
         if (rc != KR_OK) {
             R->fatal = rc;

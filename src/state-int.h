@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 
 /* The newest schema version (PRAGMA user_version of a current database). */
-#define KR_STATE_SCHEMA_VERSION 4
+#define KR_STATE_SCHEMA_VERSION 5
 
 struct kr_state {
     sqlite3 *db;

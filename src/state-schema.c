@@ -58,7 +58,8 @@
  *
  * Migrations: v1 creates everything above but attempts.log_path; v2 adds
  * attempts.log_path (the job's log file, shown by `krait log --run`); v3
- * adds attempts.pid, pgid and proc_start.
+ * adds attempts.pid, pgid and proc_start; v4 cpu_s, max_rss_kb, io_in, io_out;
+ * v5 attempts.reason (why the job ran).
  */
 #include "state-int.h"
 
@@ -136,6 +137,9 @@ static const char *const migrations[] = {
     "ALTER TABLE attempts ADD COLUMN max_rss_kb INTEGER;"
     "ALTER TABLE attempts ADD COLUMN io_in INTEGER;"
     "ALTER TABLE attempts ADD COLUMN io_out INTEGER;",
+    /* 4 -> 5: why the attempt ran ("missing output", "params changed: ..."),
+     * so a later `krait report` can say why each output was last made */
+    "ALTER TABLE attempts ADD COLUMN reason TEXT;",
 };
 
 _Static_assert(KR_ARRAY_LEN(migrations) == KR_STATE_SCHEMA_VERSION,

@@ -345,7 +345,7 @@ const char *kr_state_attempt_name(int state)
 
 static const char SQL_ATT_INSERT[] =
     "INSERT INTO attempts(run_id, job_id, rule, name, wildcards, attempt, executor, host,"
-    " state, start, log_path) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)";
+    " state, start, log_path, reason) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)";
 static const char SQL_ATT_OUTPUT[] =
     "INSERT INTO attempt_outputs(attempt_id, idx, path) VALUES(?, ?, ?)";
 static const char SQL_MARK_INCOMPLETE[] =
@@ -405,6 +405,7 @@ int kr_state_job_begin(struct kr_state *st, int64_t run_id, const struct kr_stat
     sqlite3_bind_text(s, 8, j->host ? j->host : st->host, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(s, 9, start);
     bind_text(s, 10, j->log_path);
+    bind_text(s, 11, j->reason);
     rc = step_done(st, s, "journaling a job", err);
     if (rc)
         goto out;
@@ -776,7 +777,7 @@ int kr_state_mark_abandoned(struct kr_state *st, int64_t attempt_id, struct kr_e
     "id, run_id, job_id, rule, name, wildcards, executor, host, ext_id, log_path, detail," \
     " attempt, state, exit_code, start, end, pid, pgid, proc_start, cpu_s, max_rss_kb," \
     " io_in, io_out, (SELECT min(t) FROM transitions WHERE attempt_id = attempts.id" \
-    " AND state = 1)"
+    " AND state = 1), reason"
 
 /* Fill *a from a row of ATTEMPT_COLS; outputs from `outs` (strings valid until the
  * next step of `s`; the output list lives in *paths, which the caller frees). */
@@ -810,6 +811,7 @@ static int read_attempt(struct kr_state *st, sqlite3_stmt *s, sqlite3_stmt *outs
     a->io_in = sqlite3_column_type(s, 21) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 21);
     a->io_out = sqlite3_column_type(s, 22) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 22);
     a->running = sqlite3_column_double(s, 23);
+    a->reason = col_text(s, 24);
     paths->len = 0;
     sqlite3_reset(outs);
     sqlite3_bind_int64(outs, 1, a->id);

@@ -181,6 +181,7 @@ struct kr_state_job {
     const char *executor;           /* "local", "slurm"... */
     const char *host;               /* NULL = this host's name */
     const char *log_path;           /* or NULL */
+    const char *reason;             /* why it runs ("params changed: ..."), or NULL */
     double start;                   /* epoch seconds; 0 = now */
 };
 
@@ -251,6 +252,7 @@ struct kr_state_attempt {
     int64_t id, run_id;
     uint32_t job_id;
     const char *rule, *name, *wildcards, *executor, *host, *ext_id, *log_path, *detail;
+    const char *reason;     /* why it ran ("missing output: a.txt"), or NULL */
     const char *const *outputs;
     uint32_t noutputs;
     int attempt;

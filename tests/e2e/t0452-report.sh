@@ -4,7 +4,8 @@
 # (run with -k) and an output whose name holds <script> and & gives a
 # report with the failed job's log tail, escaped; a rule node per rule and
 # a timeline bar per attempt (one per rule above --max-bars); nothing that
-# points outside the file; the reasons when the run wrote it.
+# points outside the file; why each output was made (journaled with the
+# attempt, so a later `krait report` shows it too).
 # Then, when Debian's chromium is installed, a real headless browser
 # renders it: the DOM has the same nodes and bars, the page's own counters
 # (window 'error' events and 'securitypolicyviolation' events, written
@@ -55,6 +56,12 @@ grep -q "Content-Security-Policy\" content=\"default-src 'none'" r.html; check $
 grep -q '<td>a/1.txt</td><td>make</td><td>missing output: a/1.txt</td>' run.html
 check $? "krait run --report records why each output was made"
 grep -q '<td>local</td><td>[^<]*</td><td>pid:[0-9]*</td>' r.html; check $? "provenance: executor, host, external id"
+grep -q '<td>a/1.txt</td><td>make</td><td>missing output: a/1.txt</td>' r.html
+check $? "krait report, later, reads why each output was made from the journal"
+"$KRAIT" log --run 1 > log.out 2>&1; check $? "krait log --run 1"
+grep -q '^        why: missing output: a/1.txt$' log.out; check $? "... shows why each attempt ran"
+"$KRAIT" log --run 1 --json > log.json 2>&1
+grep -q '"reason": *"missing output: bad.txt"' log.json; check $? "... and --json has it as \"reason\""
 
 "$KRAIT" report --max-bars 2 -o b.html 2> /dev/null; check $? "krait report --max-bars 2"
 grep -q 'id="timeline-bucketed">5 attempts: more than 2' b.html; check $? "... says the timeline is bucketed"
