@@ -20,6 +20,7 @@
  */
 #include "runner.h"
 #include "container.h"
+#include "shadow.h"
 #include "executor.h"
 #include "progress.h"
 #include "signals.h"
@@ -434,6 +435,35 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
             return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
                                    p->ej.benchmark_path, strerror(errno));
     }
+    if (p->shadow_dir) {
+        const char **ins = kr_arena_zalloc(&j->arena, (j->job->nin + 1) * sizeof *ins);
+        for (i = 0; i < j->job->nin; i++)
+            ins[i] = j->job->in[i].path;
+        if (kr_shadow_setup(p->shadow_mode, p->shadow_dir, R->jp.state_dir, ins, j->job->nin,
+                            p->lout, j->job->nout, p->logs, p->nlogs, &e) != KR_OK)
+            return kr_arena_printf(&j->arena, "cannot prepare the shadow directory %s: %s",
+                                   p->shadow_dir, e.msg);
+    }
+    return NULL;
+}
+
+/* After a shadowed job: move its outputs (on success) and logs back, remove
+ * the shadow directory (kept after a failure with --keep-incomplete). */
+static const char *unshadow(struct run *R, struct rjob *j, bool success)
+{
+    struct kr_prepared *p = &j->p;
+    struct kr_error e;
+    bool keep = !success && R->o->keep_incomplete;
+    if (!p->shadow_dir || R->noop)
+        return NULL;
+    if (kr_shadow_finish(p->shadow_dir, success, keep, p->lout, j->job->nout, p->logs,
+                         p->nlogs, &e) != KR_OK)
+        return kr_arena_printf(&j->arena, "cannot move the outputs out of the shadow "
+                               "directory: %s", e.msg);
+    if (keep)
+        kr_progress_msg(R->prog, true, "krait: kept the shadow directory %s of the failed "
+                        "job (--keep-incomplete)", p->shadow_dir);
+    p->shadow_dir = NULL;
     return NULL;
 }
 
@@ -962,7 +992,9 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
     int rc;
 
     /* a dry run ran nothing: there is nothing to check */
-    msg = R->noop ? NULL : check_outputs(R, j);
+    msg = unshadow(R, j, true);
+    if (!msg)
+        msg = R->noop ? NULL : check_outputs(R, j);
     if (!msg && !R->noop && j->p.nremote_out)
         msg = push_outputs(R, j);
     if (msg) {
@@ -1004,6 +1036,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     char *why, *full, *full_detail = NULL;
 
     j->attached = false;
+    unshadow(R, j, false);
     if (!cancelled && !R->noop && (full = disk_full_note(j))) {
         detail = full_detail = kr_asprintf("%s: %s", detail, full);
         kr_free(full);
@@ -1285,6 +1318,11 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     R.jp.ndefres = o->ndefres;
     R.jp.checksum_max_size = o->checksum_max_size;
     R.jp.containers = o->containers;
+    if (o->shadow_prefix)
+        R.jp.shadow_base = kr_arena_printf(kr_dag_arena(dag), "%s%s%s/shadow",
+                                           o->shadow_prefix[0] == '/' ? "" : cwd,
+                                           o->shadow_prefix[0] == '/' ? "" : "/",
+                                           o->shadow_prefix);
     if (o->storage) {
         /* the cache of remote files, relative to the working directory when
          * it is inside it (the paths jobs see stay short) */
