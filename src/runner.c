@@ -259,6 +259,7 @@ static int sched_threads(const struct run *R, const struct rjob *j)
 static int prepare(struct run *R, struct rjob *j, int attempt)
 {
     struct kr_error e;
+    uint32_t i;
     int rc;
 
     attempt_free(j);
@@ -273,6 +274,25 @@ static int prepare(struct run *R, struct rjob *j, int attempt)
         j->p.desc = kr_jobprep_desc(j->job, &j->arena);
         job_failed_final(R, j, line);
         return rc;
+    }
+    for (i = 0; i < j->p.ej.nres; i++) {
+        /* Snakemake (Rule.expand_resources): a resource named by --resources
+         * has that constraint's type in every job */
+        const struct kr_resource_kv *kv = &j->p.ej.res[i];
+        uint32_t k;
+        for (k = 0; kv->sval && k < R->o->nlimits; k++) {
+            char *m;
+            if (strcmp(R->o->limits[k].name, kv->name))
+                continue;
+            m = kr_asprintf("rule '%s': Resource %s is of type str but global resource "
+                            "constraint defines an int with value %lld. Resources with the "
+                            "same name need to have the same types (int, float, or str are "
+                            "allowed).", j->job->rule->name, kv->name,
+                            (long long)R->o->limits[k].total);
+            job_failed_final(R, j, m);
+            kr_free(m);
+            return KR_EEXEC;
+        }
     }
     if (j->max_attempts == 0)
         j->max_attempts = 1 + (j->p.info.retries >= 0 ? j->p.info.retries : R->o->retries);
@@ -374,6 +394,15 @@ static bool outside_workflow_dir(const char *path)
     return strncmp(full, cwd, n) != 0 || full[n] != '/' || full[n + 1] == '\0';
 }
 
+/* Where the previous version of an update() output is kept while its job
+ * runs (restored if the job fails, as Snakemake does). */
+static const char *update_copy(struct run *R, struct rjob *j, uint32_t i)
+{
+    const char *p = j->job->out[i].path;
+    return kr_arena_printf(&j->arena, "%s/update/%016llx", R->jp.state_dir,
+                           (unsigned long long)kr_hash64(p, strlen(p)));
+}
+
 /* After a failure: remove the job's outputs (as Snakemake does), except that
  * a directory outside the workflow directory is never deleted recursively:
  * it is left in place with a warning. */
@@ -386,6 +415,18 @@ static void remove_outputs(struct run *R, struct rjob *j)
         const char *path = j->p.lout ? j->p.lout[i] : j->job->out[i].path;
         if (path != j->job->out[i].path)
             kr_stage_forget(R->jp.stage_root, j->job->out[i].path);
+        if (j->job->out[i].flags & KR_F_UPDATE) {
+            /* update(): the previous version comes back */
+            const char *copy = update_copy(R, j, i);
+            if (lstat(copy, &sb) == 0) {
+                kr_storage_remove(kr_storage_local(), path, &e);
+                if (rename(copy, path) != 0)
+                    kr_progress_msg(R->prog, true, "krait: warning: cannot restore %s from "
+                                    "%s: %s", path, copy, strerror(errno));
+                kr_dag_restat(R->dag, j->job->outfiles[i]);
+                continue;
+            }
+        }
         if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && outside_workflow_dir(path)) {
             kr_progress_msg(R->prog, true, "krait: warning: left the output directory %s of "
                             "the failed job in place: it is outside the workflow directory, "
@@ -413,6 +454,19 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
         else if ((j->job->out[i].flags & KR_F_PROTECTED) && lstat(path, &sb) == 0)
             return kr_arena_printf(&j->arena, "write-protected output exists: %s "
                                    "(remove it to rerun the job)", path);
+        if (j->job->out[i].flags & KR_F_UPDATE) {
+            /* update(): modified in place; a copy is kept until the job ends */
+            const char *copy = update_copy(R, j, i);
+            if (kr_storage_remove(kr_storage_local(), copy, &e) != KR_OK ||
+                (lstat(path, &sb) == 0 &&
+                 (kr_mkdirs_parent(copy, &e) != KR_OK || kr_copy_tree(path, copy, &e) != KR_OK)))
+                return kr_arena_printf(&j->arena, "cannot keep a copy of the update() output "
+                                       "%s: %s", path, e.msg);
+            if (kr_mkdirs_parent(path, NULL) != KR_OK)
+                return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
+                                       path, strerror(errno));
+            continue;
+        }
         if (kr_storage_remove(kr_storage_local(), path, &e) != KR_OK)
             return kr_arena_printf(&j->arena, "cannot remove old output: %s", e.msg);
         kr_dag_restat(R->dag, j->job->outfiles[i]);
@@ -1009,6 +1063,9 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
             R->stopping = true;
         }
     }
+    for (i = 0; !R->noop && i < j->job->nout; i++)
+        if (j->job->out[i].flags & KR_F_UPDATE)
+            kr_storage_remove(kr_storage_local(), update_copy(R, j, i), &e);
     /* the job file may hold secrets (params): kept only for a failed job */
     if (j->p.jobfile && unlink(j->p.jobfile) != 0 && errno != ENOENT)
         kr_progress_msg(R->prog, true, "krait: warning: cannot remove job file %s: %s",

@@ -60,6 +60,8 @@ static char *rel_norm(const char *p)
     return kr_buf_steal(&b);
 }
 
+static int copy_tree(const char *src, const char *dst, struct kr_error *err);
+
 static int copy_file(const char *src, const char *dst, mode_t mode, struct kr_error *err)
 {
     char buf[65536];
@@ -93,6 +95,11 @@ static int copy_file(const char *src, const char *dst, mode_t mode, struct kr_er
         return kr_error_set(err, KR_EIO, "shadow: cannot copy %s to %s: %s", src, dst,
                             strerror(errno));
     return KR_OK;
+}
+
+int kr_copy_tree(const char *src, const char *dst, struct kr_error *err)
+{
+    return copy_tree(src, dst, err);
 }
 
 /* Copy a file, symlink or directory tree (symlinks are copied as links). */

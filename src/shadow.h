@@ -48,4 +48,8 @@ int kr_shadow_finish(const char *dir, bool success, bool keep,
                      const char *const *outputs, uint32_t nout,
                      const char *const *logs, uint32_t nlogs, struct kr_error *err);
 
+/* Copy a file, symlink (as a link) or directory tree to dst (also used for
+ * the copy of an update() output kept while its job runs). */
+int kr_copy_tree(const char *src, const char *dst, struct kr_error *err);
+
 #endif /* KR_SHADOW_H */
