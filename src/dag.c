@@ -837,6 +837,31 @@ static int fail_ambiguous(struct kr_dag *dag, struct kr_file *f, struct kr_job *
  * KR_NOT_FOUND: no rule can make it and it does not exist (the caller
  * reports it with its own context); other errors with err filled.
  */
+/* Snakemake's PeriodicWildcardError: a wildcard value ending in at least
+ * 20 repetitions of one substring ("s1/1-of-3/1-of-3/...") means a rule is
+ * feeding on its own outputs; the candidate is dropped (the recursion ends
+ * there, as Snakemake's PeriodicityDetector(min_repeat=20) ends it). */
+static int periodic_wildcards(const struct kr_job *j, struct kr_error *err)
+{
+    uint32_t w;
+    for (w = 0; w < j->wc.n; w++) {
+        const char *v = j->wc.values[w];
+        size_t len = strlen(v), p, r;
+        for (p = 1; p * 20 <= len; p++) {
+            const char *unit = v + len - p;
+            for (r = 2; r <= 20 && !memcmp(v + len - r * p, unit, p); r++)
+                ;
+            if (r > 20)
+                return kr_error_set(err, KR_EPLAN, "rule '%s': PeriodicWildcardError: the "
+                                    "value %.*s in wildcard %s is periodically repeated (%s). "
+                                    "This would lead to an infinite recursion. To avoid this, "
+                                    "e.g. restrict the wildcards in this rule to certain "
+                                    "values.", j->rule->name, (int)p, unit, j->wc.names[w], v);
+        }
+    }
+    return KR_OK;
+}
+
 static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
                        struct kr_error *err)
 {
@@ -890,6 +915,9 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
             j->outfiles[0]->producer->rule == j->rule &&
             kr_job_state(j->outfiles[0]->producer) != JS_BUSY)
             j = j->outfiles[0]->producer;   /* the job making the outputs makes its log */
+        else if (rc == KR_OK && j->wc.n && kr_job_state(j) == JS_NEW &&
+                 (rc = periodic_wildcards(j, &e)) != KR_OK)
+            ;
         else if (rc == KR_OK)
             rc = expand_job(dag, j, f, &e);
         if (rc) {

@@ -103,6 +103,10 @@ static double wall_now(void)
 
 /* ---- temp() bookkeeping ------------------------------------------------ */
 
+/* temp() files, and pipe() outputs: krait runs a pipe as an ordinary file,
+ * removed once its consumer is done as Snakemake's named pipe is gone */
+#define KR_F_TEMPISH (KR_F_TEMP | KR_F_PIPE)
+
 static struct tslot *temp_slot(struct run *R, struct kr_file *f, bool add)
 {
     uint32_t i;
@@ -129,7 +133,7 @@ static void temp_init(struct run *R, struct kr_job **run, uint32_t nrun)
     struct tslot *s;
     for (i = 0; i < nrun; i++)
         for (k = 0; k < run[i]->nin; k++)
-            if (run[i]->in[k].flags & KR_F_TEMP || run[i]->infiles[k]->flags & KR_F_TEMP)
+            if (run[i]->in[k].flags & KR_F_TEMPISH || run[i]->infiles[k]->flags & KR_F_TEMPISH)
                 ntemp++;
     if (!ntemp || R->o->notemp)
         return;
@@ -139,7 +143,7 @@ static void temp_init(struct run *R, struct kr_job **run, uint32_t nrun)
     R->temps = kr_calloc(R->tcap, sizeof *R->temps);
     for (i = 0; i < nrun; i++)
         for (k = 0; k < run[i]->nin; k++)
-            if (run[i]->in[k].flags & KR_F_TEMP || run[i]->infiles[k]->flags & KR_F_TEMP) {
+            if (run[i]->in[k].flags & KR_F_TEMPISH || run[i]->infiles[k]->flags & KR_F_TEMPISH) {
                 /* count a job once per file even when it lists it twice */
                 uint32_t m;
                 bool dup = false;
@@ -186,6 +190,33 @@ static void temp_release(struct run *R, struct kr_job *job)
                 kr_progress_msg(R->prog, false, "Removing temporary output %s.", s->f->path);
             kr_state_forget(R->st, s->f->path, NULL);
             kr_dag_restat(R->dag, s->f);
+        }
+    }
+}
+
+/* Snakemake's DAG.cleanup_workdir at the end of a run: the directory of an
+ * input or output of the plan that does not exist (a removed temp() file,
+ * a consumed pipe) is removed when empty, and its parents while they are
+ * empty (os.removedirs); relative paths only, never the working directory. */
+static void cleanup_workdir(struct kr_job **all, uint32_t nall)
+{
+    uint32_t i, k;
+    char dir[PATH_MAX];
+    for (i = 0; i < nall; i++) {
+        struct kr_job *j = all[i];
+        for (k = 0; k < j->nin + j->nout; k++) {
+            const char *p = k < j->nin ? j->in[k].path : j->out[k - j->nin].path;
+            char *slash;
+            struct stat sb;
+            if (p[0] == '/' || strstr(p, "://") || strlen(p) >= sizeof dir ||
+                !strchr(p, '/') || lstat(p, &sb) == 0)
+                continue;
+            strcpy(dir, p);
+            while ((slash = strrchr(dir, '/')) != NULL) {
+                *slash = '\0';
+                if (!dir[0] || !strcmp(dir, ".") || !strcmp(dir, "..") || rmdir(dir) != 0)
+                    break;
+            }
         }
     }
 }
@@ -1466,6 +1497,8 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
         kr_progress_tick(R.prog);
     }
     kr_progress_end(R.prog);
+    if (!R.noop && !o->detach && R.nrunning == 0 && nrun > 0)
+        cleanup_workdir(all, nall);
 
     for (i = 0; i < nrun; i++) {
         struct rjob *j = &R.rj[torun[i]->id];
