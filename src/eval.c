@@ -1502,11 +1502,15 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
                 return rc;
             I->site = n;
             if (n->nkids == 2 && a->type == KR_V_NS &&
-                (n->ops[0] == KR_OP_EQ || n->ops[0] == KR_OP_NE)) {
+                (n->ops[0] == KR_OP_EQ || n->ops[0] == KR_OP_NE || n->ops[0] == KR_OP_LT ||
+                 n->ops[0] == KR_OP_LE || n->ops[0] == KR_OP_GT || n->ops[0] == KR_OP_GE)) {
                 /* a pandas Series compares element by element */
                 bool handled;
-                rc = kr_mod_special(I, a, n->ops[0] == KR_OP_EQ ? "__eq__" : "__ne__", &b, 1,
-                                    out, &handled);
+                const char *nm = n->ops[0] == KR_OP_EQ ? "__eq__" : n->ops[0] == KR_OP_NE
+                                 ? "__ne__" : n->ops[0] == KR_OP_LT ? "__lt__"
+                                 : n->ops[0] == KR_OP_LE ? "__le__"
+                                 : n->ops[0] == KR_OP_GT ? "__gt__" : "__ge__";
+                rc = kr_mod_special(I, a, nm, &b, 1, out, &handled);
                 if (handled)
                     return rc;
             }

@@ -975,6 +975,41 @@ static int mask_op(struct kr_interp *I, struct kr_value *self, struct kr_value *
     return KR_OK;
 }
 
+/* s < v, s <= v, s > v, s >= v element by element (NaN compares False;
+ * values that do not compare, such as a str and an int, are a TypeError as
+ * in pandas). */
+static int se_order(struct kr_interp *I, struct kr_value *self, struct kr_value *arg, int op,
+                    struct kr_value **out)
+{
+    struct kr_value *v = L(self, SE_VALS), *nv = kr_value_list(I->A, v->u.list.len);
+    size_t i;
+    for (i = 0; i < v->u.list.len; i++) {
+        struct kr_value *x = v->u.list.items[i];
+        int c = 0;
+        bool r;
+        if (is_nan(x) || is_nan(arg)) {
+            kr_list_push(I->A, nv, kr_value_bool(false));
+            continue;
+        }
+        if ((x->type == KR_V_STR) != (arg->type == KR_V_STR))
+            return kr_exc_tag(I, "TypeError", NULL,
+                              kr_eval_error(I, "TypeError: '%c' not supported between "
+                                            "instances of '%s' and '%s'", op == 'l' || op == 'L'
+                                            ? '<' : '>', kr_value_type_name(x),
+                                            kr_value_type_name(arg)));
+        kr_value_compare(x, arg, &c);
+        r = op == 'l' ? c < 0 : op == 'L' ? c <= 0 : op == 'g' ? c > 0 : c >= 0;
+        kr_list_push(I->A, nv, kr_value_bool(r));
+    }
+    *out = make_series(I, nv, L(self, SE_INDEX), L(self, SE_NAME), false);
+    return KR_OK;
+}
+
+KR_MOD_FN(se_lt) { return se_order(I, self, a->pos[0], 'l', out); }
+KR_MOD_FN(se_le) { return se_order(I, self, a->pos[0], 'L', out); }
+KR_MOD_FN(se_gt) { return se_order(I, self, a->pos[0], 'g', out); }
+KR_MOD_FN(se_ge) { return se_order(I, self, a->pos[0], 'G', out); }
+
 KR_MOD_FN(se_and) { return mask_op(I, self, a->pos[0], '&', out); }
 KR_MOD_FN(se_or) { return mask_op(I, self, a->pos[0], '|', out); }
 KR_MOD_FN(se_invert) { KR_UNUSED(a); return mask_op(I, self, NULL, '~', out); }
@@ -1709,6 +1744,10 @@ KR_MOD_FN(pd_merge)
 static void series_more(struct kr_interp *I, struct kr_value *s, struct kr_value *st)
 {
     kr_mod_def(I, s, "__and__", se_and, st);
+    kr_mod_def(I, s, "__lt__", se_lt, st);
+    kr_mod_def(I, s, "__le__", se_le, st);
+    kr_mod_def(I, s, "__gt__", se_gt, st);
+    kr_mod_def(I, s, "__ge__", se_ge, st);
     kr_mod_def(I, s, "__or__", se_or, st);
     kr_mod_def(I, s, "__invert__", se_invert, st);
     kr_mod_def(I, s, "isin", se_isin, st);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t0221-pandas-more.sh - more of the pandas that sample-sheet code writes
 # (issue 11): head, fillna, drop_duplicates (NaN cells equal), masks
-# combined with & | ~, isin, the .str accessor (contains with regex,
+# combined with & | ~, < <= > >= on a Series (NaN False), isin, the .str accessor (contains with regex,
 # startswith, endswith, replace, split and .str[0] / .str.get(-1), lower,
 # len), astype(int/float), .values, .empty, reset_index (one and several
 # levels, drop=True), groupby iteration (sorted keys), .groups, .ngroups,
@@ -56,6 +56,9 @@ j2 = pd.merge(u, m, on="sample", how="left")
 print("mergeleft", j2["sample"].tolist(), j2["batch"].fillna("-").tolist())
 j3 = pd.merge(u, u, on="fq")
 print("merge_xy", j3.columns.tolist()[:4], len(j3))
+n = pd.read_csv("units.tsv", sep="\t")
+print("cmp", n[n["reads"] > 50]["sample"].tolist(), n[(n["reads"] >= 100) | n["reads"].isnull()]["fq"].tolist(), (n["reads"] < 200).tolist(), (n["unit"] <= 1).tolist())
+print("cmpstr", (u["sample"] >= "B").tolist(), n[~(n["reads"] > 50)].index.tolist())
 PY
 cat > want.out <<'OUT'
 head ['A', 'B'] 5 3
@@ -89,6 +92,8 @@ concat2 [0, 1, 2, 3, 4, 5]
 merge ['sample', 'unit', 'condition', 'reads', 'fq', 'batch'] ['b1', 'b1', 'b2', 'b2'] [0, 1, 2, 3]
 mergeleft ['A', 'B', 'A', 'C', 'B'] ['b1', 'b2', 'b1', '-', 'b2']
 merge_xy ['sample_x', 'unit_x', 'condition_x', 'reads_x'] 7
+cmp ['A', 'A'] ['A_1.fq', 'B_1.fq', 'A_2.fq', 'B_1.fq'] [True, False, False, True, False] [True, True, False, True, True]
+cmpstr [False, True, False, True, True] [1, 3, 4]
 OUT
 (cat pre.py; printf 'rule all:\n    input: []\n') > Snakefile
 "$KRAIT" lint > lint.out 2> lint.err; check $? "the pandas idioms load"
