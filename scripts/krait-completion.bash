@@ -135,7 +135,8 @@ _krait()
         -c|--cores|-j|--jobs|--run|--retries|--restart-times|--latency-wait|\
         --batch|--max-checksum-file-size|--slurm-array-threshold|--s3-endpoint-url|\
         --container-image|--container-args|--max-bars|--default-storage|\
-        --default-storage-provider|--default-storage-prefix|--wrapper-prefix|--set-scatter)
+        --default-storage-provider|--default-storage-prefix|--wrapper-prefix|--set-scatter|\
+        --shadow-prefix)
             return 0 ;;
     esac
 

@@ -69,6 +69,9 @@ FLAGFN(touch, KR_F_TOUCH)
 FLAGFN(ancient, KR_F_ANCIENT)
 FLAGFN(pipe, KR_F_PIPE)
 FLAGFN(local, KR_F_LOCAL)
+FLAGFN(update, KR_F_UPDATE)
+FLAGFN(before_update, KR_F_BEFORE_UPDATE)
+FLAGFN(service, KR_F_SERVICE)
 
 static int bi_unpack(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
                      struct kr_value **out)
@@ -127,7 +130,8 @@ static const char *flag_name(uint32_t flags)
     } names[] = {
         {KR_F_TEMP, "temp"}, {KR_F_PROTECTED, "protected"}, {KR_F_DIRECTORY, "directory"},
         {KR_F_TOUCH, "touch"}, {KR_F_ANCIENT, "ancient"}, {KR_F_PIPE, "pipe"},
-        {KR_F_NONEMPTY | KR_F_SHA256, "ensure"}, {KR_F_REPORT, "report"},
+        {KR_F_UPDATE, "update"}, {KR_F_BEFORE_UPDATE, "before_update"},
+        {KR_F_SERVICE, "service"}, {KR_F_NONEMPTY | KR_F_SHA256, "ensure"}, {KR_F_REPORT, "report"},
     };
     size_t i;
     for (i = 0; i < KR_ARRAY_LEN(names); i++)
@@ -737,7 +741,8 @@ static const struct {
 } smk_table[] = {
     {"expand", bi_expand}, {"glob_wildcards", bi_glob_wildcards}, {"temp", bi_temp}, {"local", bi_local},
     {"protected", bi_protected}, {"directory", bi_directory}, {"touch", bi_touch},
-    {"ancient", bi_ancient}, {"pipe", bi_pipe}, {"multiext", bi_multiext},
+    {"ancient", bi_ancient}, {"pipe", bi_pipe}, {"update", bi_update},
+    {"before_update", bi_before_update}, {"service", bi_service}, {"multiext", bi_multiext},
     {"unpack", bi_unpack}, {"temporary", bi_temp}, {"collect", bi_expand},
 };
 

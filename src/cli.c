@@ -28,7 +28,7 @@ enum optid {
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
     O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
     O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
-    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS,
+    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_SHADOWPREFIX,
 };
 
 struct opt {
@@ -84,6 +84,8 @@ static const struct opt opts[] = {
     {"set-scatter", 0, MANY, O_SETSCATTER, 0, "NAME=N..", "split counts of scattergather:"},
     {"wrapper-prefix", 0, ONE, O_WRAPPREFIX, 0, "URL",
      "where wrapper: specs are found (file://DIR/ for a local snakemake-wrappers clone)"},
+    {"shadow-prefix", 0, ONE, O_SHADOWPREFIX, 0, "DIR",
+     "make the shadow: directories of jobs under DIR/shadow (default .krait/shadow)"},
     {"latency-wait", 0, ONE, O_LATENCY, 0, "S", "wait S seconds for missing outputs (default 5)"},
     {"keep-incomplete", 0, FLAG, O_KEEPINC, 0, NULL, "keep outputs of failed jobs"},
     {"notemp", 0, FLAG, O_NOTEMP, 0, NULL, "ignore temp() (keep temporary files)"},
@@ -352,6 +354,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
         break;
     }
     case O_KEEPINC: cli->keep_incomplete = true; break;
+    case O_SHADOWPREFIX: cli->shadow_prefix = v; break;
     case O_NOTEMP: cli->notemp = true; break;
     case O_UNQUOTED: cli->load.allow_unquoted_wildcards = true; break;
     case O_UNLOCK: cli->unlock = true; break;

@@ -46,6 +46,7 @@ struct kr_cli {
                                        values (alone: Snakemake's defaults apply) */
     double latency_wait;            /* seconds; default 5 */
     bool keep_incomplete, notemp, unlock;
+    const char *shadow_prefix;      /* --shadow-prefix DIR, or NULL */
     const char *executor;           /* NULL = local */
     struct kr_kv *executor_args;
     uint32_t nexecutor_args;

@@ -100,6 +100,7 @@ static const struct {
 } flag_names[] = {
     {KR_F_TEMP, "temp"}, {KR_F_PROTECTED, "protected"}, {KR_F_DIRECTORY, "directory"},
     {KR_F_TOUCH, "touch"}, {KR_F_ANCIENT, "ancient"}, {KR_F_PIPE, "pipe"},
+    {KR_F_UPDATE, "update"}, {KR_F_BEFORE_UPDATE, "before_update"}, {KR_F_SERVICE, "service"},
     {KR_F_UNPACK, "unpack"}, {KR_F_NONEMPTY, "ensure_non_empty"}, {KR_F_SHA256, "ensure_sha256"},
     {KR_F_REPORT, "report"}, {KR_F_LOCAL, "local"},
 };

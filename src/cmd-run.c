@@ -246,6 +246,7 @@ static int run_main(int argc, char **argv)
     ro.retries = cli.retries > 0 ? cli.retries : 0;
     ro.latency_wait = cli.latency_wait;
     ro.keep_incomplete = cli.keep_incomplete;
+    ro.shadow_prefix = cli.shadow_prefix;
     ro.notemp = cli.notemp;
     ro.executor = cli.executor;
     ro.printshell = cli.printshellcmds;

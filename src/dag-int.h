@@ -36,6 +36,7 @@ enum { JS_NEW = 0, JS_BUSY, JS_BUILT, JS_SELECTED };
 #define KR_JS_MASK 0x3u
 #define KR_JS_REMOVED 0x4u          /* --until / --omit-from dropped it */
 #define KR_JS_WAITING 0x8u          /* an input function waits for a checkpoint */
+#define KR_JS_SPECIAL_IO 0x10u      /* has a pipe(), service() or update() output */
 
 /* One slot of the intern table (8 bytes): 32 bits of the hash beside the
  * file's number + 1 (0: empty), so probing touches no file on a mismatch. */
@@ -84,6 +85,8 @@ struct kr_dag {
     bool *phash_ok;             /* ... when its params are plain values */
     bool planned;
     bool has_ckpt;              /* the workflow has checkpoint rules */
+    bool has_special_io;        /* some job has a before_update() input or a pipe(),
+                                   service() or update() output (check_special_io) */
     const struct kr_rule *batch;/* --batch: the batching rule, or NULL */
     uint32_t nwaiting;          /* jobs with KR_JS_WAITING */
     int64_t nstat;              /* stat() calls, for tests */

@@ -708,6 +708,15 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
     }
     for (i = 0; i < j->nin; i++) {
         struct kr_file *f = j->infiles[i];
+        if (j->in[i].flags & KR_F_BEFORE_UPDATE) {
+            /* Snakemake: taken as it is on disk, no producer looked for */
+            dag->has_special_io = true;
+            if (!exists(dag, f)) {
+                rc = fail_missing(dag, j, f, err);
+                goto out;
+            }
+            continue;
+        }
         if (f->pstate_ == RS_DONE)
             continue;   /* fast path: already resolved */
         if (skip && skip[i])
@@ -735,7 +744,7 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
     dag->stamp++;
     for (i = 0; i < j->nin; i++) {
         struct kr_job *p = j->infiles[i]->producer;
-        if (!p || p->visit == dag->stamp)
+        if (!p || p->visit == dag->stamp || (j->in[i].flags & KR_F_BEFORE_UPDATE))
             continue;
         p->visit = dag->stamp;
         dag->scratch[nd++] = p;
@@ -761,6 +770,8 @@ static void select_job(struct kr_job *j)
     kr_job_set_state(j, JS_SELECTED);
     for (i = 0; i < j->nout; i++) {
         struct kr_file *f = j->outfiles[i];
+        if (j->out[i].flags & (KR_F_PIPE | KR_F_SERVICE | KR_F_UPDATE))
+            j->pstate_ |= KR_JS_SPECIAL_IO;
         if (!f->producer) {
             f->producer = j;
             f->flags = j->out[i].flags;
@@ -826,6 +837,31 @@ static int fail_ambiguous(struct kr_dag *dag, struct kr_file *f, struct kr_job *
  * KR_NOT_FOUND: no rule can make it and it does not exist (the caller
  * reports it with its own context); other errors with err filled.
  */
+/* Snakemake's PeriodicWildcardError: a wildcard value ending in at least
+ * 20 repetitions of one substring ("s1/1-of-3/1-of-3/...") means a rule is
+ * feeding on its own outputs; the candidate is dropped (the recursion ends
+ * there, as Snakemake's PeriodicityDetector(min_repeat=20) ends it). */
+static int periodic_wildcards(const struct kr_job *j, struct kr_error *err)
+{
+    uint32_t w;
+    for (w = 0; w < j->wc.n; w++) {
+        const char *v = j->wc.values[w];
+        size_t len = strlen(v), p, r;
+        for (p = 1; p * 20 <= len; p++) {
+            const char *unit = v + len - p;
+            for (r = 2; r <= 20 && !memcmp(v + len - r * p, unit, p); r++)
+                ;
+            if (r > 20)
+                return kr_error_set(err, KR_EPLAN, "rule '%s': PeriodicWildcardError: the "
+                                    "value %.*s in wildcard %s is periodically repeated (%s). "
+                                    "This would lead to an infinite recursion. To avoid this, "
+                                    "e.g. restrict the wildcards in this rule to certain "
+                                    "values.", j->rule->name, (int)p, unit, j->wc.names[w], v);
+        }
+    }
+    return KR_OK;
+}
+
 static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
                        struct kr_error *err)
 {
@@ -879,6 +915,9 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
             j->outfiles[0]->producer->rule == j->rule &&
             kr_job_state(j->outfiles[0]->producer) != JS_BUSY)
             j = j->outfiles[0]->producer;   /* the job making the outputs makes its log */
+        else if (rc == KR_OK && j->wc.n && kr_job_state(j) == JS_NEW &&
+                 (rc = periodic_wildcards(j, &e)) != KR_OK)
+            ;
         else if (rc == KR_OK)
             rc = expand_job(dag, j, f, &e);
         if (rc) {
@@ -1208,6 +1247,120 @@ static void collect_run(struct kr_dag *dag)
     dag->nrun = n;
 }
 
+/* Does `from` depend on `to`, directly or not? (visit stamps: mark) */
+static bool depends_on(struct kr_job *from, struct kr_job *to, uint32_t mark)
+{
+    uint32_t k;
+    if (from == to)
+        return true;
+    if (from->visit == mark)
+        return false;
+    from->visit = mark;
+    for (k = 0; k < from->ndeps; k++)
+        if (depends_on(from->deps[k], to, mark))
+            return true;
+    return false;
+}
+
+/* before_update(f): the job reading f as it is runs before the job that
+ * update()s f (Snakemake raises its priority and gives both a mutex): an
+ * ordering edge, unless the reader needs the updater's products anyway. */
+static void order_before_updates(struct kr_dag *dag)
+{
+    uint32_t i, k, d;
+    for (i = 0; i < dag->all.len; i++) {
+        struct kr_job *c = dag->all.items[i];
+        if (kr_job_state(c) != JS_SELECTED)
+            continue;
+        for (k = 0; k < c->nin; k++) {
+            struct kr_job *u = c->infiles[k]->producer, **deps;
+            if (!(c->in[k].flags & KR_F_BEFORE_UPDATE) || !u || u == c ||
+                kr_job_state(u) != JS_SELECTED)
+                continue;
+            for (d = 0; d < u->ndeps && u->deps[d] != c; d++)
+                ;
+            if (d < u->ndeps || depends_on(c, u, ++dag->stamp))
+                continue;
+            deps = dalloc(dag, (u->ndeps + 1) * sizeof *deps, 8);
+            if (u->ndeps)
+                memcpy(deps, u->deps, u->ndeps * sizeof *deps);
+            deps[u->ndeps++] = c;
+            u->deps = deps;
+        }
+    }
+}
+
+static int rule_error(struct kr_error *err, const struct kr_rule *r, const char *msg)
+{
+    return kr_error_set(err, KR_EPLAN, "rule '%s': %s", r->name, msg);
+}
+
+/* Snakemake's checks of pipe() and service() outputs (DAG.handle_pipes_and_
+ * services) over the jobs that run: a pipe has exactly one consumer, which
+ * runs a command; neither side of a pipe or service uses run:. krait then
+ * runs a pipe as a normal file, the consumer after the producer. A service
+ * job needs running alongside its consumers, which krait's scheduler does
+ * not do: refused with a message naming the feature. */
+static int check_special_io(struct kr_dag *dag, struct kr_error *err)
+{
+    uint32_t i, k, c, m;
+    for (i = 0; i < dag->njobs; i++) {
+        struct kr_job *j = dag->jobs[i];
+        if (!(j->pstate_ & KR_JS_SPECIAL_IO) || !j->needs_run)
+            continue;
+        for (k = 0; k < j->nout; k++) {
+            struct kr_file *f = j->outfiles[k];
+            bool pipe = (j->out[k].flags & KR_F_PIPE) != 0;
+            struct kr_job *first = NULL;
+            uint32_t n = 0;
+            if (!(j->out[k].flags & (KR_F_PIPE | KR_F_SERVICE)))
+                continue;
+            if (j->out[k].flags & KR_F_SERVICE)
+                return kr_error_set(err, KR_EUNSUPPORTED, "rule '%s': krait does not support "
+                                    "service() outputs yet: a service job (%s) has to run "
+                                    "alongside the jobs that use it and be stopped after "
+                                    "them, which krait's scheduler cannot do; start the "
+                                    "service outside the workflow", j->rule->name, f->path);
+            if (j->rule->run_code)
+                return rule_error(err, j->rule, "Rule defines pipe output but uses a 'run' "
+                                  "directive. This is not possible for technical reasons. "
+                                  "Consider using 'shell' or 'script'.");
+            for (c = 0; c < j->nrdeps; c++) {
+                struct kr_job *cj = j->rdeps[c];
+                for (m = 0; m < cj->nin; m++)
+                    if (cj->infiles[m] == f && !(cj->in[m].flags & KR_F_BEFORE_UPDATE))
+                        break;
+                if (m == cj->nin)
+                    continue;
+                if (!first)
+                    first = cj;
+                n++;
+            }
+            if (pipe && n > 1)
+                return kr_error_set(err, KR_EPLAN, "rule '%s': Output file %s is marked as "
+                                    "pipe but more than one job depends on it. Make sure "
+                                    "that any pipe output is only consumed by one job",
+                                    j->rule->name, f->path);
+            if (n == 0)
+                return kr_error_set(err, KR_EPLAN, "rule '%s': Output file %s is marked as "
+                                    "pipe or service but it has no consumer. This is invalid "
+                                    "because it can lead to a dead lock.", j->rule->name,
+                                    f->path);
+            if (!first->rule->shell && !first->rule->script && !first->rule->run_code &&
+                !first->rule->wrapper)
+                return kr_error_set(err, KR_EPLAN, "Output file %s is marked as pipe but is "
+                                    "requested by a rule that does not execute anything "
+                                    "(rule '%s'). This is not allowed because it would lead "
+                                    "to a dead lock.", f->path, first->rule->name);
+            if (first->rule->run_code)
+                return rule_error(err, first->rule, "Rule consumes pipe or service input but "
+                                  "uses a 'run' directive. This is not possible for technical "
+                                  "reasons. Consider using 'shell' or 'script'.");
+        }
+    }
+    return KR_OK;
+}
+
 int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_error *err)
 {
     static const struct kr_plan_opts defaults = { .checksum_max_size = 1000000 };
@@ -1252,6 +1405,8 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
     }
     if (rc)
         return rc;
+    if (dag->has_special_io)
+        order_before_updates(dag);
     toposort(dag);
     link_jobs(dag);
     rc = kr_stale_decide(dag, o, err);
@@ -1259,7 +1414,7 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
         return rc;
     apply_until_omit(dag, o);
     collect_run(dag);
-    return KR_OK;
+    return check_special_io(dag, err);
 }
 
 struct kr_job **kr_dag_jobs(struct kr_dag *dag, uint32_t *njobs)

@@ -22,10 +22,6 @@ static const struct missing missing_names[] = {
     {"shell", "Snakemake", "shell() runs commands while the rule file is read; use a rule "
                            "with shell:"},
     {"storage", "Snakemake", NULL},
-    {"service", "Snakemake", NULL},
-    {"update", "Snakemake", "it needs the previous version of an output kept across "
-                            "runs, which krait does not do; write the output anew"},
-    {"before_update", "Snakemake", "it goes with update(), which krait does not support"},
     {"github", "Snakemake", "copy the file into the repository"},
     {"gitlab", "Snakemake", "copy the file into the repository"},
     {"srcdir", "Snakemake", "paths relative to the Snakefile's directory work as they are"},

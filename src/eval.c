@@ -1426,12 +1426,36 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
         if (rc != KR_OK)
             return rc;
         I->site = n;
+        if (a->type == KR_V_NS || b->type == KR_V_NS) {
+            /* pandas masks ((df.a == 1) & df.b.isin(...)), date + timedelta */
+            static const struct { int op; const char *name, *rname; } ops[] = {
+                {KR_OP_BITAND, "__and__", NULL}, {KR_OP_BITOR, "__or__", NULL},
+                {KR_OP_ADD, "__add__", "__radd__"}, {KR_OP_SUB, "__sub__", NULL},
+                {KR_OP_MUL, "__mul__", "__mul__"},
+            };
+            bool handled = false;
+            size_t k;
+            for (k = 0; k < KR_ARRAY_LEN(ops) && ops[k].op != n->op; k++)
+                ;
+            if (k < KR_ARRAY_LEN(ops) && a->type == KR_V_NS)
+                rc = kr_mod_special(I, a, ops[k].name, &b, 1, out, &handled);
+            else if (k < KR_ARRAY_LEN(ops) && ops[k].rname)
+                rc = kr_mod_special(I, b, ops[k].rname, &a, 1, out, &handled);
+            if (handled)
+                return rc;
+        }
         return kr_eval_binop(I, n->op, a, b, out);
     case KR_N_UNOP:
         rc = kr_eval_expr(I, n->a, &a);
         if (rc != KR_OK)
             return rc;
         I->site = n;
+        if (a->type == KR_V_NS && n->op == KR_OP_INVERT) {
+            bool handled;
+            rc = kr_mod_special(I, a, "__invert__", NULL, 0, out, &handled);
+            if (handled)
+                return rc;
+        }
         if (a->type == KR_V_INT || a->type == KR_V_BOOL) {
             int64_t x = a->type == KR_V_BOOL ? a->u.b : a->u.i;
             if (n->op == KR_OP_NEG) {
@@ -1478,11 +1502,15 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
                 return rc;
             I->site = n;
             if (n->nkids == 2 && a->type == KR_V_NS &&
-                (n->ops[0] == KR_OP_EQ || n->ops[0] == KR_OP_NE)) {
+                (n->ops[0] == KR_OP_EQ || n->ops[0] == KR_OP_NE || n->ops[0] == KR_OP_LT ||
+                 n->ops[0] == KR_OP_LE || n->ops[0] == KR_OP_GT || n->ops[0] == KR_OP_GE)) {
                 /* a pandas Series compares element by element */
                 bool handled;
-                rc = kr_mod_special(I, a, n->ops[0] == KR_OP_EQ ? "__eq__" : "__ne__", &b, 1,
-                                    out, &handled);
+                const char *nm = n->ops[0] == KR_OP_EQ ? "__eq__" : n->ops[0] == KR_OP_NE
+                                 ? "__ne__" : n->ops[0] == KR_OP_LT ? "__lt__"
+                                 : n->ops[0] == KR_OP_LE ? "__le__"
+                                 : n->ops[0] == KR_OP_GT ? "__gt__" : "__ge__";
+                rc = kr_mod_special(I, a, nm, &b, 1, out, &handled);
                 if (handled)
                     return rc;
             }

@@ -13,6 +13,7 @@
 #include "container.h"
 #include "resources.h"
 #include "scriptwrap.h"
+#include "shadow.h"
 #include "stage.h"
 
 #include <errno.h>
@@ -239,6 +240,23 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     out->ej.name = *out->wildcards ? kr_arena_printf(arena, "%s.%s", r->name, out->wildcards)
                                    : r->name;
     out->ej.workdir = jp->workdir;
+    if (r->shadow) {
+        /* the job runs in its shadow directory: the paths krait itself
+         * writes (the job's stdout/stderr, the benchmark) and script: paths
+         * are made absolute; the command's own paths stay relative */
+        if (jp->containers && kr_container_job_image(jp->containers, out->info.container))
+            return kr_error_set(err, KR_EUNSUPPORTED, "rule '%s': shadow: together with "
+                                "containers is not supported yet (the shadow directory's "
+                                "links point into the working directory)", r->name);
+        if (jp->stage_root && (out->nremote_in || out->nremote_out))
+            return kr_error_set(err, KR_EUNSUPPORTED, "rule '%s': shadow: with S3 inputs or "
+                                "outputs is not supported yet", r->name);
+        out->shadow_mode = kr_shadow_mode(r->shadow);
+        out->shadow_dir = kr_shadow_path(jp->shadow_base ? jp->shadow_base
+                                         : kr_arena_printf(arena, "%s/shadow", jp->state_dir),
+                                         jp->workdir, r->name, wcs, attempt, arena);
+        out->ej.workdir = out->shadow_dir;
+    }
     out->ej.threads = out->info.threads;
     out->ej.attempt = attempt;
     outs = kr_arena_zalloc(arena, (job->nout + 1) * sizeof *outs);
@@ -257,6 +275,13 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
         out->ej.log_path = kr_arena_printf(arena, "%s/%s.log", logdir, *wcs ? wcs : "job");
     }
     out->ej.benchmark_path = out->info.nbench > 0 ? out->info.bench[0].path : NULL;
+    if (out->shadow_dir) {
+        if (out->ej.log_path[0] != '/')
+            out->ej.log_path = kr_arena_printf(arena, "%s/%s", jp->workdir, out->ej.log_path);
+        if (out->ej.benchmark_path && out->ej.benchmark_path[0] != '/')
+            out->ej.benchmark_path = kr_arena_printf(arena, "%s/%s", jp->workdir,
+                                                     out->ej.benchmark_path);
+    }
     out->ej.container = out->info.container;
     resources(out, arena);
 
@@ -289,6 +314,8 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
             const char *sp = out->info.script_path ? out->info.script_path : r->script;
             if (sp[0] != '/')
                 sp = kr_arena_printf(arena, "%s%s", rule_dir(jp->wf, r, arena), sp);
+            if (sp[0] != '/' && out->shadow_dir)
+                sp = kr_arena_printf(arena, "%s/%s", jp->workdir, sp);
             sj.script = sp;
         } else {
             sj.code = r->run_code;

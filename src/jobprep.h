@@ -44,6 +44,9 @@ struct kr_jobprep {
     char *wrapper;                  /* script wrapper path, installed lazily (owned) */
     const char *stage_root;         /* remote (s3://) paths are staged under this
                                        directory (src/stage.h); NULL: no staging */
+    const char *shadow_base;        /* absolute directory of shadow: directories
+                                       (--shadow-prefix DIR/shadow); NULL:
+                                       state_dir/shadow */
 };
 
 /* A job ready to submit. */
@@ -61,6 +64,9 @@ struct kr_prepared {
                                        remote output its staged copy (kr_stage_local_path) */
     uint32_t nremote_in;            /* s3:// inputs to fetch before the job runs */
     uint32_t nremote_out;           /* s3:// outputs to upload after it */
+    int shadow_mode;                /* enum kr_shadow_mode of the rule's shadow: */
+    const char *shadow_dir;         /* where the job runs (ej.workdir) when it is
+                                       shadowed, else NULL (src/shadow.h) */
 };
 
 /*

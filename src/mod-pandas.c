@@ -36,6 +36,9 @@ static struct kr_value *make_df(struct kr_interp *I, struct kr_value *cols,
 static struct kr_value *make_series(struct kr_interp *I, struct kr_value *vals,
                                     struct kr_value *index, struct kr_value *name, bool row);
 
+static void series_more(struct kr_interp *I, struct kr_value *s, struct kr_value *st);
+static void df_more(struct kr_interp *I, struct kr_value *df, struct kr_value *st);
+
 static struct kr_value *tuple_of(struct kr_interp *I, size_t n, struct kr_value **v)
 {
     struct kr_value *t = kr_value_tuple(I->A, n);
@@ -425,6 +428,7 @@ static struct kr_value *make_series(struct kr_interp *I, struct kr_value *vals,
     kr_dict_sets(I->A, s->u.ns.attrs, "index", make_index(I, index));
     kr_dict_sets(I->A, s->u.ns.attrs, "name", parts[SE_NAME]);
     kr_dict_sets(I->A, s->u.ns.attrs, "values", vals);
+    series_more(I, s, st);
     return s;
 }
 
@@ -933,6 +937,838 @@ KR_MOD_FN(df_setattr)
     return KR_OK;
 }
 
+/* ---- more idioms: masks, str accessor, conversions, head/fillna ---- */
+
+static bool is_ns(const struct kr_value *v, const char *name)
+{
+    return v->type == KR_V_NS && v->u.ns.name && !strcmp(v->u.ns.name, name);
+}
+
+/* The values of a Series, Index or list-like; NULL otherwise. */
+static struct kr_value *values_of(struct kr_value *v)
+{
+    if (v->type == KR_V_LIST || v->type == KR_V_TUPLE)
+        return v;
+    if (v->type == KR_V_NS && v->u.ns.name && (!strcmp(v->u.ns.name, "pandas.Series") ||
+                                               !strcmp(v->u.ns.name, "pandas.Index")))
+        return kr_dict_gets(v->u.ns.attrs, "values");
+    return NULL;
+}
+
+/* a & b, a | b, ~a on boolean Series (op '&', '|', '~'). */
+static int mask_op(struct kr_interp *I, struct kr_value *self, struct kr_value *other, int op,
+                   struct kr_value **out)
+{
+    struct kr_value *v = L(self, SE_VALS), *ov = other ? values_of(other) : NULL;
+    struct kr_value *nv = kr_value_list(I->A, v->u.list.len);
+    size_t i;
+    if (other && ov && ov->u.list.len != v->u.list.len)
+        return kr_eval_error(I, "ValueError: the Series in '%c' have %zu and %zu items", op,
+                             v->u.list.len, ov->u.list.len);
+    for (i = 0; i < v->u.list.len; i++) {
+        bool x = kr_value_truthy(v->u.list.items[i]) && !is_nan(v->u.list.items[i]), y;
+        y = !other ? false : ov ? kr_value_truthy(ov->u.list.items[i]) && !is_nan(ov->u.list.items[i])
+                              : kr_value_truthy(other);
+        kr_list_push(I->A, nv, kr_value_bool(op == '&' ? x && y : op == '|' ? x || y : !x));
+    }
+    *out = make_series(I, nv, L(self, SE_INDEX), L(self, SE_NAME), false);
+    return KR_OK;
+}
+
+/* s < v, s <= v, s > v, s >= v element by element (NaN compares False;
+ * values that do not compare, such as a str and an int, are a TypeError as
+ * in pandas). */
+static int se_order(struct kr_interp *I, struct kr_value *self, struct kr_value *arg, int op,
+                    struct kr_value **out)
+{
+    struct kr_value *v = L(self, SE_VALS), *nv = kr_value_list(I->A, v->u.list.len);
+    size_t i;
+    for (i = 0; i < v->u.list.len; i++) {
+        struct kr_value *x = v->u.list.items[i];
+        int c = 0;
+        bool r;
+        if (is_nan(x) || is_nan(arg)) {
+            kr_list_push(I->A, nv, kr_value_bool(false));
+            continue;
+        }
+        if ((x->type == KR_V_STR) != (arg->type == KR_V_STR))
+            return kr_exc_tag(I, "TypeError", NULL,
+                              kr_eval_error(I, "TypeError: '%c' not supported between "
+                                            "instances of '%s' and '%s'", op == 'l' || op == 'L'
+                                            ? '<' : '>', kr_value_type_name(x),
+                                            kr_value_type_name(arg)));
+        kr_value_compare(x, arg, &c);
+        r = op == 'l' ? c < 0 : op == 'L' ? c <= 0 : op == 'g' ? c > 0 : c >= 0;
+        kr_list_push(I->A, nv, kr_value_bool(r));
+    }
+    *out = make_series(I, nv, L(self, SE_INDEX), L(self, SE_NAME), false);
+    return KR_OK;
+}
+
+KR_MOD_FN(se_lt) { return se_order(I, self, a->pos[0], 'l', out); }
+KR_MOD_FN(se_le) { return se_order(I, self, a->pos[0], 'L', out); }
+KR_MOD_FN(se_gt) { return se_order(I, self, a->pos[0], 'g', out); }
+KR_MOD_FN(se_ge) { return se_order(I, self, a->pos[0], 'G', out); }
+
+KR_MOD_FN(se_and) { return mask_op(I, self, a->pos[0], '&', out); }
+KR_MOD_FN(se_or) { return mask_op(I, self, a->pos[0], '|', out); }
+KR_MOD_FN(se_invert) { KR_UNUSED(a); return mask_op(I, self, NULL, '~', out); }
+
+KR_MOD_FN(se_isin)
+{
+    struct kr_value *v = L(self, SE_VALS), *nv, *ref;
+    size_t i, k;
+    int rc = kr_args_check(I, "Series.isin", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    ref = values_of(a->pos[0]);
+    if (!ref && (a->pos[0]->type == KR_V_SET || a->pos[0]->type == KR_V_DICT)) {
+        ref = kr_value_list(I->A, 0);
+        for (k = 0; k < a->pos[0]->u.dict->n; k++)
+            if (a->pos[0]->u.dict->keys[k])
+                kr_list_push(I->A, ref, a->pos[0]->u.dict->keys[k]);
+    }
+    if (!ref)
+        return kr_eval_error(I, "TypeError: only list-like objects are allowed to be passed to "
+                             "isin(), you passed a '%s'", kr_value_type_name(a->pos[0]));
+    nv = kr_value_list(I->A, v->u.list.len);
+    for (i = 0; i < v->u.list.len; i++) {
+        bool in = false;
+        for (k = 0; k < ref->u.list.len && !in; k++)
+            in = kr_value_equal(v->u.list.items[i], ref->u.list.items[k]);
+        kr_list_push(I->A, nv, kr_value_bool(in));
+    }
+    *out = make_series(I, nv, L(self, SE_INDEX), L(self, SE_NAME), false);
+    return KR_OK;
+}
+
+/* One value converted as astype(int/float/str) does. */
+static int convert(struct kr_interp *I, struct kr_value *x, char to, struct kr_value **out)
+{
+    char *end;
+    if (to == 's') {
+        *out = kr_value_cstr(I->A, is_nan(x) ? "nan" : kr_value_to_str(I->A, x));
+        return KR_OK;
+    }
+    if (is_nan(x)) {
+        if (to == 'f') {
+            *out = kr_value_float(I->A, NAN);
+            return KR_OK;
+        }
+        return kr_eval_error(I, "IntCastingNaNError: Cannot convert non-finite values (NA or "
+                             "inf) to integer");
+    }
+    if (x->type == KR_V_BOOL || x->type == KR_V_INT) {
+        int64_t v = x->type == KR_V_BOOL ? x->u.b : x->u.i;
+        *out = to == 'i' ? kr_value_int(I->A, v) : kr_value_float(I->A, (double)v);
+        return KR_OK;
+    }
+    if (x->type == KR_V_FLOAT) {
+        *out = to == 'i' ? kr_value_int(I->A, (int64_t)x->u.f) : x;
+        return KR_OK;
+    }
+    if (x->type == KR_V_STR) {
+        if (to == 'i') {
+            long long v = strtoll(x->u.str.s, &end, 10);
+            if (x->u.str.len && !*end) {
+                *out = kr_value_int(I->A, v);
+                return KR_OK;
+            }
+        } else {
+            double d = strtod(x->u.str.s, &end);
+            if (x->u.str.len && !*end) {
+                *out = kr_value_float(I->A, d);
+                return KR_OK;
+            }
+        }
+        return kr_eval_error(I, "ValueError: invalid literal for %s: %s",
+                             to == 'i' ? "int() with base 10" : "float()",
+                             kr_value_to_repr(I->A, x));
+    }
+    return kr_eval_error(I, "TypeError: cannot convert '%s' with astype()",
+                         kr_value_type_name(x));
+}
+
+static int astype_code(struct kr_interp *I, struct kr_value *t, char *to)
+{
+    const char *n = t->type == KR_V_BUILTIN ? t->u.bi.name : t->type == KR_V_STR ? t->u.str.s : "";
+    if (!strcmp(n, "int") || !strcmp(n, "int64") || !strcmp(n, "int32"))
+        *to = 'i';
+    else if (!strcmp(n, "float") || !strcmp(n, "float64"))
+        *to = 'f';
+    else if (!strcmp(n, "str") || !strcmp(n, "string") || !strcmp(n, "object"))
+        *to = 's';
+    else
+        return kr_eval_error(I, "krait does not support astype(%s) yet (int, float and str work)",
+                             kr_value_to_repr(I->A, t));
+    return KR_OK;
+}
+
+static int convert_list(struct kr_interp *I, struct kr_value *v, char to, struct kr_value **out)
+{
+    struct kr_value *nv = kr_value_list(I->A, v->u.list.len), *x = NULL;
+    size_t i;
+    int rc;
+    for (i = 0; i < v->u.list.len; i++) {
+        rc = convert(I, v->u.list.items[i], to, &x);
+        if (rc != KR_OK)
+            return rc;
+        kr_list_push(I->A, nv, x);
+    }
+    *out = nv;
+    return KR_OK;
+}
+
+KR_MOD_FN(se_astype)
+{
+    struct kr_value *nv;
+    char to = 0;
+    int rc = kr_args_check(I, "Series.astype", a, 1, 1);
+    if (rc == KR_OK)
+        rc = astype_code(I, a->pos[0], &to);
+    if (rc == KR_OK)
+        rc = convert_list(I, L(self, SE_VALS), to, &nv);
+    if (rc == KR_OK)
+        *out = make_series(I, nv, L(self, SE_INDEX), L(self, SE_NAME), false);
+    return rc;
+}
+
+static int head_n(struct kr_interp *I, const struct kr_callargs *a, size_t len, size_t *n)
+{
+    struct kr_value *v = a->npos ? a->pos[0] : kr_args_kw(a, "n");
+    int64_t k = 5;
+    if (v) {
+        if (v->type != KR_V_INT)
+            return kr_eval_error(I, "head(): n must be an int");
+        k = v->u.i;
+    }
+    if (k < 0)
+        k = (int64_t)len + k > 0 ? (int64_t)len + k : 0;
+    *n = (size_t)k < len ? (size_t)k : len;
+    return KR_OK;
+}
+
+static struct kr_value *list_prefix(struct kr_interp *I, struct kr_value *l, size_t n)
+{
+    struct kr_value *r = kr_value_list(I->A, n);
+    size_t i;
+    for (i = 0; i < n; i++)
+        kr_list_push(I->A, r, l->u.list.items[i]);
+    return r;
+}
+
+KR_MOD_FN(se_head)
+{
+    size_t n = 0;
+    int rc = head_n(I, a, L(self, SE_VALS)->u.list.len, &n);
+    if (rc == KR_OK)
+        *out = make_series(I, list_prefix(I, L(self, SE_VALS), n),
+                           list_prefix(I, L(self, SE_INDEX), n), L(self, SE_NAME), false);
+    return rc;
+}
+
+KR_MOD_FN(se_fillna)
+{
+    struct kr_value *v = L(self, SE_VALS), *nv = kr_value_list(I->A, v->u.list.len), *f;
+    size_t i;
+    f = a->npos ? a->pos[0] : kr_args_kw(a, "value");
+    if (!f)
+        return kr_eval_error(I, "fillna(): give the value to fill in");
+    for (i = 0; i < v->u.list.len; i++)
+        kr_list_push(I->A, nv, is_nan(v->u.list.items[i]) ? f : v->u.list.items[i]);
+    *out = make_series(I, nv, L(self, SE_INDEX), L(self, SE_NAME), false);
+    return KR_OK;
+}
+
+/* ---- Series.str ---- */
+
+/* The str method `what` applied to each string of the Series (NaN stays
+ * NaN, as pandas does). */
+static int str_map(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                   const char *what, struct kr_value **out)
+{
+    struct kr_value *v = L(self, SE_VALS), *nv = kr_value_list(I->A, v->u.list.len);
+    struct kr_value *arg0 = a->npos ? a->pos[0] : NULL, *arg1 = a->npos > 1 ? a->pos[1] : NULL;
+    struct kr_value *rx = kr_args_kw(a, "regex"), *re = NULL;
+    bool regex = !strcmp(what, "contains") ? !rx || kr_value_truthy(rx) : rx && kr_value_truthy(rx);
+    size_t i;
+    int rc;
+    if (!strcmp(what, "contains") || !strcmp(what, "startswith") || !strcmp(what, "endswith") ||
+        !strcmp(what, "replace")) {
+        if (!arg0 && !strcmp(what, "contains"))
+            arg0 = kr_args_kw(a, "pat");
+        if (!arg0 || arg0->type != KR_V_STR)
+            return kr_eval_error(I, "Series.str.%s(): expected a string pattern", what);
+        if (!strcmp(what, "replace") && (!arg1 || arg1->type != KR_V_STR))
+            return kr_eval_error(I, "Series.str.replace(): expected (pat, repl) strings");
+        if (regex && (!strcmp(what, "contains") || !strcmp(what, "replace")))
+            re = kr_dict_gets(kr_dict_gets(I->modules, "re")->u.ns.attrs,
+                              !strcmp(what, "contains") ? "search" : "sub");
+    }
+    for (i = 0; i < v->u.list.len; i++) {
+        struct kr_value *x = v->u.list.items[i], *r = NULL;
+        if (x->type != KR_V_STR) {
+            if (!strcmp(what, "get") && (x->type == KR_V_LIST || x->type == KR_V_TUPLE)) {
+                int64_t k = arg0 && arg0->type == KR_V_INT ? arg0->u.i : 0;
+                if (k < 0)
+                    k += (int64_t)x->u.list.len;
+                r = k >= 0 && (size_t)k < x->u.list.len ? x->u.list.items[k]
+                                                         : kr_value_float(I->A, NAN);
+            } else {
+                r = kr_value_float(I->A, NAN);
+            }
+            kr_list_push(I->A, nv, r);
+            continue;
+        }
+        if (re) {
+            struct kr_value *args[3];
+            struct kr_callargs ca = {args, 0, NULL, NULL, 0};
+            args[ca.npos++] = arg0;
+            if (arg1)
+                args[ca.npos++] = arg1;
+            args[ca.npos++] = x;
+            rc = re->u.bi.fn(I, re->u.bi.self, &ca, &r);
+            if (rc != KR_OK)
+                return rc;
+            if (!strcmp(what, "contains"))
+                r = kr_value_bool(r->type != KR_V_NONE);
+        } else if (!strcmp(what, "contains")) {
+            r = kr_value_bool(strstr(x->u.str.s, arg0->u.str.s) != NULL);
+        } else if (!strcmp(what, "startswith")) {
+            r = kr_value_bool(!strncmp(x->u.str.s, arg0->u.str.s, arg0->u.str.len));
+        } else if (!strcmp(what, "endswith")) {
+            r = kr_value_bool(x->u.str.len >= arg0->u.str.len &&
+                              !memcmp(x->u.str.s + x->u.str.len - arg0->u.str.len, arg0->u.str.s,
+                                      arg0->u.str.len));
+        } else if (!strcmp(what, "replace")) {
+            struct kr_buf b = KR_BUF_INIT;
+            const char *s = x->u.str.s, *hit;
+            if (!arg0->u.str.len) {
+                r = x;
+            } else {
+                while ((hit = strstr(s, arg0->u.str.s))) {
+                    kr_buf_append(&b, s, (size_t)(hit - s));
+                    kr_buf_append(&b, arg1->u.str.s, arg1->u.str.len);
+                    s = hit + arg0->u.str.len;
+                }
+                kr_buf_puts(&b, s);
+                r = kr_value_str(I->A, b.data ? b.data : "", b.len);
+                kr_buf_free(&b);
+            }
+        } else if (!strcmp(what, "get")) {
+            int64_t k = arg0 && arg0->type == KR_V_INT ? arg0->u.i : 0;
+            if (k < 0)
+                k += (int64_t)x->u.str.len;
+            r = k >= 0 && (size_t)k < x->u.str.len ? kr_value_str(I->A, x->u.str.s + k, 1)
+                                                    : kr_value_float(I->A, NAN);
+        } else if (!strcmp(what, "len")) {
+            r = kr_value_int(I->A, (int64_t)x->u.str.len);
+        } else {
+            /* split strip lower upper ...: the str method itself */
+            struct kr_value *m;
+            rc = kr_eval_getattr(I, x, what, &m);
+            if (rc != KR_OK)
+                return rc;
+            rc = kr_eval_call(I, m, a, NULL, &r);
+            if (rc != KR_OK)
+                return rc;
+        }
+        kr_list_push(I->A, nv, r);
+    }
+    *out = make_series(I, nv, L(self, SE_INDEX), L(self, SE_NAME), false);
+    return KR_OK;
+}
+
+#define STRFN(n) KR_MOD_FN(str_##n) { return str_map(I, self, a, #n, out); }
+STRFN(contains)
+STRFN(startswith)
+STRFN(endswith)
+STRFN(replace)
+STRFN(split)
+STRFN(rsplit)
+STRFN(strip)
+STRFN(lstrip)
+STRFN(rstrip)
+STRFN(lower)
+STRFN(upper)
+STRFN(len)
+STRFN(get)
+KR_MOD_FN(str_getitem) { return str_map(I, self, a, "get", out); }
+
+static struct kr_value *str_accessor(struct kr_interp *I, struct kr_value *st)
+{
+    struct kr_value *s = kr_value_ns(I->A, "pandas.StringMethods");
+    kr_mod_def(I, s, "contains", str_contains, st);
+    kr_mod_def(I, s, "startswith", str_startswith, st);
+    kr_mod_def(I, s, "endswith", str_endswith, st);
+    kr_mod_def(I, s, "replace", str_replace, st);
+    kr_mod_def(I, s, "split", str_split, st);
+    kr_mod_def(I, s, "rsplit", str_rsplit, st);
+    kr_mod_def(I, s, "strip", str_strip, st);
+    kr_mod_def(I, s, "lstrip", str_lstrip, st);
+    kr_mod_def(I, s, "rstrip", str_rstrip, st);
+    kr_mod_def(I, s, "lower", str_lower, st);
+    kr_mod_def(I, s, "upper", str_upper, st);
+    kr_mod_def(I, s, "len", str_len, st);
+    kr_mod_def(I, s, "get", str_get, st);
+    kr_mod_def(I, s, "__getitem__", str_getitem, st);
+    return s;
+}
+
+/* ---- DataFrame: reset_index, head, fillna, drop_duplicates, groupby,
+ * merge; pandas.concat / pandas.merge ---- */
+
+KR_MOD_FN(df_head)
+{
+    size_t n = 0;
+    int rc = head_n(I, a, L(self, DF_ROWS)->u.list.len, &n);
+    if (rc == KR_OK)
+        *out = make_df(I, L(self, DF_COLS), list_prefix(I, L(self, DF_ROWS), n),
+                       list_prefix(I, L(self, DF_INDEX), n), L(self, DF_NAMES));
+    return rc;
+}
+
+KR_MOD_FN(df_fillna)
+{
+    struct kr_value *rows = L(self, DF_ROWS), *cols = L(self, DF_COLS);
+    struct kr_value *f = a->npos ? a->pos[0] : kr_args_kw(a, "value"), *nr;
+    size_t i, c;
+    if (!f)
+        return kr_eval_error(I, "fillna(): give the value to fill in");
+    nr = kr_value_list(I->A, rows->u.list.len);
+    for (i = 0; i < rows->u.list.len; i++) {
+        struct kr_value *r = rows->u.list.items[i], *n = kr_value_list(I->A, r->u.list.len);
+        for (c = 0; c < r->u.list.len; c++) {
+            struct kr_value *x = r->u.list.items[c], *fill = f;
+            if (f->type == KR_V_DICT)   /* per column */
+                fill = kr_dict_get(f->u.dict, cols->u.list.items[c]);
+            kr_list_push(I->A, n, is_nan(x) && fill ? fill : x);
+        }
+        kr_list_push(I->A, nr, n);
+    }
+    *out = make_df(I, cols, nr, L(self, DF_INDEX), L(self, DF_NAMES));
+    return KR_OK;
+}
+
+KR_MOD_FN(df_reset_index)
+{
+    struct kr_value *drop = kr_args_kw(a, "drop"), *names = L(self, DF_NAMES);
+    struct kr_value *cols = L(self, DF_COLS), *rows = L(self, DF_ROWS), *ix = L(self, DF_INDEX);
+    struct kr_value *nc, *nr, *ni;
+    size_t i, k, nlev = names->u.list.len ? names->u.list.len : 1;
+    ni = kr_value_list(I->A, rows->u.list.len);
+    for (i = 0; i < rows->u.list.len; i++)
+        kr_list_push(I->A, ni, kr_value_int(I->A, (int64_t)i));
+    if (drop && kr_value_truthy(drop)) {
+        *out = make_df(I, cols, rows, ni, kr_value_list(I->A, 0));
+        return KR_OK;
+    }
+    nc = kr_value_list(I->A, cols->u.list.len + nlev);
+    for (k = 0; k < nlev; k++) {
+        struct kr_value *nm = names->u.list.len ? names->u.list.items[k] : kr_value_none();
+        if (nm->type == KR_V_NONE)
+            nm = nlev == 1 ? kr_value_cstr(I->A, "index")
+                           : kr_value_cstr(I->A, kr_arena_printf(I->A, "level_%zu", k));
+        if (col_pos(self, nm) >= 0)
+            return kr_eval_error(I, "ValueError: cannot insert %s, already exists",
+                                 kr_value_to_str(I->A, nm));
+        kr_list_push(I->A, nc, nm);
+    }
+    for (k = 0; k < cols->u.list.len; k++)
+        kr_list_push(I->A, nc, cols->u.list.items[k]);
+    nr = kr_value_list(I->A, rows->u.list.len);
+    for (i = 0; i < rows->u.list.len; i++) {
+        struct kr_value *r = rows->u.list.items[i], *lab = ix->u.list.items[i];
+        struct kr_value *n = kr_value_list(I->A, nc->u.list.len);
+        for (k = 0; k < nlev; k++)
+            kr_list_push(I->A, n, nlev > 1 && lab->type == KR_V_TUPLE ? lab->u.list.items[k] : lab);
+        for (k = 0; k < r->u.list.len; k++)
+            kr_list_push(I->A, n, r->u.list.items[k]);
+        kr_list_push(I->A, nr, n);
+    }
+    *out = make_df(I, nc, nr, ni, kr_value_list(I->A, 0));
+    return KR_OK;
+}
+
+/* The key of row i over the columns pos[0..n-1] (one value or a tuple). */
+static struct kr_value *row_key(struct kr_interp *I, struct kr_value *row, const long *pos,
+                                size_t n)
+{
+    struct kr_value *t;
+    size_t k;
+    /* NaN cells compare equal in keys, as pandas' duplicated() has them */
+    if (n == 1)
+        return is_nan(row->u.list.items[pos[0]]) ? kr_value_none() : row->u.list.items[pos[0]];
+    t = kr_value_tuple(I->A, n);
+    for (k = 0; k < n; k++)
+        t->u.list.items[k] = is_nan(row->u.list.items[pos[k]]) ? kr_value_none()
+                                                               : row->u.list.items[pos[k]];
+    return t;
+}
+
+static int key_cols(struct kr_interp *I, struct kr_value *st, struct kr_value *key, long **pos,
+                    size_t *n)
+{
+    if (!key || key->type == KR_V_NONE) {
+        size_t i, nc = L(st, DF_COLS)->u.list.len;
+        *pos = kr_arena_alloc(I->A, (nc + 1) * sizeof **pos);
+        for (i = 0; i < nc; i++)
+            (*pos)[i] = (long)i;
+        *n = nc;
+        return KR_OK;
+    }
+    if (key->type == KR_V_LIST || key->type == KR_V_TUPLE)
+        return cols_of(I, st, key, pos, n);
+    *pos = kr_arena_alloc(I->A, sizeof **pos);
+    (*pos)[0] = col_pos(st, key);
+    *n = 1;
+    return (*pos)[0] < 0 ? no_column(I, st, key) : KR_OK;
+}
+
+KR_MOD_FN(df_drop_duplicates)
+{
+    struct kr_value *rows = L(self, DF_ROWS), *seen = kr_value_dict(I->A);
+    struct kr_value *keep = kr_args_kw(a, "keep");
+    size_t i, n, nr = rows->u.list.len;
+    bool *mask = kr_arena_zalloc(I->A, nr + 1), last;
+    long *pos;
+    int rc = key_cols(I, self, a->npos ? a->pos[0] : kr_args_kw(a, "subset"), &pos, &n);
+    if (rc != KR_OK)
+        return rc;
+    if (keep && !(keep->type == KR_V_STR && (!strcmp(keep->u.str.s, "first") ||
+                                             !strcmp(keep->u.str.s, "last"))))
+        return kr_eval_error(I, "krait does not support drop_duplicates(keep=%s) yet "
+                             "('first' and 'last' work)", kr_value_to_repr(I->A, keep));
+    last = keep && !strcmp(keep->u.str.s, "last");
+    for (i = 0; i < nr; i++) {
+        size_t r = last ? nr - 1 - i : i;
+        struct kr_value *k = row_key(I, rows->u.list.items[r], pos, n);
+        if (!kr_value_hashable(k)) {
+            mask[r] = true;
+            continue;
+        }
+        if (kr_dict_get(seen->u.dict, k))
+            continue;
+        kr_dict_set(I->A, seen->u.dict, k, kr_value_none());
+        mask[r] = true;
+    }
+    *out = subset(I, self, mask, NULL);
+    return KR_OK;
+}
+
+/* groupby(by): the groups in sorted key order (pandas' sort=True), each
+ * the sub-table of its rows in their order. */
+KR_MOD_FN(gb_iter)
+{
+    KR_UNUSED(a);
+    *out = L(self, 0);
+    return KR_OK;
+}
+
+KR_MOD_FN(gb_get_group)
+{
+    struct kr_value *g = L(self, 0);
+    size_t i;
+    int rc = kr_args_check(I, "get_group", a, 1, 1);
+    if (rc != KR_OK)
+        return rc;
+    for (i = 0; i < g->u.list.len; i++)
+        if (kr_value_equal(g->u.list.items[i]->u.list.items[0], a->pos[0])) {
+            *out = g->u.list.items[i]->u.list.items[1];
+            return KR_OK;
+        }
+    return kr_eval_error(I, "KeyError: %s", kr_value_to_repr(I->A, a->pos[0]));
+}
+
+KR_MOD_FN(gb_len)
+{
+    KR_UNUSED(a);
+    *out = kr_value_int(I->A, (int64_t)L(self, 0)->u.list.len);
+    return KR_OK;
+}
+
+static int cmp_groupkey(const void *x, const void *y)
+{
+    struct kr_value *const *a = x, *const *b = y;
+    int c = 0;
+    kr_value_compare((*a)->u.list.items[0], (*b)->u.list.items[0], &c);
+    return c;
+}
+
+KR_MOD_FN(df_groupby)
+{
+    struct kr_value *rows = L(self, DF_ROWS), *ix = L(self, DF_INDEX), *order, *groups, *gd;
+    struct kr_value *by = a->npos ? a->pos[0] : kr_args_kw(a, "by"), *gb, *st;
+    size_t i, n, nr = rows->u.list.len;
+    long *pos;
+    int rc;
+    if (!by)
+        return kr_eval_error(I, "groupby(): give the column(s) to group by");
+    rc = key_cols(I, self, by, &pos, &n);
+    if (rc != KR_OK)
+        return rc;
+    gd = kr_value_dict(I->A);      /* key -> list of row positions */
+    order = kr_value_list(I->A, 0);
+    for (i = 0; i < nr; i++) {
+        struct kr_value *k = row_key(I, rows->u.list.items[i], pos, n), *l;
+        if (is_nan(k))
+            continue;   /* pandas drops NaN keys (dropna=True) */
+        l = kr_dict_get(gd->u.dict, k);
+        if (!l) {
+            struct kr_value *p = kr_value_tuple(I->A, 2);
+            l = kr_value_list(I->A, 0);
+            kr_dict_set(I->A, gd->u.dict, k, l);
+            p->u.list.items[0] = k;
+            p->u.list.items[1] = l;
+            kr_list_push(I->A, order, p);
+        }
+        kr_list_push(I->A, l, kr_value_int(I->A, (int64_t)i));
+    }
+    if (order->u.list.len > 1)
+        qsort(order->u.list.items, order->u.list.len, sizeof *order->u.list.items, cmp_groupkey);
+    groups = kr_value_dict(I->A);
+    for (i = 0; i < order->u.list.len; i++) {
+        struct kr_value *p = order->u.list.items[i], *l = p->u.list.items[1];
+        struct kr_value *labels = kr_value_list(I->A, l->u.list.len);
+        bool *keep = kr_arena_zalloc(I->A, nr + 1);
+        size_t k;
+        for (k = 0; k < l->u.list.len; k++) {
+            keep[l->u.list.items[k]->u.i] = true;
+            kr_list_push(I->A, labels, ix->u.list.items[l->u.list.items[k]->u.i]);
+        }
+        kr_dict_set(I->A, groups->u.dict, p->u.list.items[0], make_index(I, labels));
+        p->u.list.items[1] = subset(I, self, keep, NULL);
+    }
+    gb = kr_value_ns(I->A, "pandas.DataFrameGroupBy");
+    st = kr_value_tuple(I->A, 1);
+    st->u.list.items[0] = order;
+    kr_mod_def(I, gb, "__iter__", gb_iter, st);
+    kr_mod_def(I, gb, "__len__", gb_len, st);
+    kr_mod_def(I, gb, "get_group", gb_get_group, st);
+    kr_dict_sets(I->A, gb->u.ns.attrs, "groups", groups);
+    kr_dict_sets(I->A, gb->u.ns.attrs, "ngroups", kr_value_int(I->A, (int64_t)order->u.list.len));
+    *out = gb;
+    return KR_OK;
+}
+
+static struct kr_value *df_state(struct kr_value *v)
+{
+    struct kr_value *f;
+    if (!is_ns(v, "pandas.DataFrame"))
+        return NULL;
+    f = kr_dict_gets(v->u.ns.attrs, "__len__");
+    return f && f->type == KR_V_BUILTIN ? f->u.bi.self : NULL;
+}
+
+static long find_col(struct kr_value *cols, struct kr_value *name)
+{
+    size_t i;
+    for (i = 0; i < cols->u.list.len; i++)
+        if (kr_value_equal(cols->u.list.items[i], name))
+            return (long)i;
+    return -1;
+}
+
+/* pandas.concat(frames, ignore_index=False): rows one after the other,
+ * columns the union in order of appearance, missing cells NaN. */
+KR_MOD_FN(pd_concat)
+{
+    struct kr_value *frames, *ign = kr_args_kw(a, "ignore_index"), *cols, *rows, *ix;
+    size_t f, i, c;
+    int rc = kr_args_check(I, "pandas.concat", a, 1, 1);
+    KR_UNUSED(self);
+    if (rc != KR_OK)
+        return rc;
+    frames = a->pos[0];
+    if (kr_args_kw(a, "axis") && kr_value_truthy(kr_args_kw(a, "axis")))
+        return kr_eval_error(I, "krait does not support pandas.concat(axis=1) yet");
+    if (frames->type != KR_V_LIST && frames->type != KR_V_TUPLE)
+        return kr_eval_error(I, "pandas.concat(): expected a list of DataFrames");
+    cols = kr_value_list(I->A, 0);
+    rows = kr_value_list(I->A, 0);
+    ix = kr_value_list(I->A, 0);
+    for (f = 0; f < frames->u.list.len; f++) {
+        struct kr_value *st = df_state(frames->u.list.items[f]);
+        if (!st)
+            return kr_eval_error(I, "pandas.concat(): item %zu is a '%s', not a DataFrame", f,
+                                 kr_value_type_name(frames->u.list.items[f]));
+        for (c = 0; c < L(st, DF_COLS)->u.list.len; c++)
+            if (find_col(cols, L(st, DF_COLS)->u.list.items[c]) < 0)
+                kr_list_push(I->A, cols, L(st, DF_COLS)->u.list.items[c]);
+    }
+    for (f = 0; f < frames->u.list.len; f++) {
+        struct kr_value *st = df_state(frames->u.list.items[f]);
+        for (i = 0; i < L(st, DF_ROWS)->u.list.len; i++) {
+            struct kr_value *r = L(st, DF_ROWS)->u.list.items[i];
+            struct kr_value *n = kr_value_list(I->A, cols->u.list.len);
+            for (c = 0; c < cols->u.list.len; c++) {
+                long p = find_col(L(st, DF_COLS), cols->u.list.items[c]);
+                kr_list_push(I->A, n, p >= 0 ? r->u.list.items[p] : kr_value_float(I->A, NAN));
+            }
+            kr_list_push(I->A, rows, n);
+            kr_list_push(I->A, ix, ign && kr_value_truthy(ign)
+                                       ? kr_value_int(I->A, (int64_t)ix->u.list.len)
+                                       : L(st, DF_INDEX)->u.list.items[i]);
+        }
+    }
+    *out = make_df(I, cols, rows, ix, kr_value_list(I->A, 0));
+    return KR_OK;
+}
+
+/* merge(left, right, on=, how="inner"|"left"): rows of left in their order,
+ * each joined with the matching rows of right in theirs; the other columns
+ * of right follow (a name in both gets _x / _y, as pandas' suffixes). */
+static int do_merge(struct kr_interp *I, struct kr_value *l, struct kr_value *r,
+                    const struct kr_callargs *a, struct kr_value **out)
+{
+    struct kr_value *ls = df_state(l), *rs = df_state(r), *on = kr_args_kw(a, "on");
+    struct kr_value *how = kr_args_kw(a, "how"), *cols, *rows, *ix, *lorder;
+    long *lp, *rp, *rother;
+    size_t n, nro = 0, i, j, k;
+    bool left;
+    int rc;
+    if (!ls || !rs)
+        return kr_eval_error(I, "merge(): expected two DataFrames");
+    if (how && !(how->type == KR_V_STR && (!strcmp(how->u.str.s, "inner") ||
+                                           !strcmp(how->u.str.s, "left"))))
+        return kr_eval_error(I, "krait does not support merge(how=%s) yet ('inner' and 'left' "
+                             "work)", kr_value_to_repr(I->A, how));
+    left = how && !strcmp(how->u.str.s, "left");
+    if (!on) {   /* the common columns */
+        struct kr_value *common = kr_value_list(I->A, 0);
+        for (i = 0; i < L(ls, DF_COLS)->u.list.len; i++)
+            if (find_col(L(rs, DF_COLS), L(ls, DF_COLS)->u.list.items[i]) >= 0)
+                kr_list_push(I->A, common, L(ls, DF_COLS)->u.list.items[i]);
+        if (!common->u.list.len)
+            return kr_eval_error(I, "MergeError: No common columns to perform merge on");
+        on = common;
+    }
+    rc = key_cols(I, ls, on, &lp, &n);
+    if (rc == KR_OK)
+        rc = key_cols(I, rs, on, &rp, &n);
+    if (rc != KR_OK)
+        return rc;
+    rother = kr_arena_alloc(I->A, (L(rs, DF_COLS)->u.list.len + 1) * sizeof *rother);
+    for (j = 0; j < L(rs, DF_COLS)->u.list.len; j++) {
+        for (k = 0; k < n && rp[k] != (long)j; k++)
+            ;
+        if (k == n)
+            rother[nro++] = (long)j;
+    }
+    cols = kr_value_list(I->A, 0);
+    for (i = 0; i < L(ls, DF_COLS)->u.list.len; i++) {
+        struct kr_value *c = L(ls, DF_COLS)->u.list.items[i];
+        bool key = false, clash = false;
+        for (k = 0; k < n; k++)
+            key |= lp[k] == (long)i;
+        for (k = 0; !key && k < nro; k++)
+            clash |= kr_value_equal(c, L(rs, DF_COLS)->u.list.items[rother[k]]);
+        kr_list_push(I->A, cols, clash ? kr_value_cstr(I->A, kr_arena_printf(I->A, "%s_x",
+                                                           kr_value_to_str(I->A, c))) : c);
+    }
+    for (k = 0; k < nro; k++) {
+        struct kr_value *c = L(rs, DF_COLS)->u.list.items[rother[k]];
+        bool clash = find_col(L(ls, DF_COLS), c) >= 0;
+        kr_list_push(I->A, cols, clash ? kr_value_cstr(I->A, kr_arena_printf(I->A, "%s_y",
+                                                           kr_value_to_str(I->A, c))) : c);
+    }
+    rows = kr_value_list(I->A, 0);
+    ix = kr_value_list(I->A, 0);
+    /* inner: the left rows grouped by key, keys in order of first
+     * appearance (pandas "preserves the order of the left keys"); left:
+     * the left rows in their order */
+    lorder = kr_value_list(I->A, 0);
+    if (left) {
+        for (i = 0; i < L(ls, DF_ROWS)->u.list.len; i++)
+            kr_list_push(I->A, lorder, L(ls, DF_ROWS)->u.list.items[i]);
+    } else {
+        struct kr_value *seen = kr_value_list(I->A, 0);
+        for (i = 0; i < L(ls, DF_ROWS)->u.list.len; i++) {
+            struct kr_value *k1 = row_key(I, L(ls, DF_ROWS)->u.list.items[i], lp, n);
+            size_t s2;
+            for (j = 0; j < seen->u.list.len && !kr_value_equal(seen->u.list.items[j], k1); j++)
+                ;
+            if (j < seen->u.list.len)
+                continue;
+            kr_list_push(I->A, seen, k1);
+            for (s2 = i; s2 < L(ls, DF_ROWS)->u.list.len; s2++)
+                if (kr_value_equal(row_key(I, L(ls, DF_ROWS)->u.list.items[s2], lp, n), k1))
+                    kr_list_push(I->A, lorder, L(ls, DF_ROWS)->u.list.items[s2]);
+        }
+    }
+    for (i = 0; i < lorder->u.list.len; i++) {
+        struct kr_value *lr = lorder->u.list.items[i];
+        struct kr_value *lk = row_key(I, lr, lp, n);
+        bool matched = false;
+        for (j = 0; j <= L(rs, DF_ROWS)->u.list.len; j++) {
+            struct kr_value *rr = j < L(rs, DF_ROWS)->u.list.len ? L(rs, DF_ROWS)->u.list.items[j]
+                                                                  : NULL, *nrow;
+            if (rr && !kr_value_equal(lk, row_key(I, rr, rp, n)))
+                continue;
+            if (!rr && (matched || !left))
+                break;
+            matched = true;
+            nrow = kr_value_list(I->A, cols->u.list.len);
+            for (k = 0; k < lr->u.list.len; k++)
+                kr_list_push(I->A, nrow, lr->u.list.items[k]);
+            for (k = 0; k < nro; k++)
+                kr_list_push(I->A, nrow, rr ? rr->u.list.items[rother[k]]
+                                            : kr_value_float(I->A, NAN));
+            kr_list_push(I->A, rows, nrow);
+            kr_list_push(I->A, ix, kr_value_int(I->A, (int64_t)ix->u.list.len));
+        }
+    }
+    *out = make_df(I, cols, rows, ix, kr_value_list(I->A, 0));
+    return KR_OK;
+}
+
+KR_MOD_FN(df_merge)
+{
+    struct kr_value *me;
+    if (a->npos != 1)
+        return kr_eval_error(I, "merge(): expected the right DataFrame");
+    /* self is the state tuple; rebuild the frame */
+    me = make_df(I, L(self, DF_COLS), L(self, DF_ROWS), L(self, DF_INDEX), L(self, DF_NAMES));
+    return do_merge(I, me, a->pos[0], a, out);
+}
+
+KR_MOD_FN(pd_merge)
+{
+    KR_UNUSED(self);
+    if (a->npos != 2)
+        return kr_eval_error(I, "pandas.merge(): expected (left, right)");
+    return do_merge(I, a->pos[0], a->pos[1], a, out);
+}
+
+/* The methods above on a new Series / DataFrame (st: its state tuple). */
+static void series_more(struct kr_interp *I, struct kr_value *s, struct kr_value *st)
+{
+    kr_mod_def(I, s, "__and__", se_and, st);
+    kr_mod_def(I, s, "__lt__", se_lt, st);
+    kr_mod_def(I, s, "__le__", se_le, st);
+    kr_mod_def(I, s, "__gt__", se_gt, st);
+    kr_mod_def(I, s, "__ge__", se_ge, st);
+    kr_mod_def(I, s, "__or__", se_or, st);
+    kr_mod_def(I, s, "__invert__", se_invert, st);
+    kr_mod_def(I, s, "isin", se_isin, st);
+    kr_mod_def(I, s, "astype", se_astype, st);
+    kr_mod_def(I, s, "head", se_head, st);
+    kr_mod_def(I, s, "fillna", se_fillna, st);
+    kr_dict_sets(I->A, s->u.ns.attrs, "str", str_accessor(I, st));
+    kr_dict_sets(I->A, s->u.ns.attrs, "empty", kr_value_bool(L(st, SE_VALS)->u.list.len == 0));
+}
+
+static void df_more(struct kr_interp *I, struct kr_value *df, struct kr_value *st)
+{
+    kr_mod_def(I, df, "head", df_head, st);
+    kr_mod_def(I, df, "fillna", df_fillna, st);
+    kr_mod_def(I, df, "reset_index", df_reset_index, st);
+    kr_mod_def(I, df, "drop_duplicates", df_drop_duplicates, st);
+    kr_mod_def(I, df, "groupby", df_groupby, st);
+    kr_mod_def(I, df, "merge", df_merge, st);
+    kr_dict_sets(I->A, df->u.ns.attrs, "values", L(st, DF_ROWS));
+}
+
 static struct kr_value *make_df(struct kr_interp *I, struct kr_value *cols,
                                 struct kr_value *rows, struct kr_value *index,
                                 struct kr_value *names)
@@ -958,6 +1794,7 @@ static struct kr_value *make_df(struct kr_interp *I, struct kr_value *cols,
     kr_mod_def(I, df, "sort_index", df_sort_index, st);
     kr_mod_def(I, df, "__getattr__", df_getattr, st);
     kr_dict_sets(I->A, df->u.ns.attrs, "loc", loc);
+    df_more(I, df, st);
     {
         struct kr_value *ix = make_index(I, index);
         if (names && names->type == KR_V_LIST && names->u.list.len)
@@ -1209,6 +2046,8 @@ void kr_mod_pandas_install(struct kr_interp *I)
     kr_mod_def(I, pd, "pandas.isna", pd_isnull, NULL);
     kr_mod_def(I, pd, "pandas.notnull", pd_notnull, NULL);
     kr_mod_def(I, pd, "pandas.notna", pd_notnull, NULL);
+    kr_mod_def(I, pd, "pandas.concat", pd_concat, NULL);
+    kr_mod_def(I, pd, "pandas.merge", pd_merge, NULL);
     kr_mod_def(I, np, "numpy.arange", np_arange, NULL);
     kr_mod_def(I, np, "numpy.linspace", np_linspace, NULL);
     kr_dict_sets(I->A, np->u.ns.attrs, "nan", kr_value_float(I->A, NAN));

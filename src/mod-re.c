@@ -477,6 +477,7 @@ struct subctx {
     struct kr_value *repl;
     struct kr_buf out;
     size_t last;
+    int64_t n;              /* substitutions made (re.subn) */
 };
 
 /* Expand a Python replacement template for the current match. */
@@ -542,6 +543,7 @@ static int sub_one(struct kr_interp *I, struct rx *r, struct kr_value *subj, voi
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
     size_t s = ov[0], e = ov[1];
     int rc;
+    c->n++;
     kr_buf_append(&c->out, subj->u.str.s + c->last, s - c->last);
     c->last = e;
     if (c->repl->type == KR_V_STR)
@@ -560,12 +562,14 @@ static int sub_one(struct kr_interp *I, struct rx *r, struct kr_value *subj, voi
     return KR_OK;
 }
 
-KR_MOD_FN(re_sub)
+/* re.sub, and re.subn (n != NULL: the result is (new string, count)). */
+static int do_sub(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                  struct kr_value **out, bool subn)
 {
     struct reargs ra;
     struct rx r;
     struct subctx c;
-    int rc = get_args(I, "re.sub", self, a, 2, "count", &ra);
+    int rc = get_args(I, subn ? "re.subn" : "re.sub", self, a, 2, "count", &ra);
     if (rc != KR_OK)
         return rc;
     if (ra.args[0]->type != KR_V_STR && !kr_value_is_callable(ra.args[0]))
@@ -581,10 +585,19 @@ KR_MOD_FN(re_sub)
     if (rc == KR_OK) {
         kr_buf_append(&c.out, ra.args[1]->u.str.s + c.last, ra.args[1]->u.str.len - c.last);
         *out = kr_value_str(I->A, c.out.data ? c.out.data : "", c.out.len);
+        if (subn) {
+            struct kr_value *t = kr_value_tuple(I->A, 2);
+            t->u.list.items[0] = *out;
+            t->u.list.items[1] = kr_value_int(I->A, c.n);
+            *out = t;
+        }
     }
     kr_buf_free(&c.out);
     return rc;
 }
+
+KR_MOD_FN(re_sub) { return do_sub(I, self, a, out, false); }
+KR_MOD_FN(re_subn) { return do_sub(I, self, a, out, true); }
 
 struct splitctx {
     struct kr_value *res;
@@ -674,6 +687,7 @@ KR_MOD_FN(re_compile)
     kr_mod_def(I, p, "re.findall", re_findall, st);
     kr_mod_def(I, p, "re.finditer", re_finditer, st);
     kr_mod_def(I, p, "re.sub", re_sub, st);
+    kr_mod_def(I, p, "re.subn", re_subn, st);
     kr_mod_def(I, p, "re.split", re_split, st);
     kr_dict_sets(I->A, p->u.ns.attrs, "pattern", a->pos[0]);
     kr_dict_sets(I->A, p->u.ns.attrs, "flags", st->u.list.items[1]);
@@ -698,6 +712,7 @@ void kr_mod_re_install(struct kr_interp *I)
     kr_mod_def(I, re, "re.findall", re_findall, NULL);
     kr_mod_def(I, re, "re.finditer", re_finditer, NULL);
     kr_mod_def(I, re, "re.sub", re_sub, NULL);
+    kr_mod_def(I, re, "re.subn", re_subn, NULL);
     kr_mod_def(I, re, "re.split", re_split, NULL);
     kr_mod_def(I, re, "re.compile", re_compile, NULL);
     kr_mod_def(I, re, "re.escape", re_escape, NULL);

@@ -84,6 +84,122 @@ KR_MOD_FN(tw_indent)
     return KR_OK;
 }
 
+/* ---- string.Template ---- */
+
+static bool id_start(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool id_char(char c)
+{
+    return id_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Template.substitute / safe_substitute: $name, ${name}, $$ (Python's
+ * string.Template); the mapping and keywords give the values (keywords
+ * win); a missing name is a KeyError (safe: kept as written). */
+static int tpl_subst(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                     bool safe, struct kr_value **out)
+{
+    const char *t = self->u.str.s, *p = t;
+    struct kr_value *map = a->npos ? a->pos[0] : NULL;
+    struct kr_buf b = KR_BUF_INIT;
+    if (a->npos > 1)
+        return kr_eval_error(I, "Template.substitute(): too many positional arguments");
+    if (map && map->type != KR_V_DICT)
+        return kr_eval_error(I, "Template.substitute(): the mapping must be a dict, not '%s'",
+                             kr_value_type_name(map));
+    while (*p) {
+        const char *dollar = strchr(p, '$'), *ns, *ne;
+        bool braced;
+        struct kr_value *v = NULL, *key;
+        size_t k;
+        if (!dollar) {
+            kr_buf_puts(&b, p);
+            break;
+        }
+        kr_buf_append(&b, p, (size_t)(dollar - p));
+        if (dollar[1] == '$') {
+            kr_buf_putc(&b, '$');
+            p = dollar + 2;
+            continue;
+        }
+        braced = dollar[1] == '{';
+        ns = dollar + 1 + braced;
+        ne = ns;
+        if (id_start(*ne))
+            while (id_char(*ne))
+                ne++;
+        if (ne == ns || (braced && *ne != '}')) {
+            if (safe) {
+                kr_buf_putc(&b, '$');
+                p = dollar + 1;
+                continue;
+            }
+            {
+                int line = 1, col = 1;
+                const char *q;
+                for (q = t; q < dollar; q++) {
+                    if (*q == '\n') {
+                        line++;
+                        col = 1;
+                    } else {
+                        col++;
+                    }
+                }
+                kr_buf_free(&b);
+                return kr_exc_tag(I, "ValueError", NULL,
+                                  kr_eval_error(I, "ValueError: Invalid placeholder in string: "
+                                                "line %d, col %d", line, col));
+            }
+        }
+        key = kr_value_str(I->A, ns, (size_t)(ne - ns));
+        for (k = 0; k < a->nkw; k++)
+            if (strlen(a->kwnames[k]) == (size_t)(ne - ns) &&
+                !strncmp(a->kwnames[k], ns, (size_t)(ne - ns)))
+                v = a->kwvals[k];
+        if (!v && map)
+            v = kr_dict_get(map->u.dict, key);
+        p = ne + braced;
+        if (!v) {
+            if (safe) {
+                kr_buf_append(&b, dollar, (size_t)(p - dollar));
+                continue;
+            }
+            kr_buf_free(&b);
+            return kr_exc_tag(I, "KeyError", key,
+                              kr_eval_error(I, "Template.substitute(): no value for $%s",
+                                            key->u.str.s));
+        }
+        kr_buf_puts(&b, kr_value_to_str(I->A, v));
+    }
+    *out = kr_value_str(I->A, b.data ? b.data : "", b.len);
+    kr_buf_free(&b);
+    return KR_OK;
+}
+
+KR_MOD_FN(tpl_substitute) { return tpl_subst(I, self, a, false, out); }
+KR_MOD_FN(tpl_safe_substitute) { return tpl_subst(I, self, a, true, out); }
+
+KR_MOD_FN(tpl_new)
+{
+    struct kr_value *t;
+    int rc = kr_args_check(I, "string.Template", a, 1, 1);
+    KR_UNUSED(self);
+    if (rc != KR_OK)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_eval_error(I, "string.Template(): expected a str, not '%s'",
+                             kr_value_type_name(a->pos[0]));
+    t = kr_value_ns(I->A, "string.Template");
+    kr_mod_def(I, t, "substitute", tpl_substitute, a->pos[0]);
+    kr_mod_def(I, t, "safe_substitute", tpl_safe_substitute, a->pos[0]);
+    kr_dict_sets(I->A, t->u.ns.attrs, "template", a->pos[0]);
+    *out = t;
+    return KR_OK;
+}
+
 void kr_mod_text_install(struct kr_interp *I)
 {
     struct kr_value *st = kr_value_ns(I->A, "string"), *tw = kr_value_ns(I->A, "textwrap");
@@ -102,6 +218,7 @@ void kr_mod_text_install(struct kr_interp *I)
     size_t i;
     for (i = 0; i < KR_ARRAY_LEN(consts); i++)
         kr_dict_sets(I->A, st->u.ns.attrs, consts[i].name, kr_value_cstr(I->A, consts[i].val));
+    kr_mod_def(I, st, "string.Template", tpl_new, NULL);
     kr_mod_def(I, tw, "textwrap.dedent", tw_dedent, NULL);
     kr_mod_def(I, tw, "textwrap.indent", tw_indent, NULL);
     kr_dict_sets(I->A, I->modules, "string", st);

@@ -19,6 +19,7 @@
  */
 #include "mod.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -183,6 +184,10 @@ KR_MOD_FN(m_isoweekday)
 }
 
 static struct kr_value *dt_value(struct kr_interp *I, const struct dt *d);
+static int o_add(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                 struct kr_value **out);
+static int o_sub(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                 struct kr_value **out);
 
 KR_MOD_FN(m_date)
 {
@@ -215,6 +220,8 @@ static struct kr_value *dt_value(struct kr_interp *I, const struct dt *d)
     kr_mod_def(I, v, "isoweekday", m_isoweekday, v);
     if (d->has_time)
         kr_mod_def(I, v, "date", m_date, v);
+    kr_mod_def(I, v, "__add__", o_add, v);
+    kr_mod_def(I, v, "__sub__", o_sub, v);
     kr_dict_sets(I->A, v->u.ns.attrs, "__type__", kr_value_cstr(I->A, d->has_time ? "datetime"
                                                                                  : "date"));
     iso(d, ' ', &b);
@@ -323,6 +330,219 @@ static int dt_new_datetime(struct kr_interp *I, struct kr_value *self,
     return dt_construct(I, a, true, out);
 }
 
+/* ---- timedelta, and date/datetime arithmetic ---- */
+
+#define US_PER_DAY 86400000000LL
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    int64_t era, doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static bool is_td(const struct kr_value *v)
+{
+    return v->type == KR_V_NS && v->u.ns.name && !strcmp(v->u.ns.name, "datetime.timedelta");
+}
+
+static bool is_dt(const struct kr_value *v)
+{
+    return v->type == KR_V_NS && v->u.ns.name && (!strcmp(v->u.ns.name, "datetime.date") ||
+                                                  !strcmp(v->u.ns.name, "datetime.datetime"));
+}
+
+static int64_t td_us(const struct kr_value *v)
+{
+    return kr_dict_gets(v->u.ns.attrs, "__us__")->u.i;
+}
+
+static struct kr_value *td_value(struct kr_interp *I, int64_t us);
+
+KR_MOD_FN(td_total_seconds)
+{
+    KR_UNUSED(a);
+    *out = kr_value_float(I->A, (double)td_us(self) / 1e6);
+    return KR_OK;
+}
+
+/* date/datetime +- timedelta, date - date, timedelta +- timedelta,
+ * timedelta * int; op '+', '-', 'r' (reflected +), '*'. */
+static int arith(struct kr_interp *I, struct kr_value *self, struct kr_value *o, int op,
+                 struct kr_value **out)
+{
+    if (is_td(self) && is_td(o) && (op == '+' || op == 'r' || op == '-')) {
+        *out = td_value(I, op == '-' ? td_us(self) - td_us(o) : td_us(self) + td_us(o));
+        return KR_OK;
+    }
+    if (is_td(self) && (o->type == KR_V_INT || o->type == KR_V_BOOL) && op == '*') {
+        *out = td_value(I, td_us(self) * (o->type == KR_V_INT ? o->u.i : o->u.b));
+        return KR_OK;
+    }
+    if (is_td(self) && is_dt(o) && (op == '+' || op == 'r'))
+        return arith(I, o, self, '+', out);
+    if (is_dt(self) && is_td(o) && (op == '+' || op == '-')) {
+        struct dt d = dt_of(self);
+        int64_t t = days_from_civil(d.year, d.month, d.day) * US_PER_DAY, delta = td_us(o);
+        if (!d.has_time)   /* a date moves by whole days */
+            delta = (delta >= 0 ? delta / US_PER_DAY
+                                : -((-delta + US_PER_DAY - 1) / US_PER_DAY)) * US_PER_DAY;
+        t += ((int64_t)d.hour * 3600 + d.minute * 60 + d.second) * 1000000LL + d.usec;
+        t += op == '-' ? -delta : delta;
+        {
+            int64_t days = t >= 0 ? t / US_PER_DAY : -((-t + US_PER_DAY - 1) / US_PER_DAY);
+            int64_t rest = t - days * US_PER_DAY;
+            civil_from_days(days, &d.year, &d.month, &d.day);
+            if (d.year < 1 || d.year > 9999)
+                return kr_exc_tag(I, "OverflowError", NULL,
+                                  kr_eval_error(I, "date value out of range"));
+            d.hour = (int)(rest / 3600000000LL);
+            d.minute = (int)(rest / 60000000LL % 60);
+            d.second = (int)(rest / 1000000LL % 60);
+            d.usec = (int)(rest % 1000000LL);
+        }
+        *out = dt_value(I, &d);
+        return KR_OK;
+    }
+    if (is_dt(self) && is_dt(o) && op == '-') {
+        struct dt x = dt_of(self), y = dt_of(o);
+        int64_t tx, ty;
+        if (x.has_time != y.has_time)
+            return kr_exc_tag(I, "TypeError", NULL,
+                              kr_eval_error(I, "unsupported operand type(s) for -: '%s' and "
+                                            "'%s'", x.has_time ? "datetime" : "date",
+                                            y.has_time ? "datetime" : "date"));
+        tx = days_from_civil(x.year, x.month, x.day) * US_PER_DAY +
+             ((int64_t)x.hour * 3600 + x.minute * 60 + x.second) * 1000000LL + x.usec;
+        ty = days_from_civil(y.year, y.month, y.day) * US_PER_DAY +
+             ((int64_t)y.hour * 3600 + y.minute * 60 + y.second) * 1000000LL + y.usec;
+        *out = td_value(I, tx - ty);
+        return KR_OK;
+    }
+    return kr_exc_tag(I, "TypeError", NULL,
+                      kr_eval_error(I, "unsupported operand type(s) for %c: '%s' and '%s'",
+                                    op == 'r' ? '+' : op, kr_value_type_name(op == 'r' ? o : self),
+                                    kr_value_type_name(op == 'r' ? self : o)));
+}
+
+KR_MOD_FN(o_add) { return arith(I, self, a->pos[0], '+', out); }
+KR_MOD_FN(o_radd) { return arith(I, self, a->pos[0], 'r', out); }
+KR_MOD_FN(o_sub) { return arith(I, self, a->pos[0], '-', out); }
+KR_MOD_FN(o_mul) { return arith(I, self, a->pos[0], '*', out); }
+
+static struct kr_value *td_value(struct kr_interp *I, int64_t us)
+{
+    struct kr_value *v = kr_value_ns(I->A, "datetime.timedelta");
+    struct kr_buf b = KR_BUF_INIT;
+    int64_t days = us >= 0 ? us / US_PER_DAY : -((-us + US_PER_DAY - 1) / US_PER_DAY);
+    int64_t rest = us - days * US_PER_DAY, secs = rest / 1000000, usec = rest % 1000000;
+    bool any = false;
+    v->flags |= KR_NS_OBJ;
+    kr_dict_sets(I->A, v->u.ns.attrs, "__us__", kr_value_int(I->A, us));
+    kr_dict_sets(I->A, v->u.ns.attrs, "days", kr_value_int(I->A, days));
+    kr_dict_sets(I->A, v->u.ns.attrs, "seconds", kr_value_int(I->A, secs));
+    kr_dict_sets(I->A, v->u.ns.attrs, "microseconds", kr_value_int(I->A, usec));
+    kr_mod_def(I, v, "total_seconds", td_total_seconds, v);
+    kr_mod_def(I, v, "__add__", o_add, v);
+    kr_mod_def(I, v, "__radd__", o_radd, v);
+    kr_mod_def(I, v, "__sub__", o_sub, v);
+    kr_mod_def(I, v, "__mul__", o_mul, v);
+    kr_dict_sets(I->A, v->u.ns.attrs, "__type__", kr_value_cstr(I->A, "timedelta"));
+    if (days)
+        kr_buf_printf(&b, "%lld day%s, ", (long long)days, days == 1 || days == -1 ? "" : "s");
+    kr_buf_printf(&b, "%lld:%02lld:%02lld", (long long)(secs / 3600), (long long)(secs / 60 % 60),
+                  (long long)(secs % 60));
+    if (usec)
+        kr_buf_printf(&b, ".%06lld", (long long)usec);
+    kr_dict_sets(I->A, v->u.ns.attrs, "__str__", kr_value_str(I->A, kr_buf_cstr(&b), b.len));
+    b.len = 0;
+    kr_buf_puts(&b, "datetime.timedelta(");
+    if (days) {
+        kr_buf_printf(&b, "days=%lld", (long long)days);
+        any = true;
+    }
+    if (secs) {
+        kr_buf_printf(&b, "%sseconds=%lld", any ? ", " : "", (long long)secs);
+        any = true;
+    }
+    if (usec) {
+        kr_buf_printf(&b, "%smicroseconds=%lld", any ? ", " : "", (long long)usec);
+        any = true;
+    }
+    if (!any)
+        kr_buf_putc(&b, '0');
+    kr_buf_putc(&b, ')');
+    kr_dict_sets(I->A, v->u.ns.attrs, "__repr__", kr_value_str(I->A, kr_buf_cstr(&b), b.len));
+    kr_buf_free(&b);
+    return v;
+}
+
+/* timedelta(days, seconds, microseconds, milliseconds, minutes, hours,
+ * weeks), ints or floats, rounded to microseconds (half to even). */
+static int td_new(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                  struct kr_value **out)
+{
+    static const char *const names[] = {"days", "seconds", "microseconds", "milliseconds",
+                                        "minutes", "hours", "weeks"};
+    static const double scale[] = {86400e6, 1e6, 1, 1e3, 60e6, 3600e6, 604800e6};
+    static const int64_t iscale[] = {US_PER_DAY, 1000000, 1, 1000, 60000000, 3600000000LL,
+                                     604800000000LL};
+    double f = 0;
+    int64_t us = 0;
+    bool isf = false;
+    size_t i, k;
+    KR_UNUSED(self);
+    if (a->npos > 7)
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "timedelta() takes at most 7 arguments"));
+    for (k = 0; k < a->nkw; k++) {
+        for (i = 0; i < 7 && strcmp(a->kwnames[k], names[i]); i++)
+            ;
+        if (i == 7)
+            return kr_exc_tag(I, "TypeError", NULL,
+                              kr_eval_error(I, "'%s' is an invalid keyword argument for "
+                                            "timedelta()", a->kwnames[k]));
+    }
+    for (i = 0; i < 7; i++) {
+        struct kr_value *x = i < a->npos ? a->pos[i] : kr_args_kw(a, names[i]);
+        if (!x)
+            continue;
+        if (x->type == KR_V_INT || x->type == KR_V_BOOL) {
+            int64_t n = x->type == KR_V_INT ? x->u.i : x->u.b;
+            us += n * iscale[i];
+        } else if (x->type == KR_V_FLOAT) {
+            f += x->u.f * scale[i];
+            isf = true;
+        } else {
+            return kr_exc_tag(I, "TypeError", NULL,
+                              kr_eval_error(I, "unsupported type for timedelta %s component: "
+                                            "%s", names[i], kr_value_type_name(x)));
+        }
+    }
+    if (isf)
+        us += (int64_t)nearbyint(f);
+    *out = td_value(I, us);
+    return KR_OK;
+}
+
 int kr_time_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
                     struct kr_value **out, bool *handled)
 {
@@ -380,6 +600,8 @@ void kr_mod_time_install(struct kr_interp *I)
                  kr_value_builtin(I->A, "datetime.date", dt_new_date, NULL, NULL));
     kr_dict_sets(I->A, dtm->u.ns.attrs, "datetime",
                  kr_value_builtin(I->A, "datetime.datetime", dt_new_datetime, NULL, NULL));
+    kr_dict_sets(I->A, dtm->u.ns.attrs, "timedelta",
+                 kr_value_builtin(I->A, "datetime.timedelta", td_new, NULL, NULL));
     kr_mod_def(I, tm, "time.strftime", t_strftime, NULL);
     kr_mod_def(I, tm, "time.time", t_time, NULL);
     kr_dict_sets(I->A, I->modules, "datetime", dtm);

@@ -20,6 +20,7 @@
  */
 #include "runner.h"
 #include "container.h"
+#include "shadow.h"
 #include "executor.h"
 #include "progress.h"
 #include "signals.h"
@@ -102,6 +103,10 @@ static double wall_now(void)
 
 /* ---- temp() bookkeeping ------------------------------------------------ */
 
+/* temp() files, and pipe() outputs: krait runs a pipe as an ordinary file,
+ * removed once its consumer is done as Snakemake's named pipe is gone */
+#define KR_F_TEMPISH (KR_F_TEMP | KR_F_PIPE)
+
 static struct tslot *temp_slot(struct run *R, struct kr_file *f, bool add)
 {
     uint32_t i;
@@ -128,7 +133,7 @@ static void temp_init(struct run *R, struct kr_job **run, uint32_t nrun)
     struct tslot *s;
     for (i = 0; i < nrun; i++)
         for (k = 0; k < run[i]->nin; k++)
-            if (run[i]->in[k].flags & KR_F_TEMP || run[i]->infiles[k]->flags & KR_F_TEMP)
+            if (run[i]->in[k].flags & KR_F_TEMPISH || run[i]->infiles[k]->flags & KR_F_TEMPISH)
                 ntemp++;
     if (!ntemp || R->o->notemp)
         return;
@@ -138,7 +143,7 @@ static void temp_init(struct run *R, struct kr_job **run, uint32_t nrun)
     R->temps = kr_calloc(R->tcap, sizeof *R->temps);
     for (i = 0; i < nrun; i++)
         for (k = 0; k < run[i]->nin; k++)
-            if (run[i]->in[k].flags & KR_F_TEMP || run[i]->infiles[k]->flags & KR_F_TEMP) {
+            if (run[i]->in[k].flags & KR_F_TEMPISH || run[i]->infiles[k]->flags & KR_F_TEMPISH) {
                 /* count a job once per file even when it lists it twice */
                 uint32_t m;
                 bool dup = false;
@@ -185,6 +190,33 @@ static void temp_release(struct run *R, struct kr_job *job)
                 kr_progress_msg(R->prog, false, "Removing temporary output %s.", s->f->path);
             kr_state_forget(R->st, s->f->path, NULL);
             kr_dag_restat(R->dag, s->f);
+        }
+    }
+}
+
+/* Snakemake's DAG.cleanup_workdir at the end of a run: the directory of an
+ * input or output of the plan that does not exist (a removed temp() file,
+ * a consumed pipe) is removed when empty, and its parents while they are
+ * empty (os.removedirs); relative paths only, never the working directory. */
+static void cleanup_workdir(struct kr_job **all, uint32_t nall)
+{
+    uint32_t i, k;
+    char dir[PATH_MAX];
+    for (i = 0; i < nall; i++) {
+        struct kr_job *j = all[i];
+        for (k = 0; k < j->nin + j->nout; k++) {
+            const char *p = k < j->nin ? j->in[k].path : j->out[k - j->nin].path;
+            char *slash;
+            struct stat sb;
+            if (p[0] == '/' || strstr(p, "://") || strlen(p) >= sizeof dir ||
+                !strchr(p, '/') || lstat(p, &sb) == 0)
+                continue;
+            strcpy(dir, p);
+            while ((slash = strrchr(dir, '/')) != NULL) {
+                *slash = '\0';
+                if (!dir[0] || !strcmp(dir, ".") || !strcmp(dir, "..") || rmdir(dir) != 0)
+                    break;
+            }
         }
     }
 }
@@ -258,6 +290,7 @@ static int sched_threads(const struct run *R, const struct rjob *j)
 static int prepare(struct run *R, struct rjob *j, int attempt)
 {
     struct kr_error e;
+    uint32_t i;
     int rc;
 
     attempt_free(j);
@@ -272,6 +305,25 @@ static int prepare(struct run *R, struct rjob *j, int attempt)
         j->p.desc = kr_jobprep_desc(j->job, &j->arena);
         job_failed_final(R, j, line);
         return rc;
+    }
+    for (i = 0; i < j->p.ej.nres; i++) {
+        /* Snakemake (Rule.expand_resources): a resource named by --resources
+         * has that constraint's type in every job */
+        const struct kr_resource_kv *kv = &j->p.ej.res[i];
+        uint32_t k;
+        for (k = 0; kv->sval && k < R->o->nlimits; k++) {
+            char *m;
+            if (strcmp(R->o->limits[k].name, kv->name))
+                continue;
+            m = kr_asprintf("rule '%s': Resource %s is of type str but global resource "
+                            "constraint defines an int with value %lld. Resources with the "
+                            "same name need to have the same types (int, float, or str are "
+                            "allowed).", j->job->rule->name, kv->name,
+                            (long long)R->o->limits[k].total);
+            job_failed_final(R, j, m);
+            kr_free(m);
+            return KR_EEXEC;
+        }
     }
     if (j->max_attempts == 0)
         j->max_attempts = 1 + (j->p.info.retries >= 0 ? j->p.info.retries : R->o->retries);
@@ -373,6 +425,15 @@ static bool outside_workflow_dir(const char *path)
     return strncmp(full, cwd, n) != 0 || full[n] != '/' || full[n + 1] == '\0';
 }
 
+/* Where the previous version of an update() output is kept while its job
+ * runs (restored if the job fails, as Snakemake does). */
+static const char *update_copy(struct run *R, struct rjob *j, uint32_t i)
+{
+    const char *p = j->job->out[i].path;
+    return kr_arena_printf(&j->arena, "%s/update/%016llx", R->jp.state_dir,
+                           (unsigned long long)kr_hash64(p, strlen(p)));
+}
+
 /* After a failure: remove the job's outputs (as Snakemake does), except that
  * a directory outside the workflow directory is never deleted recursively:
  * it is left in place with a warning. */
@@ -385,6 +446,18 @@ static void remove_outputs(struct run *R, struct rjob *j)
         const char *path = j->p.lout ? j->p.lout[i] : j->job->out[i].path;
         if (path != j->job->out[i].path)
             kr_stage_forget(R->jp.stage_root, j->job->out[i].path);
+        if (j->job->out[i].flags & KR_F_UPDATE) {
+            /* update(): the previous version comes back */
+            const char *copy = update_copy(R, j, i);
+            if (lstat(copy, &sb) == 0) {
+                kr_storage_remove(kr_storage_local(), path, &e);
+                if (rename(copy, path) != 0)
+                    kr_progress_msg(R->prog, true, "krait: warning: cannot restore %s from "
+                                    "%s: %s", path, copy, strerror(errno));
+                kr_dag_restat(R->dag, j->job->outfiles[i]);
+                continue;
+            }
+        }
         if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && outside_workflow_dir(path)) {
             kr_progress_msg(R->prog, true, "krait: warning: left the output directory %s of "
                             "the failed job in place: it is outside the workflow directory, "
@@ -412,6 +485,19 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
         else if ((j->job->out[i].flags & KR_F_PROTECTED) && lstat(path, &sb) == 0)
             return kr_arena_printf(&j->arena, "write-protected output exists: %s "
                                    "(remove it to rerun the job)", path);
+        if (j->job->out[i].flags & KR_F_UPDATE) {
+            /* update(): modified in place; a copy is kept until the job ends */
+            const char *copy = update_copy(R, j, i);
+            if (kr_storage_remove(kr_storage_local(), copy, &e) != KR_OK ||
+                (lstat(path, &sb) == 0 &&
+                 (kr_mkdirs_parent(copy, &e) != KR_OK || kr_copy_tree(path, copy, &e) != KR_OK)))
+                return kr_arena_printf(&j->arena, "cannot keep a copy of the update() output "
+                                       "%s: %s", path, e.msg);
+            if (kr_mkdirs_parent(path, NULL) != KR_OK)
+                return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
+                                       path, strerror(errno));
+            continue;
+        }
         if (kr_storage_remove(kr_storage_local(), path, &e) != KR_OK)
             return kr_arena_printf(&j->arena, "cannot remove old output: %s", e.msg);
         kr_dag_restat(R->dag, j->job->outfiles[i]);
@@ -434,6 +520,35 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
             return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s",
                                    p->ej.benchmark_path, strerror(errno));
     }
+    if (p->shadow_dir) {
+        const char **ins = kr_arena_zalloc(&j->arena, (j->job->nin + 1) * sizeof *ins);
+        for (i = 0; i < j->job->nin; i++)
+            ins[i] = j->job->in[i].path;
+        if (kr_shadow_setup(p->shadow_mode, p->shadow_dir, R->jp.state_dir, ins, j->job->nin,
+                            p->lout, j->job->nout, p->logs, p->nlogs, &e) != KR_OK)
+            return kr_arena_printf(&j->arena, "cannot prepare the shadow directory %s: %s",
+                                   p->shadow_dir, e.msg);
+    }
+    return NULL;
+}
+
+/* After a shadowed job: move its outputs (on success) and logs back, remove
+ * the shadow directory (kept after a failure with --keep-incomplete). */
+static const char *unshadow(struct run *R, struct rjob *j, bool success)
+{
+    struct kr_prepared *p = &j->p;
+    struct kr_error e;
+    bool keep = !success && R->o->keep_incomplete;
+    if (!p->shadow_dir || R->noop)
+        return NULL;
+    if (kr_shadow_finish(p->shadow_dir, success, keep, p->lout, j->job->nout, p->logs,
+                         p->nlogs, &e) != KR_OK)
+        return kr_arena_printf(&j->arena, "cannot move the outputs out of the shadow "
+                               "directory: %s", e.msg);
+    if (keep)
+        kr_progress_msg(R->prog, true, "krait: kept the shadow directory %s of the failed "
+                        "job (--keep-incomplete)", p->shadow_dir);
+    p->shadow_dir = NULL;
     return NULL;
 }
 
@@ -969,7 +1084,9 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
     int rc;
 
     /* a dry run ran nothing: there is nothing to check */
-    msg = R->noop ? NULL : check_outputs(R, j);
+    msg = unshadow(R, j, true);
+    if (!msg)
+        msg = R->noop ? NULL : check_outputs(R, j);
     if (!msg && !R->noop && j->p.nremote_out)
         msg = push_outputs(R, j);
     if (msg) {
@@ -984,6 +1101,9 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
             R->stopping = true;
         }
     }
+    for (i = 0; !R->noop && i < j->job->nout; i++)
+        if (j->job->out[i].flags & KR_F_UPDATE)
+            kr_storage_remove(kr_storage_local(), update_copy(R, j, i), &e);
     /* the job file may hold secrets (params): kept only for a failed job */
     if (j->p.jobfile && unlink(j->p.jobfile) != 0 && errno != ENOENT)
         kr_progress_msg(R->prog, true, "krait: warning: cannot remove job file %s: %s",
@@ -1011,6 +1131,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     char *why, *full, *full_detail = NULL;
 
     j->attached = false;
+    unshadow(R, j, false);
     if (!cancelled && !R->noop && (full = disk_full_note(j))) {
         detail = full_detail = kr_asprintf("%s: %s", detail, full);
         kr_free(full);
@@ -1292,6 +1413,11 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     R.jp.ndefres = o->ndefres;
     R.jp.checksum_max_size = o->checksum_max_size;
     R.jp.containers = o->containers;
+    if (o->shadow_prefix)
+        R.jp.shadow_base = kr_arena_printf(kr_dag_arena(dag), "%s%s%s/shadow",
+                                           o->shadow_prefix[0] == '/' ? "" : cwd,
+                                           o->shadow_prefix[0] == '/' ? "" : "/",
+                                           o->shadow_prefix);
     if (o->storage) {
         /* the cache of remote files, relative to the working directory when
          * it is inside it (the paths jobs see stay short) */
@@ -1378,6 +1504,8 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
         kr_progress_tick(R.prog);
     }
     kr_progress_end(R.prog);
+    if (!R.noop && !o->detach && R.nrunning == 0 && nrun > 0)
+        cleanup_workdir(all, nall);
 
     for (i = 0; i < nrun; i++) {
         struct rjob *j = &R.rj[torun[i]->id];

@@ -57,6 +57,8 @@ struct kr_run_opts {
     uint32_t ndefres;
     double latency_wait;                /* --latency-wait seconds */
     bool keep_incomplete;               /* --keep-incomplete */
+    const char *shadow_prefix;          /* --shadow-prefix DIR (shadow: directories go
+                                           to DIR/shadow), or NULL: .krait/shadow */
     bool notemp;                        /* --notemp */
     const char *executor;               /* backend name; NULL = "local" */
     const char **backend_args;

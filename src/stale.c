@@ -336,7 +336,7 @@ static const char *updated_input_from(struct kr_dag *dag, struct kr_job *c, stru
     uint32_t k;
     for (k = 0; k < c->nin; k++) {
         struct kr_file *f = c->infiles[k];
-        if (f->producer != p)
+        if (f->producer != p || (c->in[k].flags & KR_F_BEFORE_UPDATE))
             continue;
         if ((c->in[k].flags & KR_F_ANCIENT) && kr_dag_stat(dag, f) != KR_STAT_MISSING)
             continue;
@@ -384,7 +384,8 @@ int kr_stale_decide(struct kr_dag *dag, const struct kr_plan_opts *o, struct kr_
         j->reason_detail = NULL;
         for (k = 0; k < j->nin; k++) {
             struct kr_file *f = j->infiles[k];
-            if (!f->producer || !f->producer->needs_run)
+            if (!f->producer || !f->producer->needs_run ||
+                (j->in[k].flags & KR_F_BEFORE_UPDATE))
                 continue;
             if ((j->in[k].flags & KR_F_ANCIENT) && kr_dag_stat(dag, f) != KR_STAT_MISSING)
                 continue;
@@ -406,7 +407,8 @@ int kr_stale_decide(struct kr_dag *dag, const struct kr_plan_opts *o, struct kr_
         for (k = 0; k < j->nin; k++) {
             struct kr_file *f = j->infiles[k];
             struct kr_job *p = f->producer;
-            if (!p || p->needs_run || kr_dag_stat(dag, f) != KR_STAT_MISSING)
+            if (!p || p->needs_run || kr_dag_stat(dag, f) != KR_STAT_MISSING ||
+                (j->in[k].flags & KR_F_BEFORE_UPDATE))
                 continue;
             mark(p, KR_REASON_MISSING_OUTPUT, f->path);
             queue[qt++] = p;

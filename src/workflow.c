@@ -11,6 +11,7 @@
 #include "checkpoint.h"
 #include "eval.h"
 #include "resources.h"
+#include "shadow.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -798,8 +799,22 @@ int kr_wf_apply_directive(struct kr_interp *I, struct kr_rule *r, const struct k
         return one_string(I, d, &r->container);
     if (!strcmp(dn, "group"))
         return one_string(I, d, &r->group);
-    if (!strcmp(dn, "shadow"))
-        return one_string(I, d, &r->shadow);
+    if (!strcmp(dn, "shadow")) {
+        /* Snakemake: one of four modes, or True (= "full"); False/None: none */
+        rc = one_value(I, d, &v);
+        if (rc)
+            return rc;
+        if (v->type == KR_V_BOOL || v->type == KR_V_NONE) {
+            r->shadow = v->type == KR_V_BOOL && v->u.b ? "full" : NULL;
+            return KR_OK;
+        }
+        if (v->type != KR_V_STR || kr_shadow_mode(v->u.str.s) < 0)
+            return kr_eval_error_at(I, d->kids[0], "Shadow must either be 'minimal', "
+                                    "'copy-minimal', 'shallow', 'full', or True (equivalent "
+                                    "to 'full')");
+        r->shadow = v->u.str.s;
+        return KR_OK;
+    }
     if (!strcmp(dn, "name")) {
         const char *nm;
         rc = one_string(I, d, &nm);

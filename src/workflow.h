@@ -27,13 +27,19 @@ struct kr_interp;   /* the evaluator (src/eval.h) */
 #define KR_F_DIRECTORY 0x0004u  /* directory(): output is a directory */
 #define KR_F_TOUCH     0x0008u  /* touch(): touch the file after the job */
 #define KR_F_ANCIENT   0x0010u  /* ancient(): never newer than its consumers */
-#define KR_F_PIPE      0x0020u  /* pipe(): accepted, run as a normal file */
+#define KR_F_PIPE      0x0020u  /* pipe(): checked as Snakemake does (one consumer that
+                                   runs a command), then run as a normal file */
 #define KR_F_UNPACK    0x0040u  /* unpack(fn): fn returns a dict of named items */
 #define KR_F_LISTITEM  0x0080u  /* resolved file belongs to a list-valued item */
 #define KR_F_NONEMPTY  0x0100u  /* ensure(non_empty=True): an empty output fails the job */
 #define KR_F_SHA256    0x0200u  /* ensure(sha256=...): kr_pat.sha256 must match */
 #define KR_F_REPORT    0x0400u  /* report(): kr_pat.report holds caption, category ... */
 #define KR_F_LOCAL     0x0800u  /* local(): stays a local path under --default-storage */
+#define KR_F_UPDATE    0x1000u  /* update(): modified in place: kept before the job,
+                                   restored when the job fails */
+#define KR_F_BEFORE_UPDATE 0x2000u  /* before_update(): input taken as it is on disk,
+                                       no producer (its update() job runs after) */
+#define KR_F_SERVICE   0x10000u /* service(): accepted; a plan that runs one is refused */
 #define KR_F_MODPATH   0x40000000u  /* prefixed by a module (wf-module.c): not again */
 #define KR_F_CKPT_WAIT 0x8000u  /* input standing for a checkpoint not done yet */
 #define KR_F_CKPT_DEP  0x4000u  /* checkpoint output an input function read: a

@@ -1,0 +1,2 @@
+rule all:
+    input: from_queue([], finish_sentinel=None)

@@ -1,3 +1,0 @@
-rule r:
-    output: before_update("table.tsv")
-    shell: "touch {output}"

@@ -1,0 +1,4 @@
+rule r:
+    output: "a.txt"
+    shadow: "deep"
+    shell: "touch {output}"
