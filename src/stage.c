@@ -275,3 +275,11 @@ void kr_stage_forget(const char *root, const char *path)
     kr_free(file);
     kr_free(meta);
 }
+
+void kr_stage_unrecord(const char *root, const char *path)
+{
+    char *meta = cache_path(root, "s3.meta", path);
+    if (meta)
+        unlink(meta);
+    kr_free(meta);
+}

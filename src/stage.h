@@ -62,6 +62,10 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
  * request when there are none. Returns how many were aborted. */
 int kr_stage_recover(struct kr_storage *s, const char *root);
 
+/* Remove only the sidecar of a remote path: its cached copy may be
+ * replaced by someone else (a job staging itself, src/stage-remote.h). */
+void kr_stage_unrecord(const char *root, const char *path);
+
 /* Remove the cached copy and sidecar of a remote path (temp() outputs that
  * were deleted; outputs of a failed job). */
 void kr_stage_forget(const char *root, const char *path);
