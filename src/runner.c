@@ -1001,6 +1001,9 @@ static int record_done(struct run *R, struct rjob *j, const struct kr_exec_resul
         if (f->stat == KR_STAT_FILE && f->size <= maxsz &&
             kr_checksum_file(f->path, maxsz, hex, NULL) == KR_OK)
             pin[i].checksum = kr_arena_strdup(&j->arena, hex);
+        else if (f->stat == KR_STAT_FILE && R->o->storage && kr_storage_is_s3(f->path) &&
+                 kr_storage_checksum(R->o->storage, f->path, -1, hex, NULL) == KR_OK)
+            pin[i].checksum = kr_arena_strdup(&j->arena, hex);  /* the object's ETag */
     }
     prov.inputs = pin;
     prov.ninputs = job->nin;

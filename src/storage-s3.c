@@ -20,6 +20,7 @@
  */
 #include "storage.h"
 
+#include "aws.h"
 #include "s3.h"
 
 #include <stdio.h>
@@ -236,10 +237,22 @@ static int s3_remove(struct kr_storage *s, const char *path, struct kr_error *er
 static int s3_checksum(struct kr_storage *s, const char *path, int64_t max_size,
                        char hex[KR_SHA256_HEX_LEN + 1], struct kr_error *err)
 {
-    KR_UNUSED(s);
+    struct kr_s3_object obj;
+    char *id;
     if (!kr_storage_is_s3(path))
         return kr_storage_checksum(kr_storage_local(), path, max_size, hex, err);
-    return KR_NOT_FOUND; /* remote content is compared by ETag, not downloaded to hash */
+    /* remote content is not downloaded to hash: its fingerprint is that of
+     * the object's ETag and size as the inventory knows them (no request).
+     * Provenance records it like a file's SHA-256, so an input object whose
+     * mtime moved (a re-upload of the same bytes; Last-Modified from a
+     * listing, truncated to the second, against a krait-mtime from a HEAD)
+     * but whose content is the recorded one does not rerun its consumers. */
+    if (!kr_storage_s3_known(s, path, &obj) || !obj.etag[0])
+        return KR_NOT_FOUND;
+    id = kr_asprintf("krait-s3-object\n%s\n%lld", obj.etag, (long long)obj.size);
+    kr_aws_sha256_hex(id, strlen(id), hex);
+    kr_free(id);
+    return KR_OK;
 }
 
 static const struct kr_storage_ops s3_ops = {
