@@ -61,6 +61,9 @@ struct kr_prepared {
                                        remote output its staged copy (kr_stage_local_path) */
     uint32_t nremote_in;            /* s3:// inputs to fetch before the job runs */
     uint32_t nremote_out;           /* s3:// outputs to upload after it */
+    const char **rextra;            /* s3:// log: and benchmark: files: the job writes
+                                       their staged copies, uploaded after it succeeded */
+    uint32_t nrextra;
 };
 
 /*

@@ -522,6 +522,25 @@ static const char *push_outputs(struct run *R, struct rjob *j)
     return NULL;
 }
 
+/* After a job succeeded: upload its s3:// log: and benchmark: files from
+ * their staged copies - by krait, also under presigned staging (they are
+ * written where krait runs: the executor's log, the benchmark record) -
+ * those that exist (a job need not write its log). NULL or a message. */
+static const char *push_extra(struct run *R, struct rjob *j)
+{
+    const char **paths = kr_arena_zalloc(&j->arena, (j->p.nrextra + 1) * sizeof *paths);
+    struct kr_error e;
+    struct stat sb;
+    uint32_t i, n = 0;
+    for (i = 0; i < j->p.nrextra; i++)
+        if (stat(kr_stage_local_path(R->jp.stage_root, j->p.rextra[i], &j->arena), &sb) == 0)
+            paths[n++] = j->p.rextra[i];
+    kr_error_clear(&e);
+    if (n && kr_stage_push(R->o->storage, R->jp.stage_root, paths, n, &e) != KR_OK)
+        return kr_arena_printf(&j->arena, "uploading a log or benchmark file: %s", e.msg);
+    return NULL;
+}
+
 static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_result *res);
 /* A failed job on a full file system often leaves no trace: its log could
  * not be written either. Before its outputs are removed (which frees the
@@ -1029,6 +1048,8 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
     msg = R->noop ? NULL : check_outputs(R, j);
     if (!msg && !R->noop && j->p.nremote_out)
         msg = R->presigned ? verify_presigned(R, j) : push_outputs(R, j);
+    if (!msg && !R->noop && j->p.nrextra)
+        msg = push_extra(R, j);
     if (msg) {
         handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code, res);
         return;
