@@ -344,6 +344,10 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
         if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
             return rc;
         memset(&obj, 0, sizeof obj);
+        if (kr_storage_s3_known_dir(s, inputs[i], &obj))
+            return kr_error_set(err, KR_EUNSUPPORTED, "input %s is a directory in S3: a "
+                                "presigned download needs each object's name before the job "
+                                "runs, so this needs --storage-staging shared", inputs[i]);
         if (!kr_storage_s3_known(s, inputs[i], &obj)) {
             char *bucket, *key;
             int exists = 0;

@@ -17,6 +17,14 @@
  * renamed when complete, so a killed krait never leaves a partial copy under
  * the final name.
  *
+ * A directory() in S3 is the objects under KEY/: fetching one stages every
+ * object under the prefix (and removes files of the staged copy that are
+ * no longer there); pushing one uploads every file under the staged
+ * directory and then deletes the objects under the prefix that it did not
+ * upload.
+ *
+ * Jobs that stage themselves with presigned URLs: src/stage-remote.h.
+ *
  * Ownership: paths returned are allocated in the caller's arena.
  */
 #ifndef KR_STAGE_H
