@@ -237,9 +237,12 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
         put_quoted(&in, rj->out[i].local);
         kr_buf_puts(&in, ")\" || exit 1\n");
     }
-    kr_buf_puts(&in, "bash -euo pipefail -c ");
+    /* as executors run it; an image without bash (busybox...) gets sh */
+    kr_buf_puts(&in, "kr_cmd=");
     put_quoted(&in, rj->command);
-    kr_buf_puts(&in, "\nkr_rc=$?\n"
+    kr_buf_puts(&in, "\nif command -v bash >/dev/null 2>&1; then bash -euo pipefail -c \"$kr_cmd\"\n"
+                     "else sh -eu -c \"$kr_cmd\"; fi\n"
+                     "kr_rc=$?\n"
                      "if [ $kr_rc -ne 0 ]; then\n"
                      "    if [ $kr_rc -gt 128 ] && [ $kr_rc -lt 160 ]; then\n"
                      "        rm -rf -- \"$kr_d\"; trap - EXIT HUP INT TERM\n"
@@ -272,7 +275,8 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
                     "staging: cannot create a scratch directory (mktemp -d)' >&2; exit 1; }\n");
     kr_buf_printf(&b, "(umask 077 && cat > \"$kr_d/job.sh\") <<'%s'\n", delim);
     kr_buf_append(&b, in.data, in.len);
-    kr_buf_printf(&b, "%s\nexec bash \"$kr_d/job.sh\" \"$kr_d\"\n", delim);
+    kr_buf_printf(&b, "%s\nif command -v bash >/dev/null 2>&1; then exec bash \"$kr_d/job.sh\" "
+                  "\"$kr_d\"; else exec sh \"$kr_d/job.sh\" \"$kr_d\"; fi\n", delim);
     out = kr_arena_strndup(arena, b.data, b.len);
     /* both buffers held URLs: wipe them before they go back to the heap */
     memset(in.data, 0, in.len);

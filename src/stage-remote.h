@@ -21,7 +21,8 @@
  *      path) the command uses under shared staging, relative to the job's
  *      working directory - via PATH.krait-part.PID and a rename, checking
  *      the size and (when the ETag is a plain MD5 and md5sum exists) the MD5;
- *   3. runs the command with `bash -euo pipefail -c` as executors do; a
+ *   3. runs the command with `bash -euo pipefail -c` as executors do (`sh
+ *      -eu -c` in an image without bash: the wrapper itself is POSIX sh); a
  *      failing command fails the job at once (nothing is uploaded);
  *   4. uploads each declared output with a presigned PUT (Content-MD5 when
  *      openssl is there, and the returned ETag compared with the MD5), and

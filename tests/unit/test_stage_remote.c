@@ -161,6 +161,22 @@ int main(void)
     snprintf(cmd, sizeof cmd, "! ls '%s/R/s3/bkt/' | grep -q krait-part", dir);
     ok(system(cmd) == 0, "... and leaves no partial file");
 
+    /* an image without bash: the wrapper and the command run with sh */
+    in.url = "http://stub/get-hello?X-Amz-Signature=SIGSECRET7";
+    in.size = 6;
+    rj.command = "tr a-z A-Z < 'R/s3/bkt/it'\\''s a \"q\" $x `y`.txt' > 'R/s3/bkt/out dir/it'\\''s "
+                 "$(out).txt'";
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm -f put-1 && mkdir -p nobash && for t in sh mktemp cat rm "
+             "mkdir dirname mv cp tr sed cut wc md5sum sleep touch head env; do "
+             "p=$(command -v $t) && ln -sf \"$p\" nobash/$t; done; ln -sf \"$PWD/bin/curl\" "
+             "nobash/curl", dir);
+    ok(system(cmd) == 0, "a PATH without bash");
+    spit("wrapper.sh", kr_stage_remote_script(&rj, &a), 0600);
+    snprintf(cmd, sizeof cmd, "cd '%s' && PATH=\"$PWD/nobash\" STUB=\"$PWD\" TMPDIR=\"$PWD/tmp\" "
+             "./nobash/sh -eu -c \"$(cat wrapper.sh)\" 2>stderr >stdout", dir);
+    ok(system(cmd) == 0 && slurp("put-1") && !strcmp(slurp("put-1"), "HELLO\n"),
+       "... the job runs with sh and stages its files");
+
     /* expiry */
     unsetenv("KRAIT_PRESIGN_EXPIRES");
     is_int(kr_stage_remote_expiry(0), 7 * 3600, "no runtime: 6 h + 1 h margin");
