@@ -79,6 +79,11 @@ t "krait printed the command, not the wrapper" \
    ! grep -q "X-Amz\|kr_get\|KRAIT_URL" ../pre.out'
 t "no URL, signature or secret in .krait (state, logs, job files)" \
   '! grep -rl "X-Amz-Signature\|X-Amz-Credential\|$SECRET" .krait | grep -q .'
+t "nor in krait log, its job attempts, the trace or the report" \
+  '"$KRAIT" log >../log.out 2>&1 && "$KRAIT" log --run 1 --json >>../log.out 2>&1 &&
+   "$KRAIT" log --trace >>../log.out 2>&1 && grep -q "rule up\|up" ../log.out &&
+   "$KRAIT" report -o ../report.html --no-plan >/dev/null 2>&1 && [ -s ../report.html ] &&
+   ! grep -l "X-Amz\|$SECRET\|kr_get\|KRAIT_URL" ../log.out ../report.html | grep -q .'
 : > ../proxy.log
 t "a second run has nothing to do (Last-Modified is the outputs' mtime)" \
   'run --storage-staging presigned --default-storage s3://bkt/pre >../pre2.out 2>&1 &&
