@@ -1409,6 +1409,18 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     R.presigned = o->storage && !R.noop &&
                   (o->staging == KR_STAGING_PRESIGNED ||
                    (o->staging == KR_STAGING_AUTO && !(R.ex->caps & KR_EXEC_CAP_SHARED_FS)));
+    if (R.presigned) {
+        /* the S3 client holds the credentials from here on: they leave
+         * krait's environment, so that no job inherits them (the local
+         * executor passes it on; sbatch exports it into SLURM's records) */
+        struct kr_s3 *s3;
+        if (kr_storage_s3_client(o->storage, &s3, NULL) == KR_OK) {
+            unsetenv("AWS_ACCESS_KEY_ID");
+            unsetenv("AWS_SECRET_ACCESS_KEY");
+            unsetenv("AWS_SESSION_TOKEN");
+            unsetenv("AWS_SECURITY_TOKEN");
+        }
+    }
     R.prog = kr_progress_new(stderr, nrun, o->verbosity, o->live);
     temp_init(&R, torun, nrun);
     kr_signals_install();
