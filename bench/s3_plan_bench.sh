@@ -34,7 +34,17 @@ i=0; : > keys; while [ $i -lt "$N" ]; do echo "in/s$i.txt" >> keys; i=$((i+1)); 
 t0=$(now); "$build/tests/unit/s3_drive" -e "$S3_ENDPOINT" heads s3://bkt/ < keys > heads.out 2>/dev/null; t1=$(now)
 head_req=$(wc -l < proxy.log)
 head_s=$(python3 -c "print('%.2f' % ($t1 - $t0))")
+# where the time goes: the same plan straight against s3rver (no verifying
+# proxy in between), and over local files (no S3 at all: the planner's share)
+t0=$(now); "$build/krait" plan -q --s3-endpoint-url "$S3_DIRECT" > /dev/null; t1=$(now)
+direct_s=$(python3 -c "print('%.2f' % ($t1 - $t0))")
+mkdir loc
+sed 's|s3://bkt/in/|in/|' Snakefile > loc/Snakefile
+python3 -c "import os, sys; os.makedirs('loc/in'); [open('loc/in/s%d.txt' % i, 'w').close() for i in range(int(sys.argv[1]))]" "$N"
+t0=$(now); (cd loc && "$build/krait" plan -q > /dev/null); t1=$(now)
+local_s=$(python3 -c "print('%.2f' % ($t1 - $t0))")
 echo "objects: $N   plan: $(tail -1 plan.out)"
 echo "krait plan (inventory):   $plan_req requests, $plan_s s"
+echo "  ... straight to s3rver: $direct_s s; the same plan over local files: $local_s s"
 echo "one HEAD per object:      $head_req requests, $head_s s ($(cat heads.out))"
 rm -rf "$work"

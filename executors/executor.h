@@ -45,6 +45,12 @@
 #define KR_EXEC_CAP_NOOP       0x20u  /* runs nothing (the dry run): the runner neither
                                          removes, checks nor records outputs, and
                                          journals nothing */
+#define KR_EXEC_CAP_SHARED_FS  0x40u  /* jobs see krait's working directory (local
+                                         processes; SLURM on a shared file system):
+                                         s3:// files are staged by krait
+                                         (--storage-staging shared) unless told
+                                         otherwise; without it, jobs stage themselves
+                                         with presigned URLs (src/stage-remote.h) */
 
 /* One environment variable for a job. */
 struct kr_env {

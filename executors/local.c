@@ -544,7 +544,7 @@ static void local_shutdown(void *self)
 
 const struct kr_executor kr_executor_local = {
     .name = "local",
-    .caps = 0,
+    .caps = KR_EXEC_CAP_SHARED_FS,
     .init = local_init,
     .submit = local_submit,
     .submit_many = NULL,

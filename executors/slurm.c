@@ -1168,7 +1168,8 @@ static void slurm_shutdown(void *self)
 
 const struct kr_executor kr_executor_slurm = {
     .name = "slurm",
-    .caps = KR_EXEC_CAP_REMOTE | KR_EXEC_CAP_ATTACH | KR_EXEC_CAP_ARRAYS | KR_EXEC_CAP_DETACH,
+    .caps = KR_EXEC_CAP_REMOTE | KR_EXEC_CAP_ATTACH | KR_EXEC_CAP_ARRAYS | KR_EXEC_CAP_DETACH |
+            KR_EXEC_CAP_SHARED_FS,
     .init = slurm_init,
     .submit = slurm_submit,
     .submit_many = slurm_submit_many,

@@ -129,6 +129,9 @@ _krait()
         --container-runtime)
             mapfile -t COMPREPLY < <(compgen -W "docker podman apptainer singularity" -- "$cur")
             return 0 ;;
+        --storage-staging)
+            mapfile -t COMPREPLY < <(compgen -W "shared presigned" -- "$cur")
+            return 0 ;;
         --rerun-triggers)
             mapfile -t COMPREPLY < <(compgen -W "mtime params input code software-env container" -- "$cur")
             return 0 ;;

@@ -26,7 +26,7 @@ enum optid {
     O_VERBOSE, O_PRINTSH, O_EXPLAIN, O_CORES, O_JOBS, O_KEEPGOING, O_RETRIES, O_RES,
     O_DEFRES, O_LATENCY, O_KEEPINC, O_NOTEMP, O_UNLOCK, O_EXECUTOR, O_EXECARG, O_DETACH,
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
-    O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
+    O_SARRAYTH, O_S3EP, O_STAGING, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
     O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
     O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_SHADOWPREFIX,
 };
@@ -48,6 +48,8 @@ static const struct opt opts[] = {
     {"directory", 'd', ONE, O_DIRECTORY, 0, "DIR", "work in DIR (chdir first)"},
     {"s3-endpoint-url", 0, ONE, O_S3EP, 0, "URL",
      "S3-compatible endpoint for s3:// paths (path-style; default AWS_ENDPOINT_URL_S3)"},
+    {"storage-staging", 0, ONE, O_STAGING, 0, "MODE",
+     "how jobs get s3:// files: shared (krait transfers) or presigned (the job, by URL)"},
     {"default-storage", 0, ONE, O_DEFSTORE, 0, "URL",
      "keep every relative input/output path in s3://BUCKET[/PREFIX] (local() stays local)"},
     {"default-storage-provider", 0, ONE, O_DEFSTPROV, 0, "NAME",
@@ -364,6 +366,12 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_TRACE: cli->trace = v; break;
     case O_REPORT: cli->report = v; break;
     case O_S3EP: cli->s3_endpoint = v; break;
+    case O_STAGING:
+        if (strcmp(v, "shared") != 0 && strcmp(v, "presigned") != 0)
+            return kr_error_set(err, KR_EUSAGE, "%s: '%s' is not a staging mode (shared or "
+                                "presigned)", name, v);
+        cli->storage_staging = v;
+        break;
     case O_DEFSTORE:
     case O_DEFSTPREFIX:
         cli->load.default_storage = v;

@@ -68,6 +68,8 @@ struct kr_cli {
        creates on first use (freed by kr_cli_free) */
     struct kr_container_ctx *containers_;
     const char *s3_endpoint;        /* --s3-endpoint-url URL (S3-compatible store) */
+    const char *storage_staging;    /* --storage-staging shared|presigned, or NULL (the
+                                       executor's default) */
     const char *default_storage_provider;  /* --default-storage-provider (only "s3") */
     struct kr_storage *storage_;    /* made by kr_cli_storage(); freed with the cli */
     struct kr_profile *profiles_[2];    /* the global and the workflow profile read */

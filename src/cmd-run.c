@@ -332,6 +332,9 @@ static int run_main(int argc, char **argv)
         goto fail;
     cli.plan.storage = kr_cli_storage(&cli);
     ro.storage = cli.plan.storage;
+    ro.staging = !cli.storage_staging ? KR_STAGING_AUTO
+                 : strcmp(cli.storage_staging, "presigned") == 0 ? KR_STAGING_PRESIGNED
+                                                                 : KR_STAGING_SHARED;
 
     if (cli.dry_run) {
         rc = kr_state_open(NULL, false, &st, &err);

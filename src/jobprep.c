@@ -15,6 +15,7 @@
 #include "scriptwrap.h"
 #include "shadow.h"
 #include "stage.h"
+#include "storage.h"
 
 #include <errno.h>
 #include <string.h>
@@ -73,11 +74,36 @@ static const char *rule_dir(const struct kr_workflow *wf, const struct kr_rule *
     return kr_arena_strndup(arena, f, (size_t)(slash - f + 1));
 }
 
-/* What add_defaults needs of the job being prepared. */
+/* What add_defaults and map_file need of the job being prepared. */
 struct defctx {
     struct kr_jobprep *jp;
     struct kr_job *job;
+    struct kr_prepared *out;
 };
+
+/* kr_wf_job_info's map_file hook: an s3:// log: or benchmark: file is
+ * written to its staged copy (and remembered in out->rextra, to be
+ * uploaded after the job). */
+static const char *map_file(void *data, const char *path, struct kr_arena *arena)
+{
+    struct defctx *c = data;
+    struct kr_prepared *out = c->out;
+    const char **grown;
+    uint32_t k;
+    if (!c->jp->stage_root || !kr_storage_is_s3(path))
+        return path;
+    for (k = 0; k < out->nrextra; k++)
+        if (!strcmp(out->rextra[k], path))
+            break;
+    if (k == out->nrextra) {
+        grown = kr_arena_zalloc(arena, (out->nrextra + 1) * sizeof *grown);
+        if (out->nrextra)
+            memcpy(grown, out->rextra, out->nrextra * sizeof *grown);
+        grown[out->nrextra++] = path;
+        out->rextra = grown;
+    }
+    return kr_stage_local_path(c->jp->stage_root, path, arena);
+}
 
 /* kr_wf_job_info's defaults hook: with --default-resources, the resources
  * the rule does not set — Snakemake's mem_mb and disk_mb (twice the input
@@ -181,8 +207,8 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
     bool wrapped = r->script || r->run_code;
     const char **outs, **ins;
     const char *wcs, *logdir;
-    struct defctx dc = {jp, job};
-    struct kr_wf_resdefaults defaults = {add_defaults, &dc};
+    struct defctx dc = {jp, job, out};
+    struct kr_wf_resdefaults defaults = {add_defaults, &dc, map_file};
     uint32_t i;
     int rc;
 
@@ -224,14 +250,6 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
                         jp->cores, wrapped, &defaults, arena, &out->info, err);
     if (rc != KR_OK)
         return rc;
-    for (i = 0; i < out->info.nlog + out->info.nbench; i++) {
-        const char *lp = i < out->info.nlog ? out->info.log[i].path
-                                            : out->info.bench[i - out->info.nlog].path;
-        if (!strncmp(lp, "s3:/", 4))
-            return kr_error_set(err, KR_EUNSUPPORTED, "rule '%s': %s file %s is in S3, which "
-                                "is not supported yet: give it a local path", r->name,
-                                i < out->info.nlog ? "log" : "benchmark", lp);
-    }
     out->desc = kr_jobprep_desc(job, arena);
     out->wildcards = wc_string(job, false, arena);
     wcs = wc_string(job, true, arena);

@@ -67,6 +67,9 @@ struct kr_prepared {
     int shadow_mode;                /* enum kr_shadow_mode of the rule's shadow: */
     const char *shadow_dir;         /* where the job runs (ej.workdir) when it is
                                        shadowed, else NULL (src/shadow.h) */
+    const char **rextra;            /* s3:// log: and benchmark: files: the job writes
+                                       their staged copies, uploaded after it succeeded */
+    uint32_t nrextra;
 };
 
 /*

@@ -25,6 +25,7 @@
 #include "progress.h"
 #include "signals.h"
 #include "stage.h"
+#include "stage-remote.h"
 #include "storage.h"
 
 #include <dirent.h>
@@ -79,6 +80,8 @@ struct run {
     struct kr_sched *pending;   /* ready, unprepared jobs, best first (only its queue is used) */
     uint32_t window;            /* at most this many prepared jobs wait in `sched` */
     bool noop;                  /* the executor runs nothing (KR_EXEC_CAP_NOOP) */
+    bool presigned;             /* jobs stage their s3:// files themselves with
+                                   presigned URLs (src/stage-remote.h) */
     struct kr_progress *prog;
     struct kr_jobprep jp;
     struct rjob *rj;
@@ -570,6 +573,54 @@ static const char *fetch_inputs(struct run *R, struct rjob *j)
     return NULL;
 }
 
+/* Before a job runs under presigned staging: presign its s3:// inputs and
+ * outputs and wrap its command into the script that transfers them
+ * (*wrapped; the command itself when it has no remote path). NULL or a
+ * message (arena). */
+static const char *wrap_presigned(struct run *R, struct rjob *j, const char **wrapped)
+{
+    struct kr_job *job = j->job;
+    const char **ins = kr_arena_zalloc(&j->arena, (job->nin + 1) * sizeof *ins);
+    bool *touch = kr_arena_zalloc(&j->arena, (job->nout + 1) * sizeof *touch);
+    struct kr_error e;
+    uint32_t i;
+    for (i = 0; i < job->nin; i++) {
+        ins[i] = job->in[i].path;
+        /* the job may replace the cached copy: no record may claim it */
+        kr_stage_unrecord(R->jp.stage_root, ins[i]);
+    }
+    for (i = 0; i < job->nout; i++) {
+        touch[i] = (job->out[i].flags & KR_F_TOUCH) != 0;
+        if ((job->out[i].flags & KR_F_DIRECTORY) && kr_storage_is_s3(job->out[i].path))
+            return kr_arena_printf(&j->arena, "directory() output %s is in S3: a presigned "
+                                   "upload needs each object's name before the job runs, so "
+                                   "this needs --storage-staging shared", job->out[i].path);
+    }
+    kr_error_clear(&e);
+    if (kr_stage_remote_wrap(R->o->storage, R->jp.stage_root, j->p.ej.command, ins, job->nin,
+                             j->p.ej.outputs, touch, j->p.ej.noutputs, j->p.ej.runtime_min,
+                             &j->arena, wrapped, &e) != KR_OK)
+        return kr_arena_printf(&j->arena, "cannot presign the job's S3 objects: %s", e.msg);
+    if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
+        kr_progress_msg(R->prog, false, "%s stages %u remote input%s and %u output%s itself "
+                        "(presigned URLs valid %ld s)", j->p.desc, j->p.nremote_in,
+                        j->p.nremote_in == 1 ? "" : "s", j->p.nremote_out,
+                        j->p.nremote_out == 1 ? "" : "s",
+                        kr_stage_remote_expiry(j->p.ej.runtime_min));
+    return NULL;
+}
+
+/* After a presigned job succeeded: its s3:// outputs must be in S3 (one
+ * HEAD each; the inventory learns them). NULL or a message (arena). */
+static const char *verify_presigned(struct run *R, struct rjob *j)
+{
+    struct kr_error e;
+    kr_error_clear(&e);
+    if (kr_stage_remote_verify(R->o->storage, j->p.ej.outputs, j->p.ej.noutputs, &e) != KR_OK)
+        return kr_arena_printf(&j->arena, "%s", e.msg);
+    return NULL;
+}
+
 /* After a job succeeded: upload its s3:// outputs from their staged
  * copies. NULL or a message (arena); then nothing is recorded and the
  * job fails (an upload that failed left no object under its key). */
@@ -583,6 +634,25 @@ static const char *push_outputs(struct run *R, struct rjob *j)
     if (kr_stage_push(R->o->storage, R->jp.stage_root, j->p.ej.outputs, j->p.ej.noutputs,
                       &e) != KR_OK)
         return kr_arena_printf(&j->arena, "%s", e.msg);
+    return NULL;
+}
+
+/* After a job succeeded: upload its s3:// log: and benchmark: files from
+ * their staged copies - by krait, also under presigned staging (they are
+ * written where krait runs: the executor's log, the benchmark record) -
+ * those that exist (a job need not write its log). NULL or a message. */
+static const char *push_extra(struct run *R, struct rjob *j)
+{
+    const char **paths = kr_arena_zalloc(&j->arena, (j->p.nrextra + 1) * sizeof *paths);
+    struct kr_error e;
+    struct stat sb;
+    uint32_t i, n = 0;
+    for (i = 0; i < j->p.nrextra; i++)
+        if (stat(kr_stage_local_path(R->jp.stage_root, j->p.rextra[i], &j->arena), &sb) == 0)
+            paths[n++] = j->p.rextra[i];
+    kr_error_clear(&e);
+    if (n && kr_stage_push(R->o->storage, R->jp.stage_root, paths, n, &e) != KR_OK)
+        return kr_arena_printf(&j->arena, "uploading a log or benchmark file: %s", e.msg);
     return NULL;
 }
 
@@ -638,7 +708,7 @@ static bool begin_submit(struct run *R, struct rjob *j)
     struct kr_state_job sj;
     char why[1024];
     struct kr_error e;
-    const char *msg, *gpus;
+    const char *msg, *gpus, *wrapped = NULL;
     int rc;
 
     j->st = R_RUNNING;
@@ -668,7 +738,9 @@ static bool begin_submit(struct run *R, struct rjob *j)
         return false;
     }
     msg = R->noop ? NULL : prepare_fs(R, j);
-    if (!msg && !R->noop && j->p.nremote_in)
+    if (!msg && !R->noop && R->presigned && (j->p.nremote_in || j->p.nremote_out))
+        msg = wrap_presigned(R, j, &wrapped);
+    else if (!msg && !R->noop && j->p.nremote_in)
         msg = fetch_inputs(R, j);
     if (msg) {
         R->nrunning--;
@@ -680,6 +752,8 @@ static bool begin_submit(struct run *R, struct rjob *j)
         kr_progress_msg(R->prog, false, "%s", j->p.info.message);
     if (R->o->printshell || R->o->verbosity >= KR_PROGRESS_VERBOSE)
         kr_progress_msg(R->prog, false, "%s:\n    %s", j->p.desc, j->p.ej.command);
+    if (wrapped)
+        j->p.ej.command = wrapped;  /* holds presigned URLs: never printed */
 
     j->p.ej.nenv = 0;
     if (!R->noop) {
@@ -970,7 +1044,9 @@ static const char *check_outputs(struct run *R, struct rjob *j)
     int fd;
 
     for (i = 0; i < job->nout; i++) {
-        if (!(job->out[i].flags & KR_F_TOUCH))
+        /* a presigned job's remote outputs are checked in S3 (verify_presigned);
+         * its wrapper applied touch() */
+        if (!(job->out[i].flags & KR_F_TOUCH) || (R->presigned && j->p.lout[i] != job->out[i].path))
             continue;
         if (kr_mkdirs_parent(j->p.lout[i], NULL) == KR_OK) {
             fd = open(j->p.lout[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
@@ -983,6 +1059,8 @@ static const char *check_outputs(struct run *R, struct rjob *j)
         nmiss = 0;
         kr_buf_reset(&missing);
         for (i = 0; i < job->nout; i++) {
+            if (R->presigned && j->p.lout[i] != job->out[i].path)
+                continue;
             if (stat(j->p.lout[i], &sb) == 0) {
                 if ((job->out[i].flags & KR_F_DIRECTORY) && !S_ISDIR(sb.st_mode)) {
                     msg = kr_arena_printf(&j->arena, "output %s was declared directory() "
@@ -1011,6 +1089,8 @@ static const char *check_outputs(struct run *R, struct rjob *j)
     if (msg)
         goto out;
     for (i = 0; i < job->nout; i++) {
+        if (R->presigned && j->p.lout[i] != job->out[i].path)
+            continue;
         if (job->out[i].flags & KR_F_DIRECTORY) {
             char *ts = kr_asprintf("%s/.snakemake_timestamp", j->p.lout[i]);
             fd = open(ts, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -1062,6 +1142,9 @@ static int record_done(struct run *R, struct rjob *j, const struct kr_exec_resul
         if (f->stat == KR_STAT_FILE && f->size <= maxsz &&
             kr_checksum_file(f->path, maxsz, hex, NULL) == KR_OK)
             pin[i].checksum = kr_arena_strdup(&j->arena, hex);
+        else if (f->stat == KR_STAT_FILE && R->o->storage && kr_storage_is_s3(f->path) &&
+                 kr_storage_checksum(R->o->storage, f->path, -1, hex, NULL) == KR_OK)
+            pin[i].checksum = kr_arena_strdup(&j->arena, hex);  /* the object's ETag */
     }
     prov.inputs = pin;
     prov.ninputs = job->nin;
@@ -1088,7 +1171,9 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
     if (!msg)
         msg = R->noop ? NULL : check_outputs(R, j);
     if (!msg && !R->noop && j->p.nremote_out)
-        msg = push_outputs(R, j);
+        msg = R->presigned ? verify_presigned(R, j) : push_outputs(R, j);
+    if (!msg && !R->noop && j->p.nrextra)
+        msg = push_extra(R, j);
     if (msg) {
         handle_failure(R, j, KR_EXEC_FAILED, msg, res->exit_code, res);
         return;
@@ -1454,6 +1539,21 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     R.pending = kr_sched_new(R.nall, 1, NULL, 0);
     R.window = (uint32_t)cores + KR_SCHED_SCAN;
     R.noop = (R.ex->caps & KR_EXEC_CAP_NOOP) != 0;
+    R.presigned = o->storage && !R.noop &&
+                  (o->staging == KR_STAGING_PRESIGNED ||
+                   (o->staging == KR_STAGING_AUTO && !(R.ex->caps & KR_EXEC_CAP_SHARED_FS)));
+    if (R.presigned) {
+        /* the S3 client holds the credentials from here on: they leave
+         * krait's environment, so that no job inherits them (the local
+         * executor passes it on; sbatch exports it into SLURM's records) */
+        struct kr_s3 *s3;
+        if (kr_storage_s3_client(o->storage, &s3, NULL) == KR_OK) {
+            unsetenv("AWS_ACCESS_KEY_ID");
+            unsetenv("AWS_SECRET_ACCESS_KEY");
+            unsetenv("AWS_SESSION_TOKEN");
+            unsetenv("AWS_SECURITY_TOKEN");
+        }
+    }
     R.prog = kr_progress_new(stderr, nrun, o->verbosity, o->live);
     temp_init(&R, torun, nrun);
     kr_signals_install();

@@ -45,6 +45,11 @@
 struct kr_container_ctx;
 struct kr_storage;
 
+/* --storage-staging: krait fetches and uploads on this machine (shared), or
+ * each job does with presigned URLs (src/stage-remote.h); AUTO: presigned
+ * for executors without KR_EXEC_CAP_SHARED_FS, shared for the others. */
+enum { KR_STAGING_AUTO = 0, KR_STAGING_SHARED, KR_STAGING_PRESIGNED };
+
 struct kr_run_opts {
     int cores;                          /* >= 1 (the caller resolves "all") */
     int max_jobs;                       /* -j: jobs at once for remote backends (0 = cores) */
@@ -74,6 +79,7 @@ struct kr_run_opts {
                                            into .krait/storage before a job and s3://
                                            outputs uploaded after it (src/stage.h); NULL:
                                            remote paths are handed to jobs unchanged */
+    int staging;                        /* KR_STAGING_*: who transfers s3:// files */
 };
 
 struct kr_run_stats {

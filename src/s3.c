@@ -11,6 +11,7 @@
 #include "http.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -130,8 +131,41 @@ static char *xml_tag(const char *s, const char *end, const char *tag, const char
                 break;
             }
         }
-        if (i == 5)
-            kr_buf_putc(&out, *p);
+        if (i < 5)
+            continue;
+        if (p[0] == '&' && p + 2 < b && p[1] == '#') {
+            /* a numeric character reference (s3rver writes &#x27; for '),
+             * as UTF-8 */
+            bool hex = p[2] == 'x' || p[2] == 'X';
+            const char *q = p + (hex ? 3 : 2), *digits = q;
+            unsigned long cp = 0;
+            while (q < b && (hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q)) &&
+                   cp <= 0x10FFFF) {
+                int d = isdigit((unsigned char)*q) ? *q - '0' : (tolower((unsigned char)*q) - 'a' + 10);
+                cp = cp * (hex ? 16 : 10) + (unsigned long)d;
+                q++;
+            }
+            if (q > digits && q < b && *q == ';' && cp > 0 && cp <= 0x10FFFF) {
+                if (cp < 0x80) {
+                    kr_buf_putc(&out, (char)cp);
+                } else if (cp < 0x800) {
+                    kr_buf_putc(&out, (char)(0xC0 | (cp >> 6)));
+                    kr_buf_putc(&out, (char)(0x80 | (cp & 0x3F)));
+                } else if (cp < 0x10000) {
+                    kr_buf_putc(&out, (char)(0xE0 | (cp >> 12)));
+                    kr_buf_putc(&out, (char)(0x80 | ((cp >> 6) & 0x3F)));
+                    kr_buf_putc(&out, (char)(0x80 | (cp & 0x3F)));
+                } else {
+                    kr_buf_putc(&out, (char)(0xF0 | (cp >> 18)));
+                    kr_buf_putc(&out, (char)(0x80 | ((cp >> 12) & 0x3F)));
+                    kr_buf_putc(&out, (char)(0x80 | ((cp >> 6) & 0x3F)));
+                    kr_buf_putc(&out, (char)(0x80 | (cp & 0x3F)));
+                }
+                p = q;
+                continue;
+            }
+        }
+        kr_buf_putc(&out, *p);
     }
     return kr_buf_steal(&out);
 }

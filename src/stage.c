@@ -106,15 +106,86 @@ static int write_meta(const char *meta, const struct kr_s3_object *obj, struct k
     return rc;
 }
 
-int kr_stage_fetch(struct kr_storage *s, const char *root, const char *const *paths, size_t n,
+static bool expand_dir(const char *root, const char *path, char ***v, size_t *n, size_t *cap);
+
+/* Append to *v (kr_malloc'd strings) path, or - when the inventory knows
+ * it as a directory() in S3 - the s3:// path of every object under it
+ * (listed now; the inventory learns them), removing files of its staged
+ * copy that are no longer among them. */
+static int expand_remote_dir(struct kr_storage *s, const char *root, const char *path,
+                             char ***v, size_t *n, size_t *cap, struct kr_error *err)
+{
+    struct kr_s3_object agg, *objs = NULL;
+    struct kr_s3 *s3;
+    char *bucket = NULL, *key = NULL, *prefix, **old = NULL;
+    size_t i, k, nobj = 0, nold = 0, cold = 0, first = *n;
+    int rc;
+    if (!kr_storage_s3_known_dir(s, path, &agg)) {
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *v = kr_realloc(*v, *cap * sizeof **v);
+        }
+        (*v)[(*n)++] = kr_strdup(path);
+        return KR_OK;
+    }
+    if ((rc = kr_storage_s3_client(s, &s3, err)) != KR_OK ||
+        (rc = kr_storage_s3_split(path, &bucket, &key, err)) != KR_OK)
+        return rc;
+    prefix = kr_asprintf("%s/", key);
+    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
+    for (i = 0; rc == KR_OK && i < nobj; i++) {
+        char *op = kr_asprintf("s3://%s/%s", bucket, objs[i].key);
+        struct kr_s3_object o = objs[i];
+        o.key = NULL;
+        kr_storage_s3_note(s, op, &o);
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *v = kr_realloc(*v, *cap * sizeof **v);
+        }
+        (*v)[(*n)++] = op;
+    }
+    /* what an older version of the directory left in the staged copy */
+    if (rc == KR_OK && expand_dir(root, path, &old, &nold, &cold)) {
+        for (i = 0; i < nold; i++) {
+            bool keep = false;
+            for (k = first; k < *n && !keep; k++)
+                keep = !strcmp((*v)[k], old[i]);
+            if (!keep)
+                kr_stage_forget(root, old[i]);
+        }
+    }
+    for (i = 0; i < nold; i++)
+        kr_free(old[i]);
+    kr_free(old);
+    kr_s3_objects_free(objs, nobj);
+    kr_free(prefix);
+    kr_free(bucket);
+    kr_free(key);
+    return rc;
+}
+
+int kr_stage_fetch(struct kr_storage *s, const char *root, const char *const *given, size_t ngiven,
                    struct kr_error *err)
 {
     struct kr_s3 *s3 = NULL;
-    struct kr_s3_xfer *xf = kr_calloc(n ? n : 1, sizeof *xf);
-    char **files = kr_calloc(n ? n : 1, sizeof *files), **metas = kr_calloc(n ? n : 1, sizeof *metas);
-    char **bks = kr_calloc(n ? n : 1, sizeof *bks), **keys = kr_calloc(n ? n : 1, sizeof *keys);
+    char **exp = NULL;
+    size_t nexp = 0, cexp = 0, g, n;
+    const char *const *paths;
+    struct kr_s3_xfer *xf;
+    char **files, **metas, **bks, **keys;
     size_t i, k, m = 0;
     int rc = KR_OK;
+
+    for (g = 0; g < ngiven && rc == KR_OK; g++)
+        if (kr_storage_is_s3(given[g]))
+            rc = expand_remote_dir(s, root, given[g], &exp, &nexp, &cexp, err);
+    paths = (const char *const *)exp;
+    n = rc == KR_OK ? nexp : 0;
+    xf = kr_calloc(n ? n : 1, sizeof *xf);
+    files = kr_calloc(n ? n : 1, sizeof *files);
+    metas = kr_calloc(n ? n : 1, sizeof *metas);
+    bks = kr_calloc(n ? n : 1, sizeof *bks);
+    keys = kr_calloc(n ? n : 1, sizeof *keys);
 
     for (i = 0; i < n && rc == KR_OK; i++) {
         struct kr_s3_object obj;
@@ -182,22 +253,120 @@ int kr_stage_fetch(struct kr_storage *s, const char *root, const char *const *pa
     kr_free(bks);
     kr_free(keys);
     kr_free(xf);
+    for (g = 0; g < nexp; g++)
+        kr_free(exp[g]);
+    kr_free(exp);
     return rc;
 }
 
-int kr_stage_push(struct kr_storage *s, const char *root, const char *const *paths, size_t n,
+/* Append path (an s3:// path) and, when its staged copy is a directory,
+ * instead every file under it as s3:// paths (recursively), to *v (kr_malloc'd
+ * strings). Returns false when the copy is a directory that cannot be read. */
+static bool expand_dir(const char *root, const char *path, char ***v, size_t *n, size_t *cap)
+{
+    char *local = cache_path(root, "s3", path);
+    struct stat sb;
+    DIR *d;
+    struct dirent *de;
+    bool ok = true;
+    if (!local || stat(local, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *v = kr_realloc(*v, *cap * sizeof **v);
+        }
+        (*v)[(*n)++] = kr_strdup(path);
+        kr_free(local);
+        return true;
+    }
+    d = opendir(local);
+    kr_free(local);
+    if (!d)
+        return false;
+    while (ok && (de = readdir(d))) {
+        char *sub;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        sub = kr_asprintf("%s/%s", path, de->d_name);
+        ok = expand_dir(root, sub, v, n, cap);
+        kr_free(sub);
+    }
+    closedir(d);
+    return ok;
+}
+
+/* After the files of directory() output `dir` were uploaded (up[0..nup)
+ * its objects, each an s3:// path): delete the objects under dir/ that
+ * the job did not make (an earlier run's), and note the directory in the
+ * inventory. Best effort for the deletions. */
+static int finish_dir(struct kr_storage *s, struct kr_s3 *s3, const char *dir,
+                      char *const *up, const struct kr_s3_xfer *xf, size_t nup,
+                      struct kr_error *err)
+{
+    struct kr_s3_object agg, *objs = NULL;
+    char *bucket = NULL, *key = NULL, *prefix;
+    size_t i, k, nobj = 0, dl = strlen(dir);
+    int rc;
+    memset(&agg, 0, sizeof agg);
+    for (k = 0; k < nup; k++) {
+        if (strncmp(up[k], dir, dl) != 0 || up[k][dl] != '/')
+            continue;
+        if (xf[k].obj.mtime_ns > agg.mtime_ns)
+            agg.mtime_ns = xf[k].obj.mtime_ns;
+        agg.size += xf[k].obj.size;
+    }
+    if ((rc = kr_storage_s3_split(dir, &bucket, &key, err)) != KR_OK)
+        return rc;
+    prefix = kr_asprintf("%s/", key);
+    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
+    for (i = 0; rc == KR_OK && i < nobj; i++) {
+        bool ours = false;
+        for (k = 0; k < nup && !ours; k++)
+            ours = !strcmp(xf[k].bucket, bucket) && !strcmp(xf[k].key, objs[i].key);
+        if (!ours)
+            rc = kr_s3_delete(s3, bucket, objs[i].key, err);
+    }
+    kr_s3_objects_free(objs, nobj);
+    kr_free(prefix);
+    kr_free(bucket);
+    kr_free(key);
+    if (rc == KR_OK)
+        kr_storage_s3_note_dir(s, dir, &agg);
+    return rc;
+}
+
+int kr_stage_push(struct kr_storage *s, const char *root, const char *const *given, size_t ngiven,
                   struct kr_error *err)
 {
+    char **exp = NULL;
+    size_t nexp = 0, cexp = 0, g;
+    const char *const *paths;
+    size_t n;
     struct kr_s3 *s3 = NULL;
-    struct kr_s3_xfer *xf = kr_calloc(n ? n : 1, sizeof *xf);
-    char **files = kr_calloc(n ? n : 1, sizeof *files), **metas = kr_calloc(n ? n : 1, sizeof *metas);
-    char **bks = kr_calloc(n ? n : 1, sizeof *bks), **keys = kr_calloc(n ? n : 1, sizeof *keys);
-    const char **remote = kr_calloc(n ? n : 1, sizeof *remote);
+    struct kr_s3_xfer *xf;
+    char **files, **metas, **bks, **keys;
+    const char **remote;
     size_t i, m = 0;
     int rc = KR_OK;
 
+    /* a directory() output: every file under its staged copy */
+    for (g = 0; g < ngiven; g++) {
+        if (!kr_storage_is_s3(given[g]))
+            continue;
+        if (!expand_dir(root, given[g], &exp, &nexp, &cexp)) {
+            rc = kr_error_set(err, KR_EIO, "S3 PUT %s: cannot read the staged output "
+                              "directory: %s", given[g], strerror(errno));
+            break;
+        }
+    }
+    paths = (const char *const *)exp;
+    n = rc == KR_OK ? nexp : 0;
+    xf = kr_calloc(n ? n : 1, sizeof *xf);
+    files = kr_calloc(n ? n : 1, sizeof *files);
+    metas = kr_calloc(n ? n : 1, sizeof *metas);
+    bks = kr_calloc(n ? n : 1, sizeof *bks);
+    keys = kr_calloc(n ? n : 1, sizeof *keys);
+    remote = kr_calloc(n ? n : 1, sizeof *remote);
     for (i = 0; i < n && rc == KR_OK; i++) {
-        struct stat sb;
         char *file = cache_path(root, "s3", paths[i]);
         if (!file)
             continue;
@@ -205,10 +374,6 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
         metas[m] = cache_path(root, "s3.meta", paths[i]);
         remote[m] = paths[i];
         unlink(metas[m]);   /* the copy is the job's, not an object's (yet) */
-        if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode))
-            rc = kr_error_set(err, KR_EUNSUPPORTED, "S3 PUT %s: the output is a directory; "
-                              "directory() outputs in S3 are not supported yet: declare its "
-                              "files as outputs", paths[i]);
         if (rc == KR_OK)
             rc = kr_storage_s3_split(paths[i], &bks[m], &keys[m], err);
         xf[m].bucket = bks[m];
@@ -231,6 +396,13 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
         kr_storage_s3_note(s, remote[i], &xf[i].obj);
         rc = write_meta(metas[i], &xf[i].obj, err);
     }
+    for (g = 0; rc == KR_OK && g < ngiven; g++) {
+        char *local = kr_storage_is_s3(given[g]) ? cache_path(root, "s3", given[g]) : NULL;
+        struct stat sb;
+        if (local && stat(local, &sb) == 0 && S_ISDIR(sb.st_mode))
+            rc = finish_dir(s, s3, given[g], (char *const *)remote, xf, m, err);
+        kr_free(local);
+    }
     for (i = 0; i < m; i++) {
         kr_free(files[i]);
         kr_free(metas[i]);
@@ -243,6 +415,9 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
     kr_free(keys);
     kr_free(remote);
     kr_free(xf);
+    for (g = 0; g < nexp; g++)
+        kr_free(exp[g]);
+    kr_free(exp);
     return rc;
 }
 
@@ -273,5 +448,13 @@ void kr_stage_forget(const char *root, const char *path)
     if (meta)
         unlink(meta);
     kr_free(file);
+    kr_free(meta);
+}
+
+void kr_stage_unrecord(const char *root, const char *path)
+{
+    char *meta = cache_path(root, "s3.meta", path);
+    if (meta)
+        unlink(meta);
     kr_free(meta);
 }

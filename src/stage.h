@@ -17,6 +17,14 @@
  * renamed when complete, so a killed krait never leaves a partial copy under
  * the final name.
  *
+ * A directory() in S3 is the objects under KEY/: fetching one stages every
+ * object under the prefix (and removes files of the staged copy that are
+ * no longer there); pushing one uploads every file under the staged
+ * directory and then deletes the objects under the prefix that it did not
+ * upload.
+ *
+ * Jobs that stage themselves with presigned URLs: src/stage-remote.h.
+ *
  * Ownership: paths returned are allocated in the caller's arena.
  */
 #ifndef KR_STAGE_H
@@ -61,6 +69,10 @@ int kr_stage_push(struct kr_storage *s, const char *root, const char *const *pat
  * ROOT/s3.uploads, see kr_s3_set_upload_journal); best effort, no S3
  * request when there are none. Returns how many were aborted. */
 int kr_stage_recover(struct kr_storage *s, const char *root);
+
+/* Remove only the sidecar of a remote path: its cached copy may be
+ * replaced by someone else (a job staging itself, src/stage-remote.h). */
+void kr_stage_unrecord(const char *root, const char *path);
 
 /* Remove the cached copy and sidecar of a remote path (temp() outputs that
  * were deleted; outputs of a failed job). */

@@ -20,6 +20,7 @@
  */
 #include "storage.h"
 
+#include "aws.h"
 #include "s3.h"
 
 #include <stdio.h>
@@ -28,7 +29,9 @@
 
 struct ent {
     char *name;                 /* "bucket\nkey" (object) or "bucket\nprefix\n" (directory) */
-    int kind;                   /* 0 unused, 1 object, 2 missing object, 3 dir seen once, 4 dir listed */
+    int kind;                   /* 0 unused, 1 object, 2 missing object, 3 dir seen once, 4 dir listed,
+                                   5 "bucket\nkey" has objects under key/ (a directory() output:
+                                   obj has the newest mtime and the total size) */
     struct kr_s3_object obj;
 };
 
@@ -122,8 +125,36 @@ static int client(struct s3store *st, struct kr_error *err)
     return KR_OK;
 }
 
+/* Every "directory" above key below the listed prefix (plen bytes) is
+ * kind 5, with the newest mtime and the total size of what is under it. */
+static void note_parents(struct s3store *st, const char *bucket, const struct kr_s3_object *o,
+                         size_t plen)
+{
+    const char *k = o->key, *sl;
+    for (sl = strchr(k + plen, '/'); sl; sl = strchr(sl + 1, '/')) {
+        char *nm = kr_asprintf("%s\n%.*s", bucket, (int)(sl - k), k);
+        struct ent *x = get(st, nm);
+        if (!x || x->kind != 1) {
+            if (!x || x->kind != 5) {
+                x = put(st, nm, 5);
+                memset(&x->obj, 0, sizeof x->obj);
+            }
+            if (o->mtime_ns > x->obj.mtime_ns)
+                x->obj.mtime_ns = o->mtime_ns;
+            x->obj.size += o->size;
+        }
+        kr_free(nm);
+    }
+}
+
 static void fill(struct kr_statinfo *out, const struct ent *e)
 {
+    if (e && e->kind == 5) {
+        out->kind = KR_STAT_DIR;
+        out->mtime_ns = e->obj.mtime_ns;
+        out->size = e->obj.size;
+        return;
+    }
     if (!e || e->kind != 1) {
         out->kind = KR_STAT_MISSING;
         out->mtime_ns = out->size = 0;
@@ -164,17 +195,20 @@ static int s3_stat(struct kr_storage *s, const char *path, struct kr_statinfo *o
         goto out;
     }
     if (!d) {
-        /* the first object of this directory: one HEAD */
+        /* the first object of this directory: one HEAD; when it is not
+         * there, the listing below tells whether it is a directory() */
         struct kr_s3_object obj;
         int exists = 0;
         put(st, dname, 3);
         if ((rc = kr_s3_head(st->s3, bucket, key, &obj, &exists, err)) != KR_OK)
             goto out;
-        e = put(st, oname, exists ? 1 : 2);
-        e->obj = obj;
-        e->obj.key = NULL;
-        fill(out, e);
-        goto out;
+        if (exists) {
+            e = put(st, oname, 1);
+            e->obj = obj;
+            e->obj.key = NULL;
+            fill(out, e);
+            goto out;
+        }
     }
     {
         /* the second one: list the directory once */
@@ -187,6 +221,7 @@ static int s3_stat(struct kr_storage *s, const char *path, struct kr_statinfo *o
             goto out;
         for (size_t i = 0; i < n; i++) {
             char *nm = kr_asprintf("%s\n%s", bucket, objs[i].key);
+            note_parents(st, bucket, &objs[i], slash ? (size_t)(slash - key + 1) : 0);
             struct ent *x = get(st, nm);
             /* a HEAD result (with krait's mtime) beats the listing's */
             if (!x || x->kind != 1 || strcmp(x->obj.etag, objs[i].etag) != 0) {
@@ -236,10 +271,22 @@ static int s3_remove(struct kr_storage *s, const char *path, struct kr_error *er
 static int s3_checksum(struct kr_storage *s, const char *path, int64_t max_size,
                        char hex[KR_SHA256_HEX_LEN + 1], struct kr_error *err)
 {
-    KR_UNUSED(s);
+    struct kr_s3_object obj;
+    char *id;
     if (!kr_storage_is_s3(path))
         return kr_storage_checksum(kr_storage_local(), path, max_size, hex, err);
-    return KR_NOT_FOUND; /* remote content is compared by ETag, not downloaded to hash */
+    /* remote content is not downloaded to hash: its fingerprint is that of
+     * the object's ETag and size as the inventory knows them (no request).
+     * Provenance records it like a file's SHA-256, so an input object whose
+     * mtime moved (a re-upload of the same bytes; Last-Modified from a
+     * listing, truncated to the second, against a krait-mtime from a HEAD)
+     * but whose content is the recorded one does not rerun its consumers. */
+    if (!kr_storage_s3_known(s, path, &obj) || !obj.etag[0])
+        return KR_NOT_FOUND;
+    id = kr_asprintf("krait-s3-object\n%s\n%lld", obj.etag, (long long)obj.size);
+    kr_aws_sha256_hex(id, strlen(id), hex);
+    kr_free(id);
+    return KR_OK;
 }
 
 static const struct kr_storage_ops s3_ops = {
@@ -318,6 +365,42 @@ void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_
         e->obj = *obj;
         e->obj.key = NULL;
     }
+    kr_free(oname);
+    kr_free(bucket);
+    kr_free(key);
+}
+
+int kr_storage_s3_known_dir(struct kr_storage *s, const char *path, struct kr_s3_object *obj)
+{
+    struct s3store *st = s->data;
+    char *bucket = NULL, *key = NULL, *oname;
+    struct ent *e;
+    int known = 0;
+    if (s->ops != &s3_ops || kr_storage_s3_split(path, &bucket, &key, NULL) != KR_OK)
+        return 0;
+    oname = kr_asprintf("%s\n%s", bucket, key);
+    e = get(st, oname);
+    if (e && e->kind == 5) {
+        *obj = e->obj;
+        known = 1;
+    }
+    kr_free(oname);
+    kr_free(bucket);
+    kr_free(key);
+    return known;
+}
+
+void kr_storage_s3_note_dir(struct kr_storage *s, const char *path, const struct kr_s3_object *agg)
+{
+    struct s3store *st = s->data;
+    char *bucket = NULL, *key = NULL, *oname;
+    struct ent *e;
+    if (s->ops != &s3_ops || kr_storage_s3_split(path, &bucket, &key, NULL) != KR_OK)
+        return;
+    oname = kr_asprintf("%s\n%s", bucket, key);
+    e = put(st, oname, 5);
+    e->obj = *agg;
+    e->obj.key = NULL;
     kr_free(oname);
     kr_free(bucket);
     kr_free(key);

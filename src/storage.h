@@ -103,4 +103,14 @@ int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_obj
  * or that it is gone (obj NULL), so later stats in this run see it. */
 void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_s3_object *obj);
 
+/* Whether the inventory saw objects under path + "/" (a directory()
+ * output in S3, from a listing or noted after an upload): 1 and *obj (the
+ * newest mtime, the total size), else 0. A stat of such a path is
+ * KR_STAT_DIR. */
+int kr_storage_s3_known_dir(struct kr_storage *s, const char *path, struct kr_s3_object *obj);
+
+/* Tell the inventory that path is now a directory of objects (agg: the
+ * newest mtime, the total size), after its files were uploaded. */
+void kr_storage_s3_note_dir(struct kr_storage *s, const char *path, const struct kr_s3_object *agg);
+
 #endif /* KR_STORAGE_H */

@@ -786,6 +786,13 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
     rc = kr_wf_resolve(wf, r, &r->benchmark, wc, arena, &info->bench, &info->nbench, err);
     if (rc != KR_OK)
         goto out;
+    if (defaults && defaults->map_file) {
+        uint32_t m;
+        for (m = 0; m < info->nlog; m++)
+            info->log[m].path = defaults->map_file(defaults->data, info->log[m].path, arena);
+        for (m = 0; m < info->nbench; m++)
+            info->bench[m].path = defaults->map_file(defaults->data, info->bench[m].path, arena);
+    }
     kr_interp_set_err(I, err);
     logv = files_value(I, info->log, info->nlog, "log");
 

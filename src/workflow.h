@@ -297,6 +297,10 @@ struct kr_wf_resdefaults {
     int (*fill)(void *data, struct kr_jobinfo *info, int attempt, struct kr_arena *arena,
                 struct kr_error *err);
     void *data;
+    /* Optional (may be NULL): the path the job uses for a log: or
+     * benchmark: file, called on each before anything is formatted (krait
+     * run: the staged local copy of an s3:// one, src/stage.h). */
+    const char *(*map_file)(void *data, const char *path, struct kr_arena *arena);
 };
 
 /*

@@ -47,5 +47,23 @@ t "the trace saw krait spawn the job" 'grep -q "execve(.*echo made" ../trace'
 t "no spawned argv holds the secret key or token" \
   '! grep "execve(" ../trace | grep -qF -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN"'
 t "krait's output holds neither" '! grep -qF -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN" ../run.out'
+# presigned staging: the job stages itself; the session token is in its
+# presigned URLs (by design, URL-encoded), nowhere else
+rm -rf .krait out.txt
+"$KR_BUILDDIR/tests/unit/s3_drive" -e "$S3_ENDPOINT" rm s3://bkt/out/up.txt >/dev/null 2>&1
+ENC=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$AWS_SESSION_TOKEN")
+: > ../proxy.log
+t "presigned staging: the run works with a session token" \
+  'ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -v -e trace=execve -s 65535 -o ../ptrace "$KRAIT" run -c 1 --storage-staging presigned --s3-endpoint-url "$S3_ENDPOINT" >../prun.out 2>&1 &&
+   [ -s out.txt ] && grep -q "^PUT /bkt/out/up.txt?.*X-Amz-Security-Token=" ../proxy.log && ! grep -q " -> 403" ../proxy.log'
+t "presigned: no file left holds the secret key or the token (raw or URL-encoded)" \
+  '! grep -rqF -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN" -e "$ENC" . &&
+   ! grep -qF -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN" -e "$ENC" ../prun.out'
+t "presigned: no process krait spawned got the secret key or the token in its environment" \
+  '[ "$(grep -c "execve(" ../ptrace)" -gt 3 ] &&
+   ! grep "execve(" ../ptrace | tail -n +2 | grep -qF -e "AWS_SECRET_ACCESS_KEY=" -e "AWS_SESSION_TOKEN="'
+t "presigned: the secret key is in no spawned argv; the token only in the job's own wrapper (its URLs)" \
+  '! grep "execve(" ../ptrace | tail -n +2 | grep -qF "$AWS_SECRET_ACCESS_KEY" &&
+   ! grep "execve(" ../ptrace | grep -F "$ENC" | grep -qv "kr_d=.(mktemp -d"'
 echo "1..$n"
 exit $fail

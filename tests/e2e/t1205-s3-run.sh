@@ -9,7 +9,7 @@
 # leaves no object (a multipart upload is aborted); a missing input object
 # (when planning, or gone by the time its job starts) is one line naming
 # it; a remote temp() output is deleted once consumed; ensure() checks the
-# staged copy before the upload; a log: in S3 is refused (not supported yet).
+# staged copy before the upload; a log: in S3 is staged and uploaded (t1209 has more).
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 # every PUT under bkt/bad/ (single or part of a multipart upload) fails
 s3_up bkt --fail-match '^PUT /bkt/bad/' || exit 0
@@ -210,9 +210,8 @@ rule l:
     log: "s3://bkt/logs/l.log"
     shell: "echo l > {output}"
 EOS
-t "a log: file in S3 is refused with a message saying what to do (not written to a local s3: dir)" \
-  '! run -s Snakefile.log >../run9.out 2>&1 &&
-   grep -q "log file s3://bkt/logs/l.log is in S3, which is not supported yet: give it a local path" ../run9.out &&
-   [ ! -e s3: ] && [ ! -e l.txt ]'
+t "a log: file in S3 is written to its staged copy and uploaded (not to a local s3: dir)" \
+  'run -s Snakefile.log >../run9.out 2>&1 && [ -e l.txt ] && [ ! -e s3: ] &&
+   "$D" -e "$S3_ENDPOINT" head s3://bkt/logs/l.log 2>/dev/null | grep -q "size=0"'
 echo "1..$n"
 exit $fail

@@ -1,0 +1,434 @@
+/*
+ * stage-remote.c - the presigned-URL job wrapper (see stage-remote.h): the
+ * bash text that downloads a job's s3:// inputs, runs its command and
+ * uploads its s3:// outputs with curl (or wget), and the presigning of the
+ * job's objects through the S3 client of the planner's storage.
+ *
+ * The script is built from fixed text plus three kinds of variable parts,
+ * each made safe where it is put: paths and s3:// names single-quoted (any
+ * byte but NUL survives), the command single-quoted as one argument of
+ * `bash -euo pipefail -c`, URLs in quoted here-documents (a presigned URL
+ * is percent-encoded: it holds no newline and no quote). The outer text
+ * wraps the inner script in a here-document whose delimiter is chosen so
+ * that no line of the inner script equals it.
+ */
+#include "stage-remote.h"
+
+#include "s3.h"
+#include "stage.h"
+#include "storage.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+long kr_stage_remote_expiry(int64_t runtime_min)
+{
+    const char *env = getenv("KRAIT_PRESIGN_EXPIRES");
+    long secs;
+    if (env && *env) {
+        char *end;
+        long v;
+        errno = 0;
+        v = strtol(env, &end, 10);
+        if (!errno && !*end && v >= 1 && v <= KR_STAGE_REMOTE_MAX_EXPIRY)
+            return v;
+    }
+    if (runtime_min <= 0 || runtime_min > KR_STAGE_REMOTE_MAX_EXPIRY / 60)
+        secs = runtime_min <= 0 ? KR_STAGE_REMOTE_DEFAULT_RUNTIME : KR_STAGE_REMOTE_MAX_EXPIRY;
+    else
+        secs = (long)runtime_min * 60;
+    secs += KR_STAGE_REMOTE_MARGIN;
+    return secs > KR_STAGE_REMOTE_MAX_EXPIRY ? KR_STAGE_REMOTE_MAX_EXPIRY : secs;
+}
+
+/* s single-quoted for bash (always quoted: '' for the empty string). */
+static void put_quoted(struct kr_buf *b, const char *s)
+{
+    kr_buf_putc(b, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            kr_buf_puts(b, "'\\''");
+        else
+            kr_buf_putc(b, *s);
+    }
+    kr_buf_putc(b, '\'');
+}
+
+/* Whether `line` is a whole line of text. */
+static bool has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    const char *p = text;
+    while ((p = strstr(p, line)) != NULL) {
+        if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+/* The functions every wrapper shares (fixed text: no variable part). */
+static const char prelude[] =
+    "# krait: presigned staging of one job. This file holds presigned URLs:\n"
+    "# it lives in a private scratch directory removed when the job ends.\n"
+    "set -u\n"
+    "kr_d=$1\n"
+    "trap 'rm -rf -- \"$kr_d\"' EXIT\n"
+    "trap 'exit 129' HUP\n"
+    "trap 'exit 130' INT\n"
+    "trap 'exit 143' TERM\n"
+    "kr_say() { printf 'krait staging: %s\\n' \"$*\" >&2; }\n"
+    "if command -v curl >/dev/null 2>&1; then kr_tool=curl\n"
+    "elif command -v wget >/dev/null 2>&1; then kr_tool=wget\n"
+    "else kr_say \"neither curl nor wget is installed where the job runs: add one to the "
+    "job's image, or use --storage-staging shared\"; exit 1; fi\n"
+    "kr_md5() { if command -v md5sum >/dev/null 2>&1; then md5sum < \"$1\" | cut -c1-32; fi; }\n"
+    /* an element of an S3 error body (never the whole body: SignatureDoesNotMatch
+     * answers echo the canonical request, which holds the query) */
+    "kr_xml() { tr -d '\\r\\n' < \"$2\" 2>/dev/null | sed -n \"s:.*<$1>\\([^<]*\\)</$1>.*:\\1:p\" "
+    "| cut -c1-200; }\n"
+    /* one request: URL file, method, file -> kr_code (000: no HTTP answer), kr_err */
+    "kr_req() {\n"
+    "    kr_code=000; kr_err=; : > \"$kr_d/hdr\"; : > \"$kr_d/resp\"\n"
+    "    if [ \"$kr_tool\" = curl ]; then\n"
+    "        if [ \"$2\" = GET ]; then\n"
+    "            kr_code=$(printf 'url = \"%s\"\\n' \"$(cat \"$1\")\" | curl -sS -g -K - -o \"$3\" "
+    "-w '%{http_code}' --connect-timeout 30 --speed-limit 1 --speed-time 120 2>\"$kr_d/err\")\n"
+    "        else\n"
+    "            kr_code=$(printf 'url = \"%s\"\\n' \"$(cat \"$1\")\" | curl -sS -g -K - -T \"$3\" "
+    "-H 'Expect:' ${kr_cmd5:+-H \"Content-MD5: $kr_cmd5\"} -D \"$kr_d/hdr\" -o \"$kr_d/resp\" "
+    "-w '%{http_code}' --connect-timeout 30 --speed-limit 1 --speed-time 120 2>\"$kr_d/err\")\n"
+    "        fi\n"
+    "        kr_rc=$?\n"
+    "        [ $kr_rc -eq 0 ] || kr_err=\"curl exit code $kr_rc: $(tr '\\n' ' ' < \"$kr_d/err\" "
+    "| sed 's/?[^ ]*/?.../g' | cut -c1-300)\"\n"
+    "    else\n"
+    "        if [ \"$2\" = GET ]; then wget -q -O \"$3\" -i \"$1\" 2>\"$kr_d/err\"\n"
+    "        else wget -q --method=PUT --body-file=\"$3\" -O \"$kr_d/resp\" -i \"$1\" 2>\"$kr_d/err\"; fi\n"
+    "        kr_rc=$?\n"
+    "        case $kr_rc in\n"
+    "        0) kr_code=200 ;;\n"
+    "        8) kr_code=500; kr_err=\"wget: the server answered with an error (wget does not say "
+    "which: install curl for the exact answer)\" ;;\n"
+    "        *) kr_err=\"wget exit code $kr_rc\" ;;\n"
+    "        esac\n"
+    "    fi\n"
+    "}\n"
+    /* one line for an HTTP error that is not retried */
+    "kr_fatal() {\n"
+    "    kr_c=$(kr_xml Code \"$3\"); kr_m=$(kr_xml Message \"$3\")\n"
+    "    case $kr_code in\n"
+    "    403) kr_h=\" (the presigned URL was valid for $kr_exp s from the job's submission: "
+    "when it expired, the job started or ran later than that - set resources.runtime (minutes) "
+    "to the job's real run time and rerun; else the credentials krait signed with may not "
+    "access the object)\" ;;\n"
+    "    404) kr_h=' (the object or bucket does not exist (any more): rerun krait to plan again)' ;;\n"
+    "    *) kr_h= ;;\n"
+    "    esac\n"
+    "    kr_say \"$1 $2: HTTP $kr_code${kr_c:+ $kr_c}${kr_m:+: $kr_m}$kr_h\"\n"
+    "}\n"
+    "kr_wait() { sleep $((kr_delay + RANDOM % kr_delay)); kr_delay=$((kr_delay * 2 > 20 ? 20 : "
+    "kr_delay * 2)); kr_i=$((kr_i + 1)); }\n"
+    /* GET: N LOCAL S3NAME SIZE MD5 */
+    "kr_get() {\n"
+    "    kr_tmp=\"$2.krait-part.$$\"; kr_i=1; kr_delay=1\n"
+    "    mkdir -p -- \"$(dirname -- \"$2\")\" || { kr_say \"GET $3: cannot create the directory "
+    "of $2\"; return 1; }\n"
+    "    while :; do\n"
+    "        rm -f -- \"$kr_tmp\"\n"
+    "        kr_req \"$kr_d/u$1\" GET \"$kr_tmp\"\n"
+    "        if [ -n \"$kr_err\" ]; then kr_why=$kr_err\n"
+    "        else\n"
+    "            case $kr_code in\n"
+    "            2[0-9][0-9])\n"
+    "                kr_n=$(($(wc -c < \"$kr_tmp\")))\n"
+    "                if [ \"$4\" -ge 0 ] && [ \"$kr_n\" -ne \"$4\" ]; then\n"
+    "                    kr_why=\"received $kr_n bytes, the object has $4\"\n"
+    "                elif [ -n \"$5\" ] && kr_m=$(kr_md5 \"$kr_tmp\") && [ -n \"$kr_m\" ] && "
+    "[ \"$kr_m\" != \"$5\" ]; then\n"
+    "                    kr_why=\"the content's MD5 is not the object's ETag\"\n"
+    "                elif mv -f -- \"$kr_tmp\" \"$2\"; then return 0\n"
+    "                else kr_say \"GET $3: cannot rename the download to $2\"; return 1; fi ;;\n"
+    "            5[0-9][0-9]|429|408) kr_why=\"HTTP $kr_code $(kr_xml Code \"$kr_tmp\")\" ;;\n"
+    "            *) kr_fatal GET \"$3\" \"$kr_tmp\"; rm -f -- \"$kr_tmp\"; return 1 ;;\n"
+    "            esac\n"
+    "        fi\n"
+    "        if [ $kr_i -ge $kr_att ]; then\n"
+    "            rm -f -- \"$kr_tmp\"\n"
+    "            kr_say \"GET $3 failed $kr_att times: $kr_why: rerun later, or check the storage "
+    "endpoint\"; return 1\n"
+    "        fi\n"
+    "        kr_wait\n"
+    "    done\n"
+    "}\n"
+    /* PUT: N LOCAL S3NAME */
+    "kr_put() {\n"
+    "    [ -f \"$2\" ] || { kr_say \"the job finished but output $3 is missing (the job was to "
+    "write it to $2)\"; return 1; }\n"
+    "    kr_n=$(($(wc -c < \"$2\")))\n"
+    "    if [ \"$kr_n\" -gt 5368709120 ]; then\n"
+    "        kr_say \"PUT $3: the output has $kr_n bytes; a presigned upload is one PUT, which S3 "
+    "limits to 5 GiB: run this rule with --storage-staging shared (multipart uploads)\"; return 1\n"
+    "    fi\n"
+    "    kr_cmd5=\n"
+    "    if command -v openssl >/dev/null 2>&1 && command -v base64 >/dev/null 2>&1; then\n"
+    "        kr_cmd5=$(openssl dgst -md5 -binary < \"$2\" | base64) || kr_cmd5=\n"
+    "    fi\n"
+    "    kr_m=$(kr_md5 \"$2\"); kr_i=1; kr_delay=1\n"
+    "    while :; do\n"
+    "        kr_req \"$kr_d/u$1\" PUT \"$2\"\n"
+    "        if [ -n \"$kr_err\" ]; then kr_why=$kr_err\n"
+    "        else\n"
+    "            case $kr_code in\n"
+    "            2[0-9][0-9])\n"
+    "                kr_et=$(tr -d '\\r' < \"$kr_d/hdr\" | sed -n 's/^[Ee][Tt][Aa][Gg]:[[:space:]]*"
+    "\"\\{0,1\\}\\([0-9a-fA-F]\\{32\\}\\)\"\\{0,1\\}[[:space:]]*$/\\1/p' | tr A-F a-f | head -n 1)\n"
+    "                if [ -n \"$kr_m\" ] && [ -n \"$kr_et\" ] && [ \"$kr_et\" != \"$kr_m\" ]; then\n"
+    "                    kr_why=\"the stored object's ETag is not the file's MD5\"\n"
+    "                else return 0; fi ;;\n"
+    "            5[0-9][0-9]|429|408) kr_why=\"HTTP $kr_code $(kr_xml Code \"$kr_d/resp\")\" ;;\n"
+    "            400) if [ \"$(kr_xml Code \"$kr_d/resp\")\" = BadDigest ]; then "
+    "kr_why='HTTP 400 BadDigest'\n"
+    "                 else kr_fatal PUT \"$3\" \"$kr_d/resp\"; return 1; fi ;;\n"
+    "            *) kr_fatal PUT \"$3\" \"$kr_d/resp\"; return 1 ;;\n"
+    "            esac\n"
+    "        fi\n"
+    "        if [ $kr_i -ge $kr_att ]; then\n"
+    "            kr_say \"PUT $3 failed $kr_att times: $kr_why: rerun later, or check the storage "
+    "endpoint\"; return 1\n"
+    "        fi\n"
+    "        kr_wait\n"
+    "    done\n"
+    "}\n";
+
+const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct kr_arena *arena)
+{
+    struct kr_buf in = KR_BUF_INIT, b = KR_BUF_INIT;
+    char delim[48];
+    const char *out;
+    size_t i;
+    unsigned n = 0;
+
+    kr_buf_puts(&in, prelude);
+    kr_buf_printf(&in, "kr_exp=%ld\nkr_att=%d\n", rj->expires, rj->attempts > 0 ? rj->attempts : 6);
+    /* the URLs, each in a file of the private directory (curl reads them
+     * from its standard input, wget from the file: never an argument) */
+    kr_buf_puts(&in, "kr_um=$(umask)\numask 077\n");
+    for (i = 0; i < rj->nin + rj->nout; i++) {
+        const struct kr_stage_remote_file *f = i < rj->nin ? &rj->in[i] : &rj->out[i - rj->nin];
+        kr_buf_printf(&in, "cat > \"$kr_d/u%zu\" <<'KRAIT_URL'\n%s\nKRAIT_URL\n", i + 1, f->url);
+    }
+    kr_buf_puts(&in, "umask \"$kr_um\"\n");
+    for (i = 0; i < rj->nin; i++) {
+        const struct kr_stage_remote_file *f = &rj->in[i];
+        kr_buf_printf(&in, "kr_get %zu ", i + 1);
+        put_quoted(&in, f->local);
+        kr_buf_putc(&in, ' ');
+        put_quoted(&in, f->remote);
+        kr_buf_printf(&in, " %lld ", (long long)(f->size >= 0 ? f->size : -1));
+        put_quoted(&in, f->md5 ? f->md5 : "");
+        kr_buf_puts(&in, " || exit 1\n");
+    }
+    for (i = 0; i < rj->nout; i++) {
+        /* the command writes into the same directories as under shared staging */
+        kr_buf_puts(&in, "mkdir -p -- \"$(dirname -- ");
+        put_quoted(&in, rj->out[i].local);
+        kr_buf_puts(&in, ")\" || exit 1\n");
+    }
+    /* as executors run it; an image without bash (busybox...) gets sh */
+    kr_buf_puts(&in, "kr_cmd=");
+    put_quoted(&in, rj->command);
+    kr_buf_puts(&in, "\nif command -v bash >/dev/null 2>&1; then bash -euo pipefail -c \"$kr_cmd\"\n"
+                     "else sh -eu -c \"$kr_cmd\"; fi\n"
+                     "kr_rc=$?\n"
+                     "if [ $kr_rc -ne 0 ]; then\n"
+                     "    if [ $kr_rc -gt 128 ] && [ $kr_rc -lt 160 ]; then\n"
+                     "        rm -rf -- \"$kr_d\"; trap - EXIT HUP INT TERM\n"
+                     "        kill -s $((kr_rc - 128)) $$\n"
+                     "    fi\n"
+                     "    exit $kr_rc\n"
+                     "fi\n");
+    for (i = 0; i < rj->nout; i++) {
+        if (!rj->out[i].touch)
+            continue;
+        kr_buf_puts(&in, "touch -- ");
+        put_quoted(&in, rj->out[i].local);
+        kr_buf_puts(&in, " || exit 1\n");
+    }
+    for (i = 0; i < rj->nout; i++) {
+        kr_buf_printf(&in, "kr_put %zu ", rj->nin + i + 1);
+        put_quoted(&in, rj->out[i].local);
+        kr_buf_putc(&in, ' ');
+        put_quoted(&in, rj->out[i].remote);
+        kr_buf_puts(&in, " || exit 1\n");
+    }
+    kr_buf_puts(&in, "exit 0\n");
+
+    do
+        snprintf(delim, sizeof delim, "KRAIT_STAGE_SCRIPT_%u", n++);
+    while (has_line(kr_buf_cstr(&in), delim));
+    kr_buf_puts(&b, "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN "
+                    "AWS_SECURITY_TOKEN\n"
+                    "kr_d=$(mktemp -d \"${TMPDIR:-/tmp}/krait-stage.XXXXXX\") || { echo 'krait "
+                    "staging: cannot create a scratch directory (mktemp -d)' >&2; exit 1; }\n");
+    kr_buf_printf(&b, "(umask 077 && cat > \"$kr_d/job.sh\") <<'%s'\n", delim);
+    kr_buf_append(&b, in.data, in.len);
+    kr_buf_printf(&b, "%s\nif command -v bash >/dev/null 2>&1; then exec bash \"$kr_d/job.sh\" "
+                  "\"$kr_d\"; else exec sh \"$kr_d/job.sh\" \"$kr_d\"; fi\n", delim);
+    out = kr_arena_strndup(arena, b.data, b.len);
+    /* both buffers held URLs: wipe them before they go back to the heap */
+    memset(in.data, 0, in.len);
+    memset(b.data, 0, b.len);
+    kr_buf_free(&in);
+    kr_buf_free(&b);
+    return out;
+}
+
+/* The ETag when it is a plain MD5 (32 hex digits), lowercased into md5. */
+static bool plain_md5(const char *etag, char md5[33])
+{
+    size_t i;
+    for (i = 0; i < 32; i++) {
+        char c = etag[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
+        md5[i] = (char)(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+    }
+    md5[32] = 0;
+    return etag[32] == '\0';
+}
+
+/* A presigned URL copied into the arena (the heap copy wiped). */
+static const char *presign(struct kr_s3 *s3, const char *method, const char *path, long expires,
+                           struct kr_arena *arena, struct kr_error *err)
+{
+    char *bucket = NULL, *key = NULL, *url;
+    const char *r;
+    if (kr_storage_s3_split(path, &bucket, &key, err) != KR_OK)
+        return NULL;
+    url = kr_s3_presign(s3, method, bucket, key, expires);
+    kr_free(bucket);
+    kr_free(key);
+    r = kr_arena_strdup(arena, url);
+    memset(url, 0, strlen(url));
+    kr_free(url);
+    return r;
+}
+
+int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *command,
+                         const char *const *inputs, size_t nin, const char *const *outputs,
+                         const bool *touch, size_t nout, int64_t runtime_min,
+                         struct kr_arena *arena, const char **wrapped, struct kr_error *err)
+{
+    struct kr_stage_remote_file *in = kr_arena_zalloc(arena, (nin + 1) * sizeof *in);
+    struct kr_stage_remote_file *out = kr_arena_zalloc(arena, (nout + 1) * sizeof *out);
+    struct kr_stage_remote_job rj;
+    struct kr_s3 *s3 = NULL;
+    size_t i, k;
+    int rc;
+
+    memset(&rj, 0, sizeof rj);
+    rj.command = command;
+    rj.in = in;
+    rj.out = out;
+    rj.expires = kr_stage_remote_expiry(runtime_min);
+    *wrapped = command;
+    for (i = 0; i < nin; i++) {
+        struct kr_s3_object obj;
+        bool dup = false;
+        char md5[33];
+        if (!kr_storage_is_s3(inputs[i]))
+            continue;
+        for (k = 0; k < rj.nin; k++)
+            dup |= strcmp(in[k].remote, inputs[i]) == 0;
+        if (dup)
+            continue;
+        if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
+            return rc;
+        memset(&obj, 0, sizeof obj);
+        if (kr_storage_s3_known_dir(s, inputs[i], &obj))
+            return kr_error_set(err, KR_EUNSUPPORTED, "input %s is a directory in S3: a "
+                                "presigned download needs each object's name before the job "
+                                "runs, so this needs --storage-staging shared", inputs[i]);
+        if (!kr_storage_s3_known(s, inputs[i], &obj)) {
+            char *bucket, *key;
+            int exists = 0;
+            if ((rc = kr_storage_s3_split(inputs[i], &bucket, &key, err)) != KR_OK)
+                return rc;
+            rc = kr_s3_head(s3, bucket, key, &obj, &exists, err);
+            kr_free(bucket);
+            kr_free(key);
+            if (rc != KR_OK)
+                return rc;
+            if (!exists)
+                return kr_error_set(err, KR_EIO, "S3 GET %s: the object does not exist "
+                                    "(NoSuchKey or NoSuchBucket): upload it, fix the path, or "
+                                    "produce it with a rule", inputs[i]);
+        }
+        in[rj.nin].remote = inputs[i];
+        in[rj.nin].local = kr_stage_local_path(root, inputs[i], arena);
+        in[rj.nin].size = obj.size;
+        in[rj.nin].md5 = plain_md5(obj.etag, md5) ? kr_arena_strdup(arena, md5) : NULL;
+        if (!(in[rj.nin].url = presign(s3, "GET", inputs[i], rj.expires, arena, err)))
+            return err ? err->code : KR_EUSAGE;
+        rj.nin++;
+    }
+    for (i = 0; i < nout; i++) {
+        if (!kr_storage_is_s3(outputs[i]))
+            continue;
+        if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
+            return rc;
+        out[rj.nout].remote = outputs[i];
+        out[rj.nout].local = kr_stage_local_path(root, outputs[i], arena);
+        out[rj.nout].touch = touch && touch[i];
+        out[rj.nout].size = -1;
+        if (!(out[rj.nout].url = presign(s3, "PUT", outputs[i], rj.expires, arena, err)))
+            return err ? err->code : KR_EUSAGE;
+        rj.nout++;
+    }
+    if (rj.nin + rj.nout > 0)
+        *wrapped = kr_stage_remote_script(&rj, arena);
+    return KR_OK;
+}
+
+int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, size_t n,
+                           struct kr_error *err)
+{
+    struct kr_buf missing = KR_BUF_INIT;
+    struct kr_s3 *s3 = NULL;
+    size_t i, nmiss = 0;
+    int rc = KR_OK;
+
+    for (i = 0; i < n && rc == KR_OK; i++) {
+        struct kr_s3_object obj;
+        char *bucket, *key;
+        int exists = 0;
+        if (!kr_storage_is_s3(outputs[i]))
+            continue;
+        if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
+            break;
+        if ((rc = kr_storage_s3_split(outputs[i], &bucket, &key, err)) != KR_OK)
+            break;
+        memset(&obj, 0, sizeof obj);
+        rc = kr_s3_head(s3, bucket, key, &obj, &exists, err);
+        kr_free(bucket);
+        kr_free(key);
+        if (rc != KR_OK)
+            break;
+        if (exists) {
+            kr_storage_s3_note(s, outputs[i], &obj);
+        } else {
+            kr_storage_s3_note(s, outputs[i], NULL);
+            kr_buf_printf(&missing, "\n        %s", outputs[i]);
+            nmiss++;
+        }
+    }
+    if (rc == KR_OK && nmiss)
+        rc = kr_error_set(err, KR_NOT_FOUND, "MissingOutputException: the job finished but %zu "
+                          "output%s not in S3:%s", nmiss, nmiss == 1 ? " is" : "s are",
+                          kr_buf_cstr(&missing));
+    kr_buf_free(&missing);
+    return rc;
+}

@@ -1,0 +1,120 @@
+/*
+ * stage-remote.h - credential-free staging for jobs that do not run on
+ * krait's file system (--storage-staging presigned): instead of fetching
+ * s3:// inputs and pushing s3:// outputs on the submit host (src/stage.h),
+ * krait hands the executor the job's command wrapped in a small bash script
+ * that does the transfers itself, with presigned URLs (SigV4 query signing,
+ * src/aws.c) made for exactly the objects of this job, so that no AWS key
+ * ever enters the job. The job needs only bash and curl (or wget) in its
+ * environment. Executors need no change: the wrapper is the job's command.
+ *
+ * What the wrapper does, in order:
+ *   1. makes a private scratch directory (mktemp -d, 0700) and writes the
+ *      rest of itself there (0600), then re-executes from that file with
+ *      AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN /
+ *      AWS_SECURITY_TOKEN removed from the environment, so that neither the
+ *      job's environment nor the argv of its processes holds a key or a URL
+ *      (the scratch directory, the script in it included, is removed when
+ *      the job ends);
+ *   2. downloads each input with a presigned GET to the path the command
+ *      expects - the same relative path (ROOT/s3/BUCKET/KEY, kr_stage_local_
+ *      path) the command uses under shared staging, relative to the job's
+ *      working directory - via PATH.krait-part.PID and a rename, checking
+ *      the size and (when the ETag is a plain MD5 and md5sum exists) the MD5;
+ *   3. runs the command with `bash -euo pipefail -c` as executors do (`sh
+ *      -eu -c` in an image without bash: the wrapper itself is POSIX sh); a
+ *      failing command fails the job at once (nothing is uploaded);
+ *   4. uploads each declared output with a presigned PUT (Content-MD5 when
+ *      openssl is there, and the returned ETag compared with the MD5), and
+ *      fails the job when an output is missing or an upload fails for good.
+ *      A PUT is atomic in S3: an object is there whole or not at all. A
+ *      single PUT is limited to 5 GiB by S3; larger outputs fail with a
+ *      message saying so (use --storage-staging shared).
+ * Every transfer is retried (up to `attempts`, exponential backoff with
+ * jitter, at most 20 s apart) on connection errors, truncated bodies, HTTP
+ * 5xx/429/408 and integrity mismatches; other HTTP errors fail at once with
+ * one line naming the operation, the s3:// object and S3's code and message
+ * (403 "Request has expired": how long the URLs were valid). Messages never
+ * contain a URL: curl's own error text is cut at any '?', and only the
+ * Code and Message elements of S3's error bodies are shown.
+ *
+ * Metadata: a presigned PUT cannot carry x-amz-meta-krait-mtime (the value
+ * would have to be signed before the job ran, and S3 refuses x-amz-*
+ * headers that are not signed). Objects uploaded by presigned jobs have no
+ * krait-mtime; their mtime is S3's Last-Modified - the moment the job
+ * uploaded them, after it ran - which is how krait judges every object
+ * without its metadata (src/storage-s3.c), so staleness stays consistent.
+ *
+ * Secrets: the URLs are in the returned script and nowhere else; the
+ * caller must hand it only to the executor and never print it (krait
+ * prints the job's command, not the wrapper).
+ *
+ * Ownership: everything returned is allocated in the caller's arena.
+ */
+#ifndef KR_STAGE_REMOTE_H
+#define KR_STAGE_REMOTE_H
+
+#include "kr.h"
+
+struct kr_storage;
+
+/* Default job runtime when the rule sets no resources.runtime, and the
+ * margin added to it, in seconds; S3 accepts at most 7 days. */
+#define KR_STAGE_REMOTE_DEFAULT_RUNTIME (6 * 3600L)
+#define KR_STAGE_REMOTE_MARGIN (3600L)
+#define KR_STAGE_REMOTE_MAX_EXPIRY (7 * 24 * 3600L)
+
+/* One object of a presigned job. */
+struct kr_stage_remote_file {
+    const char *remote;     /* s3://BUCKET/KEY, for messages */
+    const char *local;      /* the path the command uses (relative to its working directory) */
+    const char *url;        /* presigned GET (inputs) or PUT (outputs): a secret */
+    int64_t size;           /* inputs: the object's size; -1 unknown */
+    const char *md5;        /* inputs: the ETag when it is a plain MD5 (32 hex), else NULL */
+    bool touch;             /* outputs: touch() - created when the command did not */
+};
+
+struct kr_stage_remote_job {
+    const char *command;    /* the job's command as the executor would have run it */
+    const struct kr_stage_remote_file *in;
+    size_t nin;
+    const struct kr_stage_remote_file *out;
+    size_t nout;
+    int attempts;           /* per transfer; <= 0: 6 */
+    long expires;           /* seconds the URLs are valid (for the message on expiry) */
+};
+
+/* How long a job's URLs stay valid, in seconds: the job's runtime
+ * (runtime_min minutes; <= 0: KR_STAGE_REMOTE_DEFAULT_RUNTIME) plus
+ * KR_STAGE_REMOTE_MARGIN (queueing before the job starts), at most 7 days.
+ * The environment variable KRAIT_PRESIGN_EXPIRES (seconds, 1..604800)
+ * replaces it (tests). */
+long kr_stage_remote_expiry(int64_t runtime_min);
+
+/* The wrapper script for rj (see above). Cannot fail. */
+const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct kr_arena *arena);
+
+/*
+ * Presign the job's remote paths and wrap its command: every s3:// path
+ * among inputs[0..nin) (downloaded to kr_stage_local_path(root, ...)) and
+ * outputs[0..nout) (uploaded from there; touch[i] for touch() outputs,
+ * touch may be NULL). Sizes and ETags of inputs come from the storage's
+ * inventory (else one HEAD). An input that does not exist fails (KR_EIO,
+ * naming it). *wrapped is the script, or `command` itself when the job has
+ * no remote path.
+ */
+int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *command,
+                         const char *const *inputs, size_t nin, const char *const *outputs,
+                         const bool *touch, size_t nout, int64_t runtime_min,
+                         struct kr_arena *arena, const char **wrapped, struct kr_error *err);
+
+/*
+ * After a presigned job succeeded: HEAD each s3:// output among
+ * outputs[0..n) and tell the inventory what is stored (so provenance and
+ * later plans see it). KR_NOT_FOUND with a message naming the missing
+ * ones; KR_EIO when S3 cannot be asked.
+ */
+int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, size_t n,
+                           struct kr_error *err);
+
+#endif /* KR_STAGE_REMOTE_H */

@@ -1,0 +1,75 @@
+#!/bin/sh
+# t1209: directory() outputs and log:/benchmark: files in S3. A directory()
+# output under --default-storage is uploaded file by file under its prefix
+# (its .snakemake_timestamp too), planned from the listing of the prefix
+# (exists, mtime), downloaded whole for the job that reads it; a rerun that
+# makes fewer files deletes the objects of the older version, and the
+# consumer's staged copy loses them too. s3:// log: and benchmark: files are
+# written to their staged copies and uploaded after the job, also under
+# --storage-staging presigned (by krait, not by the job).
+. "$KR_SRCDIR/tests/e2e/s3-lib.sh"
+s3_up bkt || exit 0
+D="$KR_BUILDDIR/tests/unit/s3_drive"
+n=0; fail=0
+t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi; }
+T=$PWD
+get() { rm -f "$T/got"; "$D" -e "$S3_ENDPOINT" get "$1" "$T/got" >/dev/null 2>&1 && cat "$T/got"; }
+keys() { "$D" -e "$S3_ENDPOINT" ls "$1" 2>/dev/null | sed 's/ [0-9]* [0-9a-f-]*$//' | sort | tr '\n' ' '; }
+printf 'one\ntwo\nthree\n' > in.txt
+"$D" -e "$S3_ENDPOINT" put s3://bkt/proj/data/in.txt in.txt 2>/dev/null
+mkdir w && cd w
+cat > Snakefile <<'EOS'
+rule all:
+    input: "results/summary.txt"
+rule split:
+    input: "data/in.txt"
+    output: directory("results/parts")
+    log: "s3://bkt/logs/split.log"
+    benchmark: "s3://bkt/bench/split.tsv"
+    shell: "mkdir -p {output}; split -l 1 {input} {output}/p_; echo split-done > {log}"
+rule summary:
+    input: "results/parts"
+    output: "results/summary.txt"
+    shell: "ls {input} | sort > {output}; cat {input}/p_* >> {output}"
+EOS
+sleep 1
+run() { "$KRAIT" run -c 2 --s3-endpoint-url "$S3_ENDPOINT" --default-storage s3://bkt/proj "$@"; }
+t "the workflow with a directory() output in S3 runs (3 jobs)" \
+  'run >../run1.out 2>&1 && grep -q "3 of 3 jobs done" ../run1.out'
+t "every file of the directory is an object under its prefix" \
+  '[ "$(keys s3://bkt/proj/results/parts/)" = "proj/results/parts/.snakemake_timestamp proj/results/parts/p_aa proj/results/parts/p_ab proj/results/parts/p_ac " ] &&
+   [ "$(get s3://bkt/proj/results/parts/p_ab)" = two ]'
+t "the consumer read the whole directory" \
+  '[ "$(get s3://bkt/proj/results/summary.txt)" = "$(printf "p_aa\np_ab\np_ac\none\ntwo\nthree")" ]'
+t "the s3:// log was uploaded after the job" '[ "$(get s3://bkt/logs/split.log)" = split-done ]'
+t "the s3:// benchmark was uploaded after the job" \
+  'get s3://bkt/bench/split.tsv | head -n 1 | grep -q "^s	h:m:s"'
+t "a second run has nothing to do (the directory planned from its listing)" \
+  'run >../run2.out 2>&1 && grep -qi "nothing to be done\|nothing to do" ../run2.out'
+t "krait plan sees the directory output as present" \
+  '"$KRAIT" plan --s3-endpoint-url "$S3_ENDPOINT" --default-storage s3://bkt/proj >../plan.out 2>&1 &&
+   grep -qi "nothing to\|0 jobs\|up to date" ../plan.out'
+sleep 1
+printf 'uno\ndos\n' > ../in.txt
+"$D" -e "$S3_ENDPOINT" put s3://bkt/proj/data/in.txt ../in.txt 2>/dev/null
+t "a changed input reruns the directory's job and its consumer" \
+  'run >../run3.out 2>&1 && grep -q "3 of 3 jobs done" ../run3.out'
+t "the object the new version no longer has is deleted" \
+  '[ "$(keys s3://bkt/proj/results/parts/)" = "proj/results/parts/.snakemake_timestamp proj/results/parts/p_aa proj/results/parts/p_ab " ]'
+t "the consumer's staged copy lost it too" \
+  '[ "$(get s3://bkt/proj/results/summary.txt)" = "$(printf "p_aa\np_ab\nuno\ndos")" ]'
+cd "$T" && mkdir p && cd p
+cat > Snakefile <<'EOS'
+rule one:
+    input: "s3://bkt/proj/data/in.txt"
+    output: "s3://bkt/pre/out.txt"
+    log: "s3://bkt/pre/one.log"
+    benchmark: "s3://bkt/pre/one.tsv"
+    shell: "cat {input} > {output}; echo logged > {log}"
+EOS
+t "presigned staging: s3:// log and benchmark uploaded by krait after the job" \
+  '"$KRAIT" run -c 1 --s3-endpoint-url "$S3_ENDPOINT" --storage-staging presigned >../pre.out 2>&1 &&
+   [ "$(get s3://bkt/pre/one.log)" = logged ] && get s3://bkt/pre/one.tsv | grep -q "^s	h:m:s" &&
+   [ "$(get s3://bkt/pre/out.txt)" = "$(printf "uno\ndos")" ]'
+echo "1..$n"
+exit $fail
