@@ -124,7 +124,7 @@ _krait()
             mapfile -t COMPREPLY < <(compgen -W "dot mermaid json" -- "$cur")
             return 0 ;;
         -e|--executor)
-            mapfile -t COMPREPLY < <(compgen -W "local slurm" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "local slurm kubernetes" -- "$cur")
             return 0 ;;
         --container-runtime)
             mapfile -t COMPREPLY < <(compgen -W "docker podman apptainer singularity" -- "$cur")

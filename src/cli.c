@@ -90,7 +90,7 @@ static const struct opt opts[] = {
     {"allow-unquoted-wildcards", 0, FLAG, O_UNQUOTED, 0, NULL,
      "let shell: substitute wildcard values with ; | & $ ` < > ' \" without :q"},
     {"unlock", 0, FLAG, O_UNLOCK, 0, NULL, "remove a stale lock and exit"},
-    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default) or slurm"},
+    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default), slurm or kubernetes"},
     {"executor-arg", 0, MANY, O_EXECARG, 0, "K=V..", "options for the executor"},
     {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
     {"trace", 0, ONE, O_TRACE, 0, "FILE",

@@ -69,6 +69,18 @@ static char *argv_summary(int argc, char **argv)
     return kr_buf_steal(&b);
 }
 
+
+/* plan.container_id for executors that run images themselves: the image's
+ * identity is its name (the node pulls it; krait does not). */
+static int image_name_identity(void *data, const char *image, const char **id,
+                               struct kr_error *err)
+{
+    KR_UNUSED(data);
+    KR_UNUSED(err);
+    *id = image;
+    return KR_OK;
+}
+
 /*
  * The backend arguments for the executor: slurm-array=0|1 and
  * slurm-array-threshold=N from their own options, then every --executor-arg
@@ -308,8 +320,14 @@ static int run_main(int argc, char **argv)
     }
     if (cli.detach && !(ex->caps & KR_EXEC_CAP_DETACH)) {
         rc = kr_error_set(&err, KR_EUSAGE, "--detach: the %s executor cannot leave jobs "
-                          "running after krait exits (use --executor slurm)", ex->name);
+                          "running after krait exits (use --executor slurm or kubernetes)", ex->name);
         goto usage;
+    }
+    if (ex->caps & KR_EXEC_CAP_CONTAINERS) {
+        /* the backend runs images itself (Kubernetes): an image is known by
+         * its name; nothing is pulled or inspected on this machine */
+        cli.plan.container_id = image_name_identity;
+        cli.plan.container_id_data = NULL;
     }
     ro.detach = cli.detach;
     rc = backend_args(&cli, &bargs, &err);

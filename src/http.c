@@ -91,6 +91,36 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+/* A PEM text as a curl blob (copied by libcurl). */
+static void set_blob(CURL *h, CURLoption opt, const char *pem)
+{
+    struct curl_blob b;
+    b.data = (void *)pem;
+    b.len = strlen(pem);
+    b.flags = CURL_BLOB_COPY;
+    curl_easy_setopt(h, opt, &b);
+}
+
+static void tls_setup(CURL *h, const struct kr_http_tls *t)
+{
+    if (t->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_file);
+    else if (t->ca_pem)
+        set_blob(h, CURLOPT_CAINFO_BLOB, t->ca_pem);
+    if (t->cert_file)
+        curl_easy_setopt(h, CURLOPT_SSLCERT, t->cert_file);
+    else if (t->cert_pem)
+        set_blob(h, CURLOPT_SSLCERT_BLOB, t->cert_pem);
+    if (t->key_file)
+        curl_easy_setopt(h, CURLOPT_SSLKEY, t->key_file);
+    else if (t->key_pem)
+        set_blob(h, CURLOPT_SSLKEY_BLOB, t->key_pem);
+    if (t->insecure) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+}
+
 static int xfer_setup(struct xfer *x, struct kr_error *err)
 {
     const struct kr_http_req *r = x->req;
@@ -114,6 +144,8 @@ static int xfer_setup(struct xfer *x, struct kr_error *err)
     if (r->timeout_s > 0)
         curl_easy_setopt(h, CURLOPT_TIMEOUT, r->timeout_s);
     curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    if (r->tls)
+        tls_setup(h, r->tls);
     if (strcmp(r->method, "HEAD") == 0) {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (r->upload_file || r->body || strcmp(r->method, "PUT") == 0 ||

@@ -15,6 +15,17 @@
 
 #include <stdint.h>
 
+/* TLS settings of a request (kr_http_req.tls; NULL: libcurl's defaults, i.e.
+ * the system CA store and no client certificate). PEM blobs are copied by
+ * libcurl; nothing here is logged. */
+struct kr_http_tls {
+    const char *ca_file;            /* trust only this CA bundle ... */
+    const char *ca_pem;             /* ... or this PEM text */
+    const char *cert_file, *key_file;   /* client certificate and key, files ... */
+    const char *cert_pem, *key_pem;     /* ... or PEM text */
+    bool insecure;                  /* do not verify the server (insecure-skip-tls-verify) */
+};
+
 struct kr_http_req {
     const char *method;             /* "GET", "HEAD", "PUT", "POST", "DELETE" */
     const char *url;
@@ -26,6 +37,7 @@ struct kr_http_req {
     int64_t upload_off, upload_len;
     const char *download_file;      /* 2xx body written here (created/truncated) */
     long timeout_s;                 /* whole-transfer limit; 0: none */
+    const struct kr_http_tls *tls;  /* NULL: defaults */
 };
 
 struct kr_http_resp {
