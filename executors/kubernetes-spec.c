@@ -290,6 +290,10 @@ int kr_k8s_job_json(const struct kr_k8s_spec_opts *o, const struct kr_exec_job *
                             "which the kubernetes executor needs: give the rule a "
                             "`container:` directive or pass --container-image IMAGE",
                             job->name, job->rule ? job->rule : "?");
+    /* Snakefiles write Docker images as docker://REF (for Singularity); the
+     * node's runtime wants the plain reference */
+    if (!strncmp(image, "docker://", 9))
+        image += 9;
     rc = job_script(job, &script, err);
     if (rc)
         goto out;

@@ -138,7 +138,7 @@ start controller controller.log "$BIN/kube-controller-manager" \
     --controllers=job,garbagecollector,podgc,ttl-after-finished \
     --feature-gates=TTLAfterFinished=true \
     --bind-address=127.0.0.1 --secure-port=10257 --port=0 \
-    --concurrent-job-syncs=10
+    --concurrent-gc-syncs=20 --kube-api-qps=200 --kube-api-burst=400
 start kubelet kubelet.log "$PY" "$HERE/kubelet.py" --server https://127.0.0.1:6443 \
     --token-file "$S/token" --ca "$S/ca.crt" --cert "$S/kubelet.crt" --key "$S/kubelet.key" \
     --state "$S"

@@ -1,0 +1,105 @@
+#!/bin/sh
+# t1302-k8s-reattach.sh - the kubernetes executor and krait's life cycle:
+# SIGINT deletes the run's Jobs (one collection DELETE) and their pods' processes
+# die; --detach leaves the Jobs running and the next run re-adopts them from the
+# journal; SIGKILL while Jobs run, then a rerun re-adopts them (no Job created
+# twice); and a Job created but never journaled (krait killed in between,
+# simulated by clearing the journaled names) is adopted by its identity label,
+# not created again. Skips when the test cluster cannot run here.
+set -u
+if ! $KRAIT run --help >/dev/null 2>&1; then
+    echo "1..0 # SKIP this krait has no run command yet"; exit 0
+fi
+. "$KR_SRCDIR/tests/e2e/k8s-lib.sh"
+k8s_ensure_up || exit 0
+T=$(mktemp -d) || exit 1
+. "$KR_SRCDIR/tests/e2e/tap.sh"
+stat_of() { sed -n "s/^$1 //p" "$2" 2>/dev/null; }
+K="$KRAIT run --executor kubernetes --executor-arg k8s-poll-min=0.2 --container-image busybox"
+wait_jobs() {   # wait_jobs N: until N running Jobs of this directory exist (max 20 s)
+    t=0
+    while [ "$(k8s_jobs_here | wc -l)" -lt "$1" ] && [ $t -lt 100 ]; do sleep 0.2; t=$((t + 1)); done
+}
+write_sf() {
+cat > Snakefile <<SNAKE
+rule all:
+    input: expand("out/{i}.txt", i=range(3))
+rule slow:
+    output: "out/{i}.txt"
+    shell: "sleep $1; echo {wildcards.i} > {output}"
+SNAKE
+}
+
+# ---- SIGINT cancels ----------------------------------------------------------------
+mkdir "$T/int" && cd "$T/int" || exit 1
+write_sf 60
+KRAIT_K8S_STATS=$PWD/stats $K -j 4 > run.out 2>&1 &
+kpid=$!
+wait_jobs 3
+same "$(k8s_jobs_here | wc -l)" "3" "three Jobs running"
+sleep 1
+kill -INT $kpid
+wait $kpid
+rc=$?
+[ $rc -ne 0 ]; check $? "krait stops on SIGINT (exit $rc)"
+same "$(stat_of delete stats)" "1" "one DELETE request for the run's three Jobs"
+t=0
+while [ -n "$(k8s_jobs_here all)" ] && [ $t -lt 50 ]; do sleep 0.2; t=$((t + 1)); done
+same "$(k8s_jobs_here all | wc -l)" "0" "the run's Jobs are gone"
+sleep 1
+pgrep -f "sleep 60; echo" >/dev/null
+[ $? -ne 0 ]; check $? "the pods' processes were killed"
+
+# ---- --detach, then reattach ---------------------------------------------------------
+mkdir "$T/det" && cd "$T/det" || exit 1
+write_sf 4
+KRAIT_K8S_STATS=$PWD/stats1 timeout 30 $K -j 4 --detach > run1.out 2>&1
+check $? "krait run --detach exits 0"
+same "$(k8s_jobs_here | wc -l)" "3" "and leaves three Jobs running"
+KRAIT_K8S_STATS=$PWD/stats2 $K -j 4 > run2.out 2>&1
+rc=$?
+check $rc "the next run exits 0"
+[ $rc -eq 0 ] || sed 's/^/#   /' run2.out | tail -n 10
+same "$(stat_of post stats2)" "0" "it created no Job"
+same "$(grep -c 're-adopted' run2.out)" "3" "it re-adopted the three Jobs"
+same "$(cat out/*.txt 2>/dev/null | sort | tr '\n' ' ')" "0 1 2 " "the outputs are there"
+
+# ---- SIGKILL, then rerun -----------------------------------------------------------------
+mkdir "$T/kill" && cd "$T/kill" || exit 1
+write_sf 5
+KRAIT_K8S_STATS=$PWD/stats1 $K -j 4 > run1.out 2>&1 &
+kpid=$!
+wait_jobs 3
+ids1=$(k8s_jobs_here | tr '\n' ' ')
+kill -KILL $kpid
+wait $kpid 2>/dev/null
+[ ! -e stats1 ]; check $? "the first krait died without shutting down"
+KRAIT_K8S_STATS=$PWD/stats2 $K -j 4 > run2.out 2>&1
+rc=$?
+check $rc "the rerun exits 0"
+[ $rc -eq 0 ] || sed 's/^/#   /' run2.out | tail -n 10
+same "$(stat_of post stats2) $(k8s_jobs_here all | tr '\n' ' ')" "0 $ids1" \
+    "no Job created twice: the same three Jobs, none new"
+same "$(cat out/*.txt 2>/dev/null | sort | tr '\n' ' ')" "0 1 2 " "the outputs are there"
+
+# ---- created but not journaled: adopted by identity ------------------------------------
+mkdir "$T/orphan" && cd "$T/orphan" || exit 1
+write_sf 5
+$K -j 4 > run1.out 2>&1 &
+kpid=$!
+wait_jobs 3
+ids1=$(k8s_jobs_here | tr '\n' ' ')
+kill -KILL $kpid
+wait $kpid 2>/dev/null
+sqlite3 .krait/state.db "update attempts set ext_id = NULL"
+check $? "the journal forgets the Jobs' names (as if killed before journaling)"
+KRAIT_K8S_STATS=$PWD/stats2 $K -j 4 > run2.out 2>&1
+rc=$?
+check $rc "the rerun exits 0"
+[ $rc -eq 0 ] || sed 's/^/#   /' run2.out | tail -n 10
+same "$(stat_of post stats2) $(stat_of jobs_adopted stats2) $(k8s_jobs_here all | tr '\n' ' ')" \
+    "0 3 $ids1" "the running Jobs were adopted by identity, none created"
+same "$(cat out/*.txt 2>/dev/null | sort | tr '\n' ' ')" "0 1 2 " "the outputs are there"
+
+rm -rf "$T"
+echo "1..$n"
