@@ -100,7 +100,20 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-/* The script of `bash -c`: output to the pod log and (tee) the job's log. */
+/*
+ * Variables the runner sets for local processes that make no sense in a pod:
+ * KRAIT_ATTEMPT marks a job's processes for kr_run_recover's /proc scan (on the
+ * test cluster pods run on this host, and a restarted krait would kill a Job it
+ * is about to adopt); CUDA_VISIBLE_DEVICES names this host's GPUs (the node's
+ * device plugin sets it in a pod).
+ */
+static bool local_only_env(const char *name)
+{
+    return !strcmp(name, "KRAIT_ATTEMPT") || !strcmp(name, "CUDA_VISIBLE_DEVICES");
+}
+
+/* The script of `bash -c`: output to the pod log and (tee) the job's log.
+ * The environment is in the container's env, not here. */
 static int job_script(const struct kr_exec_job *job, struct kr_buf *b, struct kr_error *err)
 {
     uint32_t i;
@@ -114,11 +127,6 @@ static int job_script(const struct kr_exec_job *job, struct kr_buf *b, struct kr
         kr_buf_puts(b, "cd -- ");
         quote(b, job->workdir);
         kr_buf_puts(b, " || exit 1\n");
-    }
-    for (i = 0; i < job->nenv; i++) {
-        kr_buf_printf(b, "export %s=", job->env[i].name);
-        quote(b, job->env[i].value ? job->env[i].value : "");
-        kr_buf_putc(b, '\n');
     }
     kr_buf_puts(b, "{\n");
     if (!job->benchmark_path) {
@@ -307,6 +315,8 @@ int kr_k8s_job_json(const struct kr_k8s_spec_opts *o, const struct kr_exec_job *
     json_object_set_new(md, "labels", labels(o, job, key));
     x = json_object();
     json_object_set_new(x, "krait.io/name", json_string(job->name ? job->name : ""));
+    if (job->workdir)
+        json_object_set_new(x, "krait.io/workdir", json_string(job->workdir));
     if (job->log_path)
         json_object_set_new(x, "krait.io/log", json_string(job->log_path));
     json_object_set_new(md, "annotations", x);
@@ -372,7 +382,10 @@ int kr_k8s_job_json(const struct kr_k8s_spec_opts *o, const struct kr_exec_job *
         json_object_set_new(c, "workingDir", json_string(job->workdir));
     env = json_array();
     for (i = 0; i < job->nenv; i++) {
-        json_t *e = json_object();
+        json_t *e;
+        if (local_only_env(job->env[i].name))
+            continue;
+        e = json_object();
         json_object_set_new(e, "name", json_string(job->env[i].name));
         json_object_set_new(e, "value", json_string(job->env[i].value ? job->env[i].value : ""));
         json_array_append_new(env, e);

@@ -63,16 +63,14 @@ k8s_hook() {
     (flock 8; echo "$1" >> "$K8S_STATE/hooks") 8>>"$K8S_STATE/hooks.lock"
 }
 
-# k8s_jobs_here [all]: names of the Jobs whose log is under the current
-# directory (running ones only, unless "all"), one per line, sorted.
+# k8s_jobs_here [all]: names of the Jobs run in the current directory (running ones only, unless "all"), one per line, sorted.
 k8s_jobs_here() {
     k8s_api "/apis/batch/v1/namespaces/default/jobs?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkrait" |
         "$K8S_PY" -c "import json,sys
 d=json.load(sys.stdin)
-cwd=sys.argv[1]+'/'
 for i in d.get('items', []):
     md=i['metadata']
-    if not md.get('annotations', {}).get('krait.io/log', '').startswith(cwd):
+    if md.get('annotations', {}).get('krait.io/workdir') != sys.argv[1]:
         continue
     if sys.argv[2] != 'all':
         if md.get('deletionTimestamp'):
@@ -82,14 +80,13 @@ for i in d.get('items', []):
     print(md['name'])" "$PWD" "${1:-running}" | sort
 }
 
-# k8s_job_here RULE: the JSON of a Job of rule RULE whose log is under the
-# current directory (the newest), or {} when there is none.
+# k8s_job_here RULE: the JSON of a Job of rule RULE run in the current
+# directory (the newest), or {} when there is none.
 k8s_job_here() {
     k8s_api "/apis/batch/v1/namespaces/default/jobs?labelSelector=krait.io%2Frule%3D$1" |
         "$K8S_PY" -c "import json,sys
 d=json.load(sys.stdin)
-cwd=sys.argv[1]+'/'
-mine=[i for i in d.get('items', []) if i['metadata'].get('annotations', {}).get('krait.io/log', '').startswith(cwd)]
+mine=[i for i in d.get('items', []) if i['metadata'].get('annotations', {}).get('krait.io/workdir') == sys.argv[1]]
 mine.sort(key=lambda i: i['metadata']['creationTimestamp'])
 print(json.dumps(mine[-1] if mine else {}))" "$PWD"
 }

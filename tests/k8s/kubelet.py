@@ -25,7 +25,7 @@ Test hooks: the file STATE/hooks, read at each pod start, holds lines
 "LABEL=VALUE ACTION" (e.g. "krait.io/rule=eat oom"). A pod whose labels match
 gets ACTION: `oom` (killed with SIGKILL once running; reported OOMKilled, exit
 137), `evict` (killed; the pod is reported Failed, reason Evicted), `evict-once`
-(the same for the first matching pod only), `deadline` (reported
+(the same for the first matching pod of each working directory only), `deadline` (reported
 DeadlineExceeded at once, as if activeDeadlineSeconds had passed).
 
 Standard library only; run with Debian's /usr/bin/python3.
@@ -251,8 +251,8 @@ class Pod:
             elif act == "deadline":
                 self.kill(("DeadlineExceeded", "Pod was active on the node longer than the "
                            "specified deadline", "Error", 137, "Failed"))
-            elif act == "evict" or (act == "evict-once" and key not in EVICTED_ONCE):
-                EVICTED_ONCE.add(key)
+            elif act == "evict" or (act == "evict-once" and (key, cwd) not in EVICTED_ONCE):
+                EVICTED_ONCE.add((key, cwd))
                 self.kill(("Evicted", "The node was low on resource: memory. Container %s was "
                            "using 9000000Ki, which exceeds its request of 0." % self.cname,
                            "Error", 137, "Failed"))
