@@ -13,9 +13,11 @@
  * one of them that nobody journaled (krait was killed between the POST and
  * the journal) is adopted instead of submitted a second time.
  *
- * Status: GET .../jobs?labelSelector=krait.io/workflow=WF lists every Job of
- * this working directory (finished ones stay until ttlSecondsAfterFinished);
- * Complete / Failed conditions come from the Job controller. Only a failed
+ * Status: GET .../jobs?labelSelector=krait.io/workflow=WF,krait.io/run in
+ * (..),krait.io/job in (..) lists the Jobs krait follows (with more than
+ * KR_K8S_SELECT_MAX in flight: every Job of this working directory, finished
+ * ones included until ttlSecondsAfterFinished); Complete / Failed conditions
+ * come from the Job controller. Only a failed
  * Job costs more: one pod list (exit code, reason) and one log read (its
  * tail). While jobs wait, a list of this workflow's Pending pods (at most one
  * per KR_K8S_PENDING_CHECK seconds, whatever the job count) finds pods that
@@ -65,6 +67,7 @@
 #define KR_K8S_PARALLEL 8           /* requests in flight at once */
 #define KR_K8S_PENDING_CHECK 3.0    /* seconds between pending-pod lists */
 #define KR_K8S_TAIL_LINES 20
+#define KR_K8S_SELECT_MAX 200       /* at most this many job ids in a list's selector */
 
 /* A Job krait follows and has not reported finished. */
 struct kjob {
@@ -88,6 +91,7 @@ struct orphan {
 struct k8s {
     struct kr_kubeconfig kc;
     struct kr_http_tls tls;
+    struct kr_http_pool *pool;  /* kept-alive connections to the API server */
     char *auth;             /* "Authorization: Bearer ..." (secret), or NULL */
     char *base;             /* server URL without a trailing '/' */
     char *ns, *ns_esc;
@@ -199,7 +203,7 @@ static int api_run(struct k8s *S, struct call *calls, uint32_t n, struct kr_erro
             else if (!strcmp(c->method, "DELETE"))
                 S->n.del++;
         }
-        rc = kr_http_run(reqs, resps, ntodo, KR_K8S_PARALLEL, err);
+        rc = kr_http_run_in(S->pool, reqs, resps, ntodo, KR_K8S_PARALLEL, err);
         for (k = 0; k < ntodo; k++)
             kr_free((char *)reqs[k].url);
         if (rc)
@@ -370,6 +374,7 @@ static void k8s_free(struct k8s *S)
         memset(S->auth, 0, strlen(S->auth));
         kr_free(S->auth);
     }
+    kr_http_pool_free(S->pool);
     kr_kube_config_free(&S->kc);
     kr_free(S->base);
     kr_free(S->ns);
@@ -530,7 +535,7 @@ static int k8s_init(void **self, const struct kr_executor_opts *opts, struct kr_
     stats = getenv("KRAIT_K8S_STATS");
     if (stats && *stats)
         S->stats_path = kr_strdup(stats);
-    rc = kr_http_global_init(err);
+    rc = kr_http_pool_new(&S->pool, err);
     if (rc)
         goto fail;
     if (S->verbose)
@@ -547,20 +552,43 @@ fail:
 
 /* ---- submitting ------------------------------------------------------------------ */
 
-/* The list of this workflow's Jobs, parsed (NULL on failure, err set). */
-static json_t *list_jobs(struct k8s *S, struct kr_error *err)
+/*
+ * The list of this workflow's Jobs, parsed (NULL on failure, err set). With
+ * `mine`, and when this krait follows at most KR_K8S_SELECT_MAX jobs, only
+ * those (their run and job id labels), so the answer grows with the jobs in
+ * flight, not with every finished Job the TTL keeps: still one request.
+ */
+static json_t *list_jobs(struct k8s *S, bool mine, struct kr_error *err)
 {
     struct call c;
-    char *sel, *q;
+    struct kr_buf sel = KR_BUF_INIT;
+    char *q;
     json_t *j;
     char msg[300];
+    uint32_t i, k, nl = 0;
 
     memset(&c, 0, sizeof c);
-    sel = kr_asprintf("krait.io/workflow=%s", S->wf);
-    q = esc(sel);
+    kr_buf_printf(&sel, "krait.io/workflow=%s", S->wf);
+    for (i = 0; i < S->njobs; i++)
+        nl += !S->jobs[i].finished;
+    if (mine && nl > 0 && nl <= KR_K8S_SELECT_MAX) {
+        kr_buf_puts(&sel, ",krait.io/run in (");
+        for (i = 0, nl = 0; i < S->njobs; i++) {
+            for (k = 0; k < i && strcmp(S->jobs[k].run, S->jobs[i].run); k++)
+                ;
+            if (k == i && !S->jobs[i].finished)
+                kr_buf_printf(&sel, "%s%s", nl++ ? "," : "", S->jobs[i].run);
+        }
+        kr_buf_puts(&sel, "),krait.io/job in (");
+        for (i = 0, nl = 0; i < S->njobs; i++)
+            if (!S->jobs[i].finished)
+                kr_buf_printf(&sel, "%s%u", nl++ ? "," : "", S->jobs[i].id);
+        kr_buf_puts(&sel, ")");
+    }
+    q = esc(kr_buf_cstr(&sel));
+    kr_buf_free(&sel);
     c.method = "GET";
     c.path = kr_asprintf("/apis/batch/v1/namespaces/%s/jobs?labelSelector=%s", S->ns_esc, q);
-    kr_free(sel);
     kr_free(q);
     S->n.list_jobs++;
     if (api1(S, &c, err) != KR_OK) {
@@ -583,7 +611,7 @@ static json_t *list_jobs(struct k8s *S, struct kr_error *err)
  * does not follow (candidates for adoption). */
 static int scan_orphans(struct k8s *S, struct kr_error *err)
 {
-    json_t *l = list_jobs(S, err), *it;
+    json_t *l = list_jobs(S, false, err), *it;
     size_t i;
     if (!l)
         return KR_EEXEC;
@@ -909,7 +937,7 @@ static int query(struct k8s *S, struct kr_error *err)
 
     S->n.queries++;
     kr_error_clear(&e);
-    l = list_jobs(S, &e);
+    l = list_jobs(S, true, &e);
     if (!l) {
         if (++S->fails >= KR_K8S_QUERY_FAILS) {
             for (k = 0; k < S->njobs; k++)

@@ -202,8 +202,43 @@ static void xfer_finish(struct xfer *x, CURLcode rc)
     x->h = NULL;
 }
 
+struct kr_http_pool {
+    CURLM *m;
+};
+
+int kr_http_pool_new(struct kr_http_pool **out, struct kr_error *err)
+{
+    int rc;
+    *out = NULL;
+    if ((rc = kr_http_global_init(err)) != KR_OK)
+        return rc;
+    *out = kr_calloc(1, sizeof **out);
+    (*out)->m = curl_multi_init();
+    if (!(*out)->m) {
+        kr_free(*out);
+        *out = NULL;
+        return kr_error_set(err, KR_EIO, "cannot create a libcurl multi handle");
+    }
+    return KR_OK;
+}
+
+void kr_http_pool_free(struct kr_http_pool *p)
+{
+    if (!p)
+        return;
+    curl_multi_cleanup(p->m);
+    kr_free(p);
+}
+
 int kr_http_run(const struct kr_http_req *reqs, struct kr_http_resp *resps, size_t n,
                 int max_parallel, struct kr_error *err)
+{
+    return kr_http_run_in(NULL, reqs, resps, n, max_parallel, err);
+}
+
+int kr_http_run_in(struct kr_http_pool *pool, const struct kr_http_req *reqs,
+                   struct kr_http_resp *resps, size_t n, int max_parallel,
+                   struct kr_error *err)
 {
     struct xfer *xs;
     CURLM *m;
@@ -216,7 +251,7 @@ int kr_http_run(const struct kr_http_req *reqs, struct kr_http_resp *resps, size
         return rc;
     if (max_parallel < 1)
         max_parallel = 1;
-    m = curl_multi_init();
+    m = pool ? pool->m : curl_multi_init();
     if (!m)
         return kr_error_set(err, KR_EIO, "cannot create a libcurl multi handle");
     xs = kr_calloc(n, sizeof *xs);
@@ -256,7 +291,8 @@ out:
             xfer_finish(&xs[i], CURLE_ABORTED_BY_CALLBACK);
         }
     }
-    curl_multi_cleanup(m);
+    if (!pool)
+        curl_multi_cleanup(m);
     kr_free(xs);
     return rc;
 }

@@ -61,6 +61,22 @@ int kr_http_global_init(struct kr_error *err);
 int kr_http_run(const struct kr_http_req *reqs, struct kr_http_resp *resps, size_t n,
                 int max_parallel, struct kr_error *err);
 
+/*
+ * A pool: one libcurl multi handle kept between kr_http_run_in calls, so its
+ * connection cache (open TLS connections to the same server) is reused: an
+ * API client making many small requests pays one TLS handshake, not one per
+ * call. Used by one thread at a time. kr_http_pool_free(NULL) is a no-op.
+ */
+struct kr_http_pool;
+int kr_http_pool_new(struct kr_http_pool **out, struct kr_error *err);
+void kr_http_pool_free(struct kr_http_pool *p);
+
+/* kr_http_run through `pool`'s connections (NULL: a fresh multi handle, as
+ * kr_http_run). */
+int kr_http_run_in(struct kr_http_pool *pool, const struct kr_http_req *reqs,
+                   struct kr_http_resp *resps, size_t n, int max_parallel,
+                   struct kr_error *err);
+
 /* Value of response header name (case-insensitive), kr_malloc'd, or NULL. */
 char *kr_http_header(const struct kr_http_resp *r, const char *name);
 

@@ -45,7 +45,7 @@ if alive etcd && alive apiserver && alive controller && alive kubelet && readyz 
 fi
 "$HERE/k8s-down.sh" >/dev/null 2>&1 || true
 
-BIN=$("$HERE/k8s-build.sh" | tail -1) || die "k8s-build.sh failed"
+BIN=$("$HERE/k8s-build.sh" 2>"$S.build.err" | tail -1) || { cat "$S.build.err" >&2; die "k8s-build.sh failed"; }
 [ -x "$BIN/kube-apiserver" ] || die "no kube-apiserver in '$BIN'"
 command -v etcd >/dev/null || die "etcd not found (apt-get install etcd-server)"
 command -v openssl >/dev/null || die "openssl not found"
@@ -129,7 +129,7 @@ start apiserver apiserver.log "$BIN/kube-apiserver" \
     --disable-admission-plugins=ServiceAccount --kubelet-preferred-address-types=InternalIP \
     --feature-gates=TTLAfterFinished=true \
     --audit-log-path="$S/audit.log" --audit-policy-file="$S/audit-policy.yaml" \
-    --audit-log-maxsize=1024 --audit-log-mode=batch
+    --audit-log-maxsize=1024 --audit-log-mode=blocking
 wait_for 90 apiserver readyz || fail_with_log kube-apiserver apiserver.log
 
 cat > "$S/controller.kubeconfig" < "$S/kubeconfig"
