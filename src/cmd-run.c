@@ -83,9 +83,10 @@ static int image_name_identity(void *data, const char *image, const char **id,
 
 /*
  * The backend arguments for the executor: slurm-array=0|1 and
- * slurm-array-threshold=N from their own options, then every --executor-arg
+ * slurm-array-threshold=N, k8s-namespace=NS and k8s-gpu-resource=NAME from
+ * their own options, then every --executor-arg
  * K=V. Strings are kr_malloc'd into `out` (the caller frees each, then the
- * vector). KR_EUSAGE when the SLURM options are given for another executor.
+ * vector). KR_EUSAGE when the SLURM or Kubernetes options are given for another executor.
  */
 static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_error *err)
 {
@@ -100,6 +101,15 @@ static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_
         kr_vec_push(out, kr_asprintf("slurm-array=%d", cli->slurm_array));
     if (cli->slurm_array_threshold >= 0)
         kr_vec_push(out, kr_asprintf("slurm-array-threshold=%ld", cli->slurm_array_threshold));
+    if ((cli->k8s_namespace || cli->k8s_gpu_resource) &&
+        !(cli->executor && !strcmp(cli->executor, "kubernetes")))
+        return kr_error_set(err, KR_EUSAGE, "--%s is an option of the Kubernetes executor "
+                            "(add --executor kubernetes)",
+                            cli->k8s_namespace ? "k8s-namespace" : "k8s-gpu-resource");
+    if (cli->k8s_namespace)
+        kr_vec_push(out, kr_asprintf("k8s-namespace=%s", cli->k8s_namespace));
+    if (cli->k8s_gpu_resource)
+        kr_vec_push(out, kr_asprintf("k8s-gpu-resource=%s", cli->k8s_gpu_resource));
     for (i = 0; i < cli->nexecutor_args; i++)
         kr_vec_push(out, kr_asprintf("%s=%s", cli->executor_args[i].key,
                                      cli->executor_args[i].value ? cli->executor_args[i].value

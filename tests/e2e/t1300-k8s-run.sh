@@ -116,6 +116,22 @@ $K -j 1 --container-image docker.io/library/debian:bookworm > run2.out 2>&1
 check $? "--container-image gives it one"
 [ -e x.txt ]; check $? "and it ran"
 
+# ---- --k8s-namespace ---------------------------------------------------------------
+mkdir "$T/ns" && cd "$T/ns" || exit 1
+printf 'rule x:\n    output: "x.txt"\n    shell: "touch {output}"\n' > Snakefile
+$KRAIT run -j 1 --k8s-namespace krait-t1300 > run0.out 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q "option of the Kubernetes executor" run0.out
+check $? "--k8s-namespace without --executor kubernetes is refused"
+curl -s -o /dev/null --cacert "$K8S_STATE/ca.crt" -H "Authorization: Bearer $(cat "$K8S_STATE/token")" \
+    -H 'Content-Type: application/json' -X POST https://127.0.0.1:6443/api/v1/namespaces \
+    -d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"krait-t1300"}}'
+$K -j 1 --k8s-namespace krait-t1300 --container-image busybox > run.out 2>&1
+check $? "a run in namespace krait-t1300 exits 0"
+nj=$(k8s_api "/apis/batch/v1/namespaces/krait-t1300/jobs?labelSelector=krait.io%2Frule%3Dx" |
+    k8s_py 'len([i for i in d["items"] if i["metadata"]["annotations"]["krait.io/workdir"] == "'"$PWD"'"])')
+same "$nj" "1" "its Job is in that namespace"
+
 # ---- the token is nowhere ----------------------------------------------------------
 tok=$(cat "$K8S_STATE/token")
 all=$(k8s_api "/apis/batch/v1/namespaces/default/jobs")

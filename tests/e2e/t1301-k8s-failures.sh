@@ -5,7 +5,7 @@
 # that reason; an eviction is retried WITHOUT using up `retries` and the job
 # then succeeds; a GPU the cluster lacks leaves the pod Pending and the job
 # fails after the pending timeout with the scheduler's message, in bounded
-# time, its Job deleted; --executor-arg k8s-gpu-resource names another resource.
+# time, its Job deleted; --k8s-gpu-resource names another resource.
 set -u
 if ! $KRAIT run --help >/dev/null 2>&1; then
     echo "1..0 # SKIP this krait has no run command yet"; exit 0
@@ -88,9 +88,9 @@ check $? "with the scheduler's message"
 left=$(k8s_api "/apis/batch/v1/namespaces/default/jobs?labelSelector=krait.io%2Frule%3Dt1301_gpu" |
        k8s_py 'len([i for i in d["items"] if not i["metadata"].get("deletionTimestamp")])')
 same "$left" "0" "its Job was deleted"
-timeout 120 $K -j 1 --executor-arg k8s-pending-timeout=3 --executor-arg k8s-gpu-resource=amd.com/gpu > run2.out 2>&1
+timeout 120 $K -j 1 --executor-arg k8s-pending-timeout=3 --k8s-gpu-resource amd.com/gpu > run2.out 2>&1
 grep -q "Insufficient amd.com/gpu" run2.out
-check $? "k8s-gpu-resource=amd.com/gpu: the pod asks for amd.com/gpu"
+check $? "--k8s-gpu-resource amd.com/gpu: the pod asks for amd.com/gpu"
 [ $? -eq 0 ] || sed 's/^/#   /' run2.out | tail -n 8
 
 rm -rf "$T"
