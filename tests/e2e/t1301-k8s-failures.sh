@@ -5,7 +5,8 @@
 # that reason; an eviction is retried WITHOUT using up `retries` and the job
 # then succeeds; a GPU the cluster lacks leaves the pod Pending and the job
 # fails after the pending timeout with the scheduler's message, in bounded
-# time, its Job deleted; --k8s-gpu-resource names another resource.
+# time, its Job deleted; --k8s-gpu-resource names another resource; 429 and
+# 503 answers (tests/k8s/fault-proxy.py) are retried and the run succeeds.
 set -u
 if ! $KRAIT run --help >/dev/null 2>&1; then
     echo "1..0 # SKIP this krait has no run command yet"; exit 0
@@ -92,6 +93,35 @@ timeout 120 $K -j 1 --executor-arg k8s-pending-timeout=3 --k8s-gpu-resource amd.
 grep -q "Insufficient amd.com/gpu" run2.out
 check $? "--k8s-gpu-resource amd.com/gpu: the pod asks for amd.com/gpu"
 [ $? -eq 0 ] || sed 's/^/#   /' run2.out | tail -n 8
+
+# ---- 429 and 5xx are retried ---------------------------------------------------------
+# tests/k8s/fault-proxy.py answers every third request itself with 429 or 503
+mkdir "$T/flaky" && cd "$T/flaky" || exit 1
+port=$((20000 + $$ % 20000))
+/usr/bin/python3 "$KR_SRCDIR/tests/k8s/fault-proxy.py" --port $port --upstream https://127.0.0.1:6443 \
+    --ca "$K8S_STATE/ca.crt" --cert "$K8S_STATE/ca.crt" --key "$K8S_STATE/apiserver.key" \
+    --every 3 --stats "$PWD/proxy.stats" 2>proxy.err &
+ppid=$!
+sed "s#https://127.0.0.1:6443#https://127.0.0.1:$port#" "$K8S_STATE/kubeconfig" > kubeconfig
+t=0; until curl -s -o /dev/null --cacert "$K8S_STATE/ca.crt" https://127.0.0.1:$port/ || [ $t -ge 50 ]; do sleep 0.1; t=$((t + 1)); done
+cat > Snakefile <<'SNAKE'
+rule all:
+    input: expand("f/{i}.txt", i=range(8))
+rule t1301_flaky:
+    output: "f/{i}.txt"
+    shell: "echo {wildcards.i} > {output}"
+SNAKE
+KUBECONFIG=$PWD/kubeconfig KRAIT_K8S_STATS=$PWD/stats $K -j 8 > run.out 2>&1
+rc=$?
+check $rc "a run through a server answering every third request 429/503 succeeds"
+[ $rc -eq 0 ] || sed 's/^/#   /' run.out | tail -n 10
+same "$(ls f 2>/dev/null | wc -l)" "8" "all 8 jobs ran"
+r=$(sed -n 's/^retries //p' stats)
+f=$(sed -n 's/^faults //p' proxy.stats)
+[ "${r:-0}" -gt 0 ] && [ "${r:-0}" = "${f:-x}" ]
+check $? "every injected fault was retried (${f:-?} faults, ${r:-?} retries)"
+same "$(sed -n 's/^jobs_submitted //p' stats)" "8" "no Job created twice"
+kill $ppid 2>/dev/null; wait $ppid 2>/dev/null
 
 rm -rf "$T"
 echo "1..$n"
