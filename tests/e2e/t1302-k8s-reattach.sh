@@ -5,7 +5,9 @@
 # journal; SIGKILL while Jobs run, then a rerun re-adopts them (no Job created
 # twice); and a Job created but never journaled (krait killed in between,
 # simulated by clearing the journaled names) is adopted by its identity label,
-# not created again. Skips when the test cluster cannot run here.
+# not created again; and krait SIGKILLed at random moments, five rounds, then run
+# to the end: every output complete, nothing partial recorded, no job executed
+# twice at the same time. Skips when the test cluster cannot run here.
 set -u
 if ! $KRAIT run --help >/dev/null 2>&1; then
     echo "1..0 # SKIP this krait has no run command yet"; exit 0
@@ -84,7 +86,7 @@ same "$(cat out/*.txt 2>/dev/null | sort | tr '\n' ' ')" "0 1 2 " "the outputs a
 
 # ---- created but not journaled: adopted by identity ------------------------------------
 mkdir "$T/orphan" && cd "$T/orphan" || exit 1
-write_sf 5
+write_sf 10
 $K -j 4 > run1.out 2>&1 &
 kpid=$!
 wait_jobs 3
@@ -100,6 +102,54 @@ check $rc "the rerun exits 0"
 same "$(stat_of post stats2) $(stat_of jobs_adopted stats2) $(k8s_jobs_here all | tr '\n' ' ')" \
     "0 3 $ids1" "the running Jobs were adopted by identity, none created"
 same "$(cat out/*.txt 2>/dev/null | sort | tr '\n' ' ')" "0 1 2 " "the outputs are there"
+
+# ---- SIGKILL at random moments ------------------------------------------------------------
+# 40 jobs that write their output slowly in five parts, each holding an flock on
+# locks/I while it runs (a second execution at the same time finds it held);
+# krait SIGKILLed at a random moment in each of 5 rounds, then run to the end.
+mkdir -p "$T/rand/locks" && cd "$T/rand" || exit 1
+cat > Snakefile <<'SNAKE'
+rule all:
+    input: expand("out/{i}.txt", i=range(40))
+rule slow:
+    output: "out/{i}.txt"
+    shell:
+        "exec 9>>locks/{wildcards.i}; "
+        "flock -n 9 || echo dup {wildcards.i} $HOSTNAME >> dup.log; "
+        "echo start {wildcards.i} $HOSTNAME >> exec.log; "
+        "for k in 1 2 3 4 5; do printf \"part$k \" >> {output}; sleep 0.$((RANDOM % 4)); done; "
+        "echo END >> {output}"
+SNAKE
+: > dup.log
+partial=0
+killed=0
+complete() {    # complete I...: how many of the outputs are not complete
+    bad=0
+    for i in "$@"; do
+        [ "$(cat "out/$i.txt" 2>/dev/null)" = "part1 part2 part3 part4 part5 END" ] || bad=$((bad + 1))
+    done
+    echo $bad
+}
+for r in 1 2 3 4 5; do
+    $K -j 16 -q > "round$r.out" 2>&1 &
+    kpid=$!
+    sleep "$(awk -v s="$$$r$(date +%N)" 'BEGIN { srand(s); printf "%.2f", 0.5 + rand() * 2.5 }')"
+    kill -KILL $kpid 2>/dev/null && killed=$((killed + 1))
+    wait $kpid 2>/dev/null
+    # outputs the journal records as done must be complete now
+    done_now=$(sqlite3 .krait/state.db "select o.path from attempt_outputs o join attempts a on
+        a.id = o.attempt_id where a.state = 2" 2>/dev/null | sed 's|^out/||; s|\.txt$||')
+    partial=$((partial + $(complete $done_now)))
+done
+$K -j 16 -q > final.out 2>&1
+rc=$?
+check $rc "after $killed random SIGKILLs the final run completes"
+[ $rc -eq 0 ] || sed 's/^/#   /' final.out | tail -n 10
+same "$(complete $(seq 0 39))" "0" "all 40 outputs complete"
+same "$partial" "0" "no partial output was ever recorded as done"
+same "$(wc -l < dup.log)" "0" "no job ran twice at the same time (no Job created for a running one)"
+[ -s dup.log ] && sed 's/^/#   /' dup.log
+echo "# $(grep -c '^start' exec.log) executions of 40 jobs over $killed killed rounds"
 
 rm -rf "$T"
 echo "1..$n"
