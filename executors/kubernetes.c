@@ -11,11 +11,11 @@
  * of a krait process the Jobs of this workflow still running are listed once:
  * a job whose identity label (krait.io/key: workdir, command, outputs) matches
  * one of them that nobody journaled (krait was killed between the POST and
- * the journal) is adopted instead of submitted a second time. If such a Job
- * had already finished when this krait removed the interrupted attempt's
- * outputs (the Job controller lags behind its pod), its outputs are gone when
- * it is reported Complete: it is then reported NODE_FAIL, run again without
- * using up `retries`.
+ * the journal) is adopted instead of submitted while it runs: the runner has
+ * already removed that attempt's partial outputs (it could not know the Job),
+ * so when the adopted Job ends it is reported NODE_FAIL and the job runs again
+ * (without using up `retries`), never two executions at once. Orphans no job
+ * of this run matches are deleted at shutdown.
  *
  * Status: GET .../jobs?labelSelector=krait.io/workflow=WF,krait.io/run in
  * (..),krait.io/job in (..) lists the Jobs krait follows (with more than
@@ -80,9 +80,7 @@ struct kjob {
     char run[32];           /* its run label (from the name) */
     char *log;              /* the job's log file (owned), or NULL */
     double since;           /* when submitted / adopted */
-    const char *workdir;    /* adopted jobs: the job's workdir and outputs */
-    const char **outputs;   /* (strings the caller's, array owned), else NULL */
-    uint32_t noutputs;
+    bool adopted;           /* an unjournaled Job of an earlier krait */
     double pend_since;      /* first seen unschedulable (0: not) */
     int absent;             /* consecutive lists that did not show it */
     bool cancelled, finished;
@@ -351,7 +349,6 @@ static void compact(struct k8s *S)
     for (i = 0; i < S->njobs; i++) {
         if (S->jobs[i].finished) {
             kr_free(S->jobs[i].log);
-            kr_free(S->jobs[i].outputs);
             continue;
         }
         S->jobs[k++] = S->jobs[i];
@@ -373,10 +370,8 @@ static struct kjob *find_name(struct k8s *S, const char *name)
 static void k8s_free(struct k8s *S)
 {
     uint32_t i;
-    for (i = 0; i < S->njobs; i++) {
+    for (i = 0; i < S->njobs; i++)
         kr_free(S->jobs[i].log);
-        kr_free(S->jobs[i].outputs);
-    }
     kr_free(S->jobs);
     kr_free(S->done);
     kr_free(S->orphans);
@@ -670,10 +665,7 @@ static int k8s_submit_many(void *self, const struct kr_exec_job *const *jobs, ui
             struct kjob *t;
             S->orphans[k].taken = true;
             t = track(S, job->id, S->orphans[k].name, job->log_path);
-            t->workdir = job->workdir;
-            t->noutputs = job->noutputs;
-            t->outputs = kr_calloc(job->noutputs ? job->noutputs : 1, sizeof *t->outputs);
-            memcpy(t->outputs, job->outputs, job->noutputs * sizeof *t->outputs);
+            t->adopted = true;
             snprintf(ext_ids[i], 64, "%s", S->orphans[k].name);
             S->n.adopted++;
             if (S->verbose)
@@ -935,24 +927,6 @@ static void check_pending(struct k8s *S)
     call_free(&c);
 }
 
-/* An adopted job whose declared outputs are not all there (shared staging:
- * the node wrote them into the workflow directory). */
-static bool outputs_gone(const struct kjob *j)
-{
-    uint32_t i;
-    for (i = 0; j->outputs && i < j->noutputs; i++) {
-        struct stat sb;
-        char *p = j->outputs[i][0] == '/' || !j->workdir
-                      ? kr_strdup(j->outputs[i])
-                      : kr_asprintf("%s/%s", j->workdir, j->outputs[i]);
-        int r = lstat(p, &sb);
-        kr_free(p);
-        if (r != 0)
-            return true;
-    }
-    return false;
-}
-
 /*
  * One status query for all jobs: the list of this workflow's Jobs. Finished
  * jobs move to S->done. KR_OK (a failed list is retried next interval), or
@@ -996,12 +970,12 @@ static int query(struct k8s *S, struct kr_error *err)
         if (kr_k8s_parse_job(it, &st) != KR_OK || !(j = find_name(S, st.name)))
             continue;
         j->absent = 0;
-        if (st.done == 1 && outputs_gone(j)) {
-            /* adopted, and its pod finished before this krait removed the
-             * outputs of the interrupted attempt: run it again (free retry) */
-            report(S, j, KR_EXEC_NODE_FAIL, -1, "the adopted Kubernetes job %.60s completed "
-                   "before this krait took it over, and its outputs were removed as "
-                   "incomplete; running it again", j->name);
+        if (st.done && j->adopted) {
+            /* its outputs cannot be trusted: this krait removed the partial
+             * ones of the interrupted attempt while the Job was writing them */
+            report(S, j, KR_EXEC_NODE_FAIL, -1, "Kubernetes job %.60s, left running by a "
+                   "krait killed before journaling it, has ended; its outputs are not "
+                   "trusted, running the job again", j->name);
             nfinished++;
         } else if (st.done == 1) {
             struct kr_exec_result r;
@@ -1209,6 +1183,22 @@ static void k8s_shutdown(void *self)
             fprintf(stderr, "krait: kubernetes: cannot write statistics to %s: %s\n",
                     S->stats_path, strerror(errno));
         }
+    }
+    if (S->norphans) {
+        struct kr_vec names = KR_VEC_INIT;
+        struct kr_error e;
+        uint32_t i;
+        for (i = 0; i < S->norphans; i++)
+            if (!S->orphans[i].taken)
+                kr_vec_push(&names, S->orphans[i].name);
+        kr_error_clear(&e);
+        if (names.len && delete_jobs(S, (const char *const *)names.items, (uint32_t)names.len,
+                                     &e))
+            fprintf(stderr, "krait: kubernetes: warning: %s\n", e.msg);
+        else if (names.len && S->verbose)
+            fprintf(stderr, "krait: kubernetes: deleted %zu unjournaled Job(s) of an earlier "
+                    "krait that no job of this run matched\n", names.len);
+        kr_vec_free(&names);
     }
     if (S->verbose)
         fprintf(stderr, "krait: kubernetes: %ld requests: %ld POST, %ld DELETE, %ld GET "
