@@ -120,7 +120,7 @@ rule slow:
         "exec 9>>locks/{wildcards.i}; "
         "flock -n 9 || echo dup {wildcards.i} $HOSTNAME >> dup.log; "
         "echo start {wildcards.i} $HOSTNAME >> exec.log; "
-        "for k in 1 2 3 4 5; do printf \"part$k \" >> {output}; sleep 0.$((RANDOM % 4)); done; "
+        "for k in 1 2 3 4 5; do printf \"part$k \" >> {output}; sleep 0.$((3 + RANDOM % 5)); done; "
         "echo END >> {output}"
 SNAKE
 : > dup.log
