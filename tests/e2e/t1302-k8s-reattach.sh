@@ -69,7 +69,7 @@ same "$(cat out/*.txt 2>/dev/null | sort | tr '\n' ' ')" "0 1 2 " "the outputs a
 
 # ---- SIGKILL, then rerun -----------------------------------------------------------------
 mkdir "$T/kill" && cd "$T/kill" || exit 1
-write_sf 5
+write_sf 12     # long enough for a slow (sanitizer) krait to be killed while they run
 KRAIT_K8S_STATS=$PWD/stats1 $K -j 4 > run1.out 2>&1 &
 kpid=$!
 wait_jobs 3
