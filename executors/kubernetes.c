@@ -84,6 +84,7 @@ struct kjob {
     double pend_since;      /* first seen unschedulable (0: not) */
     int absent;             /* consecutive lists that did not show it */
     bool cancelled, finished;
+    bool pending_now;       /* check_pending: seen unable to start this time */
 };
 
 /* A still running Job of this workflow from an earlier krait (adoption). */
@@ -884,7 +885,7 @@ static void check_pending(struct k8s *S)
         return;
     }
     for (k = 0; k < S->njobs; k++)
-        S->jobs[k].absent &= ~0x10000;      /* bit 16: "pending now" marker */
+        S->jobs[k].pending_now = false;
     json_array_foreach(json_object_get(l, "items"), i, it) {
         struct kr_k8s_podstat ps;
         struct kjob *j;
@@ -900,7 +901,7 @@ static void check_pending(struct k8s *S)
             why = ps.waiting_msg[0] ? ps.waiting_msg : ps.waiting;
         else
             continue;
-        j->absent |= 0x10000;
+        j->pending_now = true;
         if (j->pend_since == 0)
             j->pend_since = now;
         if (now - j->pend_since >= S->pending_timeout) {
@@ -910,11 +911,9 @@ static void check_pending(struct k8s *S)
             kr_vec_push(&doomed, j->name);
         }
     }
-    for (k = 0; k < S->njobs; k++) {
-        if (!(S->jobs[k].absent & 0x10000))
-            S->jobs[k].pend_since = 0;
-        S->jobs[k].absent &= ~0x10000;
-    }
+    for (k = 0; k < S->njobs; k++)
+        if (!S->jobs[k].pending_now)
+            S->jobs[k].pend_since = 0;     /* it started, or waits for another reason */
     if (doomed.len) {
         struct kr_error e;
         kr_error_clear(&e);
