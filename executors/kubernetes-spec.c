@@ -390,6 +390,18 @@ int kr_k8s_job_json(const struct kr_k8s_spec_opts *o, const struct kr_exec_job *
         json_object_set_new(e, "value", json_string(job->env[i].value ? job->env[i].value : ""));
         json_array_append_new(env, e);
     }
+    /* --container-env NAME: a reference to key NAME of a Secret, never the
+     * value (the Job object would hold it) */
+    for (i = 0; i < o->nenv_names && o->env_secret; i++) {
+        json_t *e = json_object(), *vf = json_object(), *ref = json_object();
+        json_object_set_new(ref, "name", json_string(o->env_secret));
+        json_object_set_new(ref, "key", json_string(o->env_names[i]));
+        json_object_set_new(ref, "optional", json_true());
+        json_object_set_new(vf, "secretKeyRef", ref);
+        json_object_set_new(e, "name", json_string(o->env_names[i]));
+        json_object_set_new(e, "valueFrom", vf);
+        json_array_append_new(env, e);
+    }
     json_object_set_new(c, "env", env);
     res = json_object();
     req = json_object();

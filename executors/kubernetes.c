@@ -102,7 +102,8 @@ struct k8s {
     char *base;             /* server URL without a trailing '/' */
     char *ns, *ns_esc;
     char wf[17], run[24];
-    char *gpu_res, *sa, *sel, *tol;
+    char *gpu_res, *sa, *sel, *tol, *env_secret;
+    struct kr_vec env_names;    /* --container-env NAMEs (owned strings) */
     struct kr_k8s_spec_opts so;
     double poll_min, poll_max, interval, next_query, pending_timeout, next_pod_check;
     int fails;
@@ -390,6 +391,10 @@ static void k8s_free(struct k8s *S)
     kr_free(S->sel);
     kr_free(S->tol);
     kr_free(S->stats_path);
+    kr_free(S->env_secret);
+    for (i = 0; i < S->env_names.len; i++)
+        kr_free(S->env_names.items[i]);
+    kr_vec_free(&S->env_names);
     kr_free(S);
 }
 
@@ -411,7 +416,7 @@ static int backend_arg(struct k8s *S, const char *arg, struct kr_error *err)
     static const char *const known[] = {
         "k8s-namespace", "k8s-context", "k8s-gpu-resource", "k8s-service-account",
         "k8s-node-selector", "k8s-tolerations", "k8s-ttl", "k8s-pending-timeout",
-        "k8s-poll-min",
+        "k8s-poll-min", "k8s-env", "k8s-env-secret",
     };
     const char *eq = strchr(arg, '=');
     char key[64];
@@ -455,6 +460,23 @@ static int backend_arg(struct k8s *S, const char *arg, struct kr_error *err)
         if ((rc = number_arg(key, v, 1, 30 * 86400, &d, err)) != KR_OK)
             return rc;
         S->pending_timeout = d;
+    } else if (!strcmp(key, "k8s-env")) {
+        const char *p = v;
+        bool okname = *v && !(*v >= '0' && *v <= '9');
+        for (; *p && okname; p++)
+            okname = *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9');
+        if (!okname)
+            return kr_error_set(err, KR_EUSAGE, "--container-env '%s': not a variable name", v);
+        kr_vec_push(&S->env_names, kr_strdup(v));
+    } else if (!strcmp(key, "k8s-env-secret")) {
+        char lv[64];
+        kr_k8s_label_value(v, lv, sizeof lv);
+        if (strcmp(lv, v) || strchr(v, '_'))
+            return kr_error_set(err, KR_EUSAGE, "--executor-arg k8s-env-secret=%s: not a "
+                                "Secret name", v);
+        kr_free(S->env_secret);
+        S->env_secret = kr_strdup(v);
     } else if (!strcmp(key, "k8s-poll-min")) {
         if ((rc = number_arg(key, v, 0.05, 3600, &d, err)) != KR_OK)
             return rc;
@@ -538,6 +560,11 @@ static int k8s_init(void **self, const struct kr_executor_opts *opts, struct kr_
     S->so.service_account = S->sa;
     S->so.node_selector = S->sel;
     S->so.tolerations = S->tol;
+    if (!S->env_secret)
+        S->env_secret = kr_strdup("krait-env");
+    S->so.env_names = (const char *const *)S->env_names.items;
+    S->so.nenv_names = (uint32_t)S->env_names.len;
+    S->so.env_secret = S->env_secret;
     stats = getenv("KRAIT_K8S_STATS");
     if (stats && *stats)
         S->stats_path = kr_strdup(stats);

@@ -22,6 +22,9 @@ struct kr_k8s_spec_opts {
     const char *node_selector;  /* default "k=v,k2=v2", or NULL */
     const char *tolerations;    /* default "key[=value]:Effect,...", or NULL */
     long ttl_s;                 /* ttlSecondsAfterFinished (< 0: not set) */
+    const char *const *env_names;   /* --container-env NAMEs: taken from ... */
+    uint32_t nenv_names;
+    const char *env_secret;     /* ... this Secret's keys of those names (optional refs) */
 };
 
 /* Job name for a job: "kr-RUN-ID-ATTEMPT" (a DNS-1123 label of at most 63

@@ -110,6 +110,10 @@ static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_
         kr_vec_push(out, kr_asprintf("k8s-namespace=%s", cli->k8s_namespace));
     if (cli->k8s_gpu_resource)
         kr_vec_push(out, kr_asprintf("k8s-gpu-resource=%s", cli->k8s_gpu_resource));
+    /* Kubernetes: --container-env names become Secret references in the Jobs */
+    for (i = 0; cli->executor && !strcmp(cli->executor, "kubernetes") &&
+                i < cli->ncontainer_env; i++)
+        kr_vec_push(out, kr_asprintf("k8s-env=%s", cli->container_env[i]));
     for (i = 0; i < cli->nexecutor_args; i++)
         kr_vec_push(out, kr_asprintf("%s=%s", cli->executor_args[i].key,
                                      cli->executor_args[i].value ? cli->executor_args[i].value

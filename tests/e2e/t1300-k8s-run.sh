@@ -5,7 +5,9 @@
 # resources become requests/limits, runtime activeDeadlineSeconds; labels name
 # the rule and job; a failing job is reported with its exit code and the tail
 # of its log; a second run submits nothing; a rule without an image gets a
-# clear error; the API token appears in no Job, log or state file.
+# clear error; --k8s-namespace; --container-env NAME becomes a reference to a
+# Secret's key (the value never in the Job); the API token appears in no Job,
+# log or state file.
 set -u
 if ! $KRAIT run --help >/dev/null 2>&1; then
     echo "1..0 # SKIP this krait has no run command yet"; exit 0
@@ -131,6 +133,24 @@ check $? "a run in namespace krait-t1300 exits 0"
 nj=$(k8s_api "/apis/batch/v1/namespaces/krait-t1300/jobs?labelSelector=krait.io%2Frule%3Dx" |
     k8s_py 'len([i for i in d["items"] if i["metadata"]["annotations"]["krait.io/workdir"] == "'"$PWD"'"])')
 same "$nj" "1" "its Job is in that namespace"
+
+# ---- --container-env: a Secret reference, never the value --------------------------------
+mkdir "$T/env" && cd "$T/env" || exit 1
+printf 'rule e:\n    output: "e.txt"\n    shell: "echo ${{T1300_SECRET:-unset}} > {output}"\n' > Snakefile
+val=$(printf 's3cr3t-%s' "$$" | base64)
+k8s_api /api/v1/namespaces/default/secrets/krait-env > /dev/null
+curl -s -o /dev/null --cacert "$K8S_STATE/ca.crt" -H "Authorization: Bearer $(cat "$K8S_STATE/token")" \
+    -X DELETE https://127.0.0.1:6443/api/v1/namespaces/default/secrets/krait-env
+curl -s -o /dev/null --cacert "$K8S_STATE/ca.crt" -H "Authorization: Bearer $(cat "$K8S_STATE/token")" \
+    -H 'Content-Type: application/json' -X POST https://127.0.0.1:6443/api/v1/namespaces/default/secrets \
+    -d '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"krait-env"},"data":{"T1300_SECRET":"'"$val"'"}}'
+T1300_SECRET=from-the-shell $K -j 1 --container-env T1300_SECRET --container-image busybox > run.out 2>&1
+check $? "a run with --container-env T1300_SECRET exits 0"
+same "$(cat e.txt 2>/dev/null)" "s3cr3t-$$" "the job got the value from Secret krait-env"
+job=$(k8s_job_here e)
+same "$(echo "$job" | k8s_py 'd["spec"]["template"]["spec"]["containers"][0]["env"][-1]["valueFrom"]["secretKeyRef"]["name"]')" \
+    "krait-env" "the Job holds a secretKeyRef"
+case "$job" in *"s3cr3t-$$"*|*from-the-shell*) check 1 "and not the value" ;; *) check 0 "and not the value" ;; esac
 
 # ---- the token is nowhere ----------------------------------------------------------
 tok=$(cat "$K8S_STATE/token")
