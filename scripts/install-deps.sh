@@ -11,6 +11,8 @@
 #   --tests       interpreters the script: tests run (R's Rscript), chromium (the report's
 #                 headless browser check, tests/e2e/t0452-report.sh)
 #   --s3          node + npm (s3rver, see tests/s3/setup-s3rver.sh), python3-botocore, strace
+#   --k8s         golang-go, etcd-server, Debian's reflect2 1.0.2, openssl, dpkg-dev, rsync (for
+#                 tests/k8s/k8s-build.sh, which builds kube-apiserver from Debian's source)
 #   --all         all of the above
 # Idempotent: when every requested package is already installed (checked with
 # dpkg-query) apt is not touched at all, so re-runs take well under a second.
@@ -20,8 +22,8 @@ die() { echo "install-deps: error: $*" >&2; exit 1; }
 log() { echo "install-deps: $*"; }
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
-    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--all]"
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--k8s] [--all]"
 }
 
 BASE=(build-essential autoconf automake libtool pkg-config bison flex
@@ -37,6 +39,10 @@ TESTS=(r-base-core chromium)
 # npm only when there is none: a NodeSource nodejs bundles its own and conflicts with Debian's
 S3=(nodejs python3-botocore strace curl)
 command -v npm >/dev/null 2>&1 || S3+=(npm)
+# The Kubernetes test cluster: kube-apiserver and kube-controller-manager are built from
+# Debian's `kubernetes` source package by tests/k8s/k8s-build.sh (needs a deb-src line,
+# which that script adds); these are its build and run dependencies.
+K8S=(golang-go etcd-server golang-github-modern-go-reflect2-dev openssl dpkg-dev rsync curl)
 
 want=("${BASE[@]}")
 while [ $# -gt 0 ]; do
@@ -46,7 +52,8 @@ while [ $# -gt 0 ]; do
         --bench) want+=("${BENCH[@]}") ;;
         --tests) want+=("${TESTS[@]}") ;;
         --s3) want+=("${S3[@]}") ;;
-        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}" "${S3[@]}") ;;
+        --k8s) want+=("${K8S[@]}") ;;
+        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}" "${S3[@]}" "${K8S[@]}") ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option '$1'" ;;
     esac

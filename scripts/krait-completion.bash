@@ -124,7 +124,7 @@ _krait()
             mapfile -t COMPREPLY < <(compgen -W "dot mermaid json" -- "$cur")
             return 0 ;;
         -e|--executor)
-            mapfile -t COMPREPLY < <(compgen -W "local slurm" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "local slurm kubernetes" -- "$cur")
             return 0 ;;
         --container-runtime)
             mapfile -t COMPREPLY < <(compgen -W "docker podman apptainer singularity" -- "$cur")
@@ -137,6 +137,7 @@ _krait()
             return 0 ;;
         -c|--cores|-j|--jobs|--run|--retries|--restart-times|--latency-wait|\
         --batch|--max-checksum-file-size|--slurm-array-threshold|--s3-endpoint-url|\
+        --k8s-namespace|--k8s-gpu-resource|\
         --container-image|--container-args|--max-bars|--default-storage|\
         --default-storage-provider|--default-storage-prefix|--wrapper-prefix|--set-scatter|\
         --shadow-prefix)

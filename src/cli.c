@@ -28,7 +28,7 @@ enum optid {
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
     O_SARRAYTH, O_S3EP, O_STAGING, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
     O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
-    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_SHADOWPREFIX,
+    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_SHADOWPREFIX, O_K8SNS, O_K8SGPU,
 };
 
 struct opt {
@@ -94,7 +94,7 @@ static const struct opt opts[] = {
     {"allow-unquoted-wildcards", 0, FLAG, O_UNQUOTED, 0, NULL,
      "let shell: substitute wildcard values with ; | & $ ` < > ' \" without :q"},
     {"unlock", 0, FLAG, O_UNLOCK, 0, NULL, "remove a stale lock and exit"},
-    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default) or slurm"},
+    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default), slurm or kubernetes"},
     {"executor-arg", 0, MANY, O_EXECARG, 0, "K=V..", "options for the executor"},
     {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
     {"trace", 0, ONE, O_TRACE, 0, "FILE",
@@ -110,6 +110,9 @@ static const struct opt opts[] = {
     {"slurm-array", 0, FLAG, O_SARRAY, 0, NULL, "submit many jobs of one rule as an array"},
     {"no-slurm-array", 0, FLAG, O_NOSARRAY, 0, NULL, "never use job arrays"},
     {"slurm-array-threshold", 0, ONE, O_SARRAYTH, 0, "N", "use arrays from N jobs of a rule"},
+    {"k8s-namespace", 0, ONE, O_K8SNS, 0, "NS", "Kubernetes namespace of the Jobs"},
+    {"k8s-gpu-resource", 0, ONE, O_K8SGPU, 0, "NAME",
+     "Kubernetes resource name of gpu (default nvidia.com/gpu)"},
     {"profile", 0, ONE, O_PROFILE, 0, "NAME|DIR",
      "default options from a profile (also KRAIT_PROFILE; 'none': no profile)"},
     {"workflow-profile", 0, ONE, O_WFPROFILE, 0, "DIR|none",
@@ -391,6 +394,8 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_APPT: cli->use_apptainer = true; break;
     case O_CENV: push_str(&cli->container_env, &cli->ncontainer_env, v); break;
     case O_CARGS: cli->container_args = v; break;
+    case O_K8SNS: cli->k8s_namespace = v; break;
+    case O_K8SGPU: cli->k8s_gpu_resource = v; break;
     case O_SARRAY: cli->slurm_array = 1; break;
     case O_NOSARRAY: cli->slurm_array = 0; break;
     case O_SARRAYTH:

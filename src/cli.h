@@ -59,6 +59,8 @@ struct kr_cli {
     uint32_t ncontainer_env;
     int slurm_array;                /* -1 default, 0 --no-slurm-array, 1 --slurm-array */
     long slurm_array_threshold;     /* -1 = not given */
+    const char *k8s_namespace;      /* --k8s-namespace, or NULL */
+    const char *k8s_gpu_resource;   /* --k8s-gpu-resource, or NULL */
     /* krait dag */
     const char *graph_format;       /* default "dot" */
     bool graph_rules;

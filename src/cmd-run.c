@@ -69,11 +69,24 @@ static char *argv_summary(int argc, char **argv)
     return kr_buf_steal(&b);
 }
 
+
+/* plan.container_id for executors that run images themselves: the image's
+ * identity is its name (the node pulls it; krait does not). */
+static int image_name_identity(void *data, const char *image, const char **id,
+                               struct kr_error *err)
+{
+    KR_UNUSED(data);
+    KR_UNUSED(err);
+    *id = image;
+    return KR_OK;
+}
+
 /*
  * The backend arguments for the executor: slurm-array=0|1 and
- * slurm-array-threshold=N from their own options, then every --executor-arg
+ * slurm-array-threshold=N, k8s-namespace=NS and k8s-gpu-resource=NAME from
+ * their own options, then every --executor-arg
  * K=V. Strings are kr_malloc'd into `out` (the caller frees each, then the
- * vector). KR_EUSAGE when the SLURM options are given for another executor.
+ * vector). KR_EUSAGE when the SLURM or Kubernetes options are given for another executor.
  */
 static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_error *err)
 {
@@ -88,6 +101,19 @@ static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_
         kr_vec_push(out, kr_asprintf("slurm-array=%d", cli->slurm_array));
     if (cli->slurm_array_threshold >= 0)
         kr_vec_push(out, kr_asprintf("slurm-array-threshold=%ld", cli->slurm_array_threshold));
+    if ((cli->k8s_namespace || cli->k8s_gpu_resource) &&
+        !(cli->executor && !strcmp(cli->executor, "kubernetes")))
+        return kr_error_set(err, KR_EUSAGE, "--%s is an option of the Kubernetes executor "
+                            "(add --executor kubernetes)",
+                            cli->k8s_namespace ? "k8s-namespace" : "k8s-gpu-resource");
+    if (cli->k8s_namespace)
+        kr_vec_push(out, kr_asprintf("k8s-namespace=%s", cli->k8s_namespace));
+    if (cli->k8s_gpu_resource)
+        kr_vec_push(out, kr_asprintf("k8s-gpu-resource=%s", cli->k8s_gpu_resource));
+    /* Kubernetes: --container-env names become Secret references in the Jobs */
+    for (i = 0; cli->executor && !strcmp(cli->executor, "kubernetes") &&
+                i < cli->ncontainer_env; i++)
+        kr_vec_push(out, kr_asprintf("k8s-env=%s", cli->container_env[i]));
     for (i = 0; i < cli->nexecutor_args; i++)
         kr_vec_push(out, kr_asprintf("%s=%s", cli->executor_args[i].key,
                                      cli->executor_args[i].value ? cli->executor_args[i].value
@@ -309,8 +335,14 @@ static int run_main(int argc, char **argv)
     }
     if (cli.detach && !(ex->caps & KR_EXEC_CAP_DETACH)) {
         rc = kr_error_set(&err, KR_EUSAGE, "--detach: the %s executor cannot leave jobs "
-                          "running after krait exits (use --executor slurm)", ex->name);
+                          "running after krait exits (use --executor slurm or kubernetes)", ex->name);
         goto usage;
+    }
+    if (ex->caps & KR_EXEC_CAP_CONTAINERS) {
+        /* the backend runs images itself (Kubernetes): an image is known by
+         * its name; nothing is pulled or inspected on this machine */
+        cli.plan.container_id = image_name_identity;
+        cli.plan.container_id_data = NULL;
     }
     ro.detach = cli.detach;
     rc = backend_args(&cli, &bargs, &err);

@@ -91,6 +91,36 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+/* A PEM text as a curl blob (copied by libcurl). */
+static void set_blob(CURL *h, CURLoption opt, const char *pem)
+{
+    struct curl_blob b;
+    b.data = (void *)pem;
+    b.len = strlen(pem);
+    b.flags = CURL_BLOB_COPY;
+    curl_easy_setopt(h, opt, &b);
+}
+
+static void tls_setup(CURL *h, const struct kr_http_tls *t)
+{
+    if (t->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_file);
+    else if (t->ca_pem)
+        set_blob(h, CURLOPT_CAINFO_BLOB, t->ca_pem);
+    if (t->cert_file)
+        curl_easy_setopt(h, CURLOPT_SSLCERT, t->cert_file);
+    else if (t->cert_pem)
+        set_blob(h, CURLOPT_SSLCERT_BLOB, t->cert_pem);
+    if (t->key_file)
+        curl_easy_setopt(h, CURLOPT_SSLKEY, t->key_file);
+    else if (t->key_pem)
+        set_blob(h, CURLOPT_SSLKEY_BLOB, t->key_pem);
+    if (t->insecure) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+}
+
 static int xfer_setup(struct xfer *x, struct kr_error *err)
 {
     const struct kr_http_req *r = x->req;
@@ -114,6 +144,8 @@ static int xfer_setup(struct xfer *x, struct kr_error *err)
     if (r->timeout_s > 0)
         curl_easy_setopt(h, CURLOPT_TIMEOUT, r->timeout_s);
     curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    if (r->tls)
+        tls_setup(h, r->tls);
     if (strcmp(r->method, "HEAD") == 0) {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (r->upload_file || r->body || strcmp(r->method, "PUT") == 0 ||
@@ -170,8 +202,43 @@ static void xfer_finish(struct xfer *x, CURLcode rc)
     x->h = NULL;
 }
 
+struct kr_http_pool {
+    CURLM *m;
+};
+
+int kr_http_pool_new(struct kr_http_pool **out, struct kr_error *err)
+{
+    int rc;
+    *out = NULL;
+    if ((rc = kr_http_global_init(err)) != KR_OK)
+        return rc;
+    *out = kr_calloc(1, sizeof **out);
+    (*out)->m = curl_multi_init();
+    if (!(*out)->m) {
+        kr_free(*out);
+        *out = NULL;
+        return kr_error_set(err, KR_EIO, "cannot create a libcurl multi handle");
+    }
+    return KR_OK;
+}
+
+void kr_http_pool_free(struct kr_http_pool *p)
+{
+    if (!p)
+        return;
+    curl_multi_cleanup(p->m);
+    kr_free(p);
+}
+
 int kr_http_run(const struct kr_http_req *reqs, struct kr_http_resp *resps, size_t n,
                 int max_parallel, struct kr_error *err)
+{
+    return kr_http_run_in(NULL, reqs, resps, n, max_parallel, err);
+}
+
+int kr_http_run_in(struct kr_http_pool *pool, const struct kr_http_req *reqs,
+                   struct kr_http_resp *resps, size_t n, int max_parallel,
+                   struct kr_error *err)
 {
     struct xfer *xs;
     CURLM *m;
@@ -184,7 +251,7 @@ int kr_http_run(const struct kr_http_req *reqs, struct kr_http_resp *resps, size
         return rc;
     if (max_parallel < 1)
         max_parallel = 1;
-    m = curl_multi_init();
+    m = pool ? pool->m : curl_multi_init();
     if (!m)
         return kr_error_set(err, KR_EIO, "cannot create a libcurl multi handle");
     xs = kr_calloc(n, sizeof *xs);
@@ -224,7 +291,8 @@ out:
             xfer_finish(&xs[i], CURLE_ABORTED_BY_CALLBACK);
         }
     }
-    curl_multi_cleanup(m);
+    if (!pool)
+        curl_multi_cleanup(m);
     kr_free(xs);
     return rc;
 }

@@ -15,6 +15,17 @@
 
 #include <stdint.h>
 
+/* TLS settings of a request (kr_http_req.tls; NULL: libcurl's defaults, i.e.
+ * the system CA store and no client certificate). PEM blobs are copied by
+ * libcurl; nothing here is logged. */
+struct kr_http_tls {
+    const char *ca_file;            /* trust only this CA bundle ... */
+    const char *ca_pem;             /* ... or this PEM text */
+    const char *cert_file, *key_file;   /* client certificate and key, files ... */
+    const char *cert_pem, *key_pem;     /* ... or PEM text */
+    bool insecure;                  /* do not verify the server (insecure-skip-tls-verify) */
+};
+
 struct kr_http_req {
     const char *method;             /* "GET", "HEAD", "PUT", "POST", "DELETE" */
     const char *url;
@@ -26,6 +37,7 @@ struct kr_http_req {
     int64_t upload_off, upload_len;
     const char *download_file;      /* 2xx body written here (created/truncated) */
     long timeout_s;                 /* whole-transfer limit; 0: none */
+    const struct kr_http_tls *tls;  /* NULL: defaults */
 };
 
 struct kr_http_resp {
@@ -48,6 +60,22 @@ int kr_http_global_init(struct kr_error *err);
  */
 int kr_http_run(const struct kr_http_req *reqs, struct kr_http_resp *resps, size_t n,
                 int max_parallel, struct kr_error *err);
+
+/*
+ * A pool: one libcurl multi handle kept between kr_http_run_in calls, so its
+ * connection cache (open TLS connections to the same server) is reused: an
+ * API client making many small requests pays one TLS handshake, not one per
+ * call. Used by one thread at a time. kr_http_pool_free(NULL) is a no-op.
+ */
+struct kr_http_pool;
+int kr_http_pool_new(struct kr_http_pool **out, struct kr_error *err);
+void kr_http_pool_free(struct kr_http_pool *p);
+
+/* kr_http_run through `pool`'s connections (NULL: a fresh multi handle, as
+ * kr_http_run). */
+int kr_http_run_in(struct kr_http_pool *pool, const struct kr_http_req *reqs,
+                   struct kr_http_resp *resps, size_t n, int max_parallel,
+                   struct kr_error *err);
 
 /* Value of response header name (case-insensitive), kr_malloc'd, or NULL. */
 char *kr_http_header(const struct kr_http_resp *r, const char *name);

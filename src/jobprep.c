@@ -350,6 +350,13 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
         out->ej.command = NULL;     /* no action: done without running anything */
     }
 
+    if (jp->native_containers) {
+        /* the backend runs the image (Kubernetes): name it, do not wrap */
+        out->ej.container = jp->containers ? kr_container_job_image(jp->containers,
+                                                                    out->info.container)
+                                           : out->info.container;
+        return KR_OK;
+    }
     if (out->ej.command && jp->containers) {
         ins = kr_arena_zalloc(arena, (job->nin + 1) * sizeof *ins);
         for (i = 0; i < job->nin; i++)

@@ -41,6 +41,11 @@ struct kr_jobprep {
     uint32_t ndefres;
     int64_t checksum_max_size;
     struct kr_container_ctx *containers;   /* NULL: jobs run on the host */
+    bool native_containers;         /* the executor runs images itself
+                                       (KR_EXEC_CAP_CONTAINERS): ej.container is
+                                       the image to use (the rule's, else
+                                       --container-image), the command is not
+                                       wrapped */
     char *wrapper;                  /* script wrapper path, installed lazily (owned) */
     const char *stage_root;         /* remote (s3://) paths are staged under this
                                        directory (src/stage.h); NULL: no staging */

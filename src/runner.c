@@ -1124,7 +1124,10 @@ static int record_done(struct run *R, struct rjob *j, const struct kr_exec_resul
     prov.params_hash = kr_dag_params_hash(j->p.info.params_repr);
     prov.inputs_hash = kr_dag_inputs_hash(job);
     prov.container = NULL;
-    if (R->o->containers) {
+    if (R->jp.native_containers) {
+        /* the backend ran the image itself: its name is the identity krait knows */
+        prov.container = j->p.ej.container;
+    } else if (R->o->containers) {
         /* the rule's image, or the --container-image default it ran in */
         const char *image = kr_container_job_image(R->o->containers, j->p.info.container);
         const char *ident = NULL;
@@ -1503,6 +1506,7 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
                                            o->shadow_prefix[0] == '/' ? "" : cwd,
                                            o->shadow_prefix[0] == '/' ? "" : "/",
                                            o->shadow_prefix);
+    R.jp.native_containers = (R.ex->caps & KR_EXEC_CAP_CONTAINERS) != 0;
     if (o->storage) {
         /* the cache of remote files, relative to the working directory when
          * it is inside it (the paths jobs see stay short) */

@@ -2,7 +2,8 @@
 # run-all.sh - the README's second command: krait's full test suite on a fresh
 # Debian 12 machine, as root. It installs every package the tests need, starts
 # the real peers of the backend tests (a single-node SLURM on localhost, Podman
-# with a locally built image), then builds and runs `make check` three ways:
+# with a locally built image, a Kubernetes control plane built from Debian's
+# source -- 11-14 minutes the first time on a machine, cached after), then builds and runs `make check` three ways:
 #   build/       plain build                         (every test)
 #   build-san/   --enable-sanitizers (ASan + UBSan)  (every test)
 #   build-vg/    --enable-valgrind                   (unit tests and the rule-language corpus)
@@ -18,8 +19,8 @@ cd "$top"
 step() { printf '\n== %s\n' "$*"; }
 fail=0
 
-step "installing packages (build, SLURM, containers, script interpreters)"
-scripts/install-deps.sh --slurm --containers --tests --s3 || { echo "run-all: package installation failed" >&2; exit 1; }
+step "installing packages (build, SLURM, containers, script interpreters, S3, Kubernetes)"
+scripts/install-deps.sh --slurm --containers --tests --s3 --k8s || { echo "run-all: package installation failed" >&2; exit 1; }
 
 step "starting SLURM on localhost"
 if ! tests/slurm/slurm-up.sh; then
@@ -28,6 +29,11 @@ fi
 step "setting up Podman and the local test image"
 if ! tests/containers/setup-podman.sh; then
     echo "run-all: WARNING: Podman setup failed; the container tests will skip and say why" >&2
+fi
+
+step "Kubernetes test cluster: kube-apiserver + controller-manager (built once per machine, cached), etcd, stand-in kubelet"
+if ! tests/k8s/k8s-build.sh >/dev/null || ! tests/k8s/k8s-up.sh; then
+    echo "run-all: WARNING: the Kubernetes test cluster did not start; the Kubernetes tests will skip and say why" >&2
 fi
 
 step "installing s3rver (npm) for the S3 tests"
