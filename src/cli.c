@@ -28,7 +28,7 @@ enum optid {
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
     O_SARRAYTH, O_S3EP, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
     O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
-    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS,
+    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_BQUEUE, O_BENDPOINT,
 };
 
 struct opt {
@@ -90,7 +90,7 @@ static const struct opt opts[] = {
     {"allow-unquoted-wildcards", 0, FLAG, O_UNQUOTED, 0, NULL,
      "let shell: substitute wildcard values with ; | & $ ` < > ' \" without :q"},
     {"unlock", 0, FLAG, O_UNLOCK, 0, NULL, "remove a stale lock and exit"},
-    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default) or slurm"},
+    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default), slurm or aws-batch"},
     {"executor-arg", 0, MANY, O_EXECARG, 0, "K=V..", "options for the executor"},
     {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
     {"trace", 0, ONE, O_TRACE, 0, "FILE",
@@ -106,6 +106,9 @@ static const struct opt opts[] = {
     {"slurm-array", 0, FLAG, O_SARRAY, 0, NULL, "submit many jobs of one rule as an array"},
     {"no-slurm-array", 0, FLAG, O_NOSARRAY, 0, NULL, "never use job arrays"},
     {"slurm-array-threshold", 0, ONE, O_SARRAYTH, 0, "N", "use arrays from N jobs of a rule"},
+    {"aws-batch-queue", 0, ONE, O_BQUEUE, 0, "NAME", "the AWS Batch job queue (aws-batch)"},
+    {"aws-batch-endpoint-url", 0, ONE, O_BENDPOINT, 0, "URL",
+     "AWS Batch endpoint (default AWS_ENDPOINT_URL_BATCH, else batch.REGION.amazonaws.com)"},
     {"profile", 0, ONE, O_PROFILE, 0, "NAME|DIR",
      "default options from a profile (also KRAIT_PROFILE; 'none': no profile)"},
     {"workflow-profile", 0, ONE, O_WFPROFILE, 0, "DIR|none",
@@ -386,6 +389,8 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
         rc = parse_long(name, v, 1, LONG_MAX, &n, err);
         cli->slurm_array_threshold = n;
         break;
+    case O_BQUEUE: cli->aws_batch_queue = v; break;
+    case O_BENDPOINT: cli->aws_batch_endpoint = v; break;
     case O_HELP: cli->help = true; break;
     case O_FORMAT: cli->graph_format = v; break;
     case O_RULES: cli->graph_rules = true; break;

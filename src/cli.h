@@ -58,6 +58,8 @@ struct kr_cli {
     uint32_t ncontainer_env;
     int slurm_array;                /* -1 default, 0 --no-slurm-array, 1 --slurm-array */
     long slurm_array_threshold;     /* -1 = not given */
+    const char *aws_batch_queue;    /* --aws-batch-queue NAME */
+    const char *aws_batch_endpoint; /* --aws-batch-endpoint-url URL */
     /* krait dag */
     const char *graph_format;       /* default "dot" */
     bool graph_rules;
