@@ -346,6 +346,8 @@ struct shape {
 static void job_shape(const struct awsb *S, const struct kr_exec_job *job, struct shape *sh)
 {
     sh->image = job->container && *job->container ? job->container : S->image;
+    if (!strncmp(sh->image, "docker://", 9))    /* Snakemake's spelling of a registry image */
+        sh->image += 9;
     sh->vcpus = job->threads > 0 ? job->threads : 1;
     sh->mem = job->mem_mb > 0 ? job->mem_mb : S->default_mem;
     if (sh->mem < 4)

@@ -606,6 +606,8 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 s = json.loads(json.dumps(stats))
                 s["job_definitions"] = sum(len(v) for v in jobdefs.values())
+                s["images"] = " ".join(sorted({d["containerProperties"]["image"]
+                                               for v in jobdefs.values() for d in v}))
                 s["states"] = {}
                 for j in jobs.values():
                     if not j["children"]:
