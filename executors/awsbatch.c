@@ -132,12 +132,19 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-/* Environment names never handed to a job: AWS credentials, and Batch's own. */
+/*
+ * Environment names never handed to a job: AWS credentials; Batch's own
+ * (AWS_BATCH*, reserved); and krait's markers for local processes:
+ * KRAIT_ATTEMPT (a restarted krait scans /proc for it and would kill a job
+ * it is about to re-adopt when Batch runs on the same host, as the fake
+ * does) and CUDA_VISIBLE_DEVICES (Batch assigns the GPUs itself).
+ */
 static bool env_refused(const char *name)
 {
     return !strcmp(name, "AWS_ACCESS_KEY_ID") || !strcmp(name, "AWS_SECRET_ACCESS_KEY") ||
            !strcmp(name, "AWS_SESSION_TOKEN") || !strcmp(name, "AWS_SECURITY_TOKEN") ||
-           !strncmp(name, "AWS_BATCH", 9);
+           !strncmp(name, "AWS_BATCH", 9) || !strcmp(name, "KRAIT_ATTEMPT") ||
+           !strcmp(name, "CUDA_VISIBLE_DEVICES");
 }
 
 /* A Batch job name: "krait-" + s, [A-Za-z0-9_-] only, at most 128 bytes. */

@@ -38,8 +38,8 @@ file under --logs named by its logStreamName.
 Knobs (environment at start, or POST /__control with a JSON object of the
 same names in lower case without the prefix):
   FAKE_BATCH_SPOT_RATE=F      reclaim this fraction of jobs as spot does
-                              (chosen by a hash of the job name; a name is
-                              reclaimed at most once): the job is killed
+                              (each attempt with that chance, retries too):
+                              the job is killed
                               while RUNNING and FAILED with statusReason
                               "Host EC2 (instance i-0abc...) terminated."
   FAKE_BATCH_THROTTLE_RATE=F  answer this fraction of API requests 429
@@ -56,7 +56,6 @@ knobs. --record FILE appends one JSON line per started job attempt (id,
 name, command, environment) so tests can grep what a job was given.
 """
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -119,7 +118,6 @@ stats = {"requests": {}, "faults": {"throttled": 0, "server_error": 0, "bad_sign
 jobdefs = {}          # name -> [revision dicts]
 jobs = {}             # id -> job dict (array children included)
 order = []            # ids in submission order
-reclaimed_names = set()
 recf = open(args.record, "a", buffering=1) if args.record else None
 os.makedirs(args.logs, exist_ok=True)
 
@@ -244,10 +242,9 @@ def op_describe_jobdefs(p):
 # ---- jobs ----------------------------------------------------------------------
 
 def job_wanted_reclaim(name):
-    if knobs["spot_rate"] <= 0 or name in reclaimed_names:
-        return False
-    h = int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) % 10000
-    return h < knobs["spot_rate"] * 10000
+    # every attempt (every submitted job or array task) is reclaimed with
+    # the same chance, a retry too, as spot capacity does
+    return knobs["spot_rate"] > 0 and rng.random() < knobs["spot_rate"]
 
 
 def new_job(p, jd, jid, name, index=None, parent=None):
@@ -264,8 +261,7 @@ def new_job(p, jd, jid, name, index=None, parent=None):
             "env": env, "resources": res, "timeout": timeout, "index": index, "parent": parent,
             "children": [], "next": time.time() + knobs["step"], "proc": None, "exitCode": None,
             "reason": None, "logStreamName": None, "attempts": [],
-            "reclaim": job_wanted_reclaim(name) if parent is None else
-            job_wanted_reclaim("%s:%d" % (name, index)), "tags": p.get("tags")}
+            "reclaim": job_wanted_reclaim(name), "tags": p.get("tags")}
 
 
 def op_submit(p):
@@ -503,8 +499,6 @@ def tick():
                     stats["timed_out"] += 1
                 if kf[0] == "spot":
                     stats["reclaimed"] += 1
-                    reclaimed_names.add(j["jobName"] if j["index"] is None
-                                        else "%s:%d" % (j["jobName"], j["index"]))
                     finish_attempt(j, "FAILED", kf[1])
                 else:
                     finish_attempt(j, "FAILED", kf[1], exit_code=None if rc < 0 else rc,
