@@ -11,6 +11,8 @@
 #   --tests       interpreters the script: tests run (R's Rscript), chromium (the report's
 #                 headless browser check, tests/e2e/t0452-report.sh)
 #   --s3          node + npm (s3rver, see tests/s3/setup-s3rver.sh), python3-botocore, strace
+#   --batch       python3-botocore for Debian's /usr/bin/python3 (the fake AWS Batch,
+#                 tests/batch/fake_batch.py: botocore's Batch model and SigV4 signer)
 #   --all         all of the above
 # Idempotent: when every requested package is already installed (checked with
 # dpkg-query) apt is not touched at all, so re-runs take well under a second.
@@ -20,8 +22,8 @@ die() { echo "install-deps: error: $*" >&2; exit 1; }
 log() { echo "install-deps: $*"; }
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
-    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--all]"
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--batch] [--all]"
 }
 
 BASE=(build-essential autoconf automake libtool pkg-config bison flex
@@ -37,6 +39,7 @@ TESTS=(r-base-core chromium)
 # npm only when there is none: a NodeSource nodejs bundles its own and conflicts with Debian's
 S3=(nodejs python3-botocore strace curl)
 command -v npm >/dev/null 2>&1 || S3+=(npm)
+BATCH=(python3 python3-botocore)
 
 want=("${BASE[@]}")
 while [ $# -gt 0 ]; do
@@ -46,7 +49,9 @@ while [ $# -gt 0 ]; do
         --bench) want+=("${BENCH[@]}") ;;
         --tests) want+=("${TESTS[@]}") ;;
         --s3) want+=("${S3[@]}") ;;
-        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}" "${S3[@]}") ;;
+        --batch) want+=("${BATCH[@]}") ;;
+        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}" "${S3[@]}"
+                      "${BATCH[@]}") ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option '$1'" ;;
     esac

@@ -124,7 +124,7 @@ _krait()
             mapfile -t COMPREPLY < <(compgen -W "dot mermaid json" -- "$cur")
             return 0 ;;
         -e|--executor)
-            mapfile -t COMPREPLY < <(compgen -W "local slurm" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "local slurm aws-batch" -- "$cur")
             return 0 ;;
         --container-runtime)
             mapfile -t COMPREPLY < <(compgen -W "docker podman apptainer singularity" -- "$cur")
@@ -135,7 +135,8 @@ _krait()
         -c|--cores|-j|--jobs|--run|--retries|--restart-times|--latency-wait|\
         --batch|--max-checksum-file-size|--slurm-array-threshold|--s3-endpoint-url|\
         --container-image|--container-args|--max-bars|--default-storage|\
-        --default-storage-provider|--default-storage-prefix|--wrapper-prefix|--set-scatter)
+        --default-storage-provider|--default-storage-prefix|--wrapper-prefix|--set-scatter|\
+        --aws-batch-queue|--aws-batch-endpoint-url)
             return 0 ;;
     esac
 
