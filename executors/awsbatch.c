@@ -33,7 +33,7 @@
  * failures (the task did not start) -> NODE_FAIL, both retried by the runner
  * without using up `retries` (at most BATCH_FREE_RETRIES times per job);
  * "Job attempt duration exceeded timeout" -> TIMEOUT; a job cancelled by
- * krait -> CANCELLED; a job Batch no longer knows, twice -> LOST.
+ * krait -> CANCELLED; a job DescribeJobs misses three times in a row -> LOST.
  *
  * Statistics: with KRAIT_AWS_BATCH_STATS=FILE in the environment,
  * shutdown() writes "NAME VALUE" lines (requests per operation, retries,
@@ -66,6 +66,7 @@
 #define BATCH_SCRIPT_MAX (24 * 1024)    /* keep an array's command well inside Batch's limits */
 #define BATCH_DESCRIBE_MAX 100          /* ids per DescribeJobs */
 #define BATCH_QUERY_FAILS 10
+#define BATCH_ABSENT_LOST 3             /* queries that miss a job before it is LOST */
 #define BATCH_FREE_RETRIES 10           /* preemptions of one job before it counts as failed */
 #define BATCH_DEFAULT_IMAGE "public.ecr.aws/docker/library/bash:5"
 
@@ -558,7 +559,7 @@ static json_t *submit_req(struct awsb *S, const struct kr_exec_job *job, const c
         return NULL;
     }
     snprintf(idn, sizeof idn, "-%u", job->id);
-    job_name(job->rule ? job->rule : "job", name, sizeof name - sizeof idn);
+    job_name(job->rule ? job->rule : "job", name, 129 - strlen(idn));  /* Batch: <= 128 */
     strcat(name, idn);
     req = json_pack("{s:s,s:s,s:s,s:o,s:{s:s}}", "jobName", name, "jobQueue", S->queue,
                     "jobDefinition", arn, "containerOverrides",
@@ -655,7 +656,7 @@ static int submit_array(struct awsb *S, const struct kr_exec_job *const *jobs,
                 "exit 2;;\nesac\n");
     if (rc)
         goto out;
-    job_name(jobs[idx[0]]->rule ? jobs[idx[0]]->rule : "array", name, sizeof name - 8);
+    job_name(jobs[idx[0]]->rule ? jobs[idx[0]]->rule : "array", name, 129 - 6);
     strcat(name, "-array");
     req = json_pack("{s:s,s:s,s:s,s:{s:I},s:o,s:{s:s}}", "jobName", name, "jobQueue", S->queue,
                     "jobDefinition", arn, "arrayProperties", "size", (json_int_t)m,
@@ -928,7 +929,9 @@ static int query(struct awsb *S, struct kr_error *err)
     for (i = 0; i < S->njobs; i++) {
         if (seen[i] || S->jobs[i].finished)
             continue;
-        if (++S->jobs[i].absent >= 2) {
+        /* Batch's answers are eventually consistent: a job submitted a
+         * moment ago may be missing once; three misses in a row are not that */
+        if (++S->jobs[i].absent >= BATCH_ABSENT_LOST) {
             lost(S, &S->jobs[i], "DescribeJobs does not know it (any more)");
             changed = true;
         }

@@ -26,7 +26,7 @@ EOF
 }
 
 # SIGINT: every job is terminated
-sweep int 60
+sweep int 61.7
 (cd int && exec "$KR_BUILDDIR/krait" run --executor aws-batch --aws-batch-queue krait-test \
     --aws-batch-endpoint-url "$BATCH_ENDPOINT" --executor-arg aws-batch-poll-min=0.2 \
     --executor-arg aws-batch-poll-max=0.5 -j 6 > run.out 2>&1) &
@@ -41,7 +41,7 @@ sleep 0.5
 same "$(batch_stat states.RUNNING)" 0 "no job runs on Batch any more"
 grep -q "cancelled" int/run.out
 check $? "krait says the jobs were cancelled"
-ps -eo args | grep -q "[s]leep 60"
+ps -eo args | grep -q "[s]leep 61.7"
 check $(( $? == 0 )) "no job process is left on the host"
 
 # --detach, then a later run re-adopts
