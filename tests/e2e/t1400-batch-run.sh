@@ -130,6 +130,21 @@ check $(( $? == 0 )) "a job past its runtime fails"
 grep -q "TIMEOUT" run.out && grep -q "attempt duration exceeded timeout" run.out
 check $? "it is reported as a timeout"
 
+# the queue and endpoint from a profile
+cd "$BATCH_TMP" && mkdir -p prof/p && cd prof || exit 1
+cat > p/config.yaml <<EOF
+executor: aws-batch
+aws-batch-queue: krait-test
+aws-batch-endpoint-url: $BATCH_ENDPOINT
+executor-arg:
+  - aws-batch-poll-min=0.2
+EOF
+printf 'rule a:\n    output: "x"\n    shell: "touch {output}"\n' > Snakefile
+s0=$(batch_stat requests.SubmitJob)
+"$KR_BUILDDIR/krait" run --profile ./p > run.out 2>&1
+check $? "a profile can name the executor, queue and endpoint"
+same "$(($(batch_stat requests.SubmitJob) - s0))" 1 "... and the job went to AWS Batch"
+
 # usage errors
 cd "$BATCH_TMP" || exit 1
 "$KR_BUILDDIR/krait" run --executor aws-batch --aws-batch-endpoint-url "$BATCH_ENDPOINT" \
