@@ -42,9 +42,16 @@ same names in lower case without the prefix):
                               the job is killed
                               while RUNNING and FAILED with statusReason
                               "Host EC2 (instance i-0abc...) terminated."
+  FAKE_BATCH_START_FAIL_RATE=F  fail this fraction of job attempts as a host
+                              that cannot start the container does
+                              (statusReason "Task failed to start", reason
+                              "CannotStartContainerError: ...", no exit code)
   FAKE_BATCH_THROTTLE_RATE=F  answer this fraction of API requests 429
                               TooManyRequestsException
   FAKE_BATCH_ERROR_RATE=F     answer this fraction 500 ServerException
+  FAKE_BATCH_THROTTLE_EVERY=N, FAKE_BATCH_ERROR_EVERY=M
+                              the same, deterministic: every Nth API request
+                              429, every Mth 500 (0: off)
   FAKE_BATCH_STEP=S           seconds each state transition takes (0.05)
   FAKE_BATCH_TIME_SCALE=F     job timeouts are multiplied by F (tests: 0.05
                               makes the 60 s minimum 3 s)
@@ -96,6 +103,9 @@ if not ACCESS or not SECRET:
 knobs = {
     "spot_rate": float(os.environ.get("FAKE_BATCH_SPOT_RATE", "0")),
     "throttle_rate": float(os.environ.get("FAKE_BATCH_THROTTLE_RATE", "0")),
+    "start_fail_rate": float(os.environ.get("FAKE_BATCH_START_FAIL_RATE", "0")),
+    "throttle_every": float(os.environ.get("FAKE_BATCH_THROTTLE_EVERY", "0")),
+    "error_every": float(os.environ.get("FAKE_BATCH_ERROR_EVERY", "0")),
     "error_rate": float(os.environ.get("FAKE_BATCH_ERROR_RATE", "0")),
     "step": float(os.environ.get("FAKE_BATCH_STEP", "0.05")),
     "time_scale": float(os.environ.get("FAKE_BATCH_TIME_SCALE", "1")),
@@ -113,7 +123,7 @@ lock = threading.RLock()
 stats = {"requests": {}, "faults": {"throttled": 0, "server_error": 0, "bad_signature": 0,
                                     "unknown_key": 0, "invalid": 0},
          "jobs_submitted": 0, "array_jobs": 0, "attempts_started": 0, "reclaimed": 0,
-         "timed_out": 0, "terminated": 0, "job_definitions_registered": 0,
+         "timed_out": 0, "terminated": 0, "start_failed": 0, "job_definitions_registered": 0,
          "describe_jobs_max_ids": 0}
 jobdefs = {}          # name -> [revision dicts]
 jobs = {}             # id -> job dict (array children included)
@@ -516,6 +526,15 @@ def tick():
                "STARTING": "RUNNING"}[st]
         if nxt == "STARTING" and running >= args.slots:
             continue
+        if nxt == "RUNNING" and knobs["start_fail_rate"] > 0 and rng.random() < knobs["start_fail_rate"]:
+            stats["start_failed"] += 1
+            j["logStreamName"] = "%s/default/%s" % (j["jobDefinition"]["jobDefinitionName"],
+                                                    uuid.uuid4().hex)
+            j["startedAt"] = now_ms()
+            finish_attempt(j, "FAILED", "Task failed to start", None,
+                           "CannotStartContainerError: Error response from daemon: "
+                           "failed to initialize logging driver")
+            continue
         if nxt == "RUNNING":
             start(j)
             if j["status"] in FINAL:
@@ -625,12 +644,18 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(404, "UnknownOperationException", "no operation at " + self.path)
             with lock:
                 stats["requests"][op.name] = stats["requests"].get(op.name, 0) + 1
+                seq = sum(stats["requests"].values())
             verify(self, body)
+            te, ee = int(knobs["throttle_every"]), int(knobs["error_every"])
             r = rng.random()
+            if te and seq % te == 0:
+                r = -1.0
+            elif ee and seq % ee == 0:
+                r = knobs["throttle_rate"]
             if r < knobs["throttle_rate"]:
                 stats["faults"]["throttled"] += 1
                 raise ApiError(429, "TooManyRequestsException", "Too Many Requests")
-            if r < knobs["throttle_rate"] + knobs["error_rate"]:
+            if r < knobs["throttle_rate"] + knobs["error_rate"] or (ee and seq % ee == 0):
                 stats["faults"]["server_error"] += 1
                 raise ApiError(500, "ServerException", "injected internal error")
             try:

@@ -1,13 +1,14 @@
 #!/bin/sh
 # t1401: a 200-job sweep on the fake AWS Batch while it reclaims 20% of the
-# jobs as spot does, throttles 10% of the API requests (429
-# TooManyRequestsException) and fails 5% with 500: the run completes with
+# jobs as spot does, throttles every 7th API request (429
+# TooManyRequestsException) and fails every 11th with 500: the run completes with
 # `retries` 0 (reclaims are retried for free), each reclaim is logged, and
-# the results are the same as the local executor's.
+# the results are the same as the local executor's. 3% of the attempts fail
+# to start their container (an infrastructure failure): retried for free too.
 . "$KR_SRCDIR/tests/e2e/tap.sh"
 . "$KR_SRCDIR/tests/e2e/batch-lib.sh"
-export FAKE_BATCH_STEP=0.02 FAKE_BATCH_SPOT_RATE=0.2 FAKE_BATCH_THROTTLE_RATE=0.1 \
-    FAKE_BATCH_ERROR_RATE=0.05
+export FAKE_BATCH_STEP=0.02 FAKE_BATCH_SPOT_RATE=0.2 FAKE_BATCH_THROTTLE_EVERY=7 \
+    FAKE_BATCH_ERROR_EVERY=11 FAKE_BATCH_START_FAIL_RATE=0.03
 batch_up --slots 24 || exit 0
 
 mkdir loc bat
@@ -33,7 +34,7 @@ check $rc "the sweep completes on AWS Batch with spot reclaims, throttling and 5
 diff -r loc/r bat/r > /dev/null && cmp -s loc/all.txt bat/all.txt
 check $? "the results are the same as the local executor's"
 rec=$(batch_stat reclaimed)
-echo "# fake: $rec reclaimed, $(batch_stat faults.throttled) throttled, $(batch_stat faults.server_error) server errors, $(batch_stat array_jobs) arrays"
+echo "# fake: $(batch_stat start_failed) did not start, $rec reclaimed, $(batch_stat faults.throttled) throttled, $(batch_stat faults.server_error) server errors, $(batch_stat array_jobs) arrays"
 [ "$rec" -ge 20 ] && [ "$rec" -le 90 ]
 check $? "about 20% of the job attempts were reclaimed ($rec)"
 same "$(grep -c 'PREEMPTED: spot reclaim of AWS Batch job .*Host EC2 (instance i-0abc[0-9a-f]*) terminated' bat/run.out)" \
@@ -44,7 +45,10 @@ grep -q "PREEMPTED: .*(attempt 1 of 2)" bat/run.out
 check $? "a reclaimed job's retry is an extra attempt (retries 0 stays untouched)"
 grep -qi "failed for good\|jobs failed" bat/run.out
 check $(( $? == 0 )) "no job failed"
-same "$(batch_stat states.FAILED)" "$rec" "the only FAILED Batch jobs are the reclaimed ones"
+sf=$(batch_stat start_failed)
+same "$(grep -c 'NODE_FAIL: AWS Batch job .* did not run: Task failed to start; CannotStartContainerError' bat/run.out)" \
+    "$sf" "each container that did not start is logged and retried ($sf)"
+same "$(batch_stat states.FAILED)" "$((rec + sf))" "the only FAILED Batch jobs are the reclaimed and unstarted ones"
 "$KR_BUILDDIR/krait" log --run 1 -d bat > log.out 2>&1
 same "$(grep -c "PREEMPTED: spot reclaim" log.out)" "$rec" "krait log --run keeps every reclaim"
 echo "1..$n"
