@@ -19,7 +19,7 @@ step() { printf '\n== %s\n' "$*"; }
 fail=0
 
 step "installing packages (build, SLURM, containers, script interpreters)"
-scripts/install-deps.sh --slurm --containers --tests --s3 || { echo "run-all: package installation failed" >&2; exit 1; }
+scripts/install-deps.sh --slurm --containers --tests --s3 --batch || { echo "run-all: package installation failed" >&2; exit 1; }
 
 step "starting SLURM on localhost"
 if ! tests/slurm/slurm-up.sh; then
