@@ -621,6 +621,12 @@ class Handler(BaseHTTPRequestHandler):
                 s["job_definitions"] = sum(len(v) for v in jobdefs.values())
                 s["images"] = " ".join(sorted({d["containerProperties"]["image"]
                                                for v in jobdefs.values() for d in v}))
+                s["shapes"] = " ".join(sorted(
+                    ",".join(["%s=%s" % (r["type"], r["value"]) for r in sorted(
+                        d["containerProperties"].get("resourceRequirements", []),
+                        key=lambda r: r["type"])] +
+                             ["timeout=%s" % d.get("timeout", {}).get("attemptDurationSeconds", 0)])
+                    for v in jobdefs.values() for d in v))
                 s["states"] = {}
                 for j in jobs.values():
                     if not j["children"]:

@@ -130,6 +130,16 @@ check $(( $? == 0 )) "a job past its runtime fails"
 grep -q "TIMEOUT" run.out && grep -q "attempt duration exceeded timeout" run.out
 check $? "it is reported as a timeout"
 
+# resources: threads -> VCPU, mem_mb -> MEMORY, gpu -> GPU, runtime -> timeout
+cd "$BATCH_TMP" && mkdir res && cd res || exit 1
+printf 'rule g:\n    output: "g"\n    threads: 4\n    resources: gpu=2, mem_mb=3000, runtime=90\n    shell: "touch {output}"\n' > Snakefile
+krait_batch -j 8 > run.out 2>&1
+check $? "a job asking for threads, memory, GPUs and time runs"
+case " $(batch_stat shapes) " in
+    *" GPU=2,MEMORY=3000,VCPU=4,timeout=5400 "*) check 0 "its job definition asks for 4 vCPUs, 3000 MiB, 2 GPUs, 5400 s" ;;
+    *) check 1 "its job definition asks for 4 vCPUs, 3000 MiB, 2 GPUs, 5400 s"; echo "# shapes: $(batch_stat shapes)" ;;
+esac
+
 # the queue and endpoint from a profile
 cd "$BATCH_TMP" && mkdir -p prof/p && cd prof || exit 1
 cat > p/config.yaml <<EOF
