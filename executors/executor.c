@@ -11,12 +11,14 @@ extern const struct kr_executor kr_executor_local;
 extern const struct kr_executor kr_executor_dryrun;
 extern const struct kr_executor kr_executor_slurm;
 extern const struct kr_executor kr_executor_kubernetes;
+extern const struct kr_executor kr_executor_awsbatch;
 
 const struct kr_executor *const kr_executors[] = {
     &kr_executor_local,
     &kr_executor_dryrun,
     &kr_executor_slurm,
     &kr_executor_kubernetes,
+    &kr_executor_awsbatch,
     NULL
 };
 

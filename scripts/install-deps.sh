@@ -13,6 +13,8 @@
 #   --s3          node + npm (s3rver, see tests/s3/setup-s3rver.sh), python3-botocore, strace
 #   --k8s         golang-go, etcd-server, Debian's reflect2 1.0.2, openssl, dpkg-dev, rsync (for
 #                 tests/k8s/k8s-build.sh, which builds kube-apiserver from Debian's source)
+#   --batch       python3-botocore for Debian's /usr/bin/python3 (the fake AWS Batch,
+#                 tests/batch/fake_batch.py: botocore's Batch model and SigV4 signer)
 #   --all         all of the above
 # Idempotent: when every requested package is already installed (checked with
 # dpkg-query) apt is not touched at all, so re-runs take well under a second.
@@ -23,7 +25,7 @@ log() { echo "install-deps: $*"; }
 
 usage() {
     sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
-    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--k8s] [--all]"
+    echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--k8s] [--batch] [--all]"
 }
 
 BASE=(build-essential autoconf automake libtool pkg-config bison flex
@@ -43,6 +45,7 @@ command -v npm >/dev/null 2>&1 || S3+=(npm)
 # Debian's `kubernetes` source package by tests/k8s/k8s-build.sh (needs a deb-src line,
 # which that script adds); these are its build and run dependencies.
 K8S=(golang-go etcd-server golang-github-modern-go-reflect2-dev openssl dpkg-dev rsync curl)
+BATCH=(python3 python3-botocore)
 
 want=("${BASE[@]}")
 while [ $# -gt 0 ]; do
@@ -53,7 +56,9 @@ while [ $# -gt 0 ]; do
         --tests) want+=("${TESTS[@]}") ;;
         --s3) want+=("${S3[@]}") ;;
         --k8s) want+=("${K8S[@]}") ;;
-        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}" "${S3[@]}" "${K8S[@]}") ;;
+        --batch) want+=("${BATCH[@]}") ;;
+        --all) want+=("${SLURM[@]}" "${CONTAINERS[@]}" "${BENCH[@]}" "${TESTS[@]}" "${S3[@]}" "${K8S[@]}"
+                      "${BATCH[@]}") ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option '$1'" ;;
     esac

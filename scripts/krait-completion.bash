@@ -124,7 +124,7 @@ _krait()
             mapfile -t COMPREPLY < <(compgen -W "dot mermaid json" -- "$cur")
             return 0 ;;
         -e|--executor)
-            mapfile -t COMPREPLY < <(compgen -W "local slurm kubernetes" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "local slurm kubernetes aws-batch" -- "$cur")
             return 0 ;;
         --container-runtime)
             mapfile -t COMPREPLY < <(compgen -W "docker podman apptainer singularity" -- "$cur")
@@ -140,7 +140,7 @@ _krait()
         --k8s-namespace|--k8s-gpu-resource|\
         --container-image|--container-args|--max-bars|--default-storage|\
         --default-storage-provider|--default-storage-prefix|--wrapper-prefix|--set-scatter|\
-        --shadow-prefix)
+        --shadow-prefix|--aws-batch-queue|--aws-batch-endpoint-url)
             return 0 ;;
     esac
 

@@ -4,16 +4,19 @@
  * sign -> signing key derived from the secret by four HMAC-SHA256 rounds ->
  * hex signature. HMAC and SHA-256 come from libcrypto. Checked in
  * tests/unit/test_aws.c against AWS's published vectors and in
- * tests/e2e/t1200-aws-sigv4-botocore.sh against botocore.
+ * tests/e2e/t1200-aws-sigv4-botocore.sh against botocore. The retry
+ * decision at the end is the one S3 and Batch share.
  */
 #include "aws.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- credentials ------------------------------------------------------- */
 
@@ -429,4 +432,36 @@ char *kr_aws_presign(const struct kr_aws_creds *c, const char *region, const cha
         memset(q.data, 0, q.len);
     kr_buf_free(&q);
     return out;
+}
+
+/* ---- retries ------------------------------------------------------------- */
+
+bool kr_aws_retryable(long status, const char *code)
+{
+    static const char *const codes[] = {
+        "SlowDown", "Throttling", "ThrottlingException", "ThrottledException",
+        "TooManyRequestsException", "RequestLimitExceeded", "RequestTimeout",
+    };
+    size_t i;
+    if (status == 0 || status >= 500 || status == 429)
+        return true;
+    for (i = 0; code && i < KR_ARRAY_LEN(codes); i++)
+        if (strcmp(code, codes[i]) == 0)
+            return true;
+    return false;
+}
+
+long kr_aws_backoff_ms(int attempt, long base_ms, long cap_ms)
+{
+    long cap = base_ms << (attempt - 1 < 16 ? (attempt > 1 ? attempt - 1 : 0) : 16);
+    if (cap > cap_ms || cap <= 0)
+        cap = cap_ms;
+    return random() % (cap + 1); /* full jitter */
+}
+
+void kr_aws_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }

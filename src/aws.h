@@ -1,7 +1,9 @@
 /*
- * aws.h - the AWS pieces shared by every AWS-speaking module (S3 now, AWS
- * Batch later): the credential chain, the region, and Signature Version 4
- * (header signing and presigned query URLs), computed with libcrypto.
+ * aws.h - the AWS pieces shared by every AWS-speaking module (S3 in
+ * src/s3.c, AWS Batch in src/batch-api.c): the credential chain, the
+ * region, Signature Version 4 (header signing and presigned query URLs,
+ * computed with libcrypto), and the retry decision (which answers are worth
+ * another attempt, and how long to wait: exponential backoff, full jitter).
  *
  * Secrets: a struct kr_aws_creds holds the secret key and session token in
  * memory only. Nothing in this module prints them, and error messages name
@@ -93,5 +95,26 @@ char *kr_aws_sign(const struct kr_aws_creds *c, const char *region, const char *
 char *kr_aws_presign(const struct kr_aws_creds *c, const char *region, const char *service,
                      const char *method, const char *base_url, const char *path,
                      long expires, const char *amz_date);
+
+/*
+ * Whether a failed AWS request is worth another attempt: a transport
+ * failure (status 0: connection refused or reset, timeout, truncated
+ * body), any 5xx, 429, or an error code that means throttling or a slow
+ * request (SlowDown, Throttling, ThrottlingException, ThrottledException,
+ * TooManyRequestsException, RequestLimitExceeded, RequestTimeout), whatever
+ * the status. `code` is the service's error code or NULL. Other answers
+ * (4xx: bad request, access denied, not found) are final.
+ */
+bool kr_aws_retryable(long status, const char *code);
+
+/*
+ * How long to wait (milliseconds) after failed attempt number `attempt`
+ * (1-based) before the next one: exponential backoff with full jitter,
+ * uniform in [0, min(cap_ms, base_ms * 2^(attempt-1))] (random()).
+ */
+long kr_aws_backoff_ms(int attempt, long base_ms, long cap_ms);
+
+/* Sleep ms milliseconds (resumed after a signal interrupts it). */
+void kr_aws_sleep_ms(long ms);
 
 #endif /* KR_AWS_H */

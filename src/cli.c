@@ -28,7 +28,8 @@ enum optid {
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
     O_SARRAYTH, O_S3EP, O_STAGING, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
     O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
-    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_SHADOWPREFIX, O_K8SNS, O_K8SGPU,
+    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_SHADOWPREFIX, O_K8SNS, O_K8SGPU, O_BQUEUE,
+    O_BENDPOINT,
 };
 
 struct opt {
@@ -94,7 +95,7 @@ static const struct opt opts[] = {
     {"allow-unquoted-wildcards", 0, FLAG, O_UNQUOTED, 0, NULL,
      "let shell: substitute wildcard values with ; | & $ ` < > ' \" without :q"},
     {"unlock", 0, FLAG, O_UNLOCK, 0, NULL, "remove a stale lock and exit"},
-    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default), slurm or kubernetes"},
+    {"executor", 'e', ONE, O_EXECUTOR, 0, "NAME", "local (default), slurm, kubernetes or aws-batch"},
     {"executor-arg", 0, MANY, O_EXECARG, 0, "K=V..", "options for the executor"},
     {"detach", 0, FLAG, O_DETACH, 0, NULL, "submit and exit; jobs keep running"},
     {"trace", 0, ONE, O_TRACE, 0, "FILE",
@@ -113,6 +114,9 @@ static const struct opt opts[] = {
     {"k8s-namespace", 0, ONE, O_K8SNS, 0, "NS", "Kubernetes namespace of the Jobs"},
     {"k8s-gpu-resource", 0, ONE, O_K8SGPU, 0, "NAME",
      "Kubernetes resource name of gpu (default nvidia.com/gpu)"},
+    {"aws-batch-queue", 0, ONE, O_BQUEUE, 0, "NAME", "the AWS Batch job queue (aws-batch)"},
+    {"aws-batch-endpoint-url", 0, ONE, O_BENDPOINT, 0, "URL",
+     "AWS Batch endpoint (default AWS_ENDPOINT_URL_BATCH, else batch.REGION.amazonaws.com)"},
     {"profile", 0, ONE, O_PROFILE, 0, "NAME|DIR",
      "default options from a profile (also KRAIT_PROFILE; 'none': no profile)"},
     {"workflow-profile", 0, ONE, O_WFPROFILE, 0, "DIR|none",
@@ -402,6 +406,8 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
         rc = parse_long(name, v, 1, LONG_MAX, &n, err);
         cli->slurm_array_threshold = n;
         break;
+    case O_BQUEUE: cli->aws_batch_queue = v; break;
+    case O_BENDPOINT: cli->aws_batch_endpoint = v; break;
     case O_HELP: cli->help = true; break;
     case O_FORMAT: cli->graph_format = v; break;
     case O_RULES: cli->graph_rules = true; break;

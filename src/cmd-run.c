@@ -82,7 +82,8 @@ static int image_name_identity(void *data, const char *image, const char **id,
 }
 
 /*
- * The backend arguments for the executor: slurm-array=0|1 and
+ * The backend arguments for the executor: aws-batch-queue=NAME and
+ * aws-batch-endpoint-url=URL (AWS Batch), slurm-array=0|1 and
  * slurm-array-threshold=N, k8s-namespace=NS and k8s-gpu-resource=NAME from
  * their own options, then every --executor-arg
  * K=V. Strings are kr_malloc'd into `out` (the caller frees each, then the
@@ -97,6 +98,15 @@ static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_
                             "(add --executor slurm)",
                             cli->slurm_array == 1 ? "slurm-array" : cli->slurm_array == 0
                             ? "no-slurm-array" : "slurm-array-threshold");
+    if ((cli->aws_batch_queue || cli->aws_batch_endpoint) &&
+        !(cli->executor && !strcmp(cli->executor, "aws-batch")))
+        return kr_error_set(err, KR_EUSAGE, "--%s is an option of the AWS Batch executor "
+                            "(add --executor aws-batch)", cli->aws_batch_queue
+                            ? "aws-batch-queue" : "aws-batch-endpoint-url");
+    if (cli->aws_batch_queue)
+        kr_vec_push(out, kr_asprintf("aws-batch-queue=%s", cli->aws_batch_queue));
+    if (cli->aws_batch_endpoint)
+        kr_vec_push(out, kr_asprintf("aws-batch-endpoint-url=%s", cli->aws_batch_endpoint));
     if (cli->slurm_array >= 0)
         kr_vec_push(out, kr_asprintf("slurm-array=%d", cli->slurm_array));
     if (cli->slurm_array_threshold >= 0)
@@ -335,7 +345,7 @@ static int run_main(int argc, char **argv)
     }
     if (cli.detach && !(ex->caps & KR_EXEC_CAP_DETACH)) {
         rc = kr_error_set(&err, KR_EUSAGE, "--detach: the %s executor cannot leave jobs "
-                          "running after krait exits (use --executor slurm or kubernetes)", ex->name);
+                          "running after krait exits (use --executor slurm, kubernetes or aws-batch)", ex->name);
         goto usage;
     }
     if (ex->caps & KR_EXEC_CAP_CONTAINERS) {

@@ -2,7 +2,8 @@
  * s3.c - the S3 client (see s3.h). One engine, s3_exec(), runs a batch of
  * operations through kr_http_run(): it signs every pending operation with a
  * fresh X-Amz-Date, runs them in parallel, keeps the successes, and retries
- * the retryable failures after a backoff with full jitter, until each has
+ * the retryable failures (kr_aws_retryable) after a backoff with full
+ * jitter (kr_aws_backoff_ms, shared with AWS Batch), until each has
  * succeeded or failed for good. The public operations build batches.
  */
 #include "s3.h"
@@ -359,14 +360,8 @@ static enum verdict judge(struct kr_s3 *s3, struct op *o)
         }
         return V_DONE;
     }
-    if (r->status >= 500 || r->status == 429)
-        return V_RETRY;
     code = s3_code(r);
-    v = V_FAIL;
-    if (code && (strcmp(code, "SlowDown") == 0 || strcmp(code, "Throttling") == 0 ||
-                 strcmp(code, "ThrottlingException") == 0 ||
-                 strcmp(code, "RequestTimeout") == 0))
-        v = V_RETRY;
+    v = kr_aws_retryable(r->status, code) ? V_RETRY : V_FAIL;
     /* HEAD answers have no body: a 403 with a Date far from ours is a skew too */
     if (!code && r->status == 403) {
         char *date = kr_http_header(r, "Date");
@@ -436,13 +431,6 @@ static int op_error(struct kr_s3 *s3, struct op *o, int attempts, struct kr_erro
         kr_free(msg);
         return rc;
     }
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 /* Run ops to completion. KR_OK when every op succeeded (or got an accepted
@@ -540,11 +528,9 @@ static int s3_exec(struct kr_s3 *s3, struct op *ops, size_t n, struct kr_error *
                 hdrs[k] = NULL;
             }
             if (rc == KR_OK && retry) {
-                long cap = s3->backoff_base_ms << (attempt - 1 < 16 ? attempt - 1 : 16);
-                if (cap > s3->backoff_cap_ms || cap <= 0)
-                    cap = s3->backoff_cap_ms;
                 s3->stats.retries++;
-                sleep_ms(random() % (cap + 1)); /* full jitter */
+                kr_aws_sleep_ms(kr_aws_backoff_ms(attempt, s3->backoff_base_ms,
+                                                  s3->backoff_cap_ms));
             }
         }
     }

@@ -19,8 +19,8 @@ cd "$top"
 step() { printf '\n== %s\n' "$*"; }
 fail=0
 
-step "installing packages (build, SLURM, containers, script interpreters, S3, Kubernetes)"
-scripts/install-deps.sh --slurm --containers --tests --s3 --k8s || { echo "run-all: package installation failed" >&2; exit 1; }
+step "installing packages (build, SLURM, containers, script interpreters, S3, Kubernetes, AWS Batch)"
+scripts/install-deps.sh --slurm --containers --tests --s3 --k8s --batch || { echo "run-all: package installation failed" >&2; exit 1; }
 
 step "starting SLURM on localhost"
 if ! tests/slurm/slurm-up.sh; then

@@ -219,8 +219,37 @@ static void test_chain(void)
     clear_env();
 }
 
+/* The retry decision S3 and Batch share. */
+static void test_retry(void)
+{
+    long ms, maxseen = 0;
+    int i, over = 0;
+    ok(kr_aws_retryable(0, NULL), "transport failure is retried");
+    ok(kr_aws_retryable(500, NULL) && kr_aws_retryable(503, "SlowDown"), "5xx is retried");
+    ok(kr_aws_retryable(429, NULL), "429 is retried");
+    ok(kr_aws_retryable(400, "TooManyRequestsException"), "Batch throttling (400) is retried");
+    ok(kr_aws_retryable(400, "ThrottlingException") && kr_aws_retryable(400, "RequestTimeout"),
+       "throttling and slow-request codes are retried");
+    ok(!kr_aws_retryable(400, "ClientException") && !kr_aws_retryable(403, NULL) &&
+       !kr_aws_retryable(404, "NoSuchKey"), "client errors are final");
+    for (i = 0; i < 2000; i++) {
+        ms = kr_aws_backoff_ms(3, 100, 5000);
+        if (ms < 0 || ms > 400)
+            over++;
+        if (ms > maxseen)
+            maxseen = ms;
+    }
+    ok(over == 0 && maxseen > 200, "attempt 3: full jitter in [0, 400] ms (max seen %ld)",
+       maxseen);
+    for (i = 0; i < 2000; i++)
+        if (kr_aws_backoff_ms(30, 100, 5000) > 5000)
+            over++;
+    ok(over == 0, "backoff is capped");
+}
+
 int main(void)
 {
+    test_retry();
     test_suite_vectors();
     test_s3_examples();
     test_helpers();
