@@ -952,42 +952,19 @@ out:
     return rc;
 }
 
+/* query() for the shared poll loop. */
+static int query_cb(void *self, struct kr_error *err)
+{
+    return query(self, err);
+}
+
 static int awsb_poll(void *self, struct kr_exec_result *results, uint32_t max, uint32_t *n,
                      double timeout, struct kr_error *err)
 {
     struct awsb *S = self;
-    double deadline = kr_now() + (timeout > 0 ? timeout : 0);
-    int rc;
-
-    *n = 0;
-    for (;;) {
-        double now, until;
-        struct timespec ts;
-        if (S->ndone > 0) {
-            uint32_t k = S->ndone < max ? S->ndone : max;
-            memcpy(results, S->done, k * sizeof *results);
-            memmove(S->done, S->done + k, (S->ndone - k) * sizeof *S->done);
-            S->ndone -= k;
-            *n = k;
-            return KR_OK;
-        }
-        if (S->njobs == 0)
-            return KR_OK;
-        now = kr_now();
-        if (now >= S->next_query) {
-            rc = query(S, err);
-            if (rc)
-                return rc;
-            continue;
-        }
-        if (now >= deadline)
-            return KR_OK;
-        until = S->next_query < deadline ? S->next_query : deadline;
-        ts.tv_sec = (time_t)(until - now);
-        ts.tv_nsec = (long)((until - now - (double)ts.tv_sec) * 1e9);
-        if (nanosleep(&ts, NULL) != 0 && errno == EINTR)
-            return KR_OK;   /* a signal: let the caller look at it */
-    }
+    const struct kr_exec_pollsrc src = {S, query_cb, &S->done, &S->ndone, &S->njobs,
+                                        &S->next_query};
+    return kr_exec_remote_poll(&src, results, max, n, timeout, err);
 }
 
 /* ---- cancel, attach, shutdown -------------------------------------------------------- */

@@ -152,4 +152,33 @@ extern const struct kr_executor *const kr_executors[];
 /* Backend by name, or NULL. */
 const struct kr_executor *kr_executor_find(const char *name);
 
+/*
+ * The poll loop the remote backends share (SLURM, Kubernetes, AWS Batch):
+ * each keeps an outbox of finished results (*done, *ndone) that its query()
+ * fills by asking the backend about every job it follows (*njobs) in one
+ * round, and the time of the next round (*next_query, set by query()).
+ * The fields are read through these pointers after every query(), which may
+ * grow or move them.
+ */
+struct kr_exec_pollsrc {
+    void *self;
+    int (*query)(void *self, struct kr_error *err);
+    struct kr_exec_result *const *done;
+    uint32_t *ndone;
+    const uint32_t *njobs;
+    const double *next_query;
+};
+
+/*
+ * kr_executor.poll for a remote backend: hands out up to `max` results from
+ * the outbox (the rest move up); with an empty outbox and jobs followed,
+ * runs query() whenever next_query has passed and otherwise sleeps until
+ * the next round or until `timeout` seconds from now have passed. Returns
+ * KR_OK with *n results (0 at the timeout, with no job followed, or when a
+ * signal interrupted the wait, so the caller can look at it), or query()'s
+ * error.
+ */
+int kr_exec_remote_poll(const struct kr_exec_pollsrc *src, struct kr_exec_result *results,
+                        uint32_t max, uint32_t *n, double timeout, struct kr_error *err);
+
 #endif /* KR_EXECUTOR_H */
