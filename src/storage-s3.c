@@ -332,7 +332,9 @@ int kr_storage_s3_client(struct kr_storage *s, struct kr_s3 **out, struct kr_err
     return rc;
 }
 
-int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_object *obj)
+/* The inventory entry of kind `kind` (1 an object, 5 a directory) for path,
+ * copied into *obj: 1 when there is one, else 0. */
+static int known_kind(struct kr_storage *s, const char *path, int kind, struct kr_s3_object *obj)
 {
     struct s3store *st = s->data;
     char *bucket = NULL, *key = NULL, *oname;
@@ -342,7 +344,7 @@ int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_obj
         return 0;
     oname = kr_asprintf("%s\n%s", bucket, key);
     e = get(st, oname);
-    if (e && e->kind == 1) {
+    if (e && e->kind == kind) {
         *obj = e->obj;
         known = 1;
     }
@@ -350,6 +352,11 @@ int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_obj
     kr_free(bucket);
     kr_free(key);
     return known;
+}
+
+int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_object *obj)
+{
+    return known_kind(s, path, 1, obj);
 }
 
 void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_s3_object *obj)
@@ -372,22 +379,7 @@ void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_
 
 int kr_storage_s3_known_dir(struct kr_storage *s, const char *path, struct kr_s3_object *obj)
 {
-    struct s3store *st = s->data;
-    char *bucket = NULL, *key = NULL, *oname;
-    struct ent *e;
-    int known = 0;
-    if (s->ops != &s3_ops || kr_storage_s3_split(path, &bucket, &key, NULL) != KR_OK)
-        return 0;
-    oname = kr_asprintf("%s\n%s", bucket, key);
-    e = get(st, oname);
-    if (e && e->kind == 5) {
-        *obj = e->obj;
-        known = 1;
-    }
-    kr_free(oname);
-    kr_free(bucket);
-    kr_free(key);
-    return known;
+    return known_kind(s, path, 5, obj);
 }
 
 void kr_storage_s3_note_dir(struct kr_storage *s, const char *path, const struct kr_s3_object *agg)
