@@ -198,15 +198,18 @@ static void temp_release(struct run *R, struct kr_job *job)
 }
 
 /* Snakemake's DAG.cleanup_workdir at the end of a run: the directory of an
- * input or output of the plan that does not exist (a removed temp() file,
- * a consumed pipe) is removed when empty, and its parents while they are
- * empty (os.removedirs); relative paths only, never the working directory. */
-static void cleanup_workdir(struct kr_job **all, uint32_t nall)
+ * input or output of a job this run ran that does not exist (a removed
+ * temp() file, a consumed pipe, a failed job's output) is removed when
+ * empty, and its parents while they are empty (os.removedirs); relative
+ * paths only, never the working directory. Only the jobs that ran: the
+ * files of the others were not touched, and a 100k-job plan that reran one
+ * job must not stat every file again. */
+static void cleanup_workdir(struct kr_job **ran, uint32_t nran)
 {
     uint32_t i, k;
     char dir[PATH_MAX];
-    for (i = 0; i < nall; i++) {
-        struct kr_job *j = all[i];
+    for (i = 0; i < nran; i++) {
+        struct kr_job *j = ran[i];
         for (k = 0; k < j->nin + j->nout; k++) {
             const char *p = k < j->nin ? j->in[k].path : j->out[k - j->nin].path;
             char *slash;
@@ -1609,7 +1612,7 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     }
     kr_progress_end(R.prog);
     if (!R.noop && !o->detach && R.nrunning == 0 && nrun > 0)
-        cleanup_workdir(all, nall);
+        cleanup_workdir(torun, nrun);
 
     for (i = 0; i < nrun; i++) {
         struct rjob *j = &R.rj[torun[i]->id];
