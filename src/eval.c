@@ -1501,16 +1501,18 @@ int kr_eval_expr(struct kr_interp *I, const struct kr_node *n, struct kr_value *
             if (rc != KR_OK)
                 return rc;
             I->site = n;
-            if (n->nkids == 2 && a->type == KR_V_NS &&
-                (n->ops[0] == KR_OP_EQ || n->ops[0] == KR_OP_NE || n->ops[0] == KR_OP_LT ||
-                 n->ops[0] == KR_OP_LE || n->ops[0] == KR_OP_GT || n->ops[0] == KR_OP_GE)) {
+            if (n->nkids == 2 && a->type == KR_V_NS) {
                 /* a pandas Series compares element by element */
-                bool handled;
-                const char *nm = n->ops[0] == KR_OP_EQ ? "__eq__" : n->ops[0] == KR_OP_NE
-                                 ? "__ne__" : n->ops[0] == KR_OP_LT ? "__lt__"
-                                 : n->ops[0] == KR_OP_LE ? "__le__"
-                                 : n->ops[0] == KR_OP_GT ? "__gt__" : "__ge__";
-                rc = kr_mod_special(I, a, nm, &b, 1, out, &handled);
+                static const struct { int op; const char *name; } cmps[] = {
+                    {KR_OP_EQ, "__eq__"}, {KR_OP_NE, "__ne__"}, {KR_OP_LT, "__lt__"},
+                    {KR_OP_LE, "__le__"}, {KR_OP_GT, "__gt__"}, {KR_OP_GE, "__ge__"},
+                };
+                bool handled = false;
+                size_t k;
+                for (k = 0; k < KR_ARRAY_LEN(cmps) && cmps[k].op != n->ops[0]; k++)
+                    ;
+                if (k < KR_ARRAY_LEN(cmps))
+                    rc = kr_mod_special(I, a, cmps[k].name, &b, 1, out, &handled);
                 if (handled)
                     return rc;
             }
