@@ -110,29 +110,6 @@ struct awsb {
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-static void shell_quote(struct kr_buf *b, const char *s)
-{
-    kr_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            kr_buf_puts(b, "'\\''");
-        else
-            kr_buf_putc(b, *s);
-    }
-    kr_buf_putc(b, '\'');
-}
-
-static bool is_identifier(const char *s)
-{
-    if (!s || !*s || (*s >= '0' && *s <= '9'))
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '_'))
-            return false;
-    return true;
-}
-
 /*
  * Environment names never handed to a job: AWS credentials; Batch's own
  * (AWS_BATCH*, reserved); and krait's markers for local processes:
@@ -488,28 +465,28 @@ static int task_text(const struct kr_exec_job *job, bool exports, bool nested,
     kr_buf_printf(b, "# krait job %u, attempt %d\n", job->id, job->attempt);
     if (job->workdir) {
         kr_buf_puts(b, "cd -- ");
-        shell_quote(b, job->workdir);
+        kr_buf_put_squoted(b, job->workdir);
         kr_buf_puts(b, " || exit 1\n");
     }
     if (job->log_path) {
         kr_buf_puts(b, "exec >");
-        shell_quote(b, job->log_path);
+        kr_buf_put_squoted(b, job->log_path);
         kr_buf_puts(b, " 2>&1\n");
     }
     for (i = 0; i < job->nenv; i++) {
-        if (!is_identifier(job->env[i].name))
+        if (!kr_is_shell_name(job->env[i].name))
             return kr_error_set(err, KR_EUSAGE, "job %s: environment variable name '%s' is "
                                 "not an identifier", job->name ? job->name : "?",
                                 job->env[i].name ? job->env[i].name : "");
         if (!exports || env_refused(job->env[i].name))
             continue;
         kr_buf_printf(b, "export %s=", job->env[i].name);
-        shell_quote(b, job->env[i].value ? job->env[i].value : "");
+        kr_buf_put_squoted(b, job->env[i].value ? job->env[i].value : "");
         kr_buf_putc(b, '\n');
     }
     if (job->benchmark_path) {
         kr_buf_puts(b, "t0=$EPOCHREALTIME\nrc=0\nbash -euo pipefail -c ");
-        shell_quote(b, job->command ? job->command : "");
+        kr_buf_put_squoted(b, job->command ? job->command : "");
         kr_buf_puts(b, " || rc=$?\nt1=$EPOCHREALTIME\n"
                     "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
                     "hms=$(awk -v s=\"$s\" 'BEGIN { t = int(s); printf \"%d:%02d:%02d\", "
@@ -517,11 +494,11 @@ static int task_text(const struct kr_exec_job *job, bool exports, bool nested,
                     "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in\\tio_out"
                     "\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\n' "
                     "\"$s\" \"$hms\" > ");
-        shell_quote(b, job->benchmark_path);
+        kr_buf_put_squoted(b, job->benchmark_path);
         kr_buf_puts(b, " || true\nexit $rc\n");
     } else if (nested) {
         kr_buf_puts(b, "exec bash -euo pipefail -c ");
-        shell_quote(b, job->command ? job->command : "");
+        kr_buf_put_squoted(b, job->command ? job->command : "");
         kr_buf_putc(b, '\n');
     } else {
         kr_buf_puts(b, job->command ? job->command : "");

@@ -78,28 +78,6 @@ void kr_k8s_job_key(const struct kr_exec_job *job, char out[17])
 
 /* ---- the job script ---------------------------------------------------------- */
 
-static void quote(struct kr_buf *b, const char *s)
-{
-    kr_buf_putc(b, '\'');
-    for (; s && *s; s++) {
-        if (*s == '\'')
-            kr_buf_puts(b, "'\\''");
-        else
-            kr_buf_putc(b, *s);
-    }
-    kr_buf_putc(b, '\'');
-}
-
-static bool is_identifier(const char *s)
-{
-    if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
-        return false;
-    for (s++; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return false;
-    return true;
-}
-
 /*
  * Variables the runner sets for local processes that make no sense in a pod:
  * KRAIT_ATTEMPT marks a job's processes for kr_run_recover's /proc scan (on the
@@ -118,24 +96,24 @@ static int job_script(const struct kr_exec_job *job, struct kr_buf *b, struct kr
 {
     uint32_t i;
     for (i = 0; i < job->nenv; i++)
-        if (!is_identifier(job->env[i].name))
+        if (!kr_is_shell_name(job->env[i].name))
             return kr_error_set(err, KR_EUSAGE, "job %s: environment variable name '%s' "
                                 "is not an identifier", job->name,
                                 job->env[i].name ? job->env[i].name : "");
     kr_buf_printf(b, "# krait job %u, attempt %d\nset -o pipefail\n", job->id, job->attempt);
     if (job->workdir) {
         kr_buf_puts(b, "cd -- ");
-        quote(b, job->workdir);
+        kr_buf_put_squoted(b, job->workdir);
         kr_buf_puts(b, " || exit 1\n");
     }
     kr_buf_puts(b, "{\n");
     if (!job->benchmark_path) {
         kr_buf_puts(b, "bash -euo pipefail -c ");
-        quote(b, job->command);
+        kr_buf_put_squoted(b, job->command);
         kr_buf_putc(b, '\n');
     } else {
         kr_buf_puts(b, "t0=$EPOCHREALTIME\nrc=0\nbash -euo pipefail -c ");
-        quote(b, job->command);
+        kr_buf_put_squoted(b, job->command);
         kr_buf_puts(b, " || rc=$?\n"
                     "t1=$EPOCHREALTIME\n"
                     "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
@@ -144,13 +122,13 @@ static int job_script(const struct kr_exec_job *job, struct kr_buf *b, struct kr
                     "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in\\tio_out"
                     "\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\n' "
                     "\"$s\" \"$hms\" > ");
-        quote(b, job->benchmark_path);
+        kr_buf_put_squoted(b, job->benchmark_path);
         kr_buf_puts(b, " || true\n(exit $rc)\n");
     }
     kr_buf_puts(b, "} 2>&1");
     if (job->log_path) {
         kr_buf_puts(b, " | tee -- ");
-        quote(b, job->log_path);
+        kr_buf_put_squoted(b, job->log_path);
     }
     kr_buf_putc(b, '\n');
     return KR_OK;

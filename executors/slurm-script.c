@@ -414,28 +414,6 @@ int kr_slurm_resource_args(const struct kr_exec_job *job, struct kr_vec *out,
 
 /* ---- the task script ------------------------------------------------------- */
 
-void kr_slurm_shell_quote(struct kr_buf *b, const char *s)
-{
-    kr_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            kr_buf_puts(b, "'\\''");
-        else
-            kr_buf_putc(b, *s);
-    }
-    kr_buf_putc(b, '\'');
-}
-
-static bool is_identifier(const char *s)
-{
-    if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
-        return false;
-    for (s++; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_')
-            return false;
-    return true;
-}
-
 int kr_slurm_task_script(const struct kr_exec_job *job, const char *redirect_log,
                          struct kr_buf *out, struct kr_error *err)
 {
@@ -448,7 +426,7 @@ int kr_slurm_task_script(const struct kr_exec_job *job, const char *redirect_log
      * is; job->container only names the image in the script's comment.
      */
     for (i = 0; i < job->nenv; i++)
-        if (!is_identifier(job->env[i].name))
+        if (!kr_is_shell_name(job->env[i].name))
             return kr_error_set(err, KR_EUSAGE, "job %s: environment variable name '%s' "
                                 "is not an identifier", job->name,
                                 job->env[i].name ? job->env[i].name : "");
@@ -467,27 +445,27 @@ int kr_slurm_task_script(const struct kr_exec_job *job, const char *redirect_log
     kr_buf_puts(out, ".\n");
     if (redirect_log) {
         kr_buf_puts(out, "exec >");
-        kr_slurm_shell_quote(out, redirect_log);
+        kr_buf_put_squoted(out, redirect_log);
         kr_buf_puts(out, " 2>&1\n");
     }
     if (job->workdir) {
         kr_buf_puts(out, "cd -- ");
-        kr_slurm_shell_quote(out, job->workdir);
+        kr_buf_put_squoted(out, job->workdir);
         kr_buf_puts(out, " || exit 1\n");
     }
     for (i = 0; i < job->nenv; i++) {
         kr_buf_printf(out, "export %s=", job->env[i].name);
-        kr_slurm_shell_quote(out, job->env[i].value ? job->env[i].value : "");
+        kr_buf_put_squoted(out, job->env[i].value ? job->env[i].value : "");
         kr_buf_putc(out, '\n');
     }
     if (!job->benchmark_path) {
         kr_buf_puts(out, "exec bash -euo pipefail -c ");
-        kr_slurm_shell_quote(out, job->command ? job->command : "");
+        kr_buf_put_squoted(out, job->command ? job->command : "");
         kr_buf_putc(out, '\n');
         return KR_OK;
     }
     kr_buf_puts(out, "t0=$EPOCHREALTIME\nrc=0\nbash -euo pipefail -c ");
-    kr_slurm_shell_quote(out, job->command ? job->command : "");
+    kr_buf_put_squoted(out, job->command ? job->command : "");
     kr_buf_puts(out, " || rc=$?\n"
                 "t1=$EPOCHREALTIME\n"
                 "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
@@ -496,7 +474,7 @@ int kr_slurm_task_script(const struct kr_exec_job *job, const char *redirect_log
                 "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in\\tio_out"
                 "\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\n' "
                 "\"$s\" \"$hms\" > ");
-    kr_slurm_shell_quote(out, job->benchmark_path);
+    kr_buf_put_squoted(out, job->benchmark_path);
     kr_buf_puts(out, " || true\nexit $rc\n");
     return KR_OK;
 }

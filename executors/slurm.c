@@ -604,7 +604,7 @@ static int submit_array(struct slurm *S, const struct kr_exec_job *const *jobs,
     for (const char *p = first->rule ? first->rule : "?"; *p; p++)
         kr_buf_putc(&b, (*p == '\n' || *p == '\r') ? ' ' : *p);
     kr_buf_puts(&b, "; task K runs task-K.sh of this directory\nexec bash -- ");
-    kr_slurm_shell_quote(&b, adir);
+    kr_buf_put_squoted(&b, adir);
     kr_buf_puts(&b, "/task-\"$SLURM_ARRAY_TASK_ID\".sh\n");
     kr_free(path);
     path = kr_asprintf("%s/array.sh", adir);

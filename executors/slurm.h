@@ -69,9 +69,6 @@ void kr_slurm_job_name(const char *name, char *buf, size_t n);
 int kr_slurm_resource_args(const struct kr_exec_job *job, struct kr_vec *out,
                            struct kr_error *err);
 
-/* Append s to b as one shell word in single quotes ('it'\''s'). */
-void kr_slurm_shell_quote(struct kr_buf *b, const char *s);
-
 /*
  * The script one job runs on the compute node, into `out`: cd to the job's
  * workdir, export the job's environment, optionally redirect stdout+stderr

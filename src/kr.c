@@ -360,6 +360,29 @@ void kr_buf_putc(struct kr_buf *b, char c)
     b->data[b->len] = '\0';
 }
 
+void kr_buf_put_squoted(struct kr_buf *b, const char *s)
+{
+    kr_buf_putc(b, '\'');
+    for (; s && *s; s++) {
+        if (*s == '\'')
+            kr_buf_puts(b, "'\\''");
+        else
+            kr_buf_putc(b, *s);
+    }
+    kr_buf_putc(b, '\'');
+}
+
+bool kr_is_shell_name(const char *s)
+{
+    if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return false;
+    for (s++; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
 void kr_buf_printf(struct kr_buf *b, const char *fmt, ...)
 {
     va_list ap;

@@ -153,6 +153,11 @@ void kr_buf_reserve(struct kr_buf *b, size_t extra);
 void kr_buf_append(struct kr_buf *b, const char *s, size_t n);
 void kr_buf_puts(struct kr_buf *b, const char *s);
 void kr_buf_putc(struct kr_buf *b, char c);
+/* Append s (NULL: empty) single-quoted for a POSIX shell, always quoted
+ * ('' for the empty string; ' becomes '\''). */
+void kr_buf_put_squoted(struct kr_buf *b, const char *s);
+/* Whether s (NULL: no) is a shell variable name: [A-Za-z_][A-Za-z0-9_]*. */
+bool kr_is_shell_name(const char *s);
 void kr_buf_printf(struct kr_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Return data (never NULL: "" when empty) and reset b to empty; caller kr_free()s. */

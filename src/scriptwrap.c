@@ -301,19 +301,6 @@ static const char wrapper_src[] =
     "        sys.stderr.write(\"krait: shell command failed with exit code %d: %s\\n\" % (e.returncode, e.cmd[-1]))\n"
     "        sys.exit(1)\n";
 
-/* Append s single-quoted for bash. */
-static void quote(struct kr_buf *b, const char *s)
-{
-    kr_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            kr_buf_puts(b, "'\\''");
-        else
-            kr_buf_putc(b, *s);
-    }
-    kr_buf_putc(b, '\'');
-}
-
 int kr_scriptwrap_install(const char *state_dir, char **path_out, struct kr_error *err)
 {
     char *dir = kr_asprintf("%s/wrappers", state_dir);
@@ -410,9 +397,9 @@ int kr_scriptwrap_job(const struct kr_scriptwrap_job *j, struct kr_arena *arena,
     }
     fd = -1;
     kr_buf_puts(&cmd, "python3 ");
-    quote(&cmd, j->wrapper);
+    kr_buf_put_squoted(&cmd, j->wrapper);
     kr_buf_putc(&cmd, ' ');
-    quote(&cmd, j->jobfile);
+    kr_buf_put_squoted(&cmd, j->jobfile);
     *cmd_out = kr_arena_strdup(arena, kr_buf_cstr(&cmd));
 out:
     if (fd >= 0)

@@ -43,19 +43,6 @@ long kr_stage_remote_expiry(int64_t runtime_min)
     return secs > KR_STAGE_REMOTE_MAX_EXPIRY ? KR_STAGE_REMOTE_MAX_EXPIRY : secs;
 }
 
-/* s single-quoted for bash (always quoted: '' for the empty string). */
-static void put_quoted(struct kr_buf *b, const char *s)
-{
-    kr_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            kr_buf_puts(b, "'\\''");
-        else
-            kr_buf_putc(b, *s);
-    }
-    kr_buf_putc(b, '\'');
-}
-
 /* Whether `line` is a whole line of text. */
 static bool has_line(const char *text, const char *line)
 {
@@ -224,22 +211,22 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
     for (i = 0; i < rj->nin; i++) {
         const struct kr_stage_remote_file *f = &rj->in[i];
         kr_buf_printf(&in, "kr_get %zu ", i + 1);
-        put_quoted(&in, f->local);
+        kr_buf_put_squoted(&in, f->local);
         kr_buf_putc(&in, ' ');
-        put_quoted(&in, f->remote);
+        kr_buf_put_squoted(&in, f->remote);
         kr_buf_printf(&in, " %lld ", (long long)(f->size >= 0 ? f->size : -1));
-        put_quoted(&in, f->md5 ? f->md5 : "");
+        kr_buf_put_squoted(&in, f->md5 ? f->md5 : "");
         kr_buf_puts(&in, " || exit 1\n");
     }
     for (i = 0; i < rj->nout; i++) {
         /* the command writes into the same directories as under shared staging */
         kr_buf_puts(&in, "mkdir -p -- \"$(dirname -- ");
-        put_quoted(&in, rj->out[i].local);
+        kr_buf_put_squoted(&in, rj->out[i].local);
         kr_buf_puts(&in, ")\" || exit 1\n");
     }
     /* as executors run it; an image without bash (busybox...) gets sh */
     kr_buf_puts(&in, "kr_cmd=");
-    put_quoted(&in, rj->command);
+    kr_buf_put_squoted(&in, rj->command);
     kr_buf_puts(&in, "\nif command -v bash >/dev/null 2>&1; then bash -euo pipefail -c \"$kr_cmd\"\n"
                      "else sh -eu -c \"$kr_cmd\"; fi\n"
                      "kr_rc=$?\n"
@@ -254,14 +241,14 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
         if (!rj->out[i].touch)
             continue;
         kr_buf_puts(&in, "touch -- ");
-        put_quoted(&in, rj->out[i].local);
+        kr_buf_put_squoted(&in, rj->out[i].local);
         kr_buf_puts(&in, " || exit 1\n");
     }
     for (i = 0; i < rj->nout; i++) {
         kr_buf_printf(&in, "kr_put %zu ", rj->nin + i + 1);
-        put_quoted(&in, rj->out[i].local);
+        kr_buf_put_squoted(&in, rj->out[i].local);
         kr_buf_putc(&in, ' ');
-        put_quoted(&in, rj->out[i].remote);
+        kr_buf_put_squoted(&in, rj->out[i].remote);
         kr_buf_puts(&in, " || exit 1\n");
     }
     kr_buf_puts(&in, "exit 0\n");

@@ -369,7 +369,7 @@ static void test_script(void)
     ok(rc == KR_EUSAGE && strstr(e.msg, "'A;B' is not an identifier"), "bad env name refused");
 
     kr_buf_reset(&b);
-    kr_slurm_shell_quote(&b, "a'b");
+    kr_buf_put_squoted(&b, "a'b");
     is_str(kr_buf_cstr(&b), "'a'\\''b'", "shell quote");
 
     cmd = kr_asprintf("rm -rf %s", dir);
