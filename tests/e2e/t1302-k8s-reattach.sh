@@ -21,7 +21,7 @@ stat_of() { sed -n "s/^$1 //p" "$2" 2>/dev/null; }
 K="$KRAIT run --executor kubernetes --executor-arg k8s-poll-min=0.2 --container-image busybox"
 wait_jobs() {   # wait_jobs N: until N running Jobs of this directory exist (max 20 s)
     t=0
-    while [ "$(k8s_jobs_here | wc -l)" -lt "$1" ] && [ $t -lt 100 ]; do sleep 0.2; t=$((t + 1)); done
+    while [ "$(k8s_jobs_here | wc -l)" -lt "$1" ] && [ $t -lt 300 ]; do sleep 0.2; t=$((t + 1)); done
 }
 write_sf() {
 cat > Snakefile <<SNAKE
@@ -47,9 +47,10 @@ rc=$?
 [ $rc -ne 0 ]; check $? "krait stops on SIGINT (exit $rc)"
 same "$(stat_of delete stats)" "1" "one DELETE request for the run's three Jobs"
 t=0
-while [ -n "$(k8s_jobs_here all)" ] && [ $t -lt 50 ]; do sleep 0.2; t=$((t + 1)); done
+while [ -n "$(k8s_jobs_here all)" ] && [ $t -lt 300 ]; do sleep 0.2; t=$((t + 1)); done
 same "$(k8s_jobs_here all | wc -l)" "0" "the run's Jobs are gone"
-sleep 1
+t=0   # the kubelet kills them when it sees the pods deleted: wait for that, bounded
+while pgrep -f "sleep 60; echo" >/dev/null && [ $t -lt 300 ]; do sleep 0.2; t=$((t + 1)); done
 pgrep -f "sleep 60; echo" >/dev/null
 [ $? -ne 0 ]; check $? "the pods' processes were killed"
 

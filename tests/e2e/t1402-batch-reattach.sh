@@ -11,7 +11,7 @@ batch_up --slots 16 || exit 0
 # wait until the fake's figure PATH reaches VALUE (up to 20 s)
 wait_stat() {
     i=0
-    while [ "$(batch_stat "$1")" -lt "$2" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
+    while [ "$(batch_stat "$1")" -lt "$2" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
     [ "$(batch_stat "$1")" -ge "$2" ]
 }
 sweep() {  # DIR SECONDS: 6 jobs of one rule that sleep
@@ -37,10 +37,13 @@ kill -INT $kpid
 wait $kpid
 check $(( $? == 0 )) "krait stops with an error after SIGINT"
 same "$(batch_stat requests.TerminateJob)" 6 "SIGINT terminates each job of the run (6 TerminateJob)"
-sleep 0.5
+i=0   # the fake stops them in its own time: wait for its state, not a fixed delay
+while [ "$(batch_stat states.RUNNING)" != 0 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 same "$(batch_stat states.RUNNING)" 0 "no job runs on Batch any more"
 grep -q "cancelled" int/run.out
 check $? "krait says the jobs were cancelled"
+i=0
+while ps -eo args | grep -q "[s]leep 61.7" && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 ps -eo args | grep -q "[s]leep 61.7"
 check $(( $? == 0 )) "no job process is left on the host"
 
@@ -67,7 +70,7 @@ a0=$(batch_stat attempts_started)
     > run1.out 2>&1) &
 kpid=$!
 i=0
-while [ $(($(batch_stat requests.SubmitJob) - s0)) -lt 6 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+while [ $(($(batch_stat requests.SubmitJob) - s0)) -lt 6 ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done
 sleep 0.3
 kill -9 $kpid
 wait $kpid 2>/dev/null
