@@ -463,12 +463,12 @@ static int task_text(const struct kr_exec_job *job, bool exports, bool nested,
 {
     uint32_t i;
     kr_buf_printf(b, "# krait job %u, attempt %d\n", job->id, job->attempt);
-    if (job->workdir) {
+    if (job->workdir && !job->isolated) {
         kr_buf_puts(b, "cd -- ");
         kr_buf_put_squoted(b, job->workdir);
         kr_buf_puts(b, " || exit 1\n");
     }
-    if (job->log_path) {
+    if (job->log_path && !job->isolated) {
         kr_buf_puts(b, "exec >");
         kr_buf_put_squoted(b, job->log_path);
         kr_buf_puts(b, " 2>&1\n");
@@ -485,17 +485,8 @@ static int task_text(const struct kr_exec_job *job, bool exports, bool nested,
         kr_buf_putc(b, '\n');
     }
     if (job->benchmark_path) {
-        kr_buf_puts(b, "t0=$EPOCHREALTIME\nrc=0\nbash -euo pipefail -c ");
-        kr_buf_put_squoted(b, job->command ? job->command : "");
-        kr_buf_puts(b, " || rc=$?\nt1=$EPOCHREALTIME\n"
-                    "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
-                    "hms=$(awk -v s=\"$s\" 'BEGIN { t = int(s); printf \"%d:%02d:%02d\", "
-                    "t / 3600, t % 3600 / 60, t % 60 }')\n"
-                    "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in\\tio_out"
-                    "\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\n' "
-                    "\"$s\" \"$hms\" > ");
-        kr_buf_put_squoted(b, job->benchmark_path);
-        kr_buf_puts(b, " || true\nexit $rc\n");
+        kr_exec_put_timed(b, job->command, job->isolated ? NULL : job->benchmark_path);
+        kr_buf_puts(b, "exit $rc\n");
     } else if (nested) {
         kr_buf_puts(b, "exec bash -euo pipefail -c ");
         kr_buf_put_squoted(b, job->command ? job->command : "");

@@ -2,13 +2,20 @@
  * executor.c - the table of execution backends (like curl's table of TLS
  * backends): each backend lives in its own file and exports one const
  * struct kr_executor; this file lists them and finds one by name. It also
- * holds the poll loop the remote backends share.
+ * holds what the backends share: the poll loop of the remote ones, the
+ * timed-command text of the job scripts, and the landing of an isolated
+ * job's output.
  */
 #include "executor.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+/* The line an isolated job prints in place of its benchmark file: the
+ * marker, then "SECONDS<TAB>H:MM:SS". */
+#define BENCH_MARK "##krait-benchmark## "
 
 extern const struct kr_executor kr_executor_local;
 extern const struct kr_executor kr_executor_dryrun;
@@ -72,4 +79,77 @@ int kr_exec_remote_poll(const struct kr_exec_pollsrc *src, struct kr_exec_result
         if (nanosleep(&ts, NULL) != 0 && errno == EINTR)
             return KR_OK;   /* a signal: let the caller look at it */
     }
+}
+
+void kr_exec_put_timed(struct kr_buf *b, const char *command, const char *bench_path)
+{
+    kr_buf_puts(b, "t0=$EPOCHREALTIME\nrc=0\nbash -euo pipefail -c ");
+    kr_buf_put_squoted(b, command ? command : "");
+    kr_buf_puts(b, " || rc=$?\nt1=$EPOCHREALTIME\n"
+                "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
+                "hms=$(awk -v s=\"$s\" 'BEGIN { t = int(s); printf \"%d:%02d:%02d\", "
+                "t / 3600, t % 3600 / 60, t % 60 }')\n");
+    if (bench_path) {
+        kr_buf_puts(b, "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in"
+                    "\\tio_out\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA"
+                    "\\tNA\\tNA\\tNA\\n' \"$s\" \"$hms\" > ");
+        kr_buf_put_squoted(b, bench_path);
+        kr_buf_puts(b, " || true\n");
+    } else {
+        kr_buf_puts(b, "printf '\\n" BENCH_MARK "%s\\t%s\\n' \"$s\" \"$hms\"\n");
+    }
+}
+
+/* Write n bytes to path (created 0644 or truncated). KR_OK or KR_EIO. */
+static int write_all(const char *path, const char *data, size_t n, struct kr_error *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return kr_error_set(err, KR_EIO, "cannot write %s: %s", path, strerror(errno));
+    bool ok = n == 0 || fwrite(data, 1, n, f) == n;
+    if (fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        return kr_error_set(err, KR_EIO, "cannot write %s: %s", path, strerror(errno));
+    return KR_OK;
+}
+
+int kr_exec_land_output(const char *text, size_t len, const char *log_path,
+                        const char *bench_path, struct kr_error *err)
+{
+    static const char mark[] = BENCH_MARK;
+    const size_t ml = sizeof mark - 1;
+    const char *line = NULL, *p = text, *end = text + len;
+    size_t keep = len;
+
+    /* the last line that starts with the marker, and the blank line the
+     * script printed before it (the job's output may not end in a newline) */
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        if ((size_t)(le - p) > ml && !memcmp(p, mark, ml))
+            line = p;
+        p = nl ? nl + 1 : end;
+    }
+    if (line) {
+        keep = (size_t)(line - text);
+        if (keep > 0 && text[keep - 1] == '\n')
+            keep--;
+    }
+    if (log_path && write_all(log_path, text, keep, err) != KR_OK)
+        return KR_EIO;
+    if (bench_path && line) {
+        const char *v = line + ml, *ve = memchr(v, '\n', (size_t)(end - v));
+        struct kr_buf b;
+        int rc;
+        kr_buf_init(&b);
+        kr_buf_puts(&b, "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out"
+                    "\tmean_load\tcpu_time\n");
+        kr_buf_append(&b, v, (size_t)((ve ? ve : end) - v));
+        kr_buf_puts(&b, "\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n");
+        rc = write_all(bench_path, b.data, b.len, err);
+        kr_buf_free(&b);
+        return rc;
+    }
+    return KR_OK;
 }

@@ -78,6 +78,16 @@ struct kr_exec_job {
     uint32_t noutputs;
     int attempt;                /* 1-based */
     const char *benchmark_path; /* write a benchmark TSV here, or NULL */
+    bool isolated;              /* the job does not see krait's file system (presigned
+                                   staging on a backend without KR_EXEC_CAP_SHARED_FS):
+                                   workdir, log_path and benchmark_path are krait's, and
+                                   the job must touch none of them; it runs where it
+                                   starts (the staging wrapper makes its own scratch
+                                   directory), writes its output and its benchmark
+                                   record (kr_exec_put_timed with no path) to the
+                                   container's stdout, and the backend brings them
+                                   back to log_path and benchmark_path when the job
+                                   ends (kr_exec_land_output) */
 };
 
 /* Outcome of a finished job. */
@@ -180,5 +190,25 @@ struct kr_exec_pollsrc {
  */
 int kr_exec_remote_poll(const struct kr_exec_pollsrc *src, struct kr_exec_result *results,
                         uint32_t max, uint32_t *n, double timeout, struct kr_error *err);
+
+/*
+ * The shell text that times `command` (as one quoted word of a nested
+ * `bash -euo pipefail -c`) and writes Snakemake's benchmark TSV (wall time
+ * only; the other columns NA): to bench_path, or, with bench_path NULL (an
+ * isolated job), as one marker line on stdout that kr_exec_land_output()
+ * turns back into the file. Leaves the command's exit status in $rc; the
+ * caller ends the script with it ("exit $rc").
+ */
+void kr_exec_put_timed(struct kr_buf *b, const char *command, const char *bench_path);
+
+/*
+ * An isolated job ended: its output (text, len: the pod log, the CloudWatch
+ * events) goes to log_path (when not NULL) without the benchmark marker
+ * line, and the marker becomes the benchmark TSV at bench_path (when not
+ * NULL and the output has one). The directories exist (the runner made
+ * them). Returns KR_OK, or KR_EIO naming the file that could not be written.
+ */
+int kr_exec_land_output(const char *text, size_t len, const char *log_path,
+                        const char *bench_path, struct kr_error *err);
 
 #endif /* KR_EXECUTOR_H */

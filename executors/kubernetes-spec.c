@@ -90,8 +90,10 @@ static bool local_only_env(const char *name)
     return !strcmp(name, "KRAIT_ATTEMPT") || !strcmp(name, "CUDA_VISIBLE_DEVICES");
 }
 
-/* The script of `bash -c`: output to the pod log and (tee) the job's log.
- * The environment is in the container's env, not here. */
+/* The script of `bash -c`: output to the pod log and (tee) the job's log;
+ * an isolated job (presigned staging) touches no path of krait's: no cd,
+ * no tee, the benchmark record goes to the pod log (kubernetes.c lands
+ * both). The environment is in the container's env, not here. */
 static int job_script(const struct kr_exec_job *job, struct kr_buf *b, struct kr_error *err)
 {
     uint32_t i;
@@ -101,7 +103,7 @@ static int job_script(const struct kr_exec_job *job, struct kr_buf *b, struct kr
                                 "is not an identifier", job->name,
                                 job->env[i].name ? job->env[i].name : "");
     kr_buf_printf(b, "# krait job %u, attempt %d\nset -o pipefail\n", job->id, job->attempt);
-    if (job->workdir) {
+    if (job->workdir && !job->isolated) {
         kr_buf_puts(b, "cd -- ");
         kr_buf_put_squoted(b, job->workdir);
         kr_buf_puts(b, " || exit 1\n");
@@ -112,21 +114,11 @@ static int job_script(const struct kr_exec_job *job, struct kr_buf *b, struct kr
         kr_buf_put_squoted(b, job->command);
         kr_buf_putc(b, '\n');
     } else {
-        kr_buf_puts(b, "t0=$EPOCHREALTIME\nrc=0\nbash -euo pipefail -c ");
-        kr_buf_put_squoted(b, job->command);
-        kr_buf_puts(b, " || rc=$?\n"
-                    "t1=$EPOCHREALTIME\n"
-                    "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
-                    "hms=$(awk -v s=\"$s\" 'BEGIN { t = int(s); printf \"%d:%02d:%02d\", "
-                    "t / 3600, t % 3600 / 60, t % 60 }')\n"
-                    "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in\\tio_out"
-                    "\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\n' "
-                    "\"$s\" \"$hms\" > ");
-        kr_buf_put_squoted(b, job->benchmark_path);
-        kr_buf_puts(b, " || true\n(exit $rc)\n");
+        kr_exec_put_timed(b, job->command, job->isolated ? NULL : job->benchmark_path);
+        kr_buf_puts(b, "(exit $rc)\n");
     }
     kr_buf_puts(b, "} 2>&1");
-    if (job->log_path) {
+    if (job->log_path && !job->isolated) {
         kr_buf_puts(b, " | tee -- ");
         kr_buf_put_squoted(b, job->log_path);
     }
@@ -356,7 +348,7 @@ int kr_k8s_job_json(const struct kr_k8s_spec_opts *o, const struct kr_exec_job *
     json_array_append_new(x, json_string("krait-job"));
     json_object_set_new(c, "command", x);
     x = NULL;
-    if (job->workdir)
+    if (job->workdir && !job->isolated)
         json_object_set_new(c, "workingDir", json_string(job->workdir));
     env = json_array();
     for (i = 0; i < job->nenv; i++) {

@@ -71,6 +71,7 @@
 #define KR_K8S_PARALLEL 8           /* requests in flight at once */
 #define KR_K8S_PENDING_CHECK 3.0    /* seconds between pending-pod lists */
 #define KR_K8S_TAIL_LINES 20
+#define KR_K8S_LOG_MAX (64L << 20)  /* bytes of an isolated job's pod log krait keeps */
 #define KR_K8S_SELECT_MAX 200       /* at most this many job ids in a list's selector */
 
 /* A Job krait follows and has not reported finished. */
@@ -79,6 +80,8 @@ struct kjob {
     char name[64];
     char run[32];           /* its run label (from the name) */
     char *log;              /* the job's log file (owned), or NULL */
+    char *bench;            /* an isolated job's benchmark file (owned), or NULL */
+    bool isolated;          /* kr_exec_job.isolated: krait lands its pod log */
     double since;           /* when submitted / adopted */
     bool adopted;           /* an unjournaled Job of an earlier krait */
     double pend_since;      /* first seen unschedulable (0: not) */
@@ -300,7 +303,7 @@ static char *jobs_path(struct k8s *S, const char *rest)
 
 /* ---- the job table ------------------------------------------------------------- */
 
-static struct kjob *track(struct k8s *S, uint32_t id, const char *name, const char *log)
+static struct kjob *track(struct k8s *S, const struct kr_exec_job *job, const char *name)
 {
     struct kjob *j;
     const char *r = name + 3, *dash;
@@ -310,11 +313,13 @@ static struct kjob *track(struct k8s *S, uint32_t id, const char *name, const ch
     }
     j = &S->jobs[S->njobs++];
     memset(j, 0, sizeof *j);
-    j->id = id;
+    j->id = job->id;
     snprintf(j->name, sizeof j->name, "%s", name);
     dash = strchr(r, '-');
     snprintf(j->run, sizeof j->run, "%.*s", dash ? (int)(dash - r) : 0, r);
-    j->log = log ? kr_strdup(log) : NULL;
+    j->log = job->log_path ? kr_strdup(job->log_path) : NULL;
+    j->isolated = job->isolated;
+    j->bench = job->isolated && job->benchmark_path ? kr_strdup(job->benchmark_path) : NULL;
     j->since = kr_now();
     return j;
 }
@@ -351,6 +356,7 @@ static void compact(struct k8s *S)
     for (i = 0; i < S->njobs; i++) {
         if (S->jobs[i].finished) {
             kr_free(S->jobs[i].log);
+            kr_free(S->jobs[i].bench);
             continue;
         }
         S->jobs[k++] = S->jobs[i];
@@ -372,8 +378,10 @@ static struct kjob *find_name(struct k8s *S, const char *name)
 static void k8s_free(struct k8s *S)
 {
     uint32_t i;
-    for (i = 0; i < S->njobs; i++)
+    for (i = 0; i < S->njobs; i++) {
         kr_free(S->jobs[i].log);
+        kr_free(S->jobs[i].bench);
+    }
     kr_free(S->jobs);
     kr_free(S->done);
     kr_free(S->orphans);
@@ -692,7 +700,7 @@ static int k8s_submit_many(void *self, const struct kr_exec_job *const *jobs, ui
         if (k < S->norphans) {
             struct kjob *t;
             S->orphans[k].taken = true;
-            t = track(S, job->id, S->orphans[k].name, job->log_path);
+            t = track(S, job, S->orphans[k].name);
             t->adopted = true;
             snprintf(ext_ids[i], 64, "%s", S->orphans[k].name);
             S->n.adopted++;
@@ -731,7 +739,7 @@ send:
             kr_k8s_job_name(S->run, job->id, job->attempt, name, sizeof name);
             /* 409: an earlier attempt of this very request got through */
             if (st == 201 || st == 200 || st == 202 || st == 409) {
-                track(S, job->id, name, job->log_path);
+                track(S, job, name);
                 snprintf(ext_ids[which[k]], 64, "%s", name);
                 S->n.submitted++;
                 if (S->verbose)
@@ -792,46 +800,93 @@ static char *file_tail(const char *path, size_t max)
     return buf;
 }
 
-/* Why job j failed: its pod (one list) and the tail of its log (one read). */
-static void failed(struct k8s *S, struct kjob *j, const struct kr_k8s_jobstat *st)
+/* The name of the (last) pod of Job j (one list; owned), or NULL. With
+ * pod_out, the pod itself is parsed into it (*have set). */
+static char *job_pod(struct k8s *S, const struct kjob *j, struct kr_k8s_podstat *pod_out,
+                     bool *have)
 {
-    struct call c[2];
-    struct kr_k8s_podstat ps;
-    struct kr_exec_result r;
-    json_t *l = NULL, *pod = NULL;
-    char *sel, *q, *tail = NULL;
-    const char *podname = NULL;
-    bool have_pod = false;
-
-    memset(c, 0, sizeof c);
-    memset(&r, 0, sizeof r);
-    sel = kr_asprintf("job-name=%s", j->name);
-    q = esc(sel);
-    c[0].method = "GET";
-    c[0].path = kr_asprintf("/api/v1/namespaces/%s/pods?labelSelector=%s", S->ns_esc, q);
+    struct call c;
+    json_t *l, *pod = NULL;
+    char *sel = kr_asprintf("job-name=%s", j->name), *q = esc(sel), *name = NULL;
+    size_t i, nitems;
+    memset(&c, 0, sizeof c);
+    c.method = "GET";
+    c.path = kr_asprintf("/api/v1/namespaces/%s/pods?labelSelector=%s", S->ns_esc, q);
     kr_free(sel);
     kr_free(q);
     S->n.list_pods++;
-    if (api1(S, &c[0], NULL) == KR_OK && (l = call_json(&c[0]))) {
-        size_t i, nitems = json_array_size(json_object_get(l, "items"));
+    if (api1(S, &c, NULL) == KR_OK && (l = call_json(&c))) {
         /* the pod that ran (with backoffLimit 0 there is one; take the last) */
+        nitems = json_array_size(json_object_get(l, "items"));
         for (i = 0; i < nitems; i++)
             pod = json_array_get(json_object_get(l, "items"), i);
         if (pod) {
-            kr_k8s_parse_pod(pod, &ps);
-            have_pod = true;
-            podname = json_string_value(json_object_get(json_object_get(pod, "metadata"),
-                                                        "name"));
+            const char *nm = json_string_value(json_object_get(json_object_get(pod, "metadata"),
+                                                               "name"));
+            if (pod_out) {
+                kr_k8s_parse_pod(pod, pod_out);
+                *have = true;
+            }
+            name = nm ? kr_strdup(nm) : NULL;
         }
+        json_decref(l);
     }
-    if (podname) {
-        c[1].method = "GET";
-        c[1].path = kr_asprintf("/api/v1/namespaces/%s/pods/%s/log?container=job&tailLines=%d",
-                                S->ns_esc, podname, KR_K8S_TAIL_LINES);
+    call_free(&c);
+    return name;
+}
+
+/* An isolated job ended: its pod's whole log (one read, at most
+ * KR_K8S_LOG_MAX bytes) becomes its log file and benchmark record
+ * (kr_exec_land_output). A log that cannot be read or written is said on
+ * stderr; the job's outcome stands. */
+static void land(struct k8s *S, const struct kjob *j, const char *pod)
+{
+    struct call c;
+    struct kr_error e;
+    char *owned = NULL;
+    if (!pod && !(pod = owned = job_pod(S, j, NULL, NULL))) {
+        fprintf(stderr, "krait: kubernetes: Job %s has no pod left: its log is lost\n", j->name);
+        return;
+    }
+    memset(&c, 0, sizeof c);
+    c.method = "GET";
+    c.path = kr_asprintf("/api/v1/namespaces/%s/pods/%s/log?container=job&limitBytes=%ld",
+                         S->ns_esc, pod, (long)KR_K8S_LOG_MAX);
+    S->n.get_log++;
+    kr_error_clear(&e);
+    if (api1(S, &c, &e) != KR_OK || c.resp.status != 200)
+        fprintf(stderr, "krait: kubernetes: cannot read the log of pod %s (HTTP %ld)%s%s\n", pod,
+                c.resp.status, e.msg[0] ? ": " : "", e.msg);
+    else if (kr_exec_land_output(c.resp.body.data ? c.resp.body.data : "", c.resp.body.len,
+                                 j->log, j->bench, &e) != KR_OK)
+        fprintf(stderr, "krait: kubernetes: job %s: %s\n", j->name, e.msg);
+    call_free(&c);
+    kr_free(owned);
+}
+
+/* Why job j failed: its pod (one list) and the tail of its log (one read). */
+static void failed(struct k8s *S, struct kjob *j, const struct kr_k8s_jobstat *st)
+{
+    struct call c;
+    struct kr_k8s_podstat ps;
+    struct kr_exec_result r;
+    char *podname, *tail = NULL;
+    bool have_pod = false;
+
+    memset(&c, 0, sizeof c);
+    memset(&r, 0, sizeof r);
+    podname = job_pod(S, j, &ps, &have_pod);
+    if (podname && j->isolated) {
+        /* its whole log comes back to its log file; the tail is read there */
+        land(S, j, podname);
+    } else if (podname) {
+        c.method = "GET";
+        c.path = kr_asprintf("/api/v1/namespaces/%s/pods/%s/log?container=job&tailLines=%d",
+                             S->ns_esc, podname, KR_K8S_TAIL_LINES);
         S->n.get_log++;
-        if (api1(S, &c[1], NULL) == KR_OK && c[1].resp.status == 200 && c[1].resp.body.len) {
-            kr_buf_append(&c[1].resp.body, "", 0);
-            tail = kr_strdup(c[1].resp.body.data);
+        if (api1(S, &c, NULL) == KR_OK && c.resp.status == 200 && c.resp.body.len) {
+            kr_buf_append(&c.resp.body, "", 0);
+            tail = kr_strdup(c.resp.body.data);
         }
     }
     if (!tail)
@@ -843,9 +898,8 @@ static void failed(struct k8s *S, struct kjob *j, const struct kr_k8s_jobstat *s
     push_result(S, &r);
     j->finished = true;
     kr_free(tail);
-    json_decref(l);
-    call_free(&c[0]);
-    call_free(&c[1]);
+    kr_free(podname);
+    call_free(&c);
 }
 
 /* Delete Jobs by name (Background propagation); 404 counts as done. Returns
@@ -1007,6 +1061,8 @@ static int query(struct k8s *S, struct kr_error *err)
             struct kr_exec_result r;
             memset(&r, 0, sizeof r);
             r.id = j->id;
+            if (j->isolated)
+                land(S, j, NULL);
             kr_k8s_fill_result(&st, NULL, j->name, NULL, &r);
             push_result(S, &r);
             j->finished = true;
@@ -1156,7 +1212,7 @@ static int k8s_attach(void *self, const struct kr_exec_job *job, const char *ext
     if (!kr_k8s_name_ok(ext_id))
         return kr_error_set(err, KR_EUSAGE, "'%s' is not a Kubernetes Job krait made (job %s)",
                             ext_id, job->name ? job->name : "?");
-    track(S, job->id, ext_id, job->log_path);
+    track(S, job, ext_id);
     S->interval = S->poll_min;
     S->next_query = 0;      /* ask at the next poll */
     return KR_OK;

@@ -464,17 +464,7 @@ int kr_slurm_task_script(const struct kr_exec_job *job, const char *redirect_log
         kr_buf_putc(out, '\n');
         return KR_OK;
     }
-    kr_buf_puts(out, "t0=$EPOCHREALTIME\nrc=0\nbash -euo pipefail -c ");
-    kr_buf_put_squoted(out, job->command ? job->command : "");
-    kr_buf_puts(out, " || rc=$?\n"
-                "t1=$EPOCHREALTIME\n"
-                "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
-                "hms=$(awk -v s=\"$s\" 'BEGIN { t = int(s); printf \"%d:%02d:%02d\", "
-                "t / 3600, t % 3600 / 60, t % 60 }')\n"
-                "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in\\tio_out"
-                "\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\tNA\\n' "
-                "\"$s\" \"$hms\" > ");
-    kr_buf_put_squoted(out, job->benchmark_path);
-    kr_buf_puts(out, " || true\nexit $rc\n");
+    kr_exec_put_timed(out, job->command, job->benchmark_path);
+    kr_buf_puts(out, "exit $rc\n");
     return KR_OK;
 }

@@ -82,6 +82,9 @@ struct run {
     bool noop;                  /* the executor runs nothing (KR_EXEC_CAP_NOOP) */
     bool presigned;             /* jobs stage their s3:// files themselves with
                                    presigned URLs (src/stage-remote.h) */
+    bool isolated;              /* ... and do not see krait's file system (the
+                                   executor lacks KR_EXEC_CAP_SHARED_FS):
+                                   kr_exec_job.isolated */
     struct kr_progress *prog;
     struct kr_jobprep jp;
     struct rjob *rj;
@@ -613,6 +616,30 @@ static const char *wrap_presigned(struct run *R, struct rjob *j, const char **wr
     return NULL;
 }
 
+/* Before an isolated job runs (presigned staging where jobs do not see
+ * krait's file system): every input and output must be in S3, since the job
+ * cannot read or leave a local file. NULL or a message (arena). Its log and
+ * benchmark files may be local: the executor brings them back. */
+static const char *check_isolated(struct run *R, struct rjob *j)
+{
+    const struct kr_job *job = j->job;
+    const char *what = NULL, *path = NULL;
+    uint32_t i;
+    for (i = 0; i < job->nin && !path; i++)
+        if (!kr_storage_is_s3(job->in[i].path))
+            what = "input", path = job->in[i].path;
+    for (i = 0; i < job->nout && !path; i++)
+        if (!kr_storage_is_s3(job->out[i].path))
+            what = "output", path = job->out[i].path;
+    if (!path)
+        return NULL;
+    return kr_arena_printf(&j->arena, "its %s %s is a local file, but jobs of the %s executor "
+                           "do not see krait's file system under presigned staging: give it "
+                           "an s3:// path (or use --default-storage s3://BUCKET/PREFIX), or "
+                           "run with --storage-staging shared where the jobs share krait's "
+                           "working directory", what, path, R->ex->name);
+}
+
 /* After a presigned job succeeded: its s3:// outputs must be in S3 (one
  * HEAD each; the inventory learns them). NULL or a message (arena). */
 static const char *verify_presigned(struct run *R, struct rjob *j)
@@ -741,6 +768,9 @@ static bool begin_submit(struct run *R, struct rjob *j)
         return false;
     }
     msg = R->noop ? NULL : prepare_fs(R, j);
+    if (!msg && R->isolated)
+        msg = check_isolated(R, j);
+    j->p.ej.isolated = R->isolated;
     if (!msg && !R->noop && R->presigned && (j->p.nremote_in || j->p.nremote_out))
         msg = wrap_presigned(R, j, &wrapped);
     else if (!msg && !R->noop && j->p.nremote_in)
@@ -1549,6 +1579,7 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     R.presigned = o->storage && !R.noop &&
                   (o->staging == KR_STAGING_PRESIGNED ||
                    (o->staging == KR_STAGING_AUTO && !(R.ex->caps & KR_EXEC_CAP_SHARED_FS)));
+    R.isolated = R.presigned && !(R.ex->caps & KR_EXEC_CAP_SHARED_FS);
     if (R.presigned) {
         /* the S3 client holds the credentials from here on: they leave
          * krait's environment, so that no job inherits them (the local
