@@ -9,7 +9,9 @@
 #   --containers  podman + runc + debootstrap (see tests/containers/setup-podman.sh)
 #   --bench       snakemake, ninja, make, hyperfine, GNU time (see bench/README.md)
 #   --tests       interpreters the script: tests run (R's Rscript), chromium (the report's
-#                 headless browser check, tests/e2e/t0452-report.sh)
+#                 headless browser check, tests/e2e/t0452-report.sh), Debian's snakemake
+#                 7.21 and python3-pandas (the tests that compare krait's plans, results
+#                 and pandas values with theirs: t0208, t0221, t0222)
 #   --s3          node + npm (s3rver, see tests/s3/setup-s3rver.sh), python3-botocore, strace
 #   --k8s         golang-go, etcd-server, Debian's reflect2 1.0.2, openssl, dpkg-dev, rsync (for
 #                 tests/k8s/k8s-build.sh, which builds kube-apiserver from Debian's source)
@@ -24,7 +26,7 @@ die() { echo "install-deps: error: $*" >&2; exit 1; }
 log() { echo "install-deps: $*"; }
 
 usage() {
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     echo "usage: $0 [--slurm] [--containers] [--bench] [--tests] [--s3] [--k8s] [--batch] [--all]"
 }
 
@@ -37,7 +39,7 @@ SLURM=(slurm-wlm munge)
 # uidmap + fuse-overlayfs are needed for rootless podman only; cheap, so included.
 CONTAINERS=(podman runc debootstrap debian-archive-keyring uidmap fuse-overlayfs)
 BENCH=(snakemake ninja-build make hyperfine time)
-TESTS=(r-base-core chromium)
+TESTS=(r-base-core chromium snakemake python3-pandas)
 # npm only when there is none: a NodeSource nodejs bundles its own and conflicts with Debian's
 S3=(nodejs python3-botocore strace curl)
 command -v npm >/dev/null 2>&1 || S3+=(npm)

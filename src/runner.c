@@ -640,6 +640,21 @@ static const char *check_isolated(struct run *R, struct rjob *j)
                            "working directory", what, path, R->ex->name);
 }
 
+/* Whether any input or output of the jobs to run is in S3. */
+static bool any_remote(struct kr_job *const *jobs, uint32_t n)
+{
+    uint32_t i, k;
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < jobs[i]->nin; k++)
+            if (kr_storage_is_s3(jobs[i]->in[k].path))
+                return true;
+        for (k = 0; k < jobs[i]->nout; k++)
+            if (kr_storage_is_s3(jobs[i]->out[k].path))
+                return true;
+    }
+    return false;
+}
+
 /* After a presigned job succeeded: its s3:// outputs must be in S3 (one
  * HEAD each; the inventory learns them). NULL or a message (arena). */
 static const char *verify_presigned(struct run *R, struct rjob *j)
@@ -1579,7 +1594,11 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     R.presigned = o->storage && !R.noop &&
                   (o->staging == KR_STAGING_PRESIGNED ||
                    (o->staging == KR_STAGING_AUTO && !(R.ex->caps & KR_EXEC_CAP_SHARED_FS)));
-    R.isolated = R.presigned && !(R.ex->caps & KR_EXEC_CAP_SHARED_FS);
+    /* isolated only when the run moves something through S3: a workflow
+     * of local files on such a backend runs in krait's directory as before
+     * (the backend's nodes share it, like the test cluster's) */
+    R.isolated = R.presigned && !(R.ex->caps & KR_EXEC_CAP_SHARED_FS) &&
+                 any_remote(torun, nrun);
     if (R.presigned) {
         /* the S3 client holds the credentials from here on: they leave
          * krait's environment, so that no job inherits them (the local
