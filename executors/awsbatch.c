@@ -18,7 +18,12 @@
  * Jobs: SubmitJob with containerOverrides.command = ["bash", "-euo",
  * "pipefail", "-c", SCRIPT], where SCRIPT changes to the job's workdir,
  * sends the output to the job's log and runs the formatted command (shared
- * staging: the job sees krait's workflow directory), and
+ * staging: the job sees krait's workflow directory); an isolated job's
+ * SCRIPT (presigned staging: the job sees nothing of krait's) does neither,
+ * writes its output to the container's stdout (the benchmark record as a
+ * marker line) and, when the job SUCCEEDED or FAILED, krait reads its
+ * CloudWatch log stream (GetLogEvents, group aws-batch-log-group) and lands
+ * it into the job's log and benchmark files; and
  * containerOverrides.environment = the job's environment by name. An array
  * job's SCRIPT picks its task by AWS_BATCH_JOB_ARRAY_INDEX; external ids
  * are Batch's job ids, "ID:K" for task K of array ID. No AWS credential is
@@ -44,7 +49,10 @@
  * aws-batch-endpoint-url=URL, aws-batch-image=IMAGE, aws-batch-array=0|1
  * (default 1), aws-batch-array-threshold=N (default 10),
  * aws-batch-poll-min=S (default 1), aws-batch-poll-max=S (default: the
- * run's poll interval), aws-batch-default-mem=MB.
+ * run's poll interval), aws-batch-default-mem=MB,
+ * aws-batch-log-group=NAME (default /aws/batch/job: isolated jobs' output),
+ * aws-logs-endpoint-url=URL (CloudWatch Logs; default AWS_ENDPOINT_URL_LOGS,
+ * AWS_ENDPOINT_URL, https://logs.REGION.amazonaws.com).
  */
 #include "executor.h"
 
@@ -69,12 +77,16 @@
 #define BATCH_ABSENT_LOST 3             /* queries that miss a job before it is LOST */
 #define BATCH_FREE_RETRIES 10           /* preemptions of one job before it counts as failed */
 #define BATCH_DEFAULT_IMAGE "public.ecr.aws/docker/library/bash:5"
+#define BATCH_LOG_GROUP "/aws/batch/job"     /* where the awslogs driver writes */
+#define BATCH_LOG_MAX (64u << 20)           /* most bytes of a job's output landed */
 
 /* A job Batch runs for us that has not been reported finished. */
 struct bjob {
     uint32_t id;            /* kr_exec_job.id */
     char ext[64];           /* Batch job id, "ID:K" for an array task */
     char *log;              /* the job's log (owned), or NULL */
+    char *bench;            /* an isolated job's benchmark path (owned), or NULL */
+    bool isolated;          /* its output comes back from CloudWatch Logs (finish()) */
     char last[16];          /* last status seen */
     int absent;             /* consecutive queries that did not list it */
     bool cancelled, finished;
@@ -89,6 +101,7 @@ struct jobdef {
 struct awsb {
     struct kr_batch_api *api;
     char *queue, *image;
+    char *log_group;        /* CloudWatch Logs group of the jobs' streams */
     int64_t default_mem;
     bool verbose, arrays;
     uint32_t array_threshold;
@@ -135,7 +148,9 @@ static void job_name(const char *s, char *buf, size_t n)
     buf[k] = 0;
 }
 
-static struct bjob *track(struct awsb *S, uint32_t id, const char *ext, const char *log)
+/* Follow job `job` as Batch job `ext`: remember its log, and whether it
+ * is isolated (and then its benchmark path) for finish(). */
+static struct bjob *track(struct awsb *S, const struct kr_exec_job *job, const char *ext)
 {
     struct bjob *j;
     if (S->njobs == S->capjobs) {
@@ -144,9 +159,11 @@ static struct bjob *track(struct awsb *S, uint32_t id, const char *ext, const ch
     }
     j = &S->jobs[S->njobs++];
     memset(j, 0, sizeof *j);
-    j->id = id;
+    j->id = job->id;
     snprintf(j->ext, sizeof j->ext, "%s", ext);
-    j->log = log ? kr_strdup(log) : NULL;
+    j->log = job->log_path ? kr_strdup(job->log_path) : NULL;
+    j->isolated = job->isolated;
+    j->bench = job->isolated && job->benchmark_path ? kr_strdup(job->benchmark_path) : NULL;
     return j;
 }
 
@@ -165,6 +182,7 @@ static void compact(struct awsb *S)
     for (i = 0; i < S->njobs; i++) {
         if (S->jobs[i].finished) {
             kr_free(S->jobs[i].log);
+            kr_free(S->jobs[i].bench);
             continue;
         }
         S->jobs[k++] = S->jobs[i];
@@ -177,8 +195,10 @@ static void compact(struct awsb *S)
 static void awsb_free(struct awsb *S)
 {
     uint32_t i;
-    for (i = 0; i < S->njobs; i++)
+    for (i = 0; i < S->njobs; i++) {
         kr_free(S->jobs[i].log);
+        kr_free(S->jobs[i].bench);
+    }
     for (i = 0; i < S->ndefs; i++)
         kr_free(S->defs[i].arn);
     kr_batch_api_close(S->api);
@@ -188,6 +208,7 @@ static void awsb_free(struct awsb *S)
     kr_free(S->preempted);
     kr_free(S->queue);
     kr_free(S->image);
+    kr_free(S->log_group);
     kr_free(S->stats_path);
     kr_free(S);
 }
@@ -216,12 +237,12 @@ static int seconds_arg(const char *key, const char *v, double *out, struct kr_er
 
 /* Apply one backend argument k=v; *endpoint points into arg. */
 static int backend_arg(struct awsb *S, const char *arg, const char **endpoint,
-                       struct kr_error *err)
+                       const char **logs_endpoint, struct kr_error *err)
 {
     static const char *const known[] = {
         "aws-batch-queue", "aws-batch-endpoint-url", "aws-batch-image", "aws-batch-array",
         "aws-batch-array-threshold", "aws-batch-poll-min", "aws-batch-poll-max",
-        "aws-batch-default-mem"};
+        "aws-batch-default-mem", "aws-batch-log-group", "aws-logs-endpoint-url"};
     const char *eq = strchr(arg, '=');
     char key[64], *end;
     const char *v;
@@ -239,6 +260,13 @@ static int backend_arg(struct awsb *S, const char *arg, const char **endpoint,
         S->queue = kr_strdup(v);
     } else if (!strcmp(key, "aws-batch-endpoint-url")) {
         *endpoint = v;
+    } else if (!strcmp(key, "aws-logs-endpoint-url")) {
+        *logs_endpoint = v;
+    } else if (!strcmp(key, "aws-batch-log-group")) {
+        if (!*v)
+            return kr_error_set(err, KR_EUSAGE, "--executor-arg aws-batch-log-group: empty name");
+        kr_free(S->log_group);
+        S->log_group = kr_strdup(v);
     } else if (!strcmp(key, "aws-batch-image")) {
         if (!*v)
             return kr_error_set(err, KR_EUSAGE, "--executor-arg aws-batch-image: empty image");
@@ -274,7 +302,7 @@ static int backend_arg(struct awsb *S, const char *arg, const char **endpoint,
 static int awsb_init(void **self, const struct kr_executor_opts *opts, struct kr_error *err)
 {
     struct awsb *S;
-    const char *endpoint = NULL, *stats;
+    const char *endpoint = NULL, *logs_endpoint = NULL, *stats;
     uint32_t i;
     int rc;
 
@@ -287,7 +315,7 @@ static int awsb_init(void **self, const struct kr_executor_opts *opts, struct kr
     S->poll_max = opts->poll_interval > 0 ? opts->poll_interval : BATCH_POLL_DEFAULT;
     S->default_mem = 1024;
     for (i = 0; i < opts->nbackend_args; i++) {
-        rc = backend_arg(S, opts->backend_args[i], &endpoint, err);
+        rc = backend_arg(S, opts->backend_args[i], &endpoint, &logs_endpoint, err);
         if (rc)
             goto fail;
     }
@@ -301,7 +329,11 @@ static int awsb_init(void **self, const struct kr_executor_opts *opts, struct kr
     if (S->poll_min > S->poll_max)
         S->poll_min = S->poll_max;
     S->interval = S->poll_min;
+    if (!S->log_group)
+        S->log_group = kr_strdup(BATCH_LOG_GROUP);
     rc = kr_batch_api_open(endpoint, &S->api, err);
+    if (rc == KR_OK && logs_endpoint)
+        rc = kr_batch_api_set_logs_endpoint(S->api, logs_endpoint, err);
     if (rc) {
         kr_error_prefix(err, "aws-batch executor");
         goto fail;
@@ -567,7 +599,7 @@ static int submit_each(struct awsb *S, const struct kr_exec_job *const *jobs, ui
         const char *id = json_string_value(json_object_get(resps[i], "jobId"));
         if (id && strlen(id) < 60) {
             snprintf(ext_ids[i], 64, "%s", id);
-            track(S, jobs[i]->id, id, jobs[i]->log_path);
+            track(S, jobs[i], id);
             S->n.submitted++;
             if (S->verbose)
                 fprintf(stderr, "krait: aws-batch: submitted %s as %s\n",
@@ -641,7 +673,7 @@ static int submit_array(struct awsb *S, const struct kr_exec_job *const *jobs,
     for (k = 0; k < m; k++) {
         char ext[64];
         snprintf(ext, sizeof ext, "%s:%u", id, k);
-        track(S, jobs[idx[k]]->id, ext, jobs[idx[k]]->log_path);
+        track(S, jobs[idx[k]], ext);
         snprintf(ext_ids[idx[k]], 64, "%s", ext);
     }
     S->n.submitted += m;
@@ -747,6 +779,34 @@ static bool free_retry_left(struct awsb *S, uint32_t id)
     return true;
 }
 
+/*
+ * An isolated job ended: read its log stream from CloudWatch Logs and land
+ * it into its log and benchmark files (kr_exec_land_output). A failure is
+ * said on stderr; the job's outcome stands.
+ */
+static void land(struct awsb *S, const struct bjob *j, const char *stream)
+{
+    struct kr_buf out = KR_BUF_INIT;
+    struct kr_error e = {0};
+    bool cut = false;
+    int rc;
+    if (!stream) {
+        fprintf(stderr, "krait: aws-batch: job %s: no log stream to read its output from\n",
+                j->ext);
+        return;
+    }
+    rc = kr_batch_api_read_log(S->api, S->log_group, stream, BATCH_LOG_MAX, &out, &cut, &e);
+    if (rc == KR_OK) {
+        if (cut)
+            fprintf(stderr, "krait: aws-batch: job %s: output cut at %u bytes\n", j->ext,
+                    BATCH_LOG_MAX);
+        rc = kr_exec_land_output(out.data ? out.data : "", out.len, j->log, j->bench, &e);
+    }
+    if (rc != KR_OK)
+        fprintf(stderr, "krait: aws-batch: job %s: %s\n", j->ext, e.msg);
+    kr_buf_free(&out);
+}
+
 /* Report j finished, from its DescribeJobs entry d (status SUCCEEDED or FAILED). */
 static void finish(struct awsb *S, struct bjob *j, json_t *d)
 {
@@ -811,6 +871,8 @@ static void finish(struct awsb *S, struct bjob *j, json_t *d)
         snprintf(r.detail, sizeof r.detail, "FAILED: AWS Batch job %.60s: %.120s%s", j->ext,
                  why ? why : "no reason given", where);
     }
+    if (j->isolated && status && (!strcmp(status, "SUCCEEDED") || !strcmp(status, "FAILED")))
+        land(S, j, stream);
     push_result(S, &r);
     j->finished = true;
 }
@@ -1009,7 +1071,7 @@ static int awsb_attach(void *self, const struct kr_exec_job *job, const char *ex
     if (!is_batch_id(ext_id))
         return kr_error_set(err, KR_EUSAGE, "'%s' is not an AWS Batch job id (job %s)", ext_id,
                             job->name ? job->name : "?");
-    track(S, job->id, ext_id, job->log_path);
+    track(S, job, ext_id);
     S->interval = S->poll_min;
     S->next_query = 0;
     return KR_OK;
@@ -1025,11 +1087,12 @@ static void write_stats(const struct awsb *S)
         return;
     }
     fprintf(f, "register_job_definition %ld\ndescribe_job_definitions %ld\nsubmit_job %ld\n"
-            "describe_jobs %ld\nterminate_job %ld\nrequests %ld\nretries %ld\n"
+            "describe_jobs %ld\nterminate_job %ld\nget_log_events %ld\nrequests %ld\n"
+            "retries %ld\n"
             "status_queries %ld\njobs_submitted %ld\narrays %ld\nmax_ids_per_describe %ld\n"
             "preempted %ld\ntimeouts %ld\npoll_interval_s %.3f\n",
             a->register_jobdef, a->describe_jobdefs, a->submit, a->describe_jobs, a->terminate,
-            a->requests, a->retries, S->n.queries, S->n.submitted, S->n.arrays, S->n.max_ids,
+            a->get_log_events, a->requests, a->retries, S->n.queries, S->n.submitted, S->n.arrays, S->n.max_ids,
             S->n.preempted, S->n.timeouts, S->poll_max);
     fclose(f);
 }

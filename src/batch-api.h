@@ -26,6 +26,7 @@ struct kr_batch_api;
 /* Request counts, for statistics and the benchmark. */
 struct kr_batch_api_stats {
     long register_jobdef, describe_jobdefs, submit, describe_jobs, terminate, other;
+    long get_log_events;    /* CloudWatch Logs GetLogEvents */
     long requests;          /* every HTTP request, retries included */
     long retries;           /* requests that were sent again */
 };
@@ -39,6 +40,15 @@ struct kr_batch_api_stats {
  * what to set.
  */
 int kr_batch_api_open(const char *endpoint, struct kr_batch_api **out, struct kr_error *err);
+
+/*
+ * Set the CloudWatch Logs endpoint: endpoint, or NULL/"" for
+ * AWS_ENDPOINT_URL_LOGS, then AWS_ENDPOINT_URL, then
+ * https://logs.REGION.amazonaws.com (what kr_batch_api_open sets). Returns
+ * KR_OK, or KR_EUSAGE for an endpoint that is not http(s)://.
+ */
+int kr_batch_api_set_logs_endpoint(struct kr_batch_api *api, const char *endpoint,
+                                   struct kr_error *err);
 
 /* Close a client and wipe its credentials. NULL is fine. */
 void kr_batch_api_close(struct kr_batch_api *api);
@@ -65,6 +75,25 @@ int kr_batch_api_call_many(struct kr_batch_api *api, const char *op, json_t *con
 /* One call: kr_batch_api_call_many with n = 1. *resp is the caller's. */
 int kr_batch_api_call(struct kr_batch_api *api, const char *op, json_t *req, json_t **resp,
                       struct kr_error *err);
+
+/*
+ * One CloudWatch Logs call (json-1.1, X-Amz-Target Logs_20140328.<op>,
+ * SigV4 service "logs") with the same credentials, retries and error
+ * convention as kr_batch_api_call; messages start "CloudWatch Logs <op>".
+ */
+int kr_batch_api_logs_call(struct kr_batch_api *api, const char *op, json_t *req, json_t **resp,
+                           struct kr_error *err);
+
+/*
+ * Read log stream `stream` of group `group` from its start (GetLogEvents,
+ * startFromHead, following nextForwardToken until it comes back unchanged
+ * or a page has no events), appending each event's message and "\n" to
+ * out. At most max bytes in out: then stops and sets *cut (else false).
+ * Returns KR_OK, or the call's error, the message naming the stream and
+ * group; out keeps what was read.
+ */
+int kr_batch_api_read_log(struct kr_batch_api *api, const char *group, const char *stream,
+                          size_t max, struct kr_buf *out, bool *cut, struct kr_error *err);
 
 /* The request counts so far. */
 const struct kr_batch_api_stats *kr_batch_api_stats(const struct kr_batch_api *api);

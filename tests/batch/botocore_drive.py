@@ -43,7 +43,7 @@ d = c.describe_job_definitions(jobDefinitionName="botocore-check", status="ACTIV
 check(len(d["jobDefinitions"]) == 1 and d["jobDefinitions"][0]["status"] == "ACTIVE",
       "DescribeJobDefinitions finds it ACTIVE")
 j = c.submit_job(jobName="ok", jobQueue="krait-test", jobDefinition="botocore-check",
-                 containerOverrides={"command": ["bash", "-c", "echo hello; exit 3"]})
+                 containerOverrides={"command": ["bash", "-c", "echo hello; echo; echo two; echo three; exit 3"]})
 a = c.submit_job(jobName="arr", jobQueue="krait-test", jobDefinition="botocore-check",
                  arrayProperties={"size": 2},
                  containerOverrides={"command": ["bash", "-c", "test -n \"$AWS_BATCH_JOB_ARRAY_INDEX\""]})
@@ -60,6 +60,30 @@ f = by[j["jobId"]]
 check(f["status"] == "FAILED" and f["container"]["exitCode"] == 3 and
       f["container"]["logStreamName"].startswith("botocore-check/default/"),
       "a failed job: exit code 3 and a log stream")
+# CloudWatch Logs on the same port: botocore's logs client reads the job's stream
+lg = s.create_client("logs", region_name=os.environ["AWS_REGION"], endpoint_url=ep,
+                     aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
+                     aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
+                     aws_session_token=os.environ.get("AWS_SESSION_TOKEN"))
+stream = f["container"]["logStreamName"]
+msgs, tok, pages = [], None, 0
+while pages < 20:
+    kw = {"nextToken": tok} if tok else {}
+    r = lg.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream,
+                          startFromHead=True, limit=1, **kw)
+    pages += 1
+    msgs += [e["message"] for e in r["events"]]
+    if r["nextForwardToken"] == tok:
+        break
+    tok = r["nextForwardToken"]
+check(msgs == ["hello", "two", "three"] and pages == 4,
+      "the logs client reads the job's stream page by page (%r in %d pages)" % (msgs, pages))
+try:
+    lg.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream + "x")
+    check(False, "an unknown log stream is refused")
+except ClientError as e:
+    check(e.response["Error"]["Code"] == "ResourceNotFoundException",
+          "an unknown log stream is refused (ResourceNotFoundException)")
 check(len(seen & {"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING"}) >= 1 and
       seen <= {"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"},
       "jobs pass through Batch's states (seen: %s)" % " ".join(sorted(seen)))

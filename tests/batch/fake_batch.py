@@ -35,6 +35,18 @@ jobs have children "PARENT:INDEX". Timeouts are enforced (statusReason "Job
 attempt duration exceeded timeout"); a job's output goes to a "CloudWatch"
 file under --logs named by its logStreamName.
 
+CloudWatch Logs, on the same port: POST / with X-Amz-Target
+"Logs_20140328.GetLogEvents" (the only Logs operation), signed like the
+Batch requests but with service "logs", Content-Type
+application/x-amz-json-1.1 (else 400 SerializationException), the body
+validated against botocore's "logs" model and the answer against its
+output shape. The one group is "/aws/batch/job"; its streams are the files
+under --logs (one per job attempt); an unknown group or stream -> 400
+ResourceNotFoundException. One event per non-empty line (as the awslogs
+driver sends them), pages of FAKE_BATCH_LOG_PAGE events, nextForwardToken
+"f/<index>", the same token coming back at the end as CloudWatch does.
+Counted in /__stats under requests.GetLogEvents.
+
 Knobs (environment at start, or POST /__control with a JSON object of the
 same names in lower case without the prefix):
   FAKE_BATCH_SPOT_RATE=F      reclaim this fraction of jobs as spot does
@@ -56,6 +68,7 @@ same names in lower case without the prefix):
   FAKE_BATCH_TIME_SCALE=F     job timeouts are multiplied by F (tests: 0.05
                               makes the 60 s minimum 3 s)
   FAKE_BATCH_SEED=N           seed of the random faults
+  FAKE_BATCH_LOG_PAGE=N       events per GetLogEvents page (10000)
 
 Test endpoints (not signed, not counted): GET /__stats -> JSON counts per
 operation and of jobs, faults, job definitions; POST /__control -> set
@@ -109,6 +122,7 @@ knobs = {
     "error_rate": float(os.environ.get("FAKE_BATCH_ERROR_RATE", "0")),
     "step": float(os.environ.get("FAKE_BATCH_STEP", "0.05")),
     "time_scale": float(os.environ.get("FAKE_BATCH_TIME_SCALE", "1")),
+    "log_page": float(os.environ.get("FAKE_BATCH_LOG_PAGE", "10000")),
 }
 rng = random.Random(int(os.environ.get("FAKE_BATCH_SEED", "14")))
 
@@ -116,6 +130,9 @@ MODEL = botocore.session.get_session().get_service_model("batch")
 OPS = {MODEL.operation_model(n).http["requestUri"]: MODEL.operation_model(n)
        for n in MODEL.operation_names}
 VALIDATOR = ParamValidator()
+LOGS_MODEL = botocore.session.get_session().get_service_model("logs")
+LOGS_TARGET = "Logs_20140328."
+LOG_GROUP = "/aws/batch/job"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 FINAL = ("SUCCEEDED", "FAILED")
 
@@ -554,7 +571,7 @@ def scheduler():
 
 # ---- HTTP ------------------------------------------------------------------------
 
-def verify(handler, body):
+def verify(handler, body, service="batch"):
     h = {k.lower(): v for k, v in handler.headers.items()}
     a = h.get("authorization", "")
     m = re.match(r"^AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
@@ -566,12 +583,12 @@ def verify(handler, body):
         stats["faults"]["unknown_key"] += 1
         raise ApiError(403, "UnrecognizedClientException",
                        "The security token included in the request is invalid.")
-    if m.group(3) != args.region or m.group(4) != "batch":
+    if m.group(3) != args.region or m.group(4) != service:
         raise ApiError(403, "InvalidSignatureException",
-                       "Credential should be scoped to a valid region and service 'batch' "
-                       "(got %s/%s)" % (m.group(3), m.group(4)))
+                       "Credential should be scoped to a valid region and service '%s' "
+                       "(got %s/%s)" % (service, m.group(3), m.group(4)))
     signed = m.group(5).split(";")
-    for need in ("host", "x-amz-date"):
+    for need in ("host", "x-amz-date") + (("x-amz-target",) if service == "logs" else ()):
         if need not in signed:
             raise ApiError(403, "InvalidSignatureException", "%s is not signed" % need)
     if TOKEN and (h.get("x-amz-security-token") != TOKEN or "x-amz-security-token" not in signed):
@@ -587,7 +604,7 @@ def verify(handler, body):
     req = AWSRequest(method=handler.command, url="http://%s%s" % (h["host"], handler.path),
                      data=body, headers={k: h[k] for k in signed if k in h})
     req.context["timestamp"] = amz
-    auth = SigV4Auth(Credentials(ACCESS, SECRET, TOKEN), "batch", args.region)
+    auth = SigV4Auth(Credentials(ACCESS, SECRET, TOKEN), service, args.region)
     cr = auth.canonical_request(req)
     want = auth.signature(auth.string_to_sign(req, cr), req)
     if want != m.group(6):
@@ -595,6 +612,33 @@ def verify(handler, body):
         raise ApiError(403, "InvalidSignatureException",
                        "The request signature we calculated does not match the signature you "
                        "provided.")
+
+
+def get_log_events(params):
+    """GetLogEvents over the files under --logs (see the docstring)."""
+    name = params["logStreamName"]
+    path = os.path.join(args.logs, name.replace("/", "_"))
+    if params["logGroupName"] != LOG_GROUP or "/" in name.replace("/", "_") or \
+            not os.path.isfile(path):
+        raise ApiError(400, "ResourceNotFoundException", "The specified log stream does not exist.")
+    if params.get("startFromHead") is False and "nextToken" not in params:
+        raise client_error("the fake reads from the head only (startFromHead true)")
+    ms = int(os.path.getmtime(path) * 1000)
+    with open(path, "rb") as f:
+        lines = [l.decode("utf-8", "replace") for l in f.read().split(b"\n") if l]
+    start = 0
+    tok = params.get("nextToken")
+    if tok:
+        m = re.match(r"^f/(\d+)$", tok)
+        if not m or int(m.group(1)) > len(lines):
+            raise client_error("The specified nextToken is invalid.")
+        start = int(m.group(1))
+    page = max(1, int(knobs["log_page"]))
+    if "limit" in params:
+        page = min(page, params["limit"])
+    evs = [{"timestamp": ms, "message": l, "ingestionTime": ms} for l in lines[start:start + page]]
+    end = start + len(evs)
+    return {"events": evs, "nextForwardToken": "f/%d" % end, "nextBackwardToken": "b/%d" % start}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -644,6 +688,9 @@ class Handler(BaseHTTPRequestHandler):
                         return self.answer(400, {"message": "unknown knob " + k})
                     knobs[k] = float(v)
             return self.answer(200, knobs)
+        target = self.headers.get("X-Amz-Target") or ""
+        if self.path == "/" and target.startswith(LOGS_TARGET):
+            return self.logs_call(target[len(LOGS_TARGET):], body)
         op = OPS.get(self.path)
         try:
             if not op:
@@ -683,6 +730,36 @@ class Handler(BaseHTTPRequestHandler):
                                    e[2].get("required_name") == "startedAt")]
             if rep.has_errors():
                 raise ApiError(500, "ServerException", "fake bug: " + rep.generate_report())
+            self.answer(200, out)
+        except ApiError as e:
+            self.answer(e.status, {"__type": e.code, "message": e.message}, e.code)
+
+    def logs_call(self, name, body):
+        try:
+            with lock:
+                stats["requests"][name] = stats["requests"].get(name, 0) + 1
+            if name != "GetLogEvents":
+                raise ApiError(400, "UnknownOperationException",
+                               "the fake's CloudWatch Logs has only GetLogEvents, not " + name)
+            verify(self, body, "logs")
+            ct = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+            if ct != "application/x-amz-json-1.1":
+                raise ApiError(400, "SerializationException",
+                               "Content-Type must be application/x-amz-json-1.1, not %r" % ct)
+            op = LOGS_MODEL.operation_model(name)
+            try:
+                params = json.loads(body or b"{}")
+            except ValueError as e:
+                raise ApiError(400, "SerializationException", "body is not JSON: %s" % e)
+            report = VALIDATOR.validate(params, op.input_shape)
+            if report.has_errors():
+                stats["faults"]["invalid"] += 1
+                raise client_error(report.generate_report())
+            out = get_log_events(params)
+            rep = VALIDATOR.validate(out, op.output_shape)
+            if rep.has_errors():
+                raise ApiError(500, "ServiceUnavailableException",
+                               "fake bug: " + rep.generate_report())
             self.answer(200, out)
         except ApiError as e:
             self.answer(e.status, {"__type": e.code, "message": e.message}, e.code)

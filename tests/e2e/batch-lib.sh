@@ -57,6 +57,6 @@ urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/__control", data=s
 }
 krait_batch() {
     "$KR_BUILDDIR/krait" run --executor aws-batch --aws-batch-queue krait-test \
-        --aws-batch-endpoint-url "$BATCH_ENDPOINT" \
+        --aws-batch-endpoint-url "$BATCH_ENDPOINT" --executor-arg aws-logs-endpoint-url="$BATCH_ENDPOINT" \
         --executor-arg aws-batch-poll-min=0.2 --executor-arg aws-batch-poll-max=0.5 "$@"
 }
