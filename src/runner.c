@@ -605,6 +605,7 @@ static const char *wrap_presigned(struct run *R, struct rjob *j, const char **wr
     kr_error_clear(&e);
     if (kr_stage_remote_wrap(R->o->storage, R->jp.stage_root, j->p.ej.command, ins, job->nin,
                              j->p.ej.outputs, touch, j->p.ej.noutputs, j->p.ej.runtime_min,
+                             (const char *const *)j->p.logs, j->p.nlogs, R->isolated,
                              &j->arena, wrapped, &e) != KR_OK)
         return kr_arena_printf(&j->arena, "cannot presign the job's S3 objects: %s", e.msg);
     if (R->o->verbosity >= KR_PROGRESS_VERBOSE)

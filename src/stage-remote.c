@@ -199,6 +199,8 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
     unsigned n = 0;
 
     kr_buf_puts(&in, prelude);
+    if (rj->in_scratch)
+        kr_buf_puts(&in, "cd -- \"$kr_d\" || exit 1\n");
     kr_buf_printf(&in, "kr_exp=%ld\nkr_att=%d\n", rj->expires, rj->attempts > 0 ? rj->attempts : 6);
     /* the URLs, each in a file of the private directory (curl reads them
      * from its standard input, wget from the file: never an argument) */
@@ -224,13 +226,27 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
         kr_buf_put_squoted(&in, rj->out[i].local);
         kr_buf_puts(&in, ")\" || exit 1\n");
     }
+    for (i = 0; i < rj->nshow; i++) {
+        /* in the scratch directory, the log: files' directories are new */
+        kr_buf_puts(&in, "mkdir -p -- \"$(dirname -- ");
+        kr_buf_put_squoted(&in, rj->show[i]);
+        kr_buf_puts(&in, ")\" || exit 1\n");
+    }
     /* as executors run it; an image without bash (busybox...) gets sh */
     kr_buf_puts(&in, "kr_cmd=");
     kr_buf_put_squoted(&in, rj->command);
     kr_buf_puts(&in, "\nif command -v bash >/dev/null 2>&1; then bash -euo pipefail -c \"$kr_cmd\"\n"
                      "else sh -eu -c \"$kr_cmd\"; fi\n"
-                     "kr_rc=$?\n"
-                     "if [ $kr_rc -ne 0 ]; then\n"
+                     "kr_rc=$?\n");
+    for (i = 0; i < rj->nshow; i++) {
+        /* what the command wrote to its log: files reaches the job's log */
+        kr_buf_puts(&in, "if [ -f ");
+        kr_buf_put_squoted(&in, rj->show[i]);
+        kr_buf_puts(&in, " ]; then cat -- ");
+        kr_buf_put_squoted(&in, rj->show[i]);
+        kr_buf_puts(&in, " 2>/dev/null; fi\n");
+    }
+    kr_buf_puts(&in, "if [ $kr_rc -ne 0 ]; then\n"
                      "    if [ $kr_rc -gt 128 ] && [ $kr_rc -lt 160 ]; then\n"
                      "        rm -rf -- \"$kr_d\"; trap - EXIT HUP INT TERM\n"
                      "        kill -s $((kr_rc - 128)) $$\n"
@@ -307,6 +323,7 @@ static const char *presign(struct kr_s3 *s3, const char *method, const char *pat
 int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *command,
                          const char *const *inputs, size_t nin, const char *const *outputs,
                          const bool *touch, size_t nout, int64_t runtime_min,
+                         const char *const *show, size_t nshow, bool isolated,
                          struct kr_arena *arena, const char **wrapped, struct kr_error *err)
 {
     struct kr_stage_remote_file *in = kr_arena_zalloc(arena, (nin + 1) * sizeof *in);
@@ -321,6 +338,9 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
     rj.in = in;
     rj.out = out;
     rj.expires = kr_stage_remote_expiry(runtime_min);
+    rj.in_scratch = isolated;
+    rj.show = isolated ? show : NULL;
+    rj.nshow = isolated ? nshow : 0;
     *wrapped = command;
     for (i = 0; i < nin; i++) {
         struct kr_s3_object obj;

@@ -82,6 +82,12 @@ struct kr_stage_remote_job {
     size_t nout;
     int attempts;           /* per transfer; <= 0: 6 */
     long expires;           /* seconds the URLs are valid (for the message on expiry) */
+    bool in_scratch;        /* an isolated job (kr_exec_job.isolated): it runs in the
+                               scratch directory, not where it starts */
+    const char *const *show;    /* isolated: files the command may write (its log:
+                                   files) printed to stdout after it, so that they
+                                   reach the job's log through the backend */
+    size_t nshow;
 };
 
 /* How long a job's URLs stay valid, in seconds: the job's runtime
@@ -101,11 +107,14 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
  * touch may be NULL). Sizes and ETags of inputs come from the storage's
  * inventory (else one HEAD). An input that does not exist fails (KR_EIO,
  * naming it). *wrapped is the script, or `command` itself when the job has
- * no remote path.
+ * no remote path. isolated: the job runs in its scratch directory and
+ * prints show[0..nshow) (its log: files) after the command
+ * (kr_stage_remote_job.in_scratch, .show).
  */
 int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *command,
                          const char *const *inputs, size_t nin, const char *const *outputs,
                          const bool *touch, size_t nout, int64_t runtime_min,
+                         const char *const *show, size_t nshow, bool isolated,
                          struct kr_arena *arena, const char **wrapped, struct kr_error *err);
 
 /*

@@ -6,6 +6,8 @@
 # Returns 0 when the fake runs, with BATCH_ENDPOINT, BATCH_FAKE (its
 # directory: record.jsonl, logs/) and AWS_* credentials (with a session
 # token) exported; otherwise prints "1..0 # SKIP reason" and returns 1.
+# With BATCH_CREDS=env the fake takes the AWS_* credentials already exported
+# (one account for S3 and Batch, as t1404 needs) instead of its own.
 #   batch_stat PATH      one figure of GET /__stats ("requests.SubmitJob")
 #   batch_control JSON   POST /__control (set knobs)
 #   krait_batch ARGS...  krait run with the aws-batch executor, fast polls
@@ -22,13 +24,15 @@ batch_up() {
     fi
     BATCH_FAKE=$BATCH_TMP/fake
     mkdir -p "$BATCH_FAKE"
-    export AWS_ACCESS_KEY_ID=AKIAKRAITBATCHTEST01
-    export AWS_SECRET_ACCESS_KEY='kr/aitBatch+Secret0123456789ABCDEFGHIJKL'
-    export AWS_SESSION_TOKEN='FwoGZXIvYXdzKRAITsessionTOKEN/with+chars=='
+    if [ "${BATCH_CREDS:-}" != env ]; then
+        export AWS_ACCESS_KEY_ID=AKIAKRAITBATCHTEST01
+        export AWS_SECRET_ACCESS_KEY='kr/aitBatch+Secret0123456789ABCDEFGHIJKL'
+        export AWS_SESSION_TOKEN='FwoGZXIvYXdzKRAITsessionTOKEN/with+chars=='
+    fi
     export AWS_REGION=us-east-1
     unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_BATCH AWS_DEFAULT_REGION
     FAKE_BATCH_ACCESS_KEY=$AWS_ACCESS_KEY_ID FAKE_BATCH_SECRET_KEY=$AWS_SECRET_ACCESS_KEY \
-    FAKE_BATCH_SESSION_TOKEN=$AWS_SESSION_TOKEN \
+    FAKE_BATCH_SESSION_TOKEN=${AWS_SESSION_TOKEN:-} \
         "$BATCH_PY" "$KR_SRCDIR/tests/batch/fake_batch.py" --port-file "$BATCH_FAKE/port" \
         --record "$BATCH_FAKE/record.jsonl" --logs "$BATCH_FAKE/logs" "$@" \
         >"$BATCH_FAKE/out" 2>&1 &
