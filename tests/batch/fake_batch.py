@@ -641,6 +641,19 @@ def get_log_events(params):
     return {"events": evs, "nextForwardToken": "f/%d" % end, "nextBackwardToken": "b/%d" % start}
 
 
+def request_params(body, op):
+    """The JSON body of a request, validated against op's input shape."""
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError as e:
+        raise ApiError(400, "SerializationException", "body is not JSON: %s" % e)
+    report = VALIDATOR.validate(params, op.input_shape)
+    if report.has_errors():
+        stats["faults"]["invalid"] += 1
+        raise client_error(report.generate_report())
+    return params
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -711,14 +724,7 @@ class Handler(BaseHTTPRequestHandler):
             if r < knobs["throttle_rate"] + knobs["error_rate"] or (ee and seq % ee == 0):
                 stats["faults"]["server_error"] += 1
                 raise ApiError(500, "ServerException", "injected internal error")
-            try:
-                params = json.loads(body or b"{}")
-            except ValueError as e:
-                raise ApiError(400, "SerializationException", "body is not JSON: %s" % e)
-            report = VALIDATOR.validate(params, op.input_shape)
-            if report.has_errors():
-                stats["faults"]["invalid"] += 1
-                raise client_error(report.generate_report())
+            params = request_params(body, op)
             out = HANDLERS[op.name](params) if op.name in HANDLERS else None
             if out is None:
                 raise client_error("the fake does not implement %s" % op.name)
@@ -747,14 +753,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(400, "SerializationException",
                                "Content-Type must be application/x-amz-json-1.1, not %r" % ct)
             op = LOGS_MODEL.operation_model(name)
-            try:
-                params = json.loads(body or b"{}")
-            except ValueError as e:
-                raise ApiError(400, "SerializationException", "body is not JSON: %s" % e)
-            report = VALIDATOR.validate(params, op.input_shape)
-            if report.has_errors():
-                stats["faults"]["invalid"] += 1
-                raise client_error(report.generate_report())
+            params = request_params(body, op)
             out = get_log_events(params)
             rep = VALIDATOR.validate(out, op.output_shape)
             if rep.has_errors():
