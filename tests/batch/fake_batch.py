@@ -32,7 +32,10 @@ AWS_BATCH_JOB_ARRAY_INDEX / AWS_BATCH_JQ_NAME; never this process's
 environment), moving it through SUBMITTED -> RUNNABLE -> STARTING ->
 RUNNING -> SUCCEEDED/FAILED, at most --slots jobs RUNNING at once. Array
 jobs have children "PARENT:INDEX". Timeouts are enforced (statusReason "Job
-attempt duration exceeded timeout"); a job's output goes to a "CloudWatch"
+attempt duration exceeded timeout"); a job whose processes' resident memory
+exceeds its MEMORY (MiB) is killed as a container's memory cgroup kills it
+(exit code 137, reason "OutOfMemoryError: Container killed due to memory
+usage"); a job's output goes to a "CloudWatch"
 file under --logs named by its logStreamName.
 
 CloudWatch Logs, on the same port: POST / with X-Amz-Target
@@ -488,6 +491,37 @@ def finish_attempt(j, status, status_reason, exit_code=None, reason=None):
     j["proc"] = None
 
 
+_rss_at = [0.0, {}]
+
+
+def group_rss_mib():
+    """Resident MiB per process group on this host (at most every 0.1 s: a
+    container's memory cgroup, as the memory limit sees it)."""
+    if time.time() - _rss_at[0] < 0.1:
+        return _rss_at[1]
+    groups = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            pgrp, rss_pages = int(fields[2]), int(fields[21])
+        except (OSError, IndexError, ValueError):
+            continue
+        groups[pgrp] = groups.get(pgrp, 0) + rss_pages * os.sysconf("SC_PAGE_SIZE") / 1048576.0
+    _rss_at[0], _rss_at[1] = time.time(), groups
+    return groups
+
+
+def over_memory(j):
+    """Whether job j's processes use more than its MEMORY (MiB)."""
+    limit = j["resources"].get("MEMORY")
+    if not limit:
+        return False
+    return group_rss_mib().get(j["proc"].pid, 0) > float(limit)
+
+
 def tick():
     t = time.time()
     running = sum(1 for j in jobs.values() if j["status"] in ("STARTING", "RUNNING"))
@@ -515,6 +549,10 @@ def tick():
                 if j["timeout"] and t - j["t0"] > j["timeout"] * knobs["time_scale"]:
                     os.killpg(j["proc"].pid, signal.SIGKILL)
                     j["killed_for"] = ("timeout", "Job attempt duration exceeded timeout")
+                elif not kf and over_memory(j):
+                    # as the container's memory cgroup does: SIGKILL, exit 137
+                    os.killpg(j["proc"].pid, signal.SIGKILL)
+                    j["killed_for"] = ("oom", "Essential container in task exited")
                 elif j["reclaim"] and t - j["t0"] > 2 * knobs["step"] and not kf:
                     os.killpg(j["proc"].pid, signal.SIGKILL)
                     j["killed_for"] = ("spot", "Host EC2 (instance i-0abc%012x) terminated."
@@ -527,6 +565,10 @@ def tick():
                 if kf[0] == "spot":
                     stats["reclaimed"] += 1
                     finish_attempt(j, "FAILED", kf[1])
+                elif kf[0] == "oom":
+                    stats["oom_killed"] = stats.get("oom_killed", 0) + 1
+                    finish_attempt(j, "FAILED", kf[1], exit_code=137,
+                                   reason="OutOfMemoryError: Container killed due to memory usage")
                 else:
                     finish_attempt(j, "FAILED", kf[1], exit_code=None if rc < 0 else rc,
                                    reason=None)

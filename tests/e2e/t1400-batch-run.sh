@@ -129,6 +129,33 @@ check $(( $? == 0 )) "a job past its runtime fails"
 grep -q "TIMEOUT" run.out && grep -q "attempt duration exceeded timeout" run.out
 check $? "it is reported as a timeout"
 
+# out of memory: the fake kills a job past its MEMORY as a memory cgroup does
+# (exit 137, reason OutOfMemoryError); krait says OUT_OF_MEMORY, and a retry
+# with Snakemake's attempt-scaled mem_mb asks for more and succeeds
+cd "$BATCH_TMP" && mkdir oom && cd oom || exit 1
+cat > Snakefile <<'EOF'
+rule big:
+    output: "big.txt"
+    resources: mem_mb=lambda wildcards, attempt: 64 if attempt == 1 else 1024
+    shell: "python3 -c 'import time; b = bytearray(300 << 20); time.sleep(1.5)'; touch {output}"
+EOF
+o0=$(batch_stat oom_killed)
+krait_batch > run.out 2>&1
+check $(( $? == 0 )) "a job past its memory limit fails"
+grep -q "OUT_OF_MEMORY: exit code 137" run.out && grep -q "OutOfMemoryError" run.out
+x=$?; check $x "it is reported as out of memory, with Batch's reason"
+[ $x -eq 0 ] || sed 's/^/#   /' run.out | tail -n 6
+same "$(($(batch_stat oom_killed) - o0))" 1 "the fake killed it for its memory"
+rm -rf .krait
+krait_batch --retries 1 > run.out 2>&1
+x=$?; check $x "with --retries 1 the second attempt, asking for 1024 MiB, succeeds"
+[ $x -eq 0 ] || sed 's/^/#   /' run.out | tail -n 6
+case " $(batch_stat shapes) " in
+    *"MEMORY=1024,"*) case " $(batch_stat shapes) " in *"MEMORY=64,"*) check 0 "the attempts asked for 64 and then 1024 MiB" ;;
+                      *) check 1 "the attempts asked for 64 and then 1024 MiB" ;; esac ;;
+    *) check 1 "the attempts asked for 64 and then 1024 MiB"; echo "# shapes: $(batch_stat shapes)" ;;
+esac
+
 # resources: threads -> VCPU, mem_mb -> MEMORY, gpu -> GPU, runtime -> timeout
 cd "$BATCH_TMP" && mkdir res && cd res || exit 1
 printf 'rule g:\n    output: "g"\n    threads: 4\n    resources: gpu=2, mem_mb=3000, runtime=90\n    shell: "touch {output}"\n' > Snakefile
