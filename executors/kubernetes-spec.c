@@ -405,6 +405,22 @@ int kr_k8s_job_json(const struct kr_k8s_spec_opts *o, const struct kr_exec_job *
     json_object_set_new(res, "requests", req);
     json_object_set_new(res, "limits", lim);
     json_object_set_new(c, "resources", res);
+    if (o->pvc_name && o->pvc_mount) {
+        /* --k8s-pvc: the claim that holds the workflow directory, mounted
+         * where krait sees it, so that workingDir is the same path */
+        json_t *vol = json_object(), *claim = json_object(), *mnt = json_object();
+        json_object_set_new(claim, "claimName", json_string(o->pvc_name));
+        json_object_set_new(vol, "name", json_string("krait-work"));
+        json_object_set_new(vol, "persistentVolumeClaim", claim);
+        x = json_array();
+        json_array_append_new(x, vol);
+        json_object_set_new(pspec, "volumes", x);
+        json_object_set_new(mnt, "name", json_string("krait-work"));
+        json_object_set_new(mnt, "mountPath", json_string(o->pvc_mount));
+        x = json_array();
+        json_array_append_new(x, mnt);
+        json_object_set_new(c, "volumeMounts", x);
+    }
     x = json_array();
     json_array_append_new(x, c);
     json_object_set_new(pspec, "containers", x);

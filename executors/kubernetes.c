@@ -47,7 +47,10 @@
  * k8s-gpu-resource=NAME (default nvidia.com/gpu), k8s-service-account=NAME,
  * k8s-node-selector=K=V[,K=V], k8s-tolerations=KEY[=VALUE]:EFFECT[,...],
  * k8s-ttl=SECONDS (ttlSecondsAfterFinished, default 3600), k8s-pending-timeout
- * =SECONDS (default 300), k8s-poll-min=SECONDS (default 0.5). Per job the
+ * =SECONDS (default 300), k8s-poll-min=SECONDS (default 0.5), k8s-pvc=CLAIM:MOUNT
+ * (--k8s-pvc: the PersistentVolumeClaim holding the workflow directory,
+ * mounted at MOUNT in every pod; krait's directory must be under MOUNT, and
+ * staging is shared by default then). Per job the
  * resources k8s_service_account, k8s_node_selector, k8s_tolerations and
  * k8s_gpu_resource override the defaults.
  */
@@ -106,6 +109,7 @@ struct k8s {
     char *ns, *ns_esc;
     char wf[17], run[24];
     char *gpu_res, *sa, *sel, *tol, *env_secret;
+    char *pvc_name, *pvc_mount;     /* --k8s-pvc, or NULL */
     struct kr_vec env_names;    /* --container-env NAMEs (owned strings) */
     struct kr_k8s_spec_opts so;
     double poll_min, poll_max, interval, next_query, pending_timeout, next_pod_check;
@@ -399,6 +403,8 @@ static void k8s_free(struct k8s *S)
     kr_free(S->sel);
     kr_free(S->tol);
     kr_free(S->stats_path);
+    kr_free(S->pvc_name);
+    kr_free(S->pvc_mount);
     kr_free(S->env_secret);
     for (i = 0; i < S->env_names.len; i++)
         kr_free(S->env_names.items[i]);
@@ -424,7 +430,7 @@ static int backend_arg(struct k8s *S, const char *arg, struct kr_error *err)
     static const char *const known[] = {
         "k8s-namespace", "k8s-context", "k8s-gpu-resource", "k8s-service-account",
         "k8s-node-selector", "k8s-tolerations", "k8s-ttl", "k8s-pending-timeout",
-        "k8s-poll-min", "k8s-env", "k8s-env-secret",
+        "k8s-poll-min", "k8s-env", "k8s-env-secret", "k8s-pvc",
     };
     const char *eq = strchr(arg, '=');
     char key[64];
@@ -485,6 +491,27 @@ static int backend_arg(struct k8s *S, const char *arg, struct kr_error *err)
                                 "Secret name", v);
         kr_free(S->env_secret);
         S->env_secret = kr_strdup(v);
+    } else if (!strcmp(key, "k8s-pvc")) {
+        const char *colon = strchr(v, ':');
+        char lv[64], name[64];
+        size_t nl = colon ? (size_t)(colon - v) : 0;
+        if (nl > 0 && nl < sizeof name) {
+            memcpy(name, v, nl);
+            name[nl] = '\0';
+            kr_k8s_label_value(name, lv, sizeof lv);
+        }
+        if (!colon || nl == 0 || nl >= sizeof name || strcmp(lv, name) || strchr(name, '_') ||
+            colon[1] != '/')
+            return kr_error_set(err, KR_EUSAGE, "--k8s-pvc %s: expected CLAIM:MOUNT, a "
+                                "PersistentVolumeClaim name and the absolute path where it "
+                                "is mounted (where krait sees the workflow directory)", v);
+        kr_free(S->pvc_name);
+        kr_free(S->pvc_mount);
+        S->pvc_name = kr_strdup(name);
+        S->pvc_mount = kr_strdup(colon + 1);
+        nl = strlen(S->pvc_mount);
+        while (nl > 1 && S->pvc_mount[nl - 1] == '/')
+            S->pvc_mount[--nl] = '\0';
     } else if (!strcmp(key, "k8s-poll-min")) {
         if ((rc = number_arg(key, v, 0.05, 3600, &d, err)) != KR_OK)
             return rc;
@@ -573,6 +600,20 @@ static int k8s_init(void **self, const struct kr_executor_opts *opts, struct kr_
     S->so.env_names = (const char *const *)S->env_names.items;
     S->so.nenv_names = (uint32_t)S->env_names.len;
     S->so.env_secret = S->env_secret;
+    if (S->pvc_mount) {
+        /* the pods see the claim at the mount path, krait's directory must be on it */
+        size_t ml = strlen(S->pvc_mount);
+        if (strcmp(S->pvc_mount, "/") != 0 &&
+            (strncmp(opts->state_dir, S->pvc_mount, ml) != 0 || opts->state_dir[ml] != '/')) {
+            rc = kr_error_set(err, KR_EUSAGE, "--k8s-pvc %s:%s: the workflow directory (%s) is "
+                              "not under %s: run krait where the claim is mounted at that "
+                              "path, so that its jobs find the same paths", S->pvc_name,
+                              S->pvc_mount, opts->state_dir, S->pvc_mount);
+            goto fail;
+        }
+        S->so.pvc_name = S->pvc_name;
+        S->so.pvc_mount = S->pvc_mount;
+    }
     stats = getenv("KRAIT_K8S_STATS");
     if (stats && *stats)
         S->stats_path = kr_strdup(stats);

@@ -25,6 +25,8 @@ struct kr_k8s_spec_opts {
     const char *const *env_names;   /* --container-env NAMEs: taken from ... */
     uint32_t nenv_names;
     const char *env_secret;     /* ... this Secret's keys of those names (optional refs) */
+    const char *pvc_name;       /* --k8s-pvc NAME:MOUNT: this claim mounted ... */
+    const char *pvc_mount;      /* ... at this absolute path in every pod, or NULL */
 };
 
 /* Job name for a job: "kr-RUN-ID-ATTEMPT" (a DNS-1123 label of at most 63

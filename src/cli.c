@@ -28,7 +28,7 @@ enum optid {
     O_CRUNTIME, O_CIMAGE, O_SING, O_APPT, O_CENV, O_CARGS, O_SARRAY, O_NOSARRAY,
     O_SARRAYTH, O_S3EP, O_STAGING, O_DEFSTORE, O_DEFSTPROV, O_DEFSTPREFIX, O_HELP, O_FORMAT, O_RULES,
     O_UNQUOTED, O_SETTHREADS, O_SETRES, O_BATCH, O_PROFILE, O_WFPROFILE, O_TRACE, O_SETSCATTER,
-    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_SHADOWPREFIX, O_K8SNS, O_K8SGPU, O_BQUEUE,
+    O_WRAPPREFIX, O_REPORT, O_WITHINPUTS, O_SHADOWPREFIX, O_K8SNS, O_K8SGPU, O_K8SPVC, O_BQUEUE,
     O_BENDPOINT,
 };
 
@@ -114,6 +114,8 @@ static const struct opt opts[] = {
     {"k8s-namespace", 0, ONE, O_K8SNS, 0, "NS", "Kubernetes namespace of the Jobs"},
     {"k8s-gpu-resource", 0, ONE, O_K8SGPU, 0, "NAME",
      "Kubernetes resource name of gpu (default nvidia.com/gpu)"},
+    {"k8s-pvc", 0, ONE, O_K8SPVC, 0, "CLAIM:MOUNT",
+     "Kubernetes: the PersistentVolumeClaim holding the workflow, mounted at MOUNT"},
     {"aws-batch-queue", 0, ONE, O_BQUEUE, 0, "NAME", "the AWS Batch job queue (aws-batch)"},
     {"aws-batch-endpoint-url", 0, ONE, O_BENDPOINT, 0, "URL",
      "AWS Batch endpoint (default AWS_ENDPOINT_URL_BATCH, else batch.REGION.amazonaws.com)"},
@@ -400,6 +402,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_CARGS: cli->container_args = v; break;
     case O_K8SNS: cli->k8s_namespace = v; break;
     case O_K8SGPU: cli->k8s_gpu_resource = v; break;
+    case O_K8SPVC: cli->k8s_pvc = v; break;
     case O_SARRAY: cli->slurm_array = 1; break;
     case O_NOSARRAY: cli->slurm_array = 0; break;
     case O_SARRAYTH:

@@ -61,6 +61,7 @@ struct kr_cli {
     long slurm_array_threshold;     /* -1 = not given */
     const char *k8s_namespace;      /* --k8s-namespace, or NULL */
     const char *k8s_gpu_resource;   /* --k8s-gpu-resource, or NULL */
+    const char *k8s_pvc;            /* --k8s-pvc CLAIM:MOUNT, or NULL */
     const char *aws_batch_queue;    /* --aws-batch-queue NAME */
     const char *aws_batch_endpoint; /* --aws-batch-endpoint-url URL */
     /* krait dag */

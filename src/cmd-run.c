@@ -111,11 +111,14 @@ static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_
         kr_vec_push(out, kr_asprintf("slurm-array=%d", cli->slurm_array));
     if (cli->slurm_array_threshold >= 0)
         kr_vec_push(out, kr_asprintf("slurm-array-threshold=%ld", cli->slurm_array_threshold));
-    if ((cli->k8s_namespace || cli->k8s_gpu_resource) &&
+    if ((cli->k8s_namespace || cli->k8s_gpu_resource || cli->k8s_pvc) &&
         !(cli->executor && !strcmp(cli->executor, "kubernetes")))
         return kr_error_set(err, KR_EUSAGE, "--%s is an option of the Kubernetes executor "
                             "(add --executor kubernetes)",
-                            cli->k8s_namespace ? "k8s-namespace" : "k8s-gpu-resource");
+                            cli->k8s_namespace ? "k8s-namespace" : cli->k8s_gpu_resource
+                            ? "k8s-gpu-resource" : "k8s-pvc");
+    if (cli->k8s_pvc)
+        kr_vec_push(out, kr_asprintf("k8s-pvc=%s", cli->k8s_pvc));
     if (cli->k8s_namespace)
         kr_vec_push(out, kr_asprintf("k8s-namespace=%s", cli->k8s_namespace));
     if (cli->k8s_gpu_resource)
@@ -129,6 +132,16 @@ static int backend_args(const struct kr_cli *cli, struct kr_vec *out, struct kr_
                                      cli->executor_args[i].value ? cli->executor_args[i].value
                                                                  : ""));
     return KR_OK;
+}
+
+/* Whether --executor-arg KEY=... was given. */
+static bool has_backend_arg(const struct kr_cli *cli, const char *key)
+{
+    uint32_t i;
+    for (i = 0; i < cli->nexecutor_args; i++)
+        if (!strcmp(cli->executor_args[i].key, key))
+            return true;
+    return false;
 }
 
 /*
@@ -377,6 +390,9 @@ static int run_main(int argc, char **argv)
     ro.staging = !cli.storage_staging ? KR_STAGING_AUTO
                  : strcmp(cli.storage_staging, "presigned") == 0 ? KR_STAGING_PRESIGNED
                                                                  : KR_STAGING_SHARED;
+    /* a claim shared with the pods is a shared file system: stage as on one */
+    if (ro.staging == KR_STAGING_AUTO && (cli.k8s_pvc || has_backend_arg(&cli, "k8s-pvc")))
+        ro.staging = KR_STAGING_SHARED;
 
     if (cli.dry_run) {
         rc = kr_state_open(NULL, false, &st, &err);

@@ -16,6 +16,10 @@ script plays both parts for ONE node, talking to the API server like a kubelet:
     group of its own; reports Running, then Succeeded/Failed with
     containerStatuses[0].state.terminated {exitCode, reason};
   - honours the pod's activeDeadlineSeconds (phase Failed, reason DeadlineExceeded);
+  - persistentVolumeClaim volumes: a missing or unbound claim keeps the pod
+    Pending with the scheduler's message; a claim bound (spec.volumeName) to a
+    hostPath PersistentVolume whose path is the container's mountPath runs (no
+    mount happens: pods run on the host), any other path fails the pod;
   - kills the process group when a pod is deleted and confirms the deletion
     (grace period 0), as a kubelet does;
   - serves GET /containerLogs/NS/POD/CONTAINER (tailLines, limitBytes) over HTTPS
@@ -159,8 +163,32 @@ def hooks_for(pod):
     return acts
 
 
+def claim_path(ns, claim):
+    """(host path, None) of a PersistentVolumeClaim bound to a hostPath
+    PersistentVolume (spec.volumeName: pre-bound, as no binder runs here), or
+    (None, the scheduler's or kubelet's message)."""
+    st, pvc = api("GET", "/api/v1/namespaces/%s/persistentvolumeclaims/%s" % (ns, claim))
+    if st == 404:
+        return None, 'persistentvolumeclaim "%s" not found' % claim
+    if st != 200 or not pvc:
+        return None, "cannot read persistentvolumeclaim %s (HTTP %s)" % (claim, st)
+    vol = (pvc.get("spec") or {}).get("volumeName")
+    if not vol:
+        return None, "pod has unbound immediate PersistentVolumeClaims"
+    st, pv = api("GET", "/api/v1/persistentvolumes/%s" % vol)
+    path = ((pv or {}).get("spec") or {}).get("hostPath", {}).get("path") if st == 200 else None
+    if not path:
+        return None, "persistentvolume %s is not a hostPath volume" % vol
+    return path, None
+
+
 def unschedulable_reason(pod):
     """The scheduler's message when no node fits the pod, else None."""
+    for v in pod["spec"].get("volumes") or []:
+        if "persistentVolumeClaim" in v:
+            _, why = claim_path(pod["metadata"]["namespace"], v["persistentVolumeClaim"]["claimName"])
+            if why:
+                return "0/1 nodes are available: %s." % why
     missing = []
     for c in pod["spec"].get("containers", []):
         res = c.get("resources", {}) or {}
@@ -225,6 +253,22 @@ class Pod:
                     import base64
                     env[e["name"]] = base64.b64decode(sec["data"][ref["key"]]).decode()
         cwd = c.get("workingDir") or "/"
+        # volumes: this kubelet runs pods on the host and mounts nothing, so a
+        # claim's hostPath must be its mount path (as the tests make it)
+        vols = {v["name"]: v for v in self.obj["spec"].get("volumes") or []}
+        for m in c.get("volumeMounts") or []:
+            v = vols.get(m["name"], {})
+            if "persistentVolumeClaim" in v:
+                path, why = claim_path(self.ns, v["persistentVolumeClaim"]["claimName"])
+                if why or os.path.realpath(path) != os.path.realpath(m["mountPath"]):
+                    os.makedirs(os.path.dirname(self.logpath), exist_ok=True)
+                    with open(self.logpath, "wb") as out:
+                        out.write(("MountVolume failed for %s at %s: %s\n" % (
+                            m["name"], m["mountPath"], why or "the volume's host path is %s"
+                            % path)).encode())
+                    self.started = now()
+                    self.finish_status(128, "ContainerCannotRun")
+                    return
         os.makedirs(os.path.dirname(self.logpath), exist_ok=True)
         out = open(self.logpath, "wb")
         self.started = now()

@@ -119,6 +119,46 @@ int main(void)
     json_decref(j);
     kr_free(js);
     js = NULL;
+
+    /* --k8s-pvc: the claim as a volume, mounted at the mount path */
+    o.pvc_name = "work";
+    o.pvc_mount = "/w";
+    is_int(kr_k8s_job_json(&o, &job, "kr-run1-3-1", "k", &js, &e), KR_OK, "a Job with a claim");
+    j = parse(js);
+    {
+        json_t *ps = json_object_get(json_object_get(json_object_get(j, "spec"), "template"), "spec");
+        json_t *v = json_array_get(json_object_get(ps, "volumes"), 0);
+        json_t *m = json_array_get(json_object_get(json_array_get(json_object_get(ps, "containers"), 0),
+                                                   "volumeMounts"), 0);
+        is_str(json_string_value(json_object_get(json_object_get(v, "persistentVolumeClaim"),
+                                                 "claimName")), "work", "the claim is a volume");
+        is_str(json_string_value(json_object_get(m, "mountPath")), "/w", "mounted at the mount path");
+        is_str(json_string_value(json_object_get(m, "name")), json_string_value(json_object_get(v, "name")),
+               "the mount names the volume");
+    }
+    json_decref(j);
+    kr_free(js);
+    js = NULL;
+    o.pvc_name = o.pvc_mount = NULL;
+
+    /* an isolated job (presigned staging): nothing of krait's file system */
+    job.isolated = true;
+    job.benchmark_path = "/w d/bench.tsv";
+    is_int(kr_k8s_job_json(&o, &job, "kr-run1-3-1", "k", &js, &e), KR_OK, "an isolated job's Job");
+    j = parse(js);
+    c = json_array_get(json_object_get(json_object_get(json_object_get(json_object_get(j, "spec"),
+                                                       "template"), "spec"), "containers"), 0);
+    ok(json_object_get(c, "workingDir") == NULL, "isolated: no workingDir");
+    {
+        const char *sc = json_string_value(json_array_get(json_object_get(c, "command"), 2));
+        ok(sc && !strstr(sc, "/w d") && !strstr(sc, "tee") && strstr(sc, "##krait-benchmark## "),
+           "isolated: no cd, no tee, no path of krait's; the benchmark record goes to stdout");
+    }
+    json_decref(j);
+    kr_free(js);
+    js = NULL;
+    job.isolated = false;
+    job.benchmark_path = NULL;
     res[0].sval = "disk";
     kr_error_clear(&e);
     is_int(kr_k8s_job_json(&o, &job, "kr-run1-3-1", "k", &js, &e), KR_EUSAGE,
