@@ -137,7 +137,7 @@ _krait()
             return 0 ;;
         -c|--cores|-j|--jobs|--run|--retries|--restart-times|--latency-wait|\
         --batch|--max-checksum-file-size|--slurm-array-threshold|--s3-endpoint-url|\
-        --k8s-namespace|--k8s-gpu-resource|\
+        --k8s-namespace|--k8s-gpu-resource|--k8s-pvc|\
         --container-image|--container-args|--max-bars|--default-storage|\
         --default-storage-provider|--default-storage-prefix|--wrapper-prefix|--set-scatter|\
         --shadow-prefix|--aws-batch-queue|--aws-batch-endpoint-url)
