@@ -86,8 +86,9 @@ grep -q "Unschedulable: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu" 
 check $? "with the scheduler's message"
 [ $? -eq 0 ] || sed 's/^/#   /' run.out | tail -n 8
 [ $((t1 - t0)) -le 30 ]; check $? "in bounded time ($((t1 - t0)) s with a 4 s pending timeout)"
+# this run's Jobs only (its workdir): a krait killed elsewhere may have left one of the rule
 left=$(k8s_api "/apis/batch/v1/namespaces/default/jobs?labelSelector=krait.io%2Frule%3Dt1301_gpu" |
-       k8s_py 'len([i for i in d["items"] if not i["metadata"].get("deletionTimestamp")])')
+       k8s_py "len([i for i in d['items'] if not i['metadata'].get('deletionTimestamp') and i['metadata'].get('annotations', {}).get('krait.io/workdir') == '$PWD'])")
 same "$left" "0" "its Job was deleted"
 timeout 120 $K -j 1 --executor-arg k8s-pending-timeout=3 --k8s-gpu-resource amd.com/gpu > run2.out 2>&1
 grep -q "Insufficient amd.com/gpu" run2.out
