@@ -73,6 +73,9 @@
 #define KR_K8S_TRIES 6              /* attempts of one request (429/5xx/transport) */
 #define KR_K8S_PARALLEL 8           /* requests in flight at once */
 #define KR_K8S_PENDING_CHECK 3.0    /* seconds between pending-pod lists */
+/* Marks the journaled external id of a Job adopted by identity (whose
+ * outputs are not trusted when it ends), in front of its name. */
+#define ADOPTED_MARK '~'
 #define KR_K8S_TAIL_LINES 20
 #define KR_K8S_LOG_MAX (64L << 20)  /* bytes of an isolated job's pod log krait keeps */
 #define KR_K8S_SELECT_MAX 200       /* at most this many job ids in a list's selector */
@@ -743,7 +746,10 @@ static int k8s_submit_many(void *self, const struct kr_exec_job *const *jobs, ui
             S->orphans[k].taken = true;
             t = track(S, job, S->orphans[k].name);
             t->adopted = true;
-            snprintf(ext_ids[i], 64, "%s", S->orphans[k].name);
+            /* journaled with the mark: a krait that re-attaches it after this
+             * one dies must not trust its outputs either (this run removed
+             * the partial ones while the Job was writing them) */
+            snprintf(ext_ids[i], 64, "%c%.62s", ADOPTED_MARK, S->orphans[k].name);
             S->n.adopted++;
             if (S->verbose)
                 fprintf(stderr, "krait: kubernetes: %s: adopted running Job %s (created by "
@@ -1232,28 +1238,44 @@ out:
     return rc;
 }
 
+/* A journaled external id: the Job name, after the mark of an adopted Job. */
+static const char *ext_name(const char *ext_id, bool *adopted)
+{
+    bool a = ext_id[0] == ADOPTED_MARK;
+    if (adopted)
+        *adopted = a;
+    return a ? ext_id + 1 : ext_id;
+}
+
 static int k8s_cancel_ext(void *self, const char *const *ext_ids, uint32_t n,
                           struct kr_error *err)
 {
     struct k8s *S = self;
+    const char **names = kr_calloc(n ? n : 1, sizeof *names);
     uint32_t i;
-    for (i = 0; i < n; i++)
-        if (!kr_k8s_name_ok(ext_ids[i]))
-            return kr_error_set(err, KR_EUSAGE, "'%s' is not a Kubernetes Job krait made",
-                                ext_ids[i]);
-    if (n == 0)
-        return KR_OK;
-    return delete_jobs(S, ext_ids, n, err) ? KR_EEXEC : KR_OK;
+    int rc = KR_OK;
+    for (i = 0; i < n && rc == KR_OK; i++) {
+        names[i] = ext_name(ext_ids[i], NULL);
+        if (!kr_k8s_name_ok(names[i]))
+            rc = kr_error_set(err, KR_EUSAGE, "'%s' is not a Kubernetes Job krait made",
+                              ext_ids[i]);
+    }
+    if (rc == KR_OK && n > 0)
+        rc = delete_jobs(S, names, n, err) ? KR_EEXEC : KR_OK;
+    kr_free(names);
+    return rc;
 }
 
 static int k8s_attach(void *self, const struct kr_exec_job *job, const char *ext_id,
                       struct kr_error *err)
 {
     struct k8s *S = self;
-    if (!kr_k8s_name_ok(ext_id))
+    bool adopted;
+    const char *name = ext_name(ext_id, &adopted);
+    if (!kr_k8s_name_ok(name))
         return kr_error_set(err, KR_EUSAGE, "'%s' is not a Kubernetes Job krait made (job %s)",
                             ext_id, job->name ? job->name : "?");
-    track(S, job, ext_id);
+    track(S, job, name)->adopted = adopted;
     S->interval = S->poll_min;
     S->next_query = 0;      /* ask at the next poll */
     return KR_OK;
