@@ -11,7 +11,8 @@
 #   --tests       interpreters the script: tests run (R's Rscript), chromium (the report's
 #                 headless browser check, tests/e2e/t0452-report.sh), Debian's snakemake
 #                 7.21 and python3-pandas (the tests that compare krait's plans, results
-#                 and pandas values with theirs: t0208, t0221, t0222)
+#                 and pandas values with theirs: t0208, t0221, t0222), gdb (t0492 holds
+#                 krait at a chosen point while a job fills the disk)
 #   --s3          node + npm (s3rver, see tests/s3/setup-s3rver.sh), python3-botocore, strace
 #   --k8s         golang-go, etcd-server, Debian's reflect2 1.0.2, openssl, dpkg-dev, rsync (for
 #                 tests/k8s/k8s-build.sh, which builds kube-apiserver from Debian's source)
@@ -39,7 +40,7 @@ SLURM=(slurm-wlm munge)
 # uidmap + fuse-overlayfs are needed for rootless podman only; cheap, so included.
 CONTAINERS=(podman runc debootstrap debian-archive-keyring uidmap fuse-overlayfs)
 BENCH=(snakemake ninja-build make hyperfine time)
-TESTS=(r-base-core chromium snakemake python3-pandas)
+TESTS=(r-base-core chromium snakemake python3-pandas gdb)
 # npm only when there is none: a NodeSource nodejs bundles its own and conflicts with Debian's
 S3=(nodejs python3-botocore strace curl)
 command -v npm >/dev/null 2>&1 || S3+=(npm)

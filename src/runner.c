@@ -57,6 +57,8 @@ struct rjob {
     uint8_t st;
     bool needs_run;
     bool attached;      /* re-adopted from an earlier krait (ex->attach) */
+    bool unjournaled;   /* its external id could not be recorded (a full disk):
+                           recorded again when it ends */
     double t0;
     struct kr_env env[2];
     char ext_id[64];
@@ -906,6 +908,16 @@ static void end_submit(struct run *R, struct rjob *j, bool submitted, const char
                                   spawned_proc(j->ext_id, &proc), &e);
     if (rc == KR_OK)
         rc = kr_state_job_transition(R->st, j->attempt_id, KR_ATTEMPT_RUNNING, 0, &e);
+    if (rc != KR_OK && kr_state_full(R->st)) {
+        /* The job runs (it may be what filled the disk, and its failure is
+         * what the user needs to see); its attempt stays SUBMITTED, so a
+         * krait killed meanwhile still distrusts its outputs. */
+        j->unjournaled = true;
+        kr_progress_msg(R->prog, true, "krait: warning: %s: %s; the job runs, but a krait "
+                        "killed before it ends could not find it again (%s)",
+                        j->p.desc, e.msg, j->ext_id);
+        return;
+    }
     if (rc != KR_OK && !R->fatal) {
         R->fatal = rc;
         R->fatal_err = e;
@@ -1156,6 +1168,18 @@ out:
 }
 
 /* Record provenance of the outputs and end the attempt as done. */
+/* A job whose external id a full disk kept out of the journal: record it
+ * now that it ended (best effort: the end record that follows says whether
+ * the database can be written again). */
+static void rejournal(struct run *R, struct rjob *j)
+{
+    struct kr_error e;
+    if (!j->unjournaled)
+        return;
+    j->unjournaled = false;
+    (void)kr_state_job_set_spawned(R->st, j->attempt_id, j->ext_id, NULL, &e);
+}
+
 static int record_done(struct run *R, struct rjob *j, const struct kr_exec_result *res,
                        struct kr_error *e)
 {
@@ -1167,6 +1191,7 @@ static int record_done(struct run *R, struct rjob *j, const struct kr_exec_resul
     int64_t maxsz = R->o->checksum_max_size > 0 ? R->o->checksum_max_size : 1 << 20;
     uint32_t i;
 
+    rejournal(R, j);
     memset(&prov, 0, sizeof prov);
     prov.rule = job->rule->name;
     prov.code_hash = job->rule->code_hash;
@@ -1276,6 +1301,7 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     if (!R->o->keep_incomplete && !R->noop)
         remove_outputs(R, j);
     if (j->attempt_id > 0) {
+        rejournal(R, j);
         memset(&sr, 0, sizeof sr);
         sr.state = cancelled ? KR_ATTEMPT_CANCELLED : KR_ATTEMPT_FAILED;
         sr.exit_code = exit_code;

@@ -128,6 +128,11 @@ const char *kr_state_dir(const struct kr_state *st)
     return st->dir;
 }
 
+bool kr_state_full(const struct kr_state *st)
+{
+    return st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_FULL;
+}
+
 /* PRAGMA journal_mode=WAL may report SQLITE_BUSY while another process
  * creates or converts the database; retry for a while. */
 static int set_wal(struct kr_state *st, struct kr_error *err)

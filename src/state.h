@@ -91,6 +91,10 @@ void kr_state_close(struct kr_state *st);
 /* Absolute path of the .krait directory (e.g. for job logs). Owned by st. */
 const char *kr_state_dir(const struct kr_state *st);
 
+/* Whether the last failed statement found the database's file system full
+ * (SQLITE_FULL): a write that can succeed later, once space is freed. */
+bool kr_state_full(const struct kr_state *st);
+
 /* The schema version this krait writes (PRAGMA user_version). */
 int kr_state_schema_version(void);
 
