@@ -28,7 +28,9 @@ int kr_checksum_file(const char *path, int64_t max_size, char hex[KR_SHA256_HEX_
     ssize_t n;
 
     hex[0] = '\0';
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO (a pipe() between two jobs) must not wait
+     * for a writer; it is not a regular file and is not summed anyway */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return KR_NOT_FOUND;

@@ -1297,10 +1297,9 @@ static int rule_error(struct kr_error *err, const struct kr_rule *r, const char 
 
 /* Snakemake's checks of pipe() and service() outputs (DAG.handle_pipes_and_
  * services) over the jobs that run: a pipe has exactly one consumer, which
- * runs a command; neither side of a pipe or service uses run:. krait then
- * runs a pipe as a normal file, the consumer after the producer. A service
- * job needs running alongside its consumers, which krait's scheduler does
- * not do: refused with a message naming the feature. */
+ * runs a command; a pipe or service has a consumer; neither side uses run:.
+ * The runner then starts each pipe/service group's jobs together
+ * (src/jobgroup.h). */
 static int check_special_io(struct kr_dag *dag, struct kr_error *err)
 {
     uint32_t i, k, c, m;
@@ -1315,12 +1314,6 @@ static int check_special_io(struct kr_dag *dag, struct kr_error *err)
             uint32_t n = 0;
             if (!(j->out[k].flags & (KR_F_PIPE | KR_F_SERVICE)))
                 continue;
-            if (j->out[k].flags & KR_F_SERVICE)
-                return kr_error_set(err, KR_EUNSUPPORTED, "rule '%s': krait does not support "
-                                    "service() outputs yet: a service job (%s) has to run "
-                                    "alongside the jobs that use it and be stopped after "
-                                    "them, which krait's scheduler cannot do; start the "
-                                    "service outside the workflow", j->rule->name, f->path);
             if (j->rule->run_code)
                 return rule_error(err, j->rule, "Rule defines pipe output but uses a 'run' "
                                   "directive. This is not possible for technical reasons. "
@@ -1332,6 +1325,10 @@ static int check_special_io(struct kr_dag *dag, struct kr_error *err)
                         break;
                 if (m == cj->nin)
                     continue;
+                if (cj->rule->run_code)
+                    return rule_error(err, cj->rule, "Rule consumes pipe or service input but "
+                                      "uses a 'run' directive. This is not possible for "
+                                      "technical reasons. Consider using 'shell' or 'script'.");
                 if (!first)
                     first = cj;
                 n++;
@@ -1346,16 +1343,12 @@ static int check_special_io(struct kr_dag *dag, struct kr_error *err)
                                     "pipe or service but it has no consumer. This is invalid "
                                     "because it can lead to a dead lock.", j->rule->name,
                                     f->path);
-            if (!first->rule->shell && !first->rule->script && !first->rule->run_code &&
+            if (pipe && !first->rule->shell && !first->rule->script && !first->rule->run_code &&
                 !first->rule->wrapper)
                 return kr_error_set(err, KR_EPLAN, "Output file %s is marked as pipe but is "
                                     "requested by a rule that does not execute anything "
                                     "(rule '%s'). This is not allowed because it would lead "
                                     "to a dead lock.", f->path, first->rule->name);
-            if (first->rule->run_code)
-                return rule_error(err, first->rule, "Rule consumes pipe or service input but "
-                                  "uses a 'run' directive. This is not possible for technical "
-                                  "reasons. Consider using 'shell' or 'script'.");
         }
     }
     return KR_OK;

@@ -22,6 +22,7 @@
 #include "container.h"
 #include "shadow.h"
 #include "executor.h"
+#include "jobgroup.h"
 #include "progress.h"
 #include "signals.h"
 #include "stage.h"
@@ -57,6 +58,8 @@ struct rjob {
     uint8_t st;
     bool needs_run;
     bool attached;      /* re-adopted from an earlier krait (ex->attach) */
+    bool service_stop;  /* a service krait stopped because its consumers are done */
+    bool gcancel;       /* cancelled because a job of its group failed */
     bool unjournaled;   /* its external id could not be recorded (a full disk):
                            recorded again when it ends */
     double t0;
@@ -100,6 +103,10 @@ struct run {
     char host[256];
     int fatal;                  /* executor/state failure code */
     struct kr_error fatal_err;
+    struct kr_jgroups grp;      /* pipe and service groups, run together (src/jobgroup.h);
+                                   none with a remote executor */
+    uint32_t *gcount;           /* per group leader: members ready, then members unfinished */
+    struct kr_vec svcwait;      /* services started whose output is not there yet (rjob *) */
 };
 
 static double wall_now(void)
@@ -285,9 +292,18 @@ static void job_failed_final(struct run *R, struct rjob *j, const char *why);
  * prepared commands. */
 static void make_ready(struct run *R, struct rjob *j)
 {
+    uint32_t id = j->job->id;
     attempt_free(j);
     j->st = R_PENDING;
-    kr_sched_push(R->pending, j->job->id, j->job->rule->priority, j->job->depth, 1, NULL, 0);
+    if (kr_jgroups_grouped(&R->grp, id)) {
+        /* a group is queued, as its leader, once every member is ready */
+        id = R->grp.lead[id];
+        if (++R->gcount[id] < kr_jgroups_size(&R->grp, id))
+            return;
+        R->gcount[id] = 0;
+        j = &R->rj[id];
+    }
+    kr_sched_push(R->pending, id, j->job->rule->priority, j->job->depth, 1, NULL, 0);
 }
 
 /* Threads a job takes from the scheduler (remote jobs use a slot, not cores). */
@@ -350,6 +366,280 @@ static int prepare(struct run *R, struct rjob *j, int attempt)
     return KR_OK;
 }
 
+/* ---- pipe and service groups (src/jobgroup.h) ------------------------------------------ */
+
+static void sched_done(struct run *R, struct rjob *j);
+
+static bool has_service(const struct kr_job *job)
+{
+    uint32_t i;
+    for (i = 0; i < job->nout; i++)
+        if (job->out[i].flags & KR_F_SERVICE)
+            return true;
+    return false;
+}
+
+/* A job of the group led by `lead` failed or was cancelled (`who`, or NULL
+ * when the run stops): cancel the others that run (a pipe's other end or a
+ * service would wait forever) and fail those not started. Each member is
+ * taken once. */
+static void group_abort(struct run *R, uint32_t lead, const char *who)
+{
+    uint32_t n = kr_jgroups_size(&R->grp, lead), nrun = 0, id = lead;
+    uint32_t *ids = kr_malloc(n * sizeof *ids);
+    char *why = who ? kr_asprintf("not run: %s, of its pipe/service group, failed", who)
+                    : kr_asprintf("not run: the run stopped before its pipe/service group "
+                                  "was done");
+    do {
+        struct rjob *m = &R->rj[id];
+        if (!m->gcancel) {
+            m->gcancel = true;
+            if (m->st == R_RUNNING) {
+                ids[nrun++] = id;
+            } else if (m->st == R_READY || m->st == R_PENDING) {
+                bool started = m->st == R_READY && R->gcount[lead] > 0;
+                job_failed_final(R, m, why);
+                if (started)
+                    sched_done(R, m);
+            }
+        }
+        id = R->grp.next[id];
+    } while (id != lead);
+    if (nrun)
+        R->ex->cancel(R->exself, ids, nrun, NULL);
+    kr_free(why);
+    kr_free(ids);
+}
+
+/* After a job of a group ended: when only services still run, stop them
+ * (SIGTERM, as Snakemake's GroupJob does); their end counts as success. */
+static void stop_services(struct run *R, uint32_t lead)
+{
+    uint32_t n = 0, id = lead;
+    uint32_t *ids;
+    do {
+        const struct rjob *m = &R->rj[id];
+        if ((m->st == R_RUNNING || m->st == R_READY) && !has_service(m->job))
+            return;
+        id = R->grp.next[id];
+    } while (id != lead);
+    ids = kr_malloc(kr_jgroups_size(&R->grp, lead) * sizeof *ids);
+    do {
+        struct rjob *m = &R->rj[id];
+        if (m->st == R_RUNNING && !m->service_stop && !m->gcancel) {
+            m->service_stop = true;
+            ids[n++] = id;
+            kr_progress_msg(R->prog, false, "stopping %s: the jobs that use its service "
+                            "are done", m->p.desc);
+        }
+        id = R->grp.next[id];
+    } while (id != lead);
+    if (n)
+        R->ex->cancel(R->exself, ids, n, NULL);
+    kr_free(ids);
+}
+
+/* The last job of a group ended: its pipes and services are gone (Snakemake's
+ * GroupJob.postprocess removes them). */
+static void group_end(struct run *R, uint32_t lead)
+{
+    struct kr_error e;
+    uint32_t id = lead, i;
+    if (R->noop)
+        return;
+    do {
+        const struct kr_job *job = R->rj[id].job;
+        for (i = 0; i < job->nout; i++) {
+            if (!(job->out[i].flags & (KR_F_PIPE | KR_F_SERVICE)))
+                continue;
+            kr_storage_remove(kr_storage_local(), job->out[i].path, &e);
+            kr_dag_restat(R->dag, job->outfiles[i]);
+        }
+        id = R->grp.next[id];
+    } while (id != lead);
+}
+
+/* A job popped from the scheduler is done with what it reserved. A group
+ * holds one reservation (its leader's) until its last job ends. */
+static void sched_done(struct run *R, struct rjob *j)
+{
+    uint32_t id = j->job->id;
+    if (!kr_jgroups_grouped(&R->grp, id)) {
+        kr_sched_release(R->sched, id);
+        return;
+    }
+    id = R->grp.lead[id];
+    if (R->gcount[id] == 0 || --R->gcount[id] > 0)
+        return;
+    kr_sched_release(R->sched, id);
+    group_end(R, id);
+}
+
+/* Prepare every job of the group led by `lead` and queue the group as one
+ * request for the sum of its jobs' threads and resources (they run at the
+ * same time). A job that cannot be prepared fails the group. Retries do not
+ * apply inside a group. */
+static void ready_group(struct run *R, uint32_t lead)
+{
+    struct rjob *L = &R->rj[lead], *m;
+    struct kr_sched_req *req;
+    struct kr_error e;
+    uint32_t id = lead, k, q, nreq = 0, cap = 0;
+    int threads = 0;
+
+    do {
+        m = &R->rj[id];
+        if (prepare(R, m, m->attempt + 1) != KR_OK) {
+            group_abort(R, lead, m->p.desc ? m->p.desc : m->job->rule->name);
+            return;
+        }
+        m->max_attempts = m->attempt;
+        m->st = R_READY;
+        cap += m->p.nreq;
+        id = R->grp.next[id];
+    } while (id != lead);
+    req = kr_arena_zalloc(&L->arena, (cap ? cap : 1) * sizeof *req);
+    do {
+        m = &R->rj[id];
+        threads += sched_threads(R, m);
+        for (k = 0; k < m->p.nreq; k++) {
+            for (q = 0; q < nreq && strcmp(req[q].name, m->p.req[k].name) != 0; q++)
+                ;
+            if (q == nreq)
+                req[nreq++] = m->p.req[k];
+            else
+                req[q].amount += m->p.req[k].amount;
+        }
+        id = R->grp.next[id];
+    } while (id != lead);
+    if (kr_sched_check(R->sched, req, nreq, &e) != KR_OK) {
+        char *msg = kr_asprintf("the jobs of its group run at the same time and need "
+                                "together more than available: %s", e.msg);
+        job_failed_final(R, L, msg);
+        kr_free(msg);
+        return;
+    }
+    kr_sched_push(R->sched, lead, L->job->rule->priority, L->job->depth, threads, req, nreq);
+}
+
+/* Producers first: a pipe exists (a FIFO made before its producer starts)
+ * before its consumer opens it. */
+static int by_depth_desc(const void *a, const void *b)
+{
+    const struct rjob *x = *(struct rjob *const *)a, *y = *(struct rjob *const *)b;
+    if (x->job->depth != y->job->depth)
+        return x->job->depth > y->job->depth ? -1 : 1;
+    return x->job->id < y->job->id ? -1 : x->job->id > y->job->id;
+}
+
+static bool begin_submit(struct run *R, struct rjob *j);
+static void submit_one(struct run *R, struct rjob *j);
+
+/* Whether job `c` of a group waits for job `d` of the same group to end: it
+ * uses an ordinary output of d, not a pipe or service of it (those two run
+ * at the same time). */
+static bool waits_in_group(const struct kr_job *d, const struct kr_job *c)
+{
+    uint32_t m;
+    bool uses = false;
+    for (m = 0; m < c->nin; m++) {
+        const struct kr_file *f = c->infiles[m];
+        if (f->producer != d)
+            continue;
+        if (f->flags & (KR_F_PIPE | KR_F_SERVICE))
+            return false;
+        uses = true;
+    }
+    return uses;
+}
+
+/* Whether job c reads a service() output of job d. */
+static bool reads_service(const struct kr_job *d, const struct kr_job *c)
+{
+    uint32_t m;
+    for (m = 0; m < c->nin; m++)
+        if (c->infiles[m]->producer == d && (c->infiles[m]->flags & KR_F_SERVICE))
+            return true;
+    return false;
+}
+
+/* Start job m of a started group, or when the run stops, give up the group. */
+static void start_member(struct run *R, struct rjob *m)
+{
+    if (R->stopping)
+        group_abort(R, R->grp.lead[m->job->id], NULL);
+    else if (begin_submit(R, m))
+        submit_one(R, m);
+}
+
+/* Service `svc` is up (its outputs exist) or has ended: the jobs of its
+ * group that use it and wait for nothing else start. */
+static void service_up(struct run *R, struct rjob *svc)
+{
+    uint32_t id = svc->job->id;
+    for (id = R->grp.next[id]; id != svc->job->id; id = R->grp.next[id]) {
+        struct rjob *c = &R->rj[id];
+        if (c->st == R_READY && c->waiting > 0 && reads_service(svc->job, c->job) &&
+            --c->waiting == 0)
+            start_member(R, c);
+    }
+}
+
+/* Once per turn of the run loop: the services whose outputs have appeared
+ * (lstat: a socket or a symlink to a device counts) let their consumers
+ * start, as Snakemake's documentation has a service create its output. */
+static void check_services(struct run *R)
+{
+    uint32_t i = 0, k;
+    struct stat sb;
+    while (i < R->svcwait.len) {
+        struct rjob *svc = R->svcwait.items[i];
+        bool up = svc->st != R_RUNNING;
+        if (!up) {
+            up = true;
+            for (k = 0; k < svc->job->nout && up; k++)
+                if (svc->job->out[k].flags & KR_F_SERVICE)
+                    up = lstat(svc->job->out[k].path, &sb) == 0;
+        }
+        if (!up) {
+            i++;
+            continue;
+        }
+        R->svcwait.items[i] = R->svcwait.items[--R->svcwait.len];
+        service_up(R, svc);
+    }
+}
+
+/* Start every job of the group led by `lead` (popped from the scheduler)
+ * that does not wait for another job of the group; `waiting` counts, from
+ * here on, the jobs of its group a job waits for, to end or (a service) to
+ * make its output: release_dependents and check_services start it then. */
+static void start_group(struct run *R, uint32_t lead)
+{
+    uint32_t n = kr_jgroups_size(&R->grp, lead), i = 0, k, id = lead;
+    struct rjob **ms = kr_malloc(n * sizeof *ms);
+    do {
+        struct rjob *m = &R->rj[id];
+        m->waiting = 0;
+        for (k = 0; k < m->job->ndeps; k++)
+            if (kr_jgroups_same(&R->grp, id, m->job->deps[k]->id) &&
+                (waits_in_group(m->job->deps[k], m->job) ||
+                 (!R->noop && reads_service(m->job->deps[k], m->job))))
+                m->waiting++;
+        ms[i++] = m;
+        id = R->grp.next[id];
+    } while (id != lead);
+    qsort(ms, n, sizeof *ms, by_depth_desc);
+    R->gcount[lead] = n;
+    for (i = 0; i < n; i++) {
+        if (ms[i]->st == R_READY && ms[i]->waiting == 0 && begin_submit(R, ms[i]))
+            submit_one(R, ms[i]);
+        if (!R->noop && ms[i]->st == R_RUNNING && has_service(ms[i]->job))
+            kr_vec_push(&R->svcwait, ms[i]);
+    }
+    kr_free(ms);
+}
+
 /* Prepare the best pending jobs and hand them to the scheduler, keeping at
  * most R->window prepared jobs waiting there. */
 static void fill_ready(struct run *R)
@@ -360,6 +650,10 @@ static void fill_ready(struct run *R)
            kr_sched_pop(R->pending, &id) == KR_OK) {
         kr_sched_release(R->pending, id);
         j = &R->rj[id];
+        if (kr_jgroups_grouped(&R->grp, id)) {
+            ready_group(R, id);
+            continue;
+        }
         if (prepare(R, j, j->attempt + 1) != KR_OK)
             continue;
         j->st = R_READY;
@@ -374,6 +668,14 @@ static void release_dependents(struct run *R, struct rjob *j)
     struct rjob *d;
     for (i = 0; i < j->job->nrdeps; i++) {
         d = &R->rj[j->job->rdeps[i]->id];
+        if (kr_jgroups_same(&R->grp, j->job->id, d->job->id)) {
+            /* a job of a started group that waited for this one */
+            if (d->st != R_READY || d->waiting == 0 || !waits_in_group(j->job, d->job) ||
+                --d->waiting > 0)
+                continue;
+            start_member(R, d);
+            continue;
+        }
         if (!d->needs_run || d->st != R_WAIT || d->waiting == 0)
             continue;
         if (--d->waiting == 0 && !(R->stopping))
@@ -394,6 +696,10 @@ static void job_failed_final(struct run *R, struct rjob *j, const char *why)
     kr_buf_putc(&R->failures, '\n');
     if (!R->o->keep_going)
         R->stopping = true;
+    if (kr_jgroups_grouped(&R->grp, j->job->id) && !j->gcancel) {
+        j->gcancel = true;
+        group_abort(R, R->grp.lead[j->job->id], j->p.desc ? j->p.desc : j->job->rule->name);
+    }
     attempt_free(j);
 }
 
@@ -514,6 +820,12 @@ static const char *prepare_fs(struct run *R, struct rjob *j)
         kr_dag_restat(R->dag, j->job->outfiles[i]);
         if (kr_mkdirs_parent(path, NULL) != KR_OK)
             return kr_arena_printf(&j->arena, "cannot create the directory of %s: %s", path,
+                                   strerror(errno));
+        /* a pipe of a group: the FIFO its producer writes and its consumer
+         * reads at the same time (Snakemake's _IOFile.prepare) */
+        if ((j->job->out[i].flags & KR_F_PIPE) && kr_jgroups_grouped(&R->grp, j->job->id) &&
+            mkfifo(path, 0666) != 0)
+            return kr_arena_printf(&j->arena, "cannot make the pipe %s: %s", path,
                                    strerror(errno));
     }
     for (i = 0; i < p->nlogs; i++) {
@@ -781,8 +1093,8 @@ static bool begin_submit(struct run *R, struct rjob *j)
         res.id = j->job->id;
         res.start = res.end = wall_now();
         R->nrunning--;
-        kr_sched_release(R->sched, j->job->id);
         finish_success(R, j, &res);
+        sched_done(R, j);
         return false;
     }
     msg = R->noop ? NULL : prepare_fs(R, j);
@@ -795,8 +1107,8 @@ static bool begin_submit(struct run *R, struct rjob *j)
         msg = fetch_inputs(R, j);
     if (msg) {
         R->nrunning--;
-        kr_sched_release(R->sched, j->job->id);
         job_failed_final(R, j, msg);
+        sched_done(R, j);
         return false;
     }
     if (j->p.info.message && R->o->verbosity >= KR_PROGRESS_NORMAL)
@@ -830,8 +1142,8 @@ static bool begin_submit(struct run *R, struct rjob *j)
             R->fatal_err = e;
             R->stopping = true;
             R->nrunning--;
-            kr_sched_release(R->sched, j->job->id);
             job_failed_final(R, j, "cannot journal the job in the state database");
+            sched_done(R, j);
             return false;
         }
         /* how kr_run_recover finds the job's processes if krait dies */
@@ -840,7 +1152,9 @@ static bool begin_submit(struct run *R, struct rjob *j)
                                           kr_state_dir(R->st));
         j->p.ej.nenv = 1;
     }
-    gpus = kr_sched_gpus(R->sched, j->job->id);
+    /* a group's jobs share its reservation, the leader's */
+    gpus = kr_sched_gpus(R->sched, kr_jgroups_grouped(&R->grp, j->job->id)
+                                       ? R->grp.lead[j->job->id] : j->job->id);
     if (*gpus) {
         j->env[j->p.ej.nenv].name = "CUDA_VISIBLE_DEVICES";
         j->env[j->p.ej.nenv].value = kr_arena_strdup(&j->arena, gpus);
@@ -898,8 +1212,8 @@ static void end_submit(struct run *R, struct rjob *j, bool submitted, const char
 
     if (!submitted) {
         R->nrunning--;
-        kr_sched_release(R->sched, j->job->id);
         handle_failure(R, j, KR_EXEC_FAILED, why, -1, NULL);
+        sched_done(R, j);
         return;
     }
     if (j->attempt_id <= 0)
@@ -1020,6 +1334,10 @@ static uint32_t dispatch(struct run *R)
     while (!R->stopping && kr_sched_pop(R->sched, &id) == KR_OK) {
         struct rjob *j = &R->rj[id];
         npopped++;
+        if (kr_jgroups_grouped(&R->grp, id)) {
+            start_group(R, id);
+            continue;
+        }
         if (!begin_submit(R, j))
             continue;
         if (!arrays) {
@@ -1122,6 +1440,10 @@ static const char *check_outputs(struct run *R, struct rjob *j)
         for (i = 0; i < job->nout; i++) {
             if (R->presigned && j->p.lout[i] != job->out[i].path)
                 continue;
+            /* a group's pipe or service exists only while the group runs */
+            if ((job->out[i].flags & (KR_F_PIPE | KR_F_SERVICE)) &&
+                kr_jgroups_grouped(&R->grp, job->id))
+                continue;
             if (stat(j->p.lout[i], &sb) == 0) {
                 if ((job->out[i].flags & KR_F_DIRECTORY) && !S_ISDIR(sb.st_mode)) {
                     msg = kr_arena_printf(&j->arena, "output %s was declared directory() "
@@ -1167,7 +1489,6 @@ out:
     return msg;
 }
 
-/* Record provenance of the outputs and end the attempt as done. */
 /* A job whose external id a full disk kept out of the journal: record it
  * now that it ended (best effort: the end record that follows says whether
  * the database can be written again). */
@@ -1180,6 +1501,7 @@ static void rejournal(struct run *R, struct rjob *j)
     (void)kr_state_job_set_spawned(R->st, j->attempt_id, j->ext_id, NULL, &e);
 }
 
+/* Record provenance of the outputs and end the attempt as done. */
 static int record_done(struct run *R, struct rjob *j, const struct kr_exec_result *res,
                        struct kr_error *e)
 {
@@ -1316,7 +1638,8 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
     }
     if (free_retry)
         j->max_attempts++;
-    retry = !cancelled && !kr_signals_pending() && !R->fatal && j->attempt < j->max_attempts;
+    retry = !cancelled && !kr_signals_pending() && !R->fatal && j->attempt < j->max_attempts &&
+            !kr_jgroups_grouped(&R->grp, j->job->id);
     why = kr_asprintf("%s (attempt %d of %d)", detail, j->attempt, j->max_attempts);
     if (retry) {
         kr_progress_failed(R->prog, j->p.desc, why, true);
@@ -1329,6 +1652,10 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
         j->st = R_FAILED;
         R->stats->failed++;
         kr_progress_failed(R->prog, j->p.desc, "cancelled", false);
+        if (kr_jgroups_grouped(&R->grp, j->job->id) && !j->gcancel) {
+            j->gcancel = true;
+            group_abort(R, R->grp.lead[j->job->id], j->p.desc);
+        }
         attempt_free(j);
         kr_free(why);
         kr_free(full_detail);
@@ -1352,12 +1679,22 @@ static void handle_result(struct run *R, const struct kr_exec_result *res)
     if (j->st != R_RUNNING)
         return;
     R->nrunning--;
-    kr_sched_release(R->sched, res->id);
-    if (res->state == KR_EXEC_OK)
+    if (res->state == KR_EXEC_OK) {
         finish_success(R, j, res);
-    else
+    } else if (j->service_stop) {
+        /* stopped by krait once its consumers were done: its end is a success */
+        struct kr_exec_result ok = *res;
+        ok.state = KR_EXEC_OK;
+        ok.exit_code = 0;
+        ok.detail[0] = 0;
+        finish_success(R, j, &ok);
+    } else {
         handle_failure(R, j, res->state, res->detail[0] ? res->detail : "failed",
                        res->state == KR_EXEC_FAILED ? res->exit_code : -1, res);
+    }
+    if (kr_jgroups_grouped(&R->grp, res->id))
+        stop_services(R, R->grp.lead[res->id]);
+    sched_done(R, j);
 }
 
 /* ---- re-adopting jobs of an earlier krait -------------------------------------------------- */
@@ -1529,6 +1866,7 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     uint32_t nall, nrun, i, k, n;
     char cwd[PATH_MAX];
     int rc = KR_OK, cores, sig = 0;
+    double poll_s = 0;
 
     memset(&R, 0, sizeof R);
     memset(stats, 0, sizeof *stats);
@@ -1608,10 +1946,25 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
         R.rj[all[i]->id].job = all[i];
     for (i = 0; i < nrun; i++)
         R.rj[torun[i]->id].needs_run = true;
+    kr_jgroups_build(&R.grp, R.nall, torun, nrun);
+    if (R.grp.lead && (R.ex->caps & KR_EXEC_CAP_REMOTE)) {
+        /* the jobs of a group would land on different machines: pipes run
+         * one after the other as files; a service cannot */
+        if (R.grp.service && !R.fatal) {
+            R.fatal = kr_error_set(&R.fatal_err, KR_EUNSUPPORTED, "service() outputs need the "
+                                   "local executor: a service job runs alongside the jobs that "
+                                   "use it, on one machine (executor %s)", R.ex->name);
+            R.stopping = true;
+        }
+        kr_jgroups_free(&R.grp);
+    }
+    if (R.grp.lead)
+        R.gcount = kr_calloc(R.nall, sizeof *R.gcount);
     for (i = 0; i < nrun; i++) {
         struct rjob *j = &R.rj[torun[i]->id];
         for (k = 0; k < torun[i]->ndeps; k++)
-            if (R.rj[torun[i]->deps[k]->id].needs_run)
+            if (R.rj[torun[i]->deps[k]->id].needs_run &&
+                !kr_jgroups_same(&R.grp, torun[i]->id, torun[i]->deps[k]->id))
                 j->waiting++;
     }
     R.sched = kr_sched_new(R.nall, cores, o->limits, o->nlimits);
@@ -1673,8 +2026,14 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
         }
         if (R.nrunning == 0)
             break;
+        if (R.svcwait.len) {
+            check_services(&R);
+            if (R.svcwait.len)
+                poll_s = 0.05;  /* a service's consumers wait for its output */
+        }
         rc = R.ex->poll(R.exself, res, KR_ARRAY_LEN(res), &n,
-                        R.prog && o->live != 0 ? 0.25 : 1.0, err);
+                        poll_s ? poll_s : R.prog && o->live != 0 ? 0.25 : 1.0, err);
+        poll_s = 0;
         if (rc != KR_OK) {
             R.fatal = rc;
             R.fatal_err = *err;
@@ -1727,6 +2086,9 @@ int kr_run_jobs(struct kr_workflow *wf, struct kr_dag *dag, struct kr_state *st,
     kr_buf_free(&R.failures);
     kr_free(R.temps);
     kr_free(R.rj);
+    kr_jgroups_free(&R.grp);
+    kr_free(R.gcount);
+    kr_vec_free(&R.svcwait);
     return rc;
 }
 
