@@ -1063,6 +1063,37 @@ static void handle_failure(struct run *R, struct rjob *j, int state, const char 
  * be submitted; false when it was finished or failed here (its scheduler
  * slot given back).
  */
+/* The first shell descriptor a pipe's producer holds its FIFO on. */
+#define KR_PIPE_FD 57
+
+/*
+ * A pipe's producer holds its FIFO open for writing from its start to its
+ * end (`exec 57>FIFO`, which also waits for the consumer to open it): a
+ * command that opens it several times, as Snakemake's documented
+ * `for ...; do echo ... >> {output}; done` does, then never lets its
+ * consumer see an end of file between two opens (after which the next open
+ * would wait forever for a reader). The consumer sees the end of the pipe
+ * when the producer ends.
+ */
+static void hold_pipes(struct rjob *j)
+{
+    struct kr_buf b = KR_BUF_INIT;
+    int fd = KR_PIPE_FD;
+    uint32_t i;
+    for (i = 0; i < j->job->nout; i++) {
+        if (!(j->job->out[i].flags & KR_F_PIPE))
+            continue;
+        kr_buf_printf(&b, "exec %d>", fd++);
+        kr_buf_put_squoted(&b, j->p.lout[i]);
+        kr_buf_puts(&b, " || exit 1\n");
+    }
+    if (!b.len)
+        return;
+    kr_buf_puts(&b, j->p.ej.command);
+    j->p.ej.command = kr_arena_strdup(&j->arena, kr_buf_cstr(&b));
+    kr_buf_free(&b);
+}
+
 static bool begin_submit(struct run *R, struct rjob *j)
 {
     struct kr_state_job sj;
@@ -1117,6 +1148,8 @@ static bool begin_submit(struct run *R, struct rjob *j)
         kr_progress_msg(R->prog, false, "%s:\n    %s", j->p.desc, j->p.ej.command);
     if (wrapped)
         j->p.ej.command = wrapped;  /* holds presigned URLs: never printed */
+    if (!R->noop && kr_jgroups_grouped(&R->grp, j->job->id))
+        hold_pipes(j);
 
     j->p.ej.nenv = 0;
     if (!R->noop) {

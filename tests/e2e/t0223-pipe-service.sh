@@ -68,7 +68,7 @@ rule server:
     output: service("db.sock")
     shell:
         "trap 'echo stopped > ../server.stopped; exit 0' TERM; "
-        "sleep 1; echo hello > {output}; "
+        "sleep 1; echo hello > {output}.tmp; mv {output}.tmp {output}; "
         "while true; do sleep 0.1; done"
 rule q1:
     input: "db.sock"
@@ -103,7 +103,7 @@ rule all:
     input: "q.txt"
 rule server:
     output: service("svc")
-    shell: "trap 'exit 0' TERM; touch {output}; exec sleep 3600 #t0223-marker"
+    shell: "trap 'exit 0' TERM; touch {output}; exec sleep 3623"
 rule q:
     input: "svc"
     output: "q.txt"
@@ -114,7 +114,7 @@ timeout 60 "$KRAIT" run -c 2 > run.out 2>&1; rc=$?
 sed 's/^/# /' run.out
 grep -q "rule q failed: exit code 4" run.out; check $? "... naming the consumer's failure"
 sleep 0.5
-! pgrep -f "sleep 3600" > /dev/null; check $? "... the service's processes are gone"
+! pgrep -f "sleep 3623" > /dev/null; check $? "... the service's processes are gone"
 [ ! -e q.txt ] && [ ! -e svc ]; check $? "... the partial output and the service's output are removed"
 cat > Snakefile.dead <<'SNAKE'
 rule all:
