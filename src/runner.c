@@ -1085,7 +1085,7 @@ static void hold_pipes(struct rjob *j)
             continue;
         kr_buf_printf(&b, "exec %d>", fd++);
         kr_buf_put_squoted(&b, j->p.lout[i]);
-        kr_buf_puts(&b, " || exit 1\n");
+        kr_buf_puts(&b, " || exit 1; ");  /* one line: the command's line numbers hold */
     }
     if (!b.len)
         return;

@@ -134,6 +134,25 @@ grep -q "not run: rule server, of its pipe/service group, failed" dead.out
 check $? "... its consumer is not run, and says why"
 sed 's/^/# /' dead.out
 [ ! -e q.txt ]; check $? "... and made nothing"
+
+# a pipe's producer that fails (Snakemake's test_pipes_fail: a syntax error)
+cat > Snakefile.pf <<'SNAKE'
+rule all:
+    input: expand("t.{i}.out", i=range(2))
+rule a:
+    output: pipe("t.{i}.txt")
+    shell: "for i in 0 1 2; ddo echo {wildcards.i} >> {output}; done"
+rule b:
+    input: "t.{i}.txt"
+    output: "t.{i}.out"
+    shell: "grep {wildcards.i} < {input} > {output}"
+SNAKE
+timeout 60 "$KRAIT" run -s Snakefile.pf -c 4 > pf.out 2>&1; rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ]; check $? "a pipe's producer that fails: the run fails, the consumer does not wait for ever"
+grep -q "bash: -c: line 1: syntax error near unexpected token .ddo'" pf.out
+check $? "... the shell's error names the command's own line 1"
+sed 's/^/# /' pf.out
+[ ! -e t.0.out ] && [ ! -e t.0.txt ] && [ ! -e t.1.txt ]; check $? "... and leaves no output or pipe"
 cd ..
 
 # ---- a dry run -------------------------------------------------------------------
