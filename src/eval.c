@@ -571,8 +571,10 @@ static int compare_op(struct kr_interp *I, int op, struct kr_value *a, struct kr
         return KR_OK;
     }
     if (!kr_value_compare(a, b, &c))
-        return kr_eval_error(I, "'%s' not supported between instances of '%s' and '%s'",
-                             op_text(op), kr_value_type_name(a), kr_value_type_name(b));
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "'%s' not supported between instances of '%s' and "
+                                        "'%s'", op_text(op), kr_value_type_name(a),
+                                        kr_value_type_name(b)));
     switch (op) {
     case KR_OP_LT: *res = c < 0; break;
     case KR_OP_LE: *res = c <= 0; break;

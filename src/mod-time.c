@@ -12,8 +12,10 @@
  * second, microsecond), its methods (strftime, isoformat, weekday,
  * isoweekday, date) and the strings behind str(), repr() and type(). The
  * classes datetime.date and datetime.datetime are builtins (their
- * constructors) whose today()/now() kr_time_getattr answers. Local time,
- * as Python's today() and now() use.
+ * constructors) whose today()/now(), fromisoformat() and strptime()
+ * kr_time_getattr answers. Local time, as Python's today() and now() use.
+ * Dates, datetimes and timedeltas carry an integer sort key (__order__,
+ * microseconds) through which <, sorted(), min() and max() order them.
  *
  * Ownership: every value lives in the workflow's arena.
  */
@@ -184,6 +186,7 @@ KR_MOD_FN(m_isoweekday)
 }
 
 static struct kr_value *dt_value(struct kr_interp *I, const struct dt *d);
+static int64_t dt_us(const struct dt *d);
 static int o_add(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
                  struct kr_value **out);
 static int o_sub(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
@@ -224,6 +227,7 @@ static struct kr_value *dt_value(struct kr_interp *I, const struct dt *d)
     kr_mod_def(I, v, "__sub__", o_sub, v);
     kr_dict_sets(I->A, v->u.ns.attrs, "__type__", kr_value_cstr(I->A, d->has_time ? "datetime"
                                                                                  : "date"));
+    kr_dict_sets(I->A, v->u.ns.attrs, "__order__", kr_value_int(I->A, dt_us(d)));
     iso(d, ' ', &b);
     kr_dict_sets(I->A, v->u.ns.attrs, "__str__", kr_value_str(I->A, kr_buf_cstr(&b), b.len));
     b.len = 0;
@@ -359,6 +363,14 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
+/* Microseconds since 0001-01-01 minus the epoch's offset (any fixed origin
+ * orders). */
+static int64_t dt_us(const struct dt *d)
+{
+    return days_from_civil(d->year, d->month, d->day) * US_PER_DAY +
+           ((int64_t)d->hour * 3600 + d->minute * 60 + d->second) * 1000000LL + d->usec;
+}
+
 static bool is_td(const struct kr_value *v)
 {
     return v->type == KR_V_NS && v->u.ns.name && !strcmp(v->u.ns.name, "datetime.timedelta");
@@ -466,6 +478,7 @@ static struct kr_value *td_value(struct kr_interp *I, int64_t us)
     kr_mod_def(I, v, "__sub__", o_sub, v);
     kr_mod_def(I, v, "__mul__", o_mul, v);
     kr_dict_sets(I->A, v->u.ns.attrs, "__type__", kr_value_cstr(I->A, "timedelta"));
+    kr_dict_sets(I->A, v->u.ns.attrs, "__order__", kr_value_int(I->A, us));
     if (days)
         kr_buf_printf(&b, "%lld day%s, ", (long long)days, days == 1 || days == -1 ? "" : "s");
     kr_buf_printf(&b, "%lld:%02lld:%02lld", (long long)(secs / 3600), (long long)(secs / 60 % 60),
@@ -543,6 +556,140 @@ static int td_new(struct kr_interp *I, struct kr_value *self, const struct kr_ca
     return KR_OK;
 }
 
+/* A date's fields checked as the constructor checks them: NULL or a message. */
+static const char *dt_check(const struct dt *d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int md;
+    if (d->year < 1 || d->year > 9999)
+        return "year is out of range";
+    if (d->month < 1 || d->month > 12)
+        return "month must be in 1..12";
+    md = mdays[d->month - 1] + (d->month == 2 && ((d->year % 4 == 0 && d->year % 100 != 0) ||
+                                                   d->year % 400 == 0));
+    if (d->day < 1 || d->day > md)
+        return "day is out of range for month";
+    if (d->hour > 23 || d->minute > 59 || d->second > 59)
+        return "hour, minute or second out of range";
+    return NULL;
+}
+
+/* Read exactly n digits at *p into *v. */
+static bool digits(const char **p, int n, int *v)
+{
+    int i;
+    *v = 0;
+    for (i = 0; i < n; i++, (*p)++) {
+        if (**p < '0' || **p > '9')
+            return false;
+        *v = *v * 10 + (**p - '0');
+    }
+    return true;
+}
+
+/* date.fromisoformat("YYYY-MM-DD"); datetime.fromisoformat("YYYY-MM-DD"
+ * [sep "HH[:MM[:SS[.fff[fff]]]]"]) with any one separator character, as
+ * Python 3.7-3.10 read them (no time zone: krait has none). */
+KR_MOD_FN(c_fromisoformat)
+{
+    bool has_time = self != NULL;
+    const char *fname = has_time ? "datetime.fromisoformat" : "date.fromisoformat", *p, *bad;
+    struct dt d;
+    int rc = kr_args_check(I, fname, a, 1, 1), frac;
+    if (rc != KR_OK)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "%s: argument must be str, not '%s'", fname,
+                                        kr_value_type_name(a->pos[0])));
+    memset(&d, 0, sizeof d);
+    d.has_time = has_time;
+    p = a->pos[0]->u.str.s;
+    if (!digits(&p, 4, &d.year) || *p++ != '-' || !digits(&p, 2, &d.month) || *p++ != '-' ||
+        !digits(&p, 2, &d.day))
+        goto invalid;
+    if (has_time && *p) {
+        p++;    /* the separator, any character */
+        if (!digits(&p, 2, &d.hour))
+            goto invalid;
+        if (*p == ':' && (p++, !digits(&p, 2, &d.minute)))
+            goto invalid;
+        if (*p == ':' && (p++, !digits(&p, 2, &d.second)))
+            goto invalid;
+        if (*p == '.') {
+            const char *q = ++p;
+            if (!digits(&p, 3, &frac))
+                goto invalid;
+            d.usec = frac * 1000;
+            if (*p >= '0' && *p <= '9') {
+                p = q;
+                if (!digits(&p, 6, &d.usec))
+                    goto invalid;
+            }
+        }
+        if (*p == '+' || *p == '-' || *p == 'Z')
+            return kr_exc_tag(I, "ValueError", NULL,
+                              kr_eval_error(I, "%s: '%s' has a time zone; krait's datetimes "
+                                            "are local times without one", fname,
+                                            a->pos[0]->u.str.s));
+    }
+    if (*p)
+        goto invalid;
+    if ((bad = dt_check(&d)) != NULL)
+        return kr_exc_tag(I, "ValueError", NULL, kr_eval_error(I, "%s: %s", fname, bad));
+    *out = dt_value(I, &d);
+    return KR_OK;
+invalid:
+    return kr_exc_tag(I, "ValueError", NULL,
+                      kr_eval_error(I, "Invalid isoformat string: '%s'", a->pos[0]->u.str.s));
+}
+
+/* datetime.strptime(text, format): the C library's strptime over the whole
+ * text (Python's defaults 1900-01-01 00:00:00; %f and %z refused). */
+KR_MOD_FN(c_strptime)
+{
+    struct tm tm;
+    struct dt d;
+    const char *end, *bad, *text, *fmt;
+    int rc = kr_args_check(I, "datetime.strptime", a, 2, 2);
+    KR_UNUSED(self);
+    if (rc != KR_OK)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR || a->pos[1]->type != KR_V_STR)
+        return kr_exc_tag(I, "TypeError", NULL,
+                          kr_eval_error(I, "strptime() argument must be str, not '%s'",
+                                        kr_value_type_name(a->pos[0]->type != KR_V_STR
+                                                               ? a->pos[0] : a->pos[1])));
+    text = a->pos[0]->u.str.s;
+    fmt = a->pos[1]->u.str.s;
+    if (strstr(fmt, "%f") || strstr(fmt, "%z") || strstr(fmt, "%Z"))
+        return kr_eval_error(I, "datetime.strptime(): krait does not support %%f, %%z or %%Z "
+                             "in the format '%s' yet", fmt);
+    memset(&tm, 0, sizeof tm);
+    tm.tm_mday = 1;
+    end = strptime(text, fmt, &tm);
+    if (!end)
+        return kr_exc_tag(I, "ValueError", NULL,
+                          kr_eval_error(I, "time data '%s' does not match format '%s'", text,
+                                        fmt));
+    if (*end)
+        return kr_exc_tag(I, "ValueError", NULL,
+                          kr_eval_error(I, "unconverted data remains: %s", end));
+    memset(&d, 0, sizeof d);
+    d.has_time = true;
+    d.year = tm.tm_year + 1900;
+    d.month = tm.tm_mon + 1;
+    d.day = tm.tm_mday;
+    d.hour = tm.tm_hour;
+    d.minute = tm.tm_min;
+    d.second = tm.tm_sec;
+    if ((bad = dt_check(&d)) != NULL)
+        return kr_exc_tag(I, "ValueError", NULL,
+                          kr_eval_error(I, "datetime.strptime: %s", bad));
+    *out = dt_value(I, &d);
+    return KR_OK;
+}
+
 int kr_time_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
                     struct kr_value **out, bool *handled)
 {
@@ -557,6 +704,15 @@ int kr_time_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
         /* self marks datetime (non-NULL) or date (NULL) */
         *out = kr_value_builtin(I->A, is_dt ? "datetime.now" : "date.today", c_today,
                                 is_dt ? obj : NULL, NULL);
+        return KR_OK;
+    }
+    if (!strcmp(name, "fromisoformat")) {
+        *out = kr_value_builtin(I->A, is_dt ? "datetime.fromisoformat" : "date.fromisoformat",
+                                c_fromisoformat, is_dt ? obj : NULL, NULL);
+        return KR_OK;
+    }
+    if (is_dt && !strcmp(name, "strptime")) {
+        *out = kr_value_builtin(I->A, "datetime.strptime", c_strptime, NULL, NULL);
         return KR_OK;
     }
     return kr_eval_error(I, "krait does not support '%s.%s' yet",

@@ -579,6 +579,17 @@ bool kr_value_compare(const struct kr_value *a, const struct kr_value *b, int *c
         *cmp = c < 0 ? -1 : c > 0;
         return true;
     }
+    if (a->type == KR_V_NS && b->type == KR_V_NS && (a->flags & KR_NS_OBJ) &&
+        (b->flags & KR_NS_OBJ)) {
+        /* objects of one type with an integer sort key (dates, timedeltas) */
+        const struct kr_value *x = kr_dict_gets(a->u.ns.attrs, "__order__"),
+                              *y = kr_dict_gets(b->u.ns.attrs, "__order__");
+        if (!x || !y || x->type != KR_V_INT || y->type != KR_V_INT ||
+            strcmp(obj_attr(a, "__type__"), obj_attr(b, "__type__")) != 0)
+            return false;
+        *cmp = x->u.i < y->u.i ? -1 : x->u.i > y->u.i;
+        return true;
+    }
     if ((a->type == KR_V_LIST && b->type == KR_V_LIST) ||
         (a->type == KR_V_TUPLE && b->type == KR_V_TUPLE)) {
         size_t i, n = a->u.list.len < b->u.list.len ? a->u.list.len : b->u.list.len;

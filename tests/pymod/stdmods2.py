@@ -56,6 +56,24 @@ x = date(2024, 3, 5); y = dtm(2024, 3, 5, 14, 7, 9, 120)
 print(x, repr(x), x.isoformat(), x.strftime("%Y/%m/%d %a %b %j %A %B %y %%"), x.weekday(), x.isoweekday(), x.year, x.month, x.day)
 print(y, repr(y), y.isoformat(), y.isoformat(" "), y.strftime("%H:%M:%S.%f %p %I"), y.date(), y.hour, y.minute, y.second, y.microsecond, repr(dtm(2024, 1, 2)), repr(dtm(2024, 1, 2, 3, 4, 5)))
 print(x == date(2024, 3, 5), x == date(2024, 3, 6), str(dtm(2024, 1, 2)), f"{x}", "{}".format(y), date(2024, 2, 29), date(2023, 12, 31).strftime("%j"))
+# ordering (<, sorted, min, max), fromisoformat and strptime
+td = datetime.timedelta
+print(x < date(2024, 3, 6), x > date(2024, 3, 6), x <= date(2024, 3, 5), y >= dtm(2024, 3, 5, 14, 7, 9), sorted([date(2024, 5, 1), x, date(2023, 1, 1)]), max([dtm(2024, 1, 1), y]), min(td(days=1), td(hours=3)), td(seconds=1) < td(days=1), sorted([td(hours=-1), td(0), td(minutes=5)]))
+print(date.fromisoformat("2024-02-29"), repr(dtm.fromisoformat("2024-03-05T14:07:09")), dtm.fromisoformat("2024-03-05 14:07"), repr(dtm.fromisoformat("2024-03-05T14:07:09.120")), dtm.fromisoformat("2024-03-05"), dtm.strptime("05/03/2024 14:07", "%d/%m/%Y %H:%M"), repr(dtm.strptime("2024-061", "%Y-%j")), dtm.strptime("Mar 5 2024", "%b %d %Y").date())
+for bad in ["2024-3-5", "2024-02-30", "20240305x"]:
+    try:
+        date.fromisoformat(bad)
+    except ValueError as e:
+        print("ValueError", bad)
+for t, f in [("2024-03-05", "%Y-%m"), ("2024", "%Y-%m")]:
+    try:
+        dtm.strptime(t, f)
+    except ValueError as e:
+        print("ValueError:", e)
+try:
+    print(x < y)
+except TypeError:
+    print("TypeError")
 print(len(time.strftime("%Y-%m-%d")), time.time() > 1e9, time.strftime("%Y") == str(d.year) or d.month == 1)
 # os additions
 print(os.getenv("KRAIT_SURELY_UNSET"), os.getenv("KRAIT_SURELY_UNSET", "dflt"), sorted(os.listdir("d")), os.path.getsize("d/a.txt"))

@@ -1,2 +1,2 @@
 import datetime
-start = datetime.datetime.fromisoformat("2024-01-02")
+start = datetime.datetime.utcnow()
