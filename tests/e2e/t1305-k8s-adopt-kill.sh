@@ -39,9 +39,9 @@ done_incomplete() {     # outputs the journal records done that are not complete
     done
     echo $bad
 }
-wait_for() {    # wait_for CMD...: until CMD succeeds (max 30 s)
+wait_for() {    # wait_for CMD...: until CMD succeeds (max 60 s)
     t=0
-    while ! "$@" && [ $t -lt 150 ]; do sleep 0.2; t=$((t + 1)); done
+    while ! "$@" && [ $t -lt 300 ]; do sleep 0.2; t=$((t + 1)); done
 }
 three_parts() { [ "$(grep -l part1 out/0.txt out/1.txt out/2.txt 2>/dev/null | wc -l)" -ge 3 ]; }
 journaled() {   # journaled [LIKE]: three unfinished attempts have a journaled Job name
