@@ -320,13 +320,68 @@ static const char *presign(struct kr_s3 *s3, const char *method, const char *pat
     return r;
 }
 
+/* One more input slot in *in (capacity *cap, arena-grown). */
+static struct kr_stage_remote_file *in_slot(struct kr_stage_remote_file **in, size_t n,
+                                            size_t *cap, struct kr_arena *arena)
+{
+    if (n == *cap) {
+        struct kr_stage_remote_file *m = kr_arena_zalloc(arena, 2 * *cap * sizeof *m);
+        memcpy(m, *in, n * sizeof *m);
+        *in = m;
+        *cap *= 2;
+    }
+    return &(*in)[n];
+}
+
+/* A directory() input in S3: one presigned GET per object under it, listed
+ * now (as shared staging lists it), each landing at its place under the
+ * directory's local path. */
+static int add_dir_input(struct kr_storage *s, struct kr_s3 *s3, const char *root,
+                         const char *path, struct kr_stage_remote_job *rj,
+                         struct kr_stage_remote_file **in, size_t *cap, struct kr_arena *arena,
+                         struct kr_error *err)
+{
+    struct kr_s3_object *objs = NULL;
+    char *bucket = NULL, *key = NULL, *prefix;
+    size_t i, nobj = 0;
+    int rc = kr_storage_s3_split(path, &bucket, &key, err);
+    if (rc != KR_OK)
+        return rc;
+    prefix = kr_asprintf("%s/", key);
+    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
+    for (i = 0; rc == KR_OK && i < nobj; i++) {
+        struct kr_stage_remote_file *f = in_slot(in, rj->nin, cap, arena);
+        struct kr_s3_object o = objs[i];
+        char md5[33];
+        f->remote = kr_arena_printf(arena, "s3://%s/%s", bucket, objs[i].key);
+        o.key = NULL;
+        kr_storage_s3_note(s, f->remote, &o);
+        f->local = kr_stage_local_path(root, f->remote, arena);
+        f->size = objs[i].size;
+        f->md5 = plain_md5(objs[i].etag, md5) ? kr_arena_strdup(arena, md5) : NULL;
+        if (!(f->url = presign(s3, "GET", f->remote, rj->expires, arena, err)))
+            rc = err ? err->code : KR_EUSAGE;
+        else
+            rj->nin++;
+    }
+    if (rc == KR_OK && nobj == 0)
+        rc = kr_error_set(err, KR_EIO, "input %s: the directory in S3 holds no object any more",
+                          path);
+    kr_s3_objects_free(objs, nobj);
+    kr_free(prefix);
+    kr_free(bucket);
+    kr_free(key);
+    return rc;
+}
+
 int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *command,
                          const char *const *inputs, size_t nin, const char *const *outputs,
                          const bool *touch, size_t nout, int64_t runtime_min,
                          const char *const *show, size_t nshow, bool isolated,
                          struct kr_arena *arena, const char **wrapped, struct kr_error *err)
 {
-    struct kr_stage_remote_file *in = kr_arena_zalloc(arena, (nin + 1) * sizeof *in);
+    size_t incap = nin + 1;
+    struct kr_stage_remote_file *in = kr_arena_zalloc(arena, incap * sizeof *in);
     struct kr_stage_remote_file *out = kr_arena_zalloc(arena, (nout + 1) * sizeof *out);
     struct kr_stage_remote_job rj;
     struct kr_s3 *s3 = NULL;
@@ -355,10 +410,11 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
         if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
             return rc;
         memset(&obj, 0, sizeof obj);
-        if (kr_storage_s3_known_dir(s, inputs[i], &obj))
-            return kr_error_set(err, KR_EUNSUPPORTED, "input %s is a directory in S3: a "
-                                "presigned download needs each object's name before the job "
-                                "runs, so this needs --storage-staging shared", inputs[i]);
+        if (kr_storage_s3_known_dir(s, inputs[i], &obj)) {
+            if ((rc = add_dir_input(s, s3, root, inputs[i], &rj, &in, &incap, arena, err)) != KR_OK)
+                return rc;
+            continue;
+        }
         if (!kr_storage_s3_known(s, inputs[i], &obj)) {
             char *bucket, *key;
             int exists = 0;
@@ -374,6 +430,7 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
                                     "(NoSuchKey or NoSuchBucket): upload it, fix the path, or "
                                     "produce it with a rule", inputs[i]);
         }
+        in = in_slot(&in, rj.nin, &incap, arena) - rj.nin;
         in[rj.nin].remote = inputs[i];
         in[rj.nin].local = kr_stage_local_path(root, inputs[i], arena);
         in[rj.nin].size = obj.size;
@@ -395,6 +452,7 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
             return err ? err->code : KR_EUSAGE;
         rj.nout++;
     }
+    rj.in = in;
     if (rj.nin + rj.nout > 0)
         *wrapped = kr_stage_remote_script(&rj, arena);
     return KR_OK;

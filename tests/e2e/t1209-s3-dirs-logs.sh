@@ -6,7 +6,8 @@
 # makes fewer files deletes the objects of the older version, and the
 # consumer's staged copy loses them too. s3:// log: and benchmark: files are
 # written to their staged copies and uploaded after the job, also under
-# --storage-staging presigned (by krait, not by the job).
+# --storage-staging presigned (by krait, not by the job). Under presigned
+# staging a directory in S3 as input reaches the job object by object.
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt || exit 0
 D="$KR_BUILDDIR/tests/unit/s3_drive"
@@ -71,5 +72,17 @@ t "presigned staging: s3:// log and benchmark uploaded by krait after the job" \
   '"$KRAIT" run -c 1 --s3-endpoint-url "$S3_ENDPOINT" --storage-staging presigned >../pre.out 2>&1 &&
    [ "$(get s3://bkt/pre/one.log)" = logged ] && get s3://bkt/pre/one.tsv | grep -q "^s	h:m:s" &&
    [ "$(get s3://bkt/pre/out.txt)" = "$(printf "uno\ndos")" ]'
+cat > Snakefile.dir <<'EOS'
+rule count:
+    input: "s3://bkt/proj/results/parts"
+    output: "s3://bkt/pre/count.txt"
+    shell: "ls {input} | sort > {output}; cat {input}/p_* >> {output}"
+EOS
+: > ../proxy.log
+t "presigned staging: a directory in S3 as input is fetched object by object by the job" \
+  '"$KRAIT" run -s Snakefile.dir -c 1 --s3-endpoint-url "$S3_ENDPOINT" --storage-staging presigned -v >../pdir.out 2>&1 &&
+   [ "$(get s3://bkt/pre/count.txt)" = "$(printf "p_aa\np_ab\nuno\ndos")" ]'
+t "... each object by a presigned GET" \
+  '[ "$(grep -c "GET /bkt/proj/results/parts/.*X-Amz-Signature" ../proxy.log)" -ge 3 ]'
 echo "1..$n"
 exit $fail
