@@ -434,6 +434,14 @@ char *kr_aws_presign(const struct kr_aws_creds *c, const char *region, const cha
     return out;
 }
 
+void kr_aws_sign_policy(const struct kr_aws_creds *c, const char *region, const char *service,
+                        const char *amz_date, const char *policy_b64, char hex[65])
+{
+    char date8[9];
+    snprintf(date8, sizeof date8, "%.8s", amz_date);
+    signature(c, date8, region, service, policy_b64, hex);
+}
+
 /* ---- retries ------------------------------------------------------------- */
 
 bool kr_aws_retryable(long status, const char *code)

@@ -97,6 +97,14 @@ char *kr_aws_presign(const struct kr_aws_creds *c, const char *region, const cha
                      long expires, const char *amz_date);
 
 /*
+ * The SigV4 signature (hex) of a browser-based POST's policy: policy_b64
+ * (the base64 policy document, itself the string to sign) signed with the
+ * key of amz_date's day, region and service.
+ */
+void kr_aws_sign_policy(const struct kr_aws_creds *c, const char *region, const char *service,
+                        const char *amz_date, const char *policy_b64, char hex[65]);
+
+/*
  * Whether a failed AWS request is worth another attempt: a transport
  * failure (status 0: connection refused or reset, timeout, truncated
  * body), any 5xx, 429, or an error code that means throttling or a slow

@@ -902,6 +902,7 @@ static const char *wrap_presigned(struct run *R, struct rjob *j, const char **wr
     struct kr_job *job = j->job;
     const char **ins = kr_arena_zalloc(&j->arena, (job->nin + 1) * sizeof *ins);
     bool *touch = kr_arena_zalloc(&j->arena, (job->nout + 1) * sizeof *touch);
+    bool *isdir = kr_arena_zalloc(&j->arena, (job->nout + 1) * sizeof *isdir);
     struct kr_error e;
     uint32_t i;
     for (i = 0; i < job->nin; i++) {
@@ -911,14 +912,12 @@ static const char *wrap_presigned(struct run *R, struct rjob *j, const char **wr
     }
     for (i = 0; i < job->nout; i++) {
         touch[i] = (job->out[i].flags & KR_F_TOUCH) != 0;
-        if ((job->out[i].flags & KR_F_DIRECTORY) && kr_storage_is_s3(job->out[i].path))
-            return kr_arena_printf(&j->arena, "directory() output %s is in S3: a presigned "
-                                   "upload needs each object's name before the job runs, so "
-                                   "this needs --storage-staging shared", job->out[i].path);
+        isdir[i] = (job->out[i].flags & KR_F_DIRECTORY) != 0;
     }
     kr_error_clear(&e);
     if (kr_stage_remote_wrap(R->o->storage, R->jp.stage_root, j->p.ej.command, ins, job->nin,
-                             j->p.ej.outputs, touch, j->p.ej.noutputs, j->p.ej.runtime_min,
+                             j->p.ej.outputs, touch, isdir, j->p.ej.noutputs,
+                             j->p.ej.runtime_min,
                              (const char *const *)j->p.logs, j->p.nlogs, R->isolated,
                              &j->arena, wrapped, &e) != KR_OK)
         return kr_arena_printf(&j->arena, "cannot presign the job's S3 objects: %s", e.msg);
@@ -976,7 +975,12 @@ static const char *verify_presigned(struct run *R, struct rjob *j)
 {
     struct kr_error e;
     kr_error_clear(&e);
-    if (kr_stage_remote_verify(R->o->storage, j->p.ej.outputs, j->p.ej.noutputs, &e) != KR_OK)
+    bool *isdir = kr_arena_zalloc(&j->arena, (j->job->nout + 1) * sizeof *isdir);
+    uint32_t i;
+    for (i = 0; i < j->job->nout; i++)
+        isdir[i] = (j->job->out[i].flags & KR_F_DIRECTORY) != 0;
+    if (kr_stage_remote_verify(R->o->storage, j->p.ej.outputs, isdir, j->p.ej.noutputs, &e) !=
+        KR_OK)
         return kr_arena_printf(&j->arena, "%s", e.msg);
     return NULL;
 }

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1104,6 +1105,70 @@ int kr_s3_list(struct kr_s3 *s3, const char *bucket, const char *prefix,
     *objs = out;
     *n = cnt;
     return KR_OK;
+}
+
+void kr_s3_presign_post(struct kr_s3 *s3, const char *bucket, const char *prefix, long expires,
+                        struct kr_s3_post *out)
+{
+    time_t now = time(NULL) + s3->clock_offset, until = now + expires;
+    struct tm tm;
+    char amz[17], exp[32], sig[65];
+    json_t *doc, *cond;
+    char *js;
+    unsigned char *b64;
+    size_t n;
+
+    memset(out, 0, sizeof *out);
+    kr_aws_amz_date(now, amz);
+    gmtime_r(&until, &tm);
+    strftime(exp, sizeof exp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    out->amz_date = kr_strdup(amz);
+    out->credential = kr_asprintf("%s/%.8s/%s/s3/aws4_request", s3->creds.access_key, amz,
+                                  s3->region);
+    out->url = kr_asprintf("%s/%s", s3->endpoint, bucket);
+    if (s3->creds.session_token)
+        out->token = kr_strdup(s3->creds.session_token);
+    cond = json_array();
+    json_array_append_new(cond, json_pack("{s:s}", "bucket", bucket));
+    json_array_append_new(cond, json_pack("[s,s,s]", "starts-with", "$key", prefix));
+    json_array_append_new(cond, json_pack("{s:s}", "x-amz-algorithm", "AWS4-HMAC-SHA256"));
+    json_array_append_new(cond, json_pack("{s:s}", "x-amz-credential", out->credential));
+    json_array_append_new(cond, json_pack("{s:s}", "x-amz-date", amz));
+    json_array_append_new(cond, json_pack("[s,i,I]", "content-length-range", 0,
+                                          (json_int_t)5368709120LL));
+    if (out->token)
+        json_array_append_new(cond, json_pack("{s:s}", "x-amz-security-token", out->token));
+    doc = json_pack("{s:s,s:o}", "expiration", exp, "conditions", cond);
+    js = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    n = strlen(js);
+    b64 = kr_malloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock(b64, (const unsigned char *)js, (int)n);
+    memset(js, 0, n);
+    free(js);   /* jansson's allocation */
+    out->policy = (char *)b64;
+    kr_aws_sign_policy(&s3->creds, s3->region, "s3", amz, out->policy, sig);
+    out->signature = kr_strdup(sig);
+    memset(sig, 0, sizeof sig);
+}
+
+static void wipe_str(char *s)
+{
+    if (s) {
+        memset(s, 0, strlen(s));
+        kr_free(s);
+    }
+}
+
+void kr_s3_post_free(struct kr_s3_post *p)
+{
+    kr_free(p->url);
+    wipe_str(p->policy);
+    kr_free(p->credential);
+    kr_free(p->amz_date);
+    wipe_str(p->signature);
+    wipe_str(p->token);
+    memset(p, 0, sizeof *p);
 }
 
 char *kr_s3_presign(struct kr_s3 *s3, const char *method, const char *bucket, const char *key,

@@ -126,4 +126,24 @@ void kr_s3_objects_free(struct kr_s3_object *objs, size_t n);
 char *kr_s3_presign(struct kr_s3 *s3, const char *method, const char *bucket, const char *key,
                     long expires);
 
+/*
+ * A presigned browser-based POST (SigV4 POST policy) that lets its holder
+ * upload objects under bucket/prefix (any key starting with prefix, each at
+ * most 5 GiB) for expires seconds: the form's URL (path style) and the
+ * fields to send with each file (key, then these, then the file last).
+ * The policy and signature are secrets (they grant the upload), as is the
+ * session token. kr_s3_post_free wipes them.
+ */
+struct kr_s3_post {
+    char *url;              /* ENDPOINT/BUCKET */
+    char *policy;           /* base64 policy document */
+    char *credential;       /* x-amz-credential */
+    char *amz_date;         /* x-amz-date */
+    char *signature;        /* x-amz-signature */
+    char *token;            /* x-amz-security-token, or NULL */
+};
+void kr_s3_presign_post(struct kr_s3 *s3, const char *bucket, const char *prefix, long expires,
+                        struct kr_s3_post *out);
+void kr_s3_post_free(struct kr_s3_post *p);
+
 #endif /* KR_S3_H */

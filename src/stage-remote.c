@@ -188,6 +188,54 @@ static const char prelude[] =
     "        fi\n"
     "        kr_wait\n"
     "    done\n"
+    "}\n"
+    /* POST (a file of a directory output, by the presigned form N): N FILE S3NAME KEY URL */
+    "kr_post() {\n"
+    "    kr_n=$(($(wc -c < \"$2\")))\n"
+    "    if [ \"$kr_n\" -gt 5368709120 ]; then\n"
+    "        kr_say \"POST $3: the file has $kr_n bytes; a presigned upload is one request, which "
+    "S3 limits to 5 GiB: run this rule with --storage-staging shared\"; return 1\n"
+    "    fi\n"
+    "    kr_i=1; kr_delay=1\n"
+    "    while :; do\n"
+    "        kr_err=; : > \"$kr_d/resp\"\n"
+    "        kr_code=$(curl -sS -g --form-string \"key=$4\" -F \"policy=<$kr_d/fp$1\" "
+    "--form-string x-amz-algorithm=AWS4-HMAC-SHA256 -F \"x-amz-credential=<$kr_d/fc$1\" "
+    "-F \"x-amz-date=<$kr_d/fd$1\" ${kr_tok:+-F \"x-amz-security-token=<$kr_d/fk$1\"} "
+    "-F \"x-amz-signature=<$kr_d/fs$1\" -F 'file=@-' -H 'Expect:' -o \"$kr_d/resp\" "
+    "-w '%{http_code}' --connect-timeout 30 --speed-limit 1 --speed-time 120 \"$5\" "
+    "< \"$2\" 2>\"$kr_d/err\")\n"
+    "        kr_rc=$?\n"
+    "        if [ $kr_rc -ne 0 ]; then kr_why=\"curl exit code $kr_rc: $(tr '\\n' ' ' < "
+    "\"$kr_d/err\" | cut -c1-300)\"\n"
+    "        else\n"
+    "            case $kr_code in\n"
+    "            2[0-9][0-9]) return 0 ;;\n"
+    "            5[0-9][0-9]|429|408) kr_why=\"HTTP $kr_code $(kr_xml Code \"$kr_d/resp\")\" ;;\n"
+    "            *) kr_fatal POST \"$3\" \"$kr_d/resp\"; return 1 ;;\n"
+    "            esac\n"
+    "        fi\n"
+    "        if [ $kr_i -ge $kr_att ]; then\n"
+    "            kr_say \"POST $3 failed $kr_att times: $kr_why: rerun later, or check the storage "
+    "endpoint\"; return 1\n"
+    "        fi\n"
+    "        kr_wait\n"
+    "    done\n"
+    "}\n"
+    /* a directory() output, every file under it: N LOCAL S3NAME PREFIX URL */
+    "kr_putdir() {\n"
+    "    [ -d \"$2\" ] || { kr_say \"the job finished but directory output $3 is missing (the job "
+    "was to write it to $2)\"; return 1; }\n"
+    "    [ \"$kr_tool\" = curl ] || { kr_say \"directory output $3: uploading a directory needs curl "
+    "where the job runs (wget cannot send a form): add it to the job's image, or use "
+    "--storage-staging shared\"; return 1; }\n"
+    "    : > \"$2/.snakemake_timestamp\" || return 1\n"
+    "    (cd -- \"$2\" && find . -type f) > \"$kr_d/files$1\" || { kr_say \"directory output $3: "
+    "cannot list $2\"; return 1; }\n"
+    "    while IFS= read -r kr_f; do\n"
+    "        kr_f=${kr_f#./}\n"
+    "        kr_post \"$1\" \"$2/$kr_f\" \"$3/$kr_f\" \"$4$kr_f\" \"$5\" || return 1\n"
+    "    done < \"$kr_d/files$1\"\n"
     "}\n";
 
 const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct kr_arena *arena)
@@ -201,13 +249,31 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
     kr_buf_puts(&in, prelude);
     if (rj->in_scratch)
         kr_buf_puts(&in, "cd -- \"$kr_d\" || exit 1\n");
-    kr_buf_printf(&in, "kr_exp=%ld\nkr_att=%d\n", rj->expires, rj->attempts > 0 ? rj->attempts : 6);
+    kr_buf_printf(&in, "kr_exp=%ld\nkr_att=%d\nkr_tok=\n", rj->expires,
+                  rj->attempts > 0 ? rj->attempts : 6);
     /* the URLs, each in a file of the private directory (curl reads them
      * from its standard input, wget from the file: never an argument) */
     kr_buf_puts(&in, "kr_um=$(umask)\numask 077\n");
     for (i = 0; i < rj->nin + rj->nout; i++) {
         const struct kr_stage_remote_file *f = i < rj->nin ? &rj->in[i] : &rj->out[i - rj->nin];
         kr_buf_printf(&in, "cat > \"$kr_d/u%zu\" <<'KRAIT_URL'\n%s\nKRAIT_URL\n", i + 1, f->url);
+    }
+    for (i = 0; i < rj->ndout; i++) {
+        /* a form's fields, without a newline (curl -F "name=<file" sends
+         * the file as it is) */
+        const struct kr_stage_remote_dir *d = &rj->dout[i];
+        const char *const fv[] = {d->policy, d->credential, d->amz_date, d->signature, d->token};
+        static const char fn[] = "pcdsk";
+        size_t k;
+        for (k = 0; k < 5; k++) {
+            if (!fv[k])
+                continue;
+            kr_buf_puts(&in, "printf '%s' ");
+            kr_buf_put_squoted(&in, fv[k]);
+            kr_buf_printf(&in, " > \"$kr_d/f%c%zu\"\n", fn[k], i + 1);
+        }
+        if (d->token)
+            kr_buf_puts(&in, "kr_tok=1\n");
     }
     kr_buf_puts(&in, "umask \"$kr_um\"\n");
     for (i = 0; i < rj->nin; i++) {
@@ -224,6 +290,11 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
         /* the command writes into the same directories as under shared staging */
         kr_buf_puts(&in, "mkdir -p -- \"$(dirname -- ");
         kr_buf_put_squoted(&in, rj->out[i].local);
+        kr_buf_puts(&in, ")\" || exit 1\n");
+    }
+    for (i = 0; i < rj->ndout; i++) {
+        kr_buf_puts(&in, "mkdir -p -- \"$(dirname -- ");
+        kr_buf_put_squoted(&in, rj->dout[i].local);
         kr_buf_puts(&in, ")\" || exit 1\n");
     }
     for (i = 0; i < rj->nshow; i++) {
@@ -265,6 +336,17 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
         kr_buf_put_squoted(&in, rj->out[i].local);
         kr_buf_putc(&in, ' ');
         kr_buf_put_squoted(&in, rj->out[i].remote);
+        kr_buf_puts(&in, " || exit 1\n");
+    }
+    for (i = 0; i < rj->ndout; i++) {
+        kr_buf_printf(&in, "kr_putdir %zu ", i + 1);
+        kr_buf_put_squoted(&in, rj->dout[i].local);
+        kr_buf_putc(&in, ' ');
+        kr_buf_put_squoted(&in, rj->dout[i].remote);
+        kr_buf_putc(&in, ' ');
+        kr_buf_put_squoted(&in, rj->dout[i].prefix);
+        kr_buf_putc(&in, ' ');
+        kr_buf_put_squoted(&in, rj->dout[i].url);
         kr_buf_puts(&in, " || exit 1\n");
     }
     kr_buf_puts(&in, "exit 0\n");
@@ -374,15 +456,61 @@ static int add_dir_input(struct kr_storage *s, struct kr_s3 *s3, const char *roo
     return rc;
 }
 
+/* A directory() output in S3: the objects now under it are deleted (as a
+ * job's old outputs are removed before it runs) and a presigned POST form
+ * lets the job upload whatever it leaves in the directory. */
+static int add_dir_output(struct kr_storage *s, struct kr_s3 *s3, const char *root,
+                          const char *path, struct kr_stage_remote_job *rj,
+                          struct kr_stage_remote_dir *d, struct kr_arena *arena,
+                          struct kr_error *err)
+{
+    struct kr_s3_object *objs = NULL;
+    struct kr_s3_post post;
+    char *bucket = NULL, *key = NULL, *prefix;
+    size_t i, nobj = 0;
+    int rc = kr_storage_s3_split(path, &bucket, &key, err);
+    if (rc != KR_OK)
+        return rc;
+    prefix = kr_asprintf("%s/", key);
+    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
+    for (i = 0; rc == KR_OK && i < nobj; i++) {
+        rc = kr_s3_delete(s3, bucket, objs[i].key, err);
+        if (rc == KR_OK) {
+            char *op = kr_asprintf("s3://%s/%s", bucket, objs[i].key);
+            kr_storage_s3_note(s, op, NULL);
+            kr_free(op);
+        }
+    }
+    kr_s3_objects_free(objs, nobj);
+    if (rc == KR_OK) {
+        kr_s3_presign_post(s3, bucket, prefix, rj->expires, &post);
+        d->remote = path;
+        d->local = kr_stage_local_path(root, path, arena);
+        d->prefix = kr_arena_strdup(arena, prefix);
+        d->url = kr_arena_strdup(arena, post.url);
+        d->policy = kr_arena_strdup(arena, post.policy);
+        d->credential = kr_arena_strdup(arena, post.credential);
+        d->amz_date = kr_arena_strdup(arena, post.amz_date);
+        d->signature = kr_arena_strdup(arena, post.signature);
+        d->token = post.token ? kr_arena_strdup(arena, post.token) : NULL;
+        kr_s3_post_free(&post);
+    }
+    kr_free(prefix);
+    kr_free(bucket);
+    kr_free(key);
+    return rc;
+}
+
 int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *command,
                          const char *const *inputs, size_t nin, const char *const *outputs,
-                         const bool *touch, size_t nout, int64_t runtime_min,
+                         const bool *touch, const bool *isdir, size_t nout, int64_t runtime_min,
                          const char *const *show, size_t nshow, bool isolated,
                          struct kr_arena *arena, const char **wrapped, struct kr_error *err)
 {
     size_t incap = nin + 1;
     struct kr_stage_remote_file *in = kr_arena_zalloc(arena, incap * sizeof *in);
     struct kr_stage_remote_file *out = kr_arena_zalloc(arena, (nout + 1) * sizeof *out);
+    struct kr_stage_remote_dir *dout = kr_arena_zalloc(arena, (nout + 1) * sizeof *dout);
     struct kr_stage_remote_job rj;
     struct kr_s3 *s3 = NULL;
     size_t i, k;
@@ -392,6 +520,7 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
     rj.command = command;
     rj.in = in;
     rj.out = out;
+    rj.dout = dout;
     rj.expires = kr_stage_remote_expiry(runtime_min);
     rj.in_scratch = isolated;
     rj.show = isolated ? show : NULL;
@@ -444,6 +573,13 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
             continue;
         if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
             return rc;
+        if (isdir && isdir[i]) {
+            if ((rc = add_dir_output(s, s3, root, outputs[i], &rj, &dout[rj.ndout], arena,
+                                     err)) != KR_OK)
+                return rc;
+            rj.ndout++;
+            continue;
+        }
         out[rj.nout].remote = outputs[i];
         out[rj.nout].local = kr_stage_local_path(root, outputs[i], arena);
         out[rj.nout].touch = touch && touch[i];
@@ -453,13 +589,48 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
         rj.nout++;
     }
     rj.in = in;
-    if (rj.nin + rj.nout > 0)
+    if (rj.nin + rj.nout + rj.ndout > 0)
         *wrapped = kr_stage_remote_script(&rj, arena);
     return KR_OK;
 }
 
-int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, size_t n,
-                           struct kr_error *err)
+/* A directory() output after its job: what is under its prefix now (the
+ * job's upload) is noted, the directory's mtime the newest object's, its
+ * size their sum. *found: whether any object is there. */
+static int verify_dir(struct kr_storage *s, struct kr_s3 *s3, const char *path, bool *found,
+                      struct kr_error *err)
+{
+    struct kr_s3_object agg, *objs = NULL;
+    char *bucket = NULL, *key = NULL, *prefix;
+    size_t i, nobj = 0;
+    int rc = kr_storage_s3_split(path, &bucket, &key, err);
+    if (rc != KR_OK)
+        return rc;
+    prefix = kr_asprintf("%s/", key);
+    memset(&agg, 0, sizeof agg);
+    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
+    for (i = 0; rc == KR_OK && i < nobj; i++) {
+        char *op = kr_asprintf("s3://%s/%s", bucket, objs[i].key);
+        struct kr_s3_object o = objs[i];
+        o.key = NULL;
+        kr_storage_s3_note(s, op, &o);
+        kr_free(op);
+        if (objs[i].mtime_ns > agg.mtime_ns)
+            agg.mtime_ns = objs[i].mtime_ns;
+        agg.size += objs[i].size;
+    }
+    *found = rc == KR_OK && nobj > 0;
+    if (*found)
+        kr_storage_s3_note_dir(s, path, &agg);
+    kr_s3_objects_free(objs, nobj);
+    kr_free(prefix);
+    kr_free(bucket);
+    kr_free(key);
+    return rc;
+}
+
+int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, const bool *isdir,
+                           size_t n, struct kr_error *err)
 {
     struct kr_buf missing = KR_BUF_INIT;
     struct kr_s3 *s3 = NULL;
@@ -474,6 +645,17 @@ int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, siz
             continue;
         if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
             break;
+        if (isdir && isdir[i]) {
+            bool found = false;
+            if ((rc = verify_dir(s, s3, outputs[i], &found, err)) != KR_OK)
+                break;
+            if (!found) {
+                kr_buf_printf(&missing, "\n        %s (a directory: no object under it)",
+                              outputs[i]);
+                nmiss++;
+            }
+            continue;
+        }
         if ((rc = kr_storage_s3_split(outputs[i], &bucket, &key, err)) != KR_OK)
             break;
         memset(&obj, 0, sizeof obj);

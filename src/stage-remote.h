@@ -74,12 +74,25 @@ struct kr_stage_remote_file {
     bool touch;             /* outputs: touch() - created when the command did not */
 };
 
+/* A directory() output of a presigned job: its files go up by a presigned
+ * POST form (SigV4 POST policy) that allows any key under prefix. */
+struct kr_stage_remote_dir {
+    const char *remote;     /* s3://BUCKET/KEY, for messages */
+    const char *local;      /* the directory the command writes */
+    const char *prefix;     /* KEY/ */
+    const char *url;        /* the form's URL, ENDPOINT/BUCKET (not a secret) */
+    const char *policy, *credential, *amz_date, *signature, *token;   /* the form's
+                               fields (policy, signature, token: secrets; token may be NULL) */
+};
+
 struct kr_stage_remote_job {
     const char *command;    /* the job's command as the executor would have run it */
     const struct kr_stage_remote_file *in;
     size_t nin;
     const struct kr_stage_remote_file *out;
     size_t nout;
+    const struct kr_stage_remote_dir *dout;
+    size_t ndout;
     int attempts;           /* per transfer; <= 0: 6 */
     long expires;           /* seconds the URLs are valid (for the message on expiry) */
     bool in_scratch;        /* an isolated job (kr_exec_job.isolated): it runs in the
@@ -102,9 +115,12 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
 
 /*
  * Presign the job's remote paths and wrap its command: every s3:// path
- * among inputs[0..nin) (downloaded to kr_stage_local_path(root, ...)) and
- * outputs[0..nout) (uploaded from there; touch[i] for touch() outputs,
- * touch may be NULL). Sizes and ETags of inputs come from the storage's
+ * among inputs[0..nin) (downloaded to kr_stage_local_path(root, ...); a
+ * directory in S3 object by object) and outputs[0..nout) (uploaded from
+ * there; touch[i] for touch() outputs, touch may be NULL; isdir[i] for
+ * directory() outputs, may be NULL: the objects now under one are deleted,
+ * as a job's old outputs are removed before it runs, and the job uploads
+ * every file it leaves there through a presigned POST form). Sizes and ETags of inputs come from the storage's
  * inventory (else one HEAD). An input that does not exist fails (KR_EIO,
  * naming it). *wrapped is the script, or `command` itself when the job has
  * no remote path. isolated: the job runs in its scratch directory and
@@ -113,17 +129,18 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
  */
 int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *command,
                          const char *const *inputs, size_t nin, const char *const *outputs,
-                         const bool *touch, size_t nout, int64_t runtime_min,
+                         const bool *touch, const bool *isdir, size_t nout, int64_t runtime_min,
                          const char *const *show, size_t nshow, bool isolated,
                          struct kr_arena *arena, const char **wrapped, struct kr_error *err);
 
 /*
  * After a presigned job succeeded: HEAD each s3:// output among
- * outputs[0..n) and tell the inventory what is stored (so provenance and
- * later plans see it). KR_NOT_FOUND with a message naming the missing
- * ones; KR_EIO when S3 cannot be asked.
+ * outputs[0..n) (list the prefix of a directory, isdir[i]; isdir may be
+ * NULL) and tell the inventory what is stored (so provenance and later
+ * plans see it). KR_NOT_FOUND with a message naming the missing ones;
+ * KR_EIO when S3 cannot be asked.
  */
-int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, size_t n,
-                           struct kr_error *err);
+int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, const bool *isdir,
+                           size_t n, struct kr_error *err);
 
 #endif /* KR_STAGE_REMOTE_H */

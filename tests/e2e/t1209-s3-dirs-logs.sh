@@ -7,7 +7,9 @@
 # consumer's staged copy loses them too. s3:// log: and benchmark: files are
 # written to their staged copies and uploaded after the job, also under
 # --storage-staging presigned (by krait, not by the job). Under presigned
-# staging a directory in S3 as input reaches the job object by object.
+# staging a directory in S3 as input reaches the job object by object, and
+# a directory() output goes up file by file through a presigned POST form
+# (the proxy checks its policy signature with botocore and its conditions).
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt || exit 0
 D="$KR_BUILDDIR/tests/unit/s3_drive"
@@ -84,5 +86,37 @@ t "presigned staging: a directory in S3 as input is fetched object by object by 
    [ "$(get s3://bkt/pre/count.txt)" = "$(printf "p_aa\np_ab\nuno\ndos")" ]'
 t "... each object by a presigned GET" \
   '[ "$(grep -c "GET /bkt/proj/results/parts/.*X-Amz-Signature" ../proxy.log)" -ge 3 ]'
+cat > Snakefile.pdir <<'EOS'
+rule all:
+    input: "s3://bkt/pre/summary2.txt"
+rule split:
+    input: "s3://bkt/proj/data/in.txt"
+    output: directory("s3://bkt/pre/parts")
+    shell: "mkdir -p {output}/sub; split -l 1 {input} {output}/p_; echo nested > {output}/sub/n.txt"
+rule summary:
+    input: "s3://bkt/pre/parts"
+    output: "s3://bkt/pre/summary2.txt"
+    shell: "(cd {input} && find . -type f | sort) > {output}; cat {input}/p_* >> {output}"
+EOS
+"$D" -e "$S3_ENDPOINT" put s3://bkt/pre/parts/stale.txt ../in.txt 2>/dev/null
+: > ../proxy.log
+t "presigned staging: a directory() output in S3 is uploaded by the job through a presigned POST form" \
+  '"$KRAIT" run -s Snakefile.pdir -c 1 --s3-endpoint-url "$S3_ENDPOINT" --storage-staging presigned >../pdo.out 2>&1 &&
+   [ "$(keys s3://bkt/pre/parts/)" = "pre/parts/.snakemake_timestamp pre/parts/p_aa pre/parts/p_ab pre/parts/sub/n.txt " ]'
+t "... every file by one POST that the verifying proxy accepted (policy signed, conditions met)" \
+  '[ "$(grep -c "^POST /bkt key=pre/parts/.* -> 20[04]" ../proxy.log)" = 4 ] && ! grep -q "^POST.* -> 403" ../proxy.log'
+t "... the object an older version left under the prefix is gone" \
+  '! keys s3://bkt/pre/parts/ | grep -q stale'
+t "... and the consumer read the directory" \
+  '[ "$(get s3://bkt/pre/summary2.txt)" = "$(printf "./.snakemake_timestamp\n./p_aa\n./p_ab\n./sub/n.txt\nuno\ndos")" ]'
+t "... and a form whose policy signature is wrong is refused (403 SignatureDoesNotMatch)" \
+  '[ "$(curl -s -o ../bad.xml -w "%{http_code}" --form-string key=pre/parts/x \
+       --form-string policy=eyJjb25kaXRpb25zIjogW119 --form-string x-amz-algorithm=AWS4-HMAC-SHA256 \
+       --form-string "x-amz-credential=$AWS_ACCESS_KEY_ID/20260101/us-east-1/s3/aws4_request" \
+       --form-string x-amz-date=20260101T000000Z --form-string x-amz-signature=0000 \
+       -F "file=@../in.txt" "$S3_ENDPOINT/bkt")" = 403 ] && grep -q SignatureDoesNotMatch ../bad.xml'
+t "... a second run has nothing to do" \
+  '"$KRAIT" run -s Snakefile.pdir -c 1 --s3-endpoint-url "$S3_ENDPOINT" --storage-staging presigned >../pdo2.out 2>&1 &&
+   grep -qi "nothing to be done" ../pdo2.out'
 echo "1..$n"
 exit $fail

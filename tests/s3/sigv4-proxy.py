@@ -2,9 +2,11 @@
 """sigv4-proxy.py - a verifying, fault-injecting HTTP proxy in front of s3rver
 (which does not check SigV4 signatures itself).
 
-Every request must carry a SigV4 signature - an Authorization header or a
-presigned query (X-Amz-Signature) - that botocore, recomputing it from the
-request as received with the secret given in the environment, agrees with;
+Every request must carry a SigV4 signature - an Authorization header, a
+presigned query (X-Amz-Signature) or, for a browser-based POST upload, a
+signed policy in the form (botocore's S3SigV4PostAuth) whose conditions the
+form meets - that botocore, recomputing it from the request as received with
+the secret given in the environment, agrees with;
 else the proxy answers 403 SignatureDoesNotMatch (XML, like S3) and does not
 forward. A signed payload hash (x-amz-content-sha256) must match the body
 (400 XAmzContentSHA256Mismatch), presigned URLs must not have expired (403).
@@ -35,7 +37,12 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qsl
 
-from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth
+import base64
+import json
+from email.parser import BytesParser
+from email.policy import HTTP as HTTP_POLICY
+
+from botocore.auth import S3SigV4Auth, S3SigV4PostAuth, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -94,6 +101,68 @@ def expected_query_auth(method, url, host, amz_date, region, expires):
     return auth.signature(sts, req)
 
 
+def form_fields(ctype, body):
+    """The fields of a multipart/form-data body: {name: bytes}, in order."""
+    msg = BytesParser(policy=HTTP_POLICY).parsebytes(
+        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+    out = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        out[name] = part.get_payload(decode=True) or b""
+    return out
+
+
+def verify_post(bucket, ctype, body):
+    """None when a POST form upload is signed and meets its policy, else
+    (status, code, message) - as S3 checks a browser-based upload."""
+    try:
+        f = form_fields(ctype, body)
+    except Exception as e:  # noqa: BLE001 - a malformed form is a bad request
+        return (400, "MalformedPOSTRequest", "cannot parse the form: %s" % e)
+    if "file" not in f or list(f)[-1] != "file":
+        return (400, "InvalidArgument", "the file must be the form's last field")
+    fields = {k.lower(): v.decode() for k, v in f.items() if k != "file"}
+    need = ("key", "policy", "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature")
+    if any(n not in fields for n in need):
+        return (403, "AccessDenied", "the form lacks a SigV4 field")
+    m = re.match(r"([^/]+)/(\d{8})/([^/]+)/s3/aws4_request$", fields["x-amz-credential"])
+    if not m or m.group(1) != ACCESS:
+        return (403, "InvalidAccessKeyId", "unknown access key")
+    if TOKEN and fields.get("x-amz-security-token") != TOKEN:
+        return (403, "InvalidToken", "missing or wrong security token")
+    req = AWSRequest(method="POST", url="http://localhost/")
+    req.context["timestamp"] = fields["x-amz-date"]
+    auth = S3SigV4PostAuth(Credentials(ACCESS, SECRET, TOKEN), "s3", m.group(3))
+    if auth.signature(fields["policy"], req) != fields["x-amz-signature"]:
+        return (403, "SignatureDoesNotMatch", "policy signature mismatch")
+    pol = json.loads(base64.b64decode(fields["policy"]))
+    exp = datetime.strptime(pol["expiration"].replace(".000Z", "Z"), "%Y-%m-%dT%H:%M:%SZ")
+    if time.time() > exp.replace(tzinfo=timezone.utc).timestamp():
+        return (403, "AccessDenied", "Invalid according to Policy: Policy expired.")
+    covered = {"policy", "x-amz-signature", "file"}
+    values = dict(fields, bucket=bucket)
+    for c in pol["conditions"]:
+        if isinstance(c, dict):
+            (k, v), = c.items()
+            ok = values.get(k.lower()) == v
+            covered.add(k.lower())
+        elif c[0] == "content-length-range":
+            ok = c[1] <= len(f["file"]) <= c[2]
+        else:
+            k = c[1].lstrip("$").lower()
+            covered.add(k)
+            ok = c[0] == "starts-with" and values.get(k, "").startswith(c[2]) if c[0] != "eq" \
+                else values.get(k) == c[2]
+        if not ok:
+            return (403, "AccessDenied", "Invalid according to Policy: Policy Condition failed: %s"
+                    % json.dumps(c))
+    extra = [k for k in fields if k not in covered]
+    if extra:
+        return (403, "AccessDenied", "Invalid according to Policy: Extra input fields: %s"
+                % ", ".join(extra))
+    return None
+
+
 def s3_error(code, message):
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message>"
             "</Error>" % (code, message)).encode()
@@ -123,6 +192,10 @@ class Handler(BaseHTTPRequestHandler):
         url = "http://%s%s" % (h.get("host", ""), self.path)
         parts = urlsplit(self.path)
         q = dict(parse_qsl(parts.query, keep_blank_values=True))
+        ctype = h.get("content-type", "")
+        if self.command == "POST" and ctype.startswith("multipart/form-data") and \
+                "authorization" not in h and "X-Amz-Signature" not in q:
+            return verify_post(parts.path.strip("/").split("/")[0], ctype, body)
         if "X-Amz-Signature" in q:
             m = re.match(r"([^/]+)/(\d{8})/([^/]+)/s3/aws4_request$", q.get("X-Amz-Credential", ""))
             if not m or m.group(1) != ACCESS:
@@ -169,6 +242,9 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else b""
         what = "%s %s" % (self.command, scrub(self.path))
+        if self.command == "POST" and b"name=\"key\"" in body[:4096]:
+            km = re.search(rb'name="key"\r\n\r\n([^\r]*)\r\n', body)
+            what += " key=%s" % (km.group(1).decode(errors="replace") if km else "?")
         bad = self.verify(body)
         if bad:
             log("%s -> %d %s" % (what, bad[0], bad[2]))

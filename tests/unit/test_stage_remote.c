@@ -94,7 +94,8 @@ int main(void)
          "http://stub/put-1?X-Amz-Signature=SIGSECRET2", -1, NULL, false},
         {"s3://bkt/flag", "R/s3/bkt/flag", "http://stub/put-2?X-Amz-Signature=SIGSECRET3", -1,
          NULL, true}};
-    struct kr_stage_remote_job rj = {NULL, &in, 1, out, 2, 2, 600};
+    struct kr_stage_remote_job rj = {.command = NULL, .in = &in, .nin = 1, .out = out, .nout = 2,
+                                     .attempts = 2, .expires = 600};
     const char *s, *e, *argvlog;
     char path[512], cmd[600];
 
