@@ -311,6 +311,7 @@ static const char *const rule_directives[] = {
     "priority", "retries", "shell", "script", "run", "message", "container",
     "singularity", "conda", "wildcard_constraints", "localrule", "default_target",
     "group", "shadow", "name", "cache", "envmodules", "handover", "wrapper",
+    "version",  /* deprecated in Snakemake, still accepted (and ignored) by 7.21 */
 };
 
 /* The directives of a `module NAME:` body (meta_wrapper is refused when evaluated). */

@@ -759,7 +759,9 @@ int kr_wf_apply_directive(struct kr_interp *I, struct kr_rule *r, const struct k
         rc = one_value(I, d, &v);
         if (rc != KR_OK)
             return rc;
-        if (v->type == KR_V_FLOAT && v->u.f == (double)(int64_t)v->u.f)
+        /* Snakemake (Rule.threads): an int, a float (truncated: workflow.cores
+         * * 0.75) or a callable */
+        if (v->type == KR_V_FLOAT && v->u.f >= 0 && v->u.f < 1e9)
             v = kr_value_int(I->A, (int64_t)v->u.f);
         if (v->type != KR_V_INT && !kr_value_is_callable(v))
             return kr_eval_error_at(I, d->kids[0], "threads: expects an integer or a function, "
