@@ -76,6 +76,31 @@ int kr_mod_file_text(struct kr_interp *I, const char *fname, struct kr_value *sr
     return KR_OK;
 }
 
+/* The names a Snakefile finds without importing them: Snakemake runs rule
+ * files in the globals of snakemake.workflow, which imports these (re, os,
+ * sys, json, copy; Path, OrderedDict, namedtuple, partial, chain...). Only
+ * those krait's modules have; os is predefined by builtin-os.c. */
+static void predefine(struct kr_interp *I)
+{
+    static const char *const mods[] = {"re", "sys", "json", "copy"};
+    static const struct { const char *mod, *name, *as; } names[] = {
+        {"pathlib", "Path", "Path"},           {"pathlib", "PosixPath", "PosixPath"},
+        {"collections", "OrderedDict", NULL}, {"collections", "namedtuple", NULL},
+        {"functools", "partial", NULL},       {"itertools", "chain", NULL},
+    };
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(mods); i++) {
+        struct kr_value *m = kr_dict_gets(I->modules, mods[i]);
+        if (m)
+            kr_dict_sets(I->A, I->globals, mods[i], m);
+    }
+    for (i = 0; i < KR_ARRAY_LEN(names); i++) {
+        struct kr_value *m = kr_dict_gets(I->modules, names[i].mod), *v;
+        if (m && m->type == KR_V_NS && (v = kr_dict_gets(m->u.ns.attrs, names[i].name)))
+            kr_dict_sets(I->A, I->globals, names[i].as ? names[i].as : names[i].name, v);
+    }
+}
+
 void kr_mod_install(struct kr_interp *I)
 {
     kr_mod_re_install(I);
@@ -90,6 +115,7 @@ void kr_mod_install(struct kr_interp *I)
     kr_mod_coll_install(I);
     kr_mod_path_install(I);
     kr_mod_time_install(I);
+    predefine(I);
 }
 
 int kr_mod_getattr(struct kr_interp *I, struct kr_value *obj, const char *name,
