@@ -325,6 +325,41 @@ int kr_shadow_setup(int mode, const char *dir, const char *state_dir,
     }
 }
 
+/* A symlink the job made in the shadow directory that points, by an
+ * absolute path, into that directory would dangle once the directory is
+ * removed: remake it relative (as Snakemake's unshadow_output does), from
+ * sp (the link at rel inside dir) to the same place. */
+static void relink(const char *dir, const char *rel, const char *sp)
+{
+    char tgt[PATH_MAX], base[PATH_MAX];
+    const char *in = NULL, *p;
+    struct kr_buf b = KR_BUF_INIT;
+    ssize_t n = readlink(sp, tgt, sizeof tgt - 1);
+    size_t bl;
+    if (n <= 0 || tgt[0] != '/')
+        return;
+    tgt[n] = 0;
+    /* the directory as the job saw it: absolute, or its real path */
+    if (dir[0] == '/') {
+        bl = strlen(dir);
+        if (!strncmp(tgt, dir, bl) && tgt[bl] == '/')
+            in = tgt + bl + 1;
+    }
+    if (!in && realpath(dir, base)) {
+        bl = strlen(base);
+        if (!strncmp(tgt, base, bl) && tgt[bl] == '/')
+            in = tgt + bl + 1;
+    }
+    if (!in)
+        return;
+    for (p = rel; (p = strchr(p, '/')); p++)
+        kr_buf_puts(&b, "../");
+    kr_buf_puts(&b, in);
+    if (unlink(sp) == 0 && symlink(kr_buf_cstr(&b), sp) != 0)
+        (void)symlink(tgt, sp);     /* put the original back */
+    kr_buf_free(&b);
+}
+
 static int unshadow(const char *dir, const char *path, struct kr_error *err)
 {
     char *rel, *sp, a[PATH_MAX], b[PATH_MAX];
@@ -336,6 +371,8 @@ static int unshadow(const char *dir, const char *path, struct kr_error *err)
     if (!rel)
         return KR_OK;
     sp = kr_asprintf("%s/%s", dir, rel);
+    if (lstat(sp, &st) == 0 && S_ISLNK(st.st_mode))
+        relink(dir, rel, sp);
     /* written through a symlink into the working directory: already there */
     if (lstat(sp, &st) == 0 &&
         !(realpath(sp, a) && realpath(rel, b) && !strcmp(a, b))) {
