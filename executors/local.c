@@ -41,6 +41,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -266,6 +267,29 @@ static bool plain_words(const char *cmd, char *buf, size_t buflen, char **words,
     return true;
 }
 
+/* Longer commands go to bash as a file: Linux limits one argument to 128
+ * KiB (E2BIG); Snakemake's shell() switches at the same length. */
+#define LOCAL_MAX_ARG 65535
+
+/* The command in an anonymous memory file (memfd, never on disk, not
+ * close-on-exec) for `bash /proc/self/fd/N`; -1 when one cannot be made. */
+static int command_file(const char *cmd)
+{
+    size_t n = strlen(cmd), off = 0;
+    int fd = memfd_create("krait-job", 0);
+    if (fd < 0)
+        return -1;
+    while (off < n) {
+        ssize_t w = write(fd, cmd + off, n - off);
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return fd;
+}
+
 static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
                         size_t ext_id_len, struct kr_error *err)
 {
@@ -273,7 +297,8 @@ static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     char *argv[6], *words[LOCAL_MAX_WORDS + 1], **argvp;
-    char wbuf[4096];
+    char wbuf[4096], cmdpath[64];
+    int cmdfd = -1;
     const char *prog, *direct = NULL;
     uint32_t nwords = 0;
     char **envp = NULL;
@@ -297,9 +322,21 @@ static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
     argv[3] = "-c";
     argv[4] = (char *)job->command;
     argv[5] = NULL;
+    if (strlen(job->command) > LOCAL_MAX_ARG) {
+        cmdfd = command_file(job->command);
+        if (cmdfd < 0) {
+            rc = kr_error_set(err, KR_EEXEC, "cannot start job %s: its command (%zu bytes) is "
+                              "too long for an argument and cannot be put in a file: %s",
+                              job->name, strlen(job->command), strerror(errno));
+            goto out;
+        }
+        snprintf(cmdpath, sizeof cmdpath, "/proc/self/fd/%d", cmdfd);
+        argv[3] = cmdpath;
+        argv[4] = NULL;
+    }
     prog = L->bash;
     argvp = argv;
-    if (plain_words(job->command, wbuf, sizeof wbuf, words, &nwords) &&
+    if (cmdfd < 0 && plain_words(job->command, wbuf, sizeof wbuf, words, &nwords) &&
         (direct = resolve_prog(L, words[0])) != NULL) {
         prog = direct;
         argvp = words;
@@ -326,6 +363,8 @@ static int local_submit(void *self, const struct kr_exec_job *job, char *ext_id,
     snprintf(ext_id, ext_id_len, "pid:%ld", (long)pid);
     rc = KR_OK;
 out:
+    if (cmdfd >= 0)
+        close(cmdfd);
     if (envp && envp != environ)
         free_environ(envp);
     posix_spawnattr_destroy(&attr);
