@@ -986,7 +986,7 @@ out:
  * else the first rule of the main rule file (source 0), as Snakemake, which
  * does not let rules of included files become the default; NULL when the
  * main file has no rule (then there is nothing to do). */
-static struct kr_rule *default_target(struct kr_workflow *wf)
+struct kr_rule *kr_dag_default_rule(struct kr_workflow *wf)
 {
     uint32_t i;
     for (i = 0; i < wf->nrules; i++)
@@ -1385,7 +1385,7 @@ int kr_dag_plan(struct kr_dag *dag, const struct kr_plan_opts *opts, struct kr_e
     if (rc)
         return rc;
     if (o->ntargets == 0) {
-        struct kr_rule *r = default_target(wf);
+        struct kr_rule *r = kr_dag_default_rule(wf);
         if (r)
             rc = target_rule(dag, r, err);
     }

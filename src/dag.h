@@ -210,6 +210,10 @@ struct kr_file *kr_dag_find(struct kr_dag *dag, const char *path, size_t len);
 uint32_t kr_dag_nwaiting(const struct kr_dag *dag);
 bool kr_dag_job_waiting(const struct kr_job *j);
 
+/* The rule built when no target is named: the one marked default_target:
+ * True, else the first rule of the main rule file; NULL when it has none. */
+struct kr_rule *kr_dag_default_rule(struct kr_workflow *wf);
+
 /* The target jobs of the last kr_dag_plan (after --until: the until jobs). */
 struct kr_job **kr_dag_targets(struct kr_dag *dag, uint32_t *n);
 

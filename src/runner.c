@@ -171,13 +171,32 @@ static void temp_init(struct run *R, struct kr_job **run, uint32_t nrun)
             }
 }
 
+/* Remove a temp() file no job of the run still needs (a remote one: its
+ * object and its staged copy) and forget its provenance. */
+static void temp_remove(struct run *R, struct kr_file *f)
+{
+    struct kr_error e;
+    bool remote = R->o->storage && kr_storage_is_s3(f->path);
+    if (kr_storage_remove(remote ? R->o->storage : kr_storage_local(), f->path, &e) != KR_OK) {
+        if (remote)
+            kr_progress_msg(R->prog, true, "krait: warning: cannot remove the temporary "
+                            "output %s: %s", f->path, e.msg);
+        return;
+    }
+    if (remote)
+        kr_stage_forget(R->jp.stage_root, f->path);
+    if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
+        kr_progress_msg(R->prog, false, "Removing temporary output %s.", f->path);
+    kr_state_forget(R->st, f->path, NULL);
+    kr_dag_restat(R->dag, f);
+}
+
 /* A consumer of `job`'s inputs finished (successfully): delete temp()
  * inputs nobody else still needs. */
 static void temp_release(struct run *R, struct kr_job *job)
 {
     uint32_t k, m;
     struct tslot *s;
-    struct kr_error e;
     for (k = 0; k < job->nin; k++) {
         bool dup = false;
         for (m = 0; m < k; m++)
@@ -186,27 +205,22 @@ static void temp_release(struct run *R, struct kr_job *job)
             continue;
         if (--s->left > 0)
             continue;
-        if (R->o->storage && kr_storage_is_s3(s->f->path)) {
-            /* a remote temp(): its object and its staged copy */
-            if (kr_storage_remove(R->o->storage, s->f->path, &e) != KR_OK) {
-                kr_progress_msg(R->prog, true, "krait: warning: cannot remove the temporary "
-                                "output %s: %s", s->f->path, e.msg);
-                continue;
-            }
-            kr_stage_forget(R->jp.stage_root, s->f->path);
-            if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
-                kr_progress_msg(R->prog, false, "Removing temporary output %s.", s->f->path);
-            kr_state_forget(R->st, s->f->path, NULL);
-            kr_dag_restat(R->dag, s->f);
-            continue;
-        }
-        if (kr_storage_remove(kr_storage_local(), s->f->path, &e) == KR_OK) {
-            if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
-                kr_progress_msg(R->prog, false, "Removing temporary output %s.", s->f->path);
-            kr_state_forget(R->st, s->f->path, NULL);
-            kr_dag_restat(R->dag, s->f);
-        }
+        temp_remove(R, s->f);
     }
+}
+
+/* Snakemake's DAG.handle_temp for a job's own outputs: a temp() output that
+ * no job of this run reads is removed as soon as its job is done - unless
+ * the job is a target (the default rule's job excepted) or a checkpoint. */
+static void temp_unread(struct run *R, struct kr_job *job)
+{
+    uint32_t k;
+    if (R->o->notemp || R->noop || job->rule->checkpoint ||
+        (job->is_target && job->rule != kr_dag_default_rule(R->wf)))
+        return;
+    for (k = 0; k < job->nout; k++)
+        if ((job->out[k].flags & KR_F_TEMP) && !temp_slot(R, job->outfiles[k], false))
+            temp_remove(R, job->outfiles[k]);
 }
 
 /* Snakemake's DAG.cleanup_workdir at the end of a run: the directory of an
@@ -1635,6 +1649,7 @@ static void finish_success(struct run *R, struct rjob *j, const struct kr_exec_r
     R->stats->done++;
     kr_progress_done(R->prog, j->p.desc, kr_now() - j->t0);
     temp_release(R, j->job);
+    temp_unread(R, j->job);
     release_dependents(R, j);
     attempt_free(j);
 }
