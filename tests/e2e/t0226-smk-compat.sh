@@ -1,0 +1,106 @@
+#!/bin/sh
+# t0226-smk-compat.sh - Snakemake 7.21 behaviours found missing by running
+# Snakemake's own test workflows (test01, test_core_dependent_threads,
+# test_github_issue727, test_shadow, test_long_shell, test_temp_expand):
+#   version:           the deprecated rule directive is accepted and ignored
+#   threads: a float   truncated (workflow.cores * 0.75 with -c 3 is 2)
+#   predefined names   re, sys, json, copy, Path, OrderedDict, partial... work
+#                      without an import (rule files run in snakemake.workflow's
+#                      globals)
+#   shadow symlinks    an absolute symlink into the shadow directory becomes
+#                      relative when the output is moved out (unshadow_output)
+#   long commands      a command longer than an argument may be (128 KiB) runs
+#   unread temp()      a temp() output no job of the run reads is removed as
+#                      soon as its job is done; kept when its job is a target
+# Where Debian's snakemake is installed, the same workflows run with it too
+# and the resulting files must be the same.
+set -u
+. "$KR_SRCDIR/tests/e2e/tap.sh"
+T=$(mktemp -d) && cd "$T" || exit 1
+echo "# in $T"
+SMK=
+if command -v snakemake > /dev/null 2>&1 && [ -x /usr/bin/python3 ]; then SMK=snakemake; fi
+# files KRAIT_DIR SMK_DIR: both trees (names and contents), .krait/.snakemake left out
+tree() { (cd "$1" && find . -path ./.krait -prune -o -path ./.snakemake -prune -o \( -type f -o -type l \) -print |
+          sort | while IFS= read -r f; do printf '%s: %s\n' "$f" "$(cat "$f" 2>/dev/null | head -c 200 | tr '\n' '|')"; done); }
+compare() {     # compare NAME SNAKEFILE-DIR [ARGS]: run snakemake in a copy, same tree as krait's
+    if [ -z "$SMK" ]; then n=$((n + 1)); echo "ok $n # SKIP snakemake is not installed"; return; fi
+    rm -rf "$T/smk-$1" && cp -r "$T/$1.src" "$T/smk-$1" && (cd "$T/smk-$1" && shift && timeout 120 snakemake -c3 -q "$@" > ../smk-out 2>&1)
+    same "$(tree "$T/smk-$1")" "$(tree "$T/$1")" "... the same files as Snakemake 7.21"
+}
+prep() { mkdir "$1.src" && cat > "$1.src/Snakefile" && cp -r "$1.src" "$1"; }
+
+# ---- version: and a float threads: -------------------------------------------------
+prep v <<'SNAKE'
+rule all:
+    input: "t.txt"
+rule a:
+    output: "t.txt"
+    version: "1.0"
+    threads: workflow.cores * 0.75
+    shell: "echo {threads} > {output}"
+SNAKE
+(cd v && "$KRAIT" run -c 3 -q > ../v.out 2>&1); check $? "version: is accepted; a float threads: runs"
+sed 's/^/#   /' v.out
+same "$(cat v/t.txt 2>/dev/null)" "2" "... threads: 3 * 0.75 is 2"
+compare v
+
+# ---- names Snakemake predefines ---------------------------------------------------------
+prep p <<'SNAKE'
+OUT = Path("o")
+d = OrderedDict(a=1)
+f = partial(re.sub, "a")
+rule all:
+    input: str(OUT / "x.txt")
+rule a:
+    output: str(OUT / "x.txt")
+    params: j=json.dumps(list(d)), r=f("b", "aa"), c=list(chain([1], [2])), m=copy.copy([sys.platform])
+    shell: "echo '{params.j} {params.r} {params.c} {params.m}' > {output}"
+SNAKE
+(cd p && "$KRAIT" run -c 1 -q > ../p.out 2>&1); check $? "Path, OrderedDict, partial, re, json, chain, copy, sys need no import"
+sed 's/^/#   /' p.out
+same "$(cat p/o/x.txt 2>/dev/null)" '["a"] bb 1 2 linux' "... and give what Python gives"
+compare p
+
+# ---- an absolute symlink made in a shadow directory ----------------------------------------
+prep s <<'SNAKE'
+rule all:
+    input: "absolute_link.out", "sub/l.out"
+rule a:
+    output: "absolute.out", "absolute_link.out", "sub/t", "sub/l.out"
+    shadow: "shallow"
+    shell:
+        "echo 1 > absolute.out; ln -s $(pwd -P)/absolute.out absolute_link.out; "
+        "mkdir -p sub; echo 2 > sub/t; ln -s $(pwd -P)/sub/t sub/l.out"
+SNAKE
+(cd s && "$KRAIT" run -c 1 -q > ../s.out 2>&1); check $? "a shadowed job's absolute symlinks into its shadow directory"
+sed 's/^/#   /' s.out
+same "$(readlink s/absolute_link.out) $(readlink s/sub/l.out) $(cat s/absolute_link.out s/sub/l.out | tr '\n' ' ')" \
+    "absolute.out ../sub/t 1 2 " "... are remade relative, and resolve after the move"
+
+# ---- a command longer than one argument may be -----------------------------------------------
+mkdir l && cd l && echo hi > in.txt
+/usr/bin/python3 -c 'open("Snakefile", "w").write("rule a:\n    input: \"in.txt\"\n    output: \"out.txt\"\n    shell: \"cp {input} {output}; #\" + \"x\" * 64 * 4096 + \"\\necho tail >> {output}\"\n")'
+"$KRAIT" run -c 1 -q > ../l.out 2>&1; check $? "a 256 KiB command runs (Linux limits one argument to 128 KiB)"
+sed 's/^/#   /' ../l.out | head -5
+same "$(cat out.txt 2>/dev/null | tr '\n' ' ')" "hi tail " "... all of it, to its last line"
+cd ..
+
+# ---- temp() outputs nothing reads ----------------------------------------------------------
+prep t <<'SNAKE'
+rule all:
+    input: "a.txt"
+rule a:
+    input: "b.txt"
+    output: "a.txt"
+    shell: "cat {input} > {output}"
+rule b:
+    output: "b.txt", temp("c.txt")
+    shell: "echo b > {output[0]}; echo c > {output[1]}"
+SNAKE
+(cd t && "$KRAIT" run -c 1 -q > ../t.out 2>&1); check $? "a job with a temp() output nothing reads"
+[ -e t/b.txt ] && [ ! -e t/c.txt ]; check $? "... the unread temp() output is removed once its job is done"
+compare t
+(cd t && rm -f a.txt b.txt && "$KRAIT" run -c 1 -q b.txt > ../t2.out 2>&1) && [ -e t/c.txt ]
+check $? "... and kept when its job is the target"
+echo "1..$n"
