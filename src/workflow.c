@@ -584,24 +584,107 @@ dup:
     return KR_OK;
 }
 
-static int build_iolist(struct kr_interp *I, const struct kr_node *d, struct kr_iolist *l)
+/* One evaluated item of a directive: its name (NULL: positional), its
+ * value and the node to blame. */
+struct ditem {
+    const char *name;
+    struct kr_value *v;
+    const struct kr_node *node;
+};
+
+/*
+ * A directive's items evaluated, with the unpacking Snakemake's directives
+ * allow as the call arguments they are: `*seq` gives the elements of a
+ * list, tuple or named list, `**mapping` the entries of a dict (or the
+ * named entries of a named list) as named items. *out lives in the arena.
+ */
+static int directive_items(struct kr_interp *I, const struct kr_node *d, struct ditem **out,
+                           uint32_t *n)
 {
-    uint32_t i;
+    uint32_t i, cap = d->nkids ? d->nkids : 1;
+    struct ditem *it = kr_arena_zalloc(I->A, cap * sizeof *it);
     int rc;
-    l->items = kr_arena_zalloc(I->A, (d->nkids ? d->nkids : 1) * sizeof *l->items);
-    l->n = 0;
+    *n = 0;
     for (i = 0; i < d->nkids; i++) {
         const struct kr_node *k = d->kids[i];
         struct kr_value *v;
-        const char *name = NULL;
-        const struct kr_node *e = k;
-        if (k->kind == KR_N_KWARG) {
-            name = k->str;
-            e = k->a;
-        }
-        rc = kr_eval_expr(I, e, &v);
+        size_t m, nv = 0;
+        bool star = k->kind == KR_N_STARRED, dstar = k->kind == KR_N_DSTAR;
+        rc = kr_eval_expr(I, k->kind == KR_N_KWARG || star || dstar ? k->a : k, &v);
         if (rc != KR_OK)
             return rc;
+        if (!star && !dstar) {
+            nv = 1;
+        } else if (star && (v->type == KR_V_LIST || v->type == KR_V_TUPLE ||
+                            v->type == KR_V_NAMED)) {
+            nv = v->type == KR_V_NAMED ? v->u.named.len : v->u.list.len;
+        } else if (dstar && v->type == KR_V_DICT) {
+            nv = v->u.dict->live;
+        } else if (dstar && v->type == KR_V_NAMED) {
+            nv = v->u.named.len;
+        } else {
+            return kr_eval_error_at(I, k, "%s: %s expects a %s, got %s", d->str,
+                                    star ? "*" : "**", star ? "list or tuple" : "dict",
+                                    kr_value_type_name(v));
+        }
+        if (*n + nv > cap) {
+            struct ditem *bigger;
+            while (*n + nv > cap)
+                cap *= 2;
+            bigger = kr_arena_zalloc(I->A, cap * sizeof *bigger);
+            memcpy(bigger, it, *n * sizeof *it);
+            it = bigger;
+        }
+        if (!star && !dstar) {
+            it[*n].name = k->kind == KR_N_KWARG ? k->str : NULL;
+            it[*n].v = v;
+            it[(*n)++].node = k;
+        } else if (star) {
+            struct kr_value **xs = kr_value_items(v, &nv);
+            for (m = 0; m < nv; m++) {
+                it[*n].v = xs[m];
+                it[(*n)++].node = k;
+            }
+        } else if (v->type == KR_V_DICT) {
+            for (m = 0; m < v->u.dict->n; m++) {
+                struct kr_value *key = v->u.dict->keys[m];
+                if (!key)
+                    continue;
+                if (key->type != KR_V_STR)
+                    return kr_eval_error_at(I, k, "%s: ** keys must be strings, got %s", d->str,
+                                            kr_value_type_name(key));
+                it[*n].name = key->u.str.s;
+                it[*n].v = v->u.dict->vals[m];
+                it[(*n)++].node = k;
+            }
+        } else {
+            for (m = 0; m < v->u.named.len; m++) {
+                const char *nm = v->u.named.inames ? v->u.named.inames[m] : NULL;
+                if (!nm)
+                    continue;
+                it[*n].name = nm;
+                it[*n].v = v->u.named.items[m];
+                it[(*n)++].node = k;
+            }
+        }
+    }
+    *out = it;
+    return KR_OK;
+}
+
+static int build_iolist(struct kr_interp *I, const struct kr_node *d, struct kr_iolist *l)
+{
+    struct ditem *items;
+    uint32_t i, nitems;
+    int rc = directive_items(I, d, &items, &nitems);
+    if (rc != KR_OK)
+        return rc;
+    l->items = kr_arena_zalloc(I->A, (nitems ? nitems : 1) * sizeof *l->items);
+    l->n = 0;
+    for (i = 0; i < nitems; i++) {
+        const struct kr_node *k = items[i].node;
+        struct kr_value *v = items[i].v;
+        const char *name = items[i].name;
         if (name) {
             uint32_t j;
             for (j = 0; j < l->n; j++)
@@ -630,25 +713,22 @@ static int build_named(struct kr_interp *I, const struct kr_node *d, const char 
                        bool allow_positional, struct kr_value **out)
 {
     struct kr_value *nl = kr_value_named(I->A, kind);
-    uint32_t i;
-    int rc;
-    for (i = 0; i < d->nkids; i++) {
-        const struct kr_node *k = d->kids[i];
-        struct kr_value *v;
-        if (k->kind == KR_N_KWARG) {
-            rc = kr_eval_expr(I, k->a, &v);
-            if (rc != KR_OK)
-                return rc;
-            if (kr_dict_gets(nl->u.named.names, k->str))
-                return kr_eval_error_at(I, k, "%s: the name '%s' is used twice", d->str, k->str);
-            kr_named_push(I->A, nl, k->str, v);
+    struct ditem *items;
+    uint32_t i, nitems;
+    int rc = directive_items(I, d, &items, &nitems);
+    if (rc != KR_OK)
+        return rc;
+    for (i = 0; i < nitems; i++) {
+        const struct kr_node *k = items[i].node;
+        if (items[i].name) {
+            if (kr_dict_gets(nl->u.named.names, items[i].name))
+                return kr_eval_error_at(I, k, "%s: the name '%s' is used twice", d->str,
+                                        items[i].name);
+            kr_named_push(I->A, nl, items[i].name, items[i].v);
         } else {
             if (!allow_positional)
                 return kr_eval_error_at(I, k, "%s: items must be named (name=value)", d->str);
-            rc = kr_eval_expr(I, k, &v);
-            if (rc != KR_OK)
-                return rc;
-            kr_named_push(I->A, nl, NULL, v);
+            kr_named_push(I->A, nl, NULL, items[i].v);
         }
     }
     *out = nl;

@@ -12,6 +12,8 @@
 #   long commands      a command longer than an argument may be (128 KiB) runs
 #   unread temp()      a temp() output no job of the run reads is removed as
 #                      soon as its job is done; kept when its job is a target
+#   *list, **dict      unpacked into a directive's items (directives are call
+#                      arguments in Snakemake)
 # Where Debian's snakemake is installed, the same workflows run with it too
 # and the resulting files must be the same.
 set -u
@@ -103,4 +105,25 @@ SNAKE
 compare t
 (cd t && rm -f a.txt b.txt && "$KRAIT" run -c 1 -q b.txt > ../t2.out 2>&1) && [ -e t/c.txt ]
 check $? "... and kept when its job is the target"
+# ---- *list and **dict in directives ----------------------------------------------------------
+prep u <<'SNAKE'
+def get_out():
+    return {"a": "a.txt", "b": "b.txt"}
+def get_list():
+    return ["c.txt", "d.txt"]
+rule all:
+    input: "x.txt"
+rule x:
+    input: *get_list(), **get_out()
+    output: "x.txt"
+    params: *["p1"], **{"q": "p2"}
+    shell: "cat {input.a} {input.b} {input[0]} {input} > {output}; echo {params[0]} {params.q} >> {output}"
+rule mk:
+    output: *get_list(), **get_out()
+    shell: "for f in {output}; do echo $f > $f; done"
+SNAKE
+(cd u && "$KRAIT" run -c 1 -q > ../u.out 2>&1); check $? "*list and **dict unpack into input:, output: and params: (test_unpack_list/dict)"
+sed 's/^/#   /' u.out
+same "$(tr '\n' ' ' < u/x.txt 2>/dev/null)" "a.txt b.txt c.txt c.txt d.txt a.txt b.txt p1 p2 " "... positional, then named, as Python's call does"
+compare u
 echo "1..$n"
