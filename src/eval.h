@@ -244,6 +244,10 @@ int kr_mod_use(struct kr_interp *I, const struct kr_node *n);
  * skipped when not selected, else renamed, overridden, path-prefixed and
  * registered. */
 int kr_mod_add_rule(struct kr_interp *I, const struct kr_node *n);
+/* A local `use rule A as B with:` met while a module's Snakefile is
+ * evaluated (I->moduse set): A is the module's own rule (its name in the
+ * module), B is taken, renamed and path-modified as the module's rules are. */
+int kr_mod_use_local(struct kr_interp *I, const struct kr_node *n);
 /* Does a `configfile:` in the module being evaluated have no effect (the
  * module was given its own config:)? */
 bool kr_mod_skip_configfile(const struct kr_interp *I);

@@ -490,6 +490,56 @@ int kr_mod_add_rule(struct kr_interp *I, const struct kr_node *n)
     return KR_OK;
 }
 
+int kr_mod_use_local(struct kr_interp *I, const struct kr_node *n)
+{
+    struct kr_moduse *u = I->moduse;
+    struct kr_value *src = kr_dict_gets(u->local_rules->u.ns.attrs, n->str), *rv;
+    const char *orig;
+    struct kr_rule *r;
+    uint32_t i, at = 0;
+    int rc = KR_OK;
+    if (!src || src->type != KR_V_RULE)
+        return kr_eval_error_at(I, n, "use rule %s: the module %s has no rule '%s' above this "
+                                "line (rules a module uses must be defined before)", n->str,
+                                u->def->name, n->str);
+    if (!n->a)
+        return kr_eval_error_at(I, n, "use rule %s: give the new rule a name with "
+                                "`use rule %s as NEWNAME with:`", n->str, n->str);
+    orig = n->a->str;
+    kr_vec_push(&u->seen, (void *)orig);
+    if (skip_rule(u, orig, &at))
+        return KR_OK;
+    if (!u->all)
+        u->found[at] = true;
+    r = kr_arena_alloc(I->A, sizeof *r);
+    *r = *src->u.rule.rule;      /* already renamed and path-modified */
+    r->file = n->file;
+    r->off = n->off;
+    for (i = 0; i < n->nkids && rc == KR_OK; i++) {
+        const char *dn = n->kids[i]->str;
+        rc = kr_wf_apply_directive(I, r, n->kids[i]);
+        /* what with: gives anew is modified as the module's own paths */
+        if (rc == KR_OK && (!strcmp(dn, "input") || !strcmp(dn, "output") ||
+                            !strcmp(dn, "log") || !strcmp(dn, "benchmark")))
+            rc = modify_iolist(I, u->def, !strcmp(dn, "input") ? &r->input
+                                          : !strcmp(dn, "output") ? &r->output
+                                          : !strcmp(dn, "log") ? &r->log : &r->benchmark, n);
+    }
+    for (i = 0; rc == KR_OK && u->overlay && i < u->use->nkids; i++)
+        override(r, u->overlay, u->use->kids[i]->str);
+    if (rc != KR_OK)
+        return rc;
+    r->name = resolve_name(I, u, orig);
+    rc = kr_wf_register_rule(I, r, n, true);
+    if (rc != KR_OK)
+        return rc;
+    rv = kr_arena_zalloc(I->A, sizeof *rv);
+    rv->type = KR_V_RULE;
+    rv->u.rule.rule = r;
+    kr_dict_sets(I->A, u->local_rules->u.ns.attrs, orig, rv);
+    return KR_OK;
+}
+
 /* ---- use rule ... from NAME ---- */
 
 static int no_module(struct kr_interp *I, const struct kr_node *n)

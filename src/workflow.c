@@ -1096,6 +1096,8 @@ int kr_wf_use_rule(struct kr_interp *I, const struct kr_node *n)
     I->site = n;
     if (n->b)
         return kr_mod_use(I, n);
+    if (I->moduse && strcmp(n->str, "*") != 0 && !n->c)
+        return kr_mod_use_local(I, n);
     if (!strcmp(n->str, "*"))
         return kr_eval_error_at(I, n, "use rule *: needs a module: `use rule * from MODULE`");
     if (n->c)

@@ -14,6 +14,8 @@
 #                      soon as its job is done; kept when its job is a target
 #   *list, **dict      unpacked into a directive's items (directives are call
 #                      arguments in Snakemake)
+#   use rule in module `use rule A as B with:` inside a module's Snakefile uses
+#                      the module's A; B is renamed and path-modified too
 # Where Debian's snakemake is installed, the same workflows run with it too
 # and the resulting files must be the same.
 set -u
@@ -126,4 +128,30 @@ SNAKE
 sed 's/^/#   /' u.out
 same "$(tr '\n' ' ' < u/x.txt 2>/dev/null)" "a.txt b.txt c.txt c.txt d.txt a.txt b.txt p1 p2 " "... positional, then named, as Python's call does"
 compare u
+# ---- use rule inside a module ------------------------------------------------------------------
+mkdir -p m.src/m && cat > m.src/m/Snakefile <<'SNAKE'
+def some_func():
+    return 15
+rule c_tsv:
+    output: "results/c/{name}.tsv"
+    shell: "echo {rule} > {output}"
+use rule c_tsv as c_txt with:
+    output: "results/c/{name}.txt"
+SNAKE
+cat > m.src/Snakefile <<'SNAKE'
+module test:
+    snakefile: "m/Snakefile"
+    replace_prefix: {"results/": "results/testmodule/"}
+use rule * from test as test_*
+rule all:
+    input: "results/testmodule/c/x.tsv", "results/testmodule/c/x.txt"
+    default_target: True
+assert test.some_func() == 15
+SNAKE
+cp -r m.src m
+(cd m && "$KRAIT" run -c 1 -q > ../m.out 2>&1); check $? "a module's own 'use rule A as B with:' (from test_modules_all)"
+sed 's/^/#   /' m.out
+same "$(cat m/results/testmodule/c/x.tsv m/results/testmodule/c/x.txt 2>/dev/null | tr '\n' ' ')" "test_c_tsv test_c_txt " \
+    "... B is renamed and its new output prefixed as the module's rules are"
+compare m
 echo "1..$n"
