@@ -2,7 +2,8 @@
 # t0225-run-globals.sh - run: blocks and onstart/onsuccess/onerror handlers
 # run in python3 in the Snakefile's namespace, as in Snakemake: the top-level
 # imports, variables and defs are visible, and so are the names Snakemake
-# predefines (os, json, re, Path ...); shell() formats with the caller's
+# predefines (os, json, re, Path ...); an import or def python3 cannot run
+# there (no snakemake package, expand() in a default) is skipped; shell() formats with the caller's
 # globals and locals (Snakemake's test_run_namedlist, test_github_issue1261).
 # onstart runs before the first job, onsuccess after a run that finished,
 # onerror after one that failed (with `log` a file), none in a dry run; a
@@ -31,7 +32,10 @@ mkdir e && cd e || exit 1
 cat > Snakefile <<'SNAKE'
 import time
 from os.path import join as pjoin
+from snakemake.utils import min_version
 X = "hello"
+def unused(x=expand("a{i}", i=[1])):
+    return x
 SAMPLES = {"a": [1, 2], "b": None}
 def helper(s, n=2):
     return s.upper() * n
