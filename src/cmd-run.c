@@ -17,7 +17,9 @@
  * and exits; a later `krait run` with the same executor re-adopts them.
  *
  * -n prints the planner's dry run (the same listing as `krait plan`) and
- * runs nothing. Exit status: 0 all jobs done (or nothing to do), 1 a job
+ * runs nothing, handlers included. The rule file's onstart: handler runs
+ * before the first job, onsuccess: after a run that finished, onerror: after
+ * one that failed (Python, in python3: see run_handler). Exit status: 0 all jobs done (or nothing to do), 1 a job
  * failed or krait could not run, 2 usage error, 128+N killed by signal N
  * (130 SIGINT, 143 SIGTERM).
  */
@@ -31,6 +33,7 @@
 #include "planfmt.h"
 #include "progress.h"
 #include "runner.h"
+#include "scriptwrap.h"
 #include "state.h"
 #include "report.h"
 #include "trace.h"
@@ -39,6 +42,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char summary[] = "run the jobs that need to run";
@@ -225,6 +229,75 @@ static void write_report(struct kr_state *st, int64_t run_id, struct kr_dag *dag
         rc = kr_error_set(&e, KR_EIO, "%s", strerror(errno));
     if (rc != KR_OK)
         fprintf(stderr, "krait: warning: --report %s: %s\n", path, e.msg);
+}
+
+/*
+ * Run the workflow's `name` handler (onstart, onsuccess or onerror) if the
+ * rule file has one, as Snakemake does at that moment of a run (never in a
+ * dry run): in python3 through the script wrapper, in the Snakefile's
+ * namespace (kr_wf_pyctx_json), with `log` the path of the run's log,
+ * .krait/log/run-ID.log (krait's trace of the run so far, written now).
+ * KR_OK when there is none or it succeeded; else as kr_scriptwrap_handler
+ * (the handler's exception is already printed), or KR_EIO.
+ */
+static int run_handler(struct kr_workflow *wf, struct kr_state *st, int64_t run_id,
+                       const char *name, struct kr_error *err)
+{
+    struct kr_scriptwrap_handler h;
+    const char *sd = kr_state_dir(st);
+    char *wrapper = NULL, *jobdir = NULL, *logdir = NULL;
+    FILE *f;
+    int rc;
+
+    memset(&h, 0, sizeof h);
+    h.name = name;
+    if (!strcmp(name, "onstart")) {
+        h.code = wf->onstart;
+        h.code_file = wf->onstart_file;
+        h.code_line = wf->onstart_line;
+    } else if (!strcmp(name, "onsuccess")) {
+        h.code = wf->onsuccess;
+        h.code_file = wf->onsuccess_file;
+        h.code_line = wf->onsuccess_line;
+    } else {
+        h.code = wf->onerror;
+        h.code_file = wf->onerror_file;
+        h.code_line = wf->onerror_line;
+    }
+    if (!h.code)
+        return KR_OK;
+    rc = kr_scriptwrap_install(sd, &wrapper, err);
+    if (rc != KR_OK)
+        goto out;
+    jobdir = kr_asprintf("%s/jobs", sd);
+    logdir = kr_asprintf("%s/log", sd);
+    rc = kr_mkdirs(jobdir, err);
+    if (rc == KR_OK && chmod(jobdir, 0700) != 0)
+        rc = kr_error_set(err, KR_EIO, "cannot make %s private (chmod 0700): %s", jobdir,
+                          strerror(errno));
+    if (rc == KR_OK)
+        rc = kr_mkdirs(logdir, err);
+    if (rc != KR_OK)
+        goto out;
+    h.log_path = kr_arena_printf(&wf->arena, "%s/run-%lld.log", logdir, (long long)run_id);
+    f = fopen(h.log_path, "w");
+    if (f) {
+        struct kr_error e;
+        kr_error_clear(&e);
+        kr_trace_write(st, run_id, false, f, &e);
+        fclose(f);
+    }
+    h.wrapper = wrapper;
+    h.jobfile = kr_arena_printf(&wf->arena, "%s/%s.run-%lld.json", jobdir, name,
+                                (long long)run_id);
+    h.config_json = kr_wf_config_json(wf);
+    h.pyctx_json = kr_wf_pyctx_json(wf);
+    rc = kr_scriptwrap_handler(&h, err);
+out:
+    kr_free(logdir);
+    kr_free(jobdir);
+    kr_free(wrapper);
+    return rc;
 }
 
 static int run_main(int argc, char **argv)
@@ -447,6 +520,13 @@ static int run_main(int argc, char **argv)
     rc = kr_state_run_begin(st, summ, &run_id, &err);
     if (rc != KR_OK)
         goto fail;
+    /* onstart: before the first job; a handler that raises stops the run
+     * before any job, as in Snakemake (exit status 1) */
+    rc = run_handler(wf, st, run_id, "onstart", &err);
+    if (rc != KR_OK) {
+        kr_state_run_end(st, run_id, KR_RUN_ERROR, 0, 0, NULL);
+        goto fail;
+    }
     rc = run_passes(wf, &dag, st, run_id, &cli.plan, &ro, &stats, &err);
     rstatus = rc == KR_OK ? KR_RUN_OK : rc == KR_EINTR ? KR_RUN_INTERRUPTED
             : rc == KR_EEXEC ? KR_RUN_FAILED : KR_RUN_ERROR;
@@ -455,6 +535,21 @@ static int run_main(int argc, char **argv)
         write_trace(st, run_id, cli.trace);
     if (cli.report)
         write_report(st, run_id, dag, cli.report);
+    /* onerror after a run that failed (not one interrupted); onsuccess
+     * (below, after the summary) after one that finished, not one left
+     * running with --detach; a handler that raises makes the exit status
+     * 1, as in Snakemake 7 */
+    if (rc != KR_OK && rc != KR_EINTR) {
+        struct kr_error herr;
+        kr_error_clear(&herr);
+        if (rc != KR_EEXEC) {
+            kr_error_print(&err, stderr);   /* krait's error first, then the handler */
+            kr_error_clear(&err);
+            rc = KR_EEXEC;
+        }
+        if (run_handler(wf, st, run_id, "onerror", &herr) != KR_OK)
+            kr_error_print(&herr, stderr);
+    }
     if (rc == KR_OK) {
         if (stats.total == 0) {
             if (!cli.quiet)
@@ -471,6 +566,10 @@ static int run_main(int argc, char **argv)
                     stats.total == 1 ? "" : "s", kr_now() - t0);
         }
         status = 0;
+        if (!stats.detached && run_handler(wf, st, run_id, "onsuccess", &err) != KR_OK) {
+            kr_error_print(&err, stderr);
+            status = 1;
+        }
         goto out;
     }
     if (rc == KR_EINTR) {

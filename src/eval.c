@@ -85,6 +85,7 @@ void kr_interp_free(struct kr_interp *I)
     kr_vec_free(&I->configfiles);
     kr_ckpt_free(I);
     kr_vec_free(&I->readfiles);
+    kr_vec_free(&I->pysrc);
     kr_free(I);
 }
 
@@ -2313,6 +2314,8 @@ int kr_eval_module(struct kr_interp *I, const struct kr_node *module, const char
     }
     /* only the top-level file goes on after errors: an included file stops
      * at its first, which its include: statement then reports */
+    if (module->kind == KR_N_MODULE)
+        kr_wf_pyctx_note(I, module);
     if (I->includes_dirs.len == 1 && !I->scope && module->kind == KR_N_MODULE)
         rc = exec_toplevel(I, module);
     else

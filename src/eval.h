@@ -60,6 +60,8 @@ struct kr_interp {
     struct kr_value *exc_val;
     struct kr_exc_handling *handling;
     struct kr_vec readfiles;        /* const char *: files read by open() (builtin-file.c) */
+    struct kr_vec pysrc;            /* top-level imports and defs of the evaluated files,
+                                       for run:/onstart: code (wf-pyctx.c) */
     /* several errors per load: names left unbound by a failed top-level
      * statement, and whether the error just reported is only a consequence
      * of one (a use of such a name), which is then not reported */
@@ -285,6 +287,13 @@ void kr_shell_quote(const char *s, size_t n, struct kr_buf *out);
  * {"positional": [...], "named": {...}}. */
 struct json_t;
 struct json_t *kr_value_to_json(const struct kr_value *v);
+
+/*
+ * Note the top-level `import`/`from ... import` statements and `def`s of
+ * `module` (a MODULE node, one rule file) in I->pysrc, with their Python
+ * source text, for kr_wf_pyctx_json (wf-pyctx.c). Called by kr_eval_module.
+ */
+void kr_wf_pyctx_note(struct kr_interp *I, const struct kr_node *module);
 
 /* Point I->err at `err` (or at the interp's own error when NULL). */
 void kr_interp_set_err(struct kr_interp *I, struct kr_error *err);

@@ -340,6 +340,7 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
             sj.code_file = r->file < jp->wf->srcs.n ? jp->wf->srcs.files[r->file].path
                                                     : jp->wf->snakefile;
             sj.code_line = r->run_line;
+            sj.pyctx_json = kr_wf_pyctx_json(jp->wf);
         }
         sj.context_json = out->info.context_json;
         rc = kr_scriptwrap_job(&sj, arena, &out->ej.command, err);

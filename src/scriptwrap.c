@@ -17,10 +17,18 @@
  *   - .sh scripts: prepends bash associative arrays as Snakemake does
  *     (snakemake_input[0], snakemake_input[ref], snakemake[threads] ...) and
  *     runs bash;
- *   - run: blocks: executes the code with input, output, params, wildcards,
- *     threads, resources, log, config, rule, attempt and shell() as globals;
- *     shell() formats {input}, {output.x}, {params.p:q} with the job's names
- *     and the caller's locals and runs bash -euo pipefail, raising on failure.
+ *   - run: blocks: executes the code in the Snakefile's namespace (the job
+ *     file's "pyctx", kr_wf_pyctx_json: Snakemake's predefined imports, the
+ *     Snakefile's top-level imports, plain-JSON variables and defs) with
+ *     input, output, params, wildcards, threads, resources, log, config,
+ *     rule, attempt and shell() over it; shell() formats {input},
+ *     {output.x}, {params.p:q}, {X} with the job's names and the caller's
+ *     globals and locals and runs bash -euo pipefail, raising on failure;
+ *   - onstart/onsuccess/onerror handlers (kr_scriptwrap_handler, mode
+ *     "handler"): the body runs as a function of `log` in the same
+ *     namespace, with config and shell(); an exception is printed as
+ *     Snakemake prints it ("ValueError in file F, line N:") and the exit
+ *     status is 1.
  * Named lists in the context are {"positional": [...], "named": {...}} (as
  * kr_wf_job_info writes them); plain JSON lists, objects (name -> value) and
  * {"items": [...], "names": {name: [start, end] | value}} are accepted too.
@@ -30,8 +38,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char wrapper_src[] =
@@ -40,8 +50,11 @@ static const char wrapper_src[] =
     "# Usage: python3 krait_wrap.py JOBFILE.json\n"
     "# JOBFILE: {\"mode\": \"script\"|\"run\", \"script\": PATH, \"code\": SRC, \"file\": F,\n"
     "#           \"line\": N, \"context\": {input, output, params, wildcards, threads,\n"
-    "#           resources, log, config, rule, attempt, scriptdir}}\n"
-    "import json, os, re, runpy, shlex, string, subprocess, sys, tempfile, textwrap\n"
+    "#           resources, log, config, rule, attempt, scriptdir},\n"
+    "#           \"pyctx\": {imports, defs, globals} (run: only; kr_wf_pyctx_json)}\n"
+    "#       or {\"mode\": \"handler\", \"name\": \"onsuccess\", \"code\", \"file\", \"line\",\n"
+    "#           \"log\": PATH, \"config\": {...}, \"pyctx\": {...}}\n"
+    "import json, os, re, runpy, shlex, string, subprocess, sys, tempfile, textwrap, traceback\n"
     "\n"
     "\n"
     "class Namedlist(list):\n"
@@ -177,6 +190,71 @@ static const char wrapper_src[] =
     "    subprocess.run([\"bash\", \"-euo\", \"pipefail\", \"-c\", cmd], check=True)\n"
     "\n"
     "\n"
+    "# The names snakemake.workflow defines, which a Snakefile (and so its run:\n"
+    "# blocks and handlers) uses without importing them.\n"
+    "_PREDEFINED = \"\"\"\\\n"
+    "import os, sys, re, json, signal, copy, subprocess, urllib\n"
+    "from collections import OrderedDict, namedtuple\n"
+    "from itertools import filterfalse, chain\n"
+    "from functools import partial\n"
+    "from operator import attrgetter\n"
+    "from pathlib import Path, PosixPath\n"
+    "\"\"\"\n"
+    "\n"
+    "\n"
+    "def snakefile_globals(pyctx):\n"
+    "    \"\"\"The Snakefile's namespace as krait passes it (kr_wf_pyctx_json): Snakemake's\n"
+    "    predefined imports, then the Snakefile's top-level imports, its top-level\n"
+    "    variables with plain JSON values and its top-level defs. An import or def\n"
+    "    that fails here (a module this python3 lacks, a default argument needing a\n"
+    "    name krait left out) is skipped: using the name then raises NameError.\"\"\"\n"
+    "    g = {\"__name__\": \"__main__\"}\n"
+    "    exec(_PREDEFINED, g)\n"
+    "    if isinstance(pyctx, str):\n"
+    "        pyctx = json.loads(pyctx)\n"
+    "    pyctx = pyctx or {}\n"
+    "    for imp in pyctx.get(\"imports\") or ():\n"
+    "        try:\n"
+    "            exec(compile(imp[\"src\"], imp.get(\"file\", \"Snakefile\"), \"exec\"), g)\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "    g.update(pyctx.get(\"globals\") or {})\n"
+    "    for d in pyctx.get(\"defs\") or ():\n"
+    "        code = \"\\n\" * max(0, int(d.get(\"line\", 1)) - 1) + d[\"src\"]\n"
+    "        try:\n"
+    "            exec(compile(code, d.get(\"file\", \"Snakefile\"), \"exec\"), g)\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "    return g\n"
+    "\n"
+    "\n"
+    "def run_handler(job):\n"
+    "    \"\"\"onstart/onsuccess/onerror: the body runs as a function of `log` in the\n"
+    "    Snakefile's namespace (Snakemake's __onsuccess(log)); an exception is\n"
+    "    reported as Snakemake reports it, and the exit status is then 1.\"\"\"\n"
+    "    g = snakefile_globals(job.get(\"pyctx\"))\n"
+    "    g.update({\"config\": job.get(\"config\") or {}, \"shell\": shell})\n"
+    "    _JOB_GLOBALS.update({\"config\": g[\"config\"]})\n"
+    "    name = \"__\" + str(job.get(\"name\", \"handler\"))\n"
+    "    fname = job.get(\"file\", \"Snakefile\")\n"
+    "    line = max(2, int(job.get(\"line\", 2)))\n"
+    "    body = textwrap.indent(textwrap.dedent(job[\"code\"]), \"    \") or \"    pass\"\n"
+    "    code = \"\\n\" * (line - 2) + \"def %s(log):\\n%s\\n\" % (name, body)\n"
+    "    try:\n"
+    "        exec(compile(code, fname, \"exec\"), g)\n"
+    "        g[name](job.get(\"log\", \"\"))\n"
+    "    except Exception as e:\n"
+    "        frames = traceback.extract_tb(e.__traceback__)\n"
+    "        mine = [f for f in frames if f.filename == fname] or frames[-1:]\n"
+    "        at = mine[-1].lineno if mine else line\n"
+    "        if isinstance(e, SyntaxError) and e.filename == fname:\n"
+    "            at = e.lineno\n"
+    "        sys.stderr.write(\"%s in file %s, line %s:\\n%s\\n\" % (type(e).__name__, fname, at, e))\n"
+    "        sys.stderr.write(\"\".join(traceback.format_list(mine)))\n"
+    "        return 1\n"
+    "    return 0\n"
+    "\n"
+    "\n"
     "def _shim_snakemake():\n"
     "    \"\"\"`from snakemake.shell import shell`, as wrappers and scripts write it, gives\n"
     "    this shell(): a module `snakemake` with a submodule `shell` (Snakemake's own\n"
@@ -264,18 +342,23 @@ static const char wrapper_src[] =
     "def main():\n"
     "    with open(sys.argv[1]) as f:\n"
     "        job = json.load(f)\n"
+    "    if job[\"mode\"] == \"handler\":\n"
+    "        return run_handler(job)\n"
     "    ctx = job.get(\"context\") or {}\n"
     "    if isinstance(ctx, str):\n"
     "        ctx = json.loads(ctx)\n"
     "    smk = Snakemake(ctx)\n"
-    "    g = {\"snakemake\": smk, \"input\": smk.input, \"output\": smk.output, \"params\": smk.params,\n"
-    "         \"wildcards\": smk.wildcards, \"threads\": smk.threads, \"resources\": smk.resources,\n"
-    "         \"log\": smk.log, \"config\": smk.config, \"rule\": smk.rule, \"attempt\": smk.attempt,\n"
-    "         \"shell\": shell}\n"
-    "    _JOB_GLOBALS.update(g)\n"
+    "    names = {\"snakemake\": smk, \"input\": smk.input, \"output\": smk.output,\n"
+    "             \"params\": smk.params, \"wildcards\": smk.wildcards, \"threads\": smk.threads,\n"
+    "             \"resources\": smk.resources, \"log\": smk.log, \"config\": smk.config,\n"
+    "             \"rule\": smk.rule, \"attempt\": smk.attempt, \"shell\": shell}\n"
+    "    _JOB_GLOBALS.update(names)\n"
     "    if job[\"mode\"] == \"run\":\n"
+    "        # the Snakefile's namespace, the job's names over it (Snakemake's\n"
+    "        # run: is a function of them defined in the Snakefile)\n"
+    "        g = snakefile_globals(job.get(\"pyctx\"))\n"
+    "        g.update(names)\n"
     "        code = \"\\n\" * max(0, int(job.get(\"line\", 1)) - 1) + textwrap.dedent(job[\"code\"])\n"
-    "        g[\"__name__\"] = \"__main__\"\n"
     "        exec(compile(code, job.get(\"file\", \"Snakefile\"), \"exec\"), g)\n"
     "        return 0\n"
     "    script = job[\"script\"]\n"
@@ -353,13 +436,31 @@ out:
     return rc;
 }
 
+/* Write `root` to `path`: it holds params and the Snakefile's variables
+ * (maybe secrets), so owner-only, also when an older file of the same name
+ * had another mode, and never through a symlink. KR_EIO on failure. */
+static int write_jobfile(const char *path, json_t *root, struct kr_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) != 0 || json_dumpfd(root, fd, JSON_COMPACT) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return kr_error_set(err, KR_EIO, "cannot write job file %s: %s", path, strerror(e));
+    }
+    if (close(fd) != 0)
+        return kr_error_set(err, KR_EIO, "cannot write job file %s: %s", path,
+                            strerror(errno));
+    return KR_OK;
+}
+
 int kr_scriptwrap_job(const struct kr_scriptwrap_job *j, struct kr_arena *arena,
                       const char **cmd_out, struct kr_error *err)
 {
     json_t *root = json_object(), *ctx = NULL;
     json_error_t jerr;
     struct kr_buf cmd = KR_BUF_INIT;
-    int rc = KR_OK, fd = -1;
+    int rc = KR_OK;
 
     *cmd_out = NULL;
     if (j->context_json) {
@@ -381,32 +482,82 @@ int kr_scriptwrap_job(const struct kr_scriptwrap_job *j, struct kr_arena *arena,
         json_object_set_new(root, "line", json_integer(j->code_line ? j->code_line : 1));
     }
     json_object_set(root, "context", ctx);
-    /* the context holds params (maybe secrets): owner-only, also when an
-     * older file of the same name had another mode; never through a symlink */
-    fd = open(j->jobfile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0 || json_dumpfd(root, fd, JSON_COMPACT) != 0) {
-        rc = kr_error_set(err, KR_EIO, "cannot write job file %s: %s", j->jobfile,
-                          strerror(errno));
-        goto out;
+    if (j->code && j->pyctx_json) {
+        json_t *py = json_loads(j->pyctx_json, 0, &jerr);
+        if (py)
+            json_object_set_new(root, "pyctx", py);
     }
-    if (close(fd) != 0) {
-        fd = -1;
-        rc = kr_error_set(err, KR_EIO, "cannot write job file %s: %s", j->jobfile,
-                          strerror(errno));
+    rc = write_jobfile(j->jobfile, root, err);
+    if (rc != KR_OK)
         goto out;
-    }
-    fd = -1;
     kr_buf_puts(&cmd, "python3 ");
     kr_buf_put_squoted(&cmd, j->wrapper);
     kr_buf_putc(&cmd, ' ');
     kr_buf_put_squoted(&cmd, j->jobfile);
     *cmd_out = kr_arena_strdup(arena, kr_buf_cstr(&cmd));
 out:
-    if (fd >= 0)
-        close(fd);
     kr_buf_free(&cmd);
     if (ctx)
         json_decref(ctx);
     json_decref(root);
     return rc;
+}
+
+int kr_scriptwrap_handler(const struct kr_scriptwrap_handler *h, struct kr_error *err)
+{
+    json_t *root = json_object(), *v;
+    json_error_t jerr;
+    const char *argv[4];
+    pid_t pid, w;
+    int rc, status = 0;
+
+    json_object_set_new(root, "mode", json_string("handler"));
+    json_object_set_new(root, "name", json_string(h->name));
+    json_object_set_new(root, "code", json_string(h->code));
+    json_object_set_new(root, "file", json_string(h->code_file ? h->code_file : "Snakefile"));
+    json_object_set_new(root, "line", json_integer(h->code_line ? h->code_line : 2));
+    json_object_set_new(root, "log", json_string(h->log_path ? h->log_path : ""));
+    v = h->config_json ? json_loads(h->config_json, 0, &jerr) : NULL;
+    json_object_set_new(root, "config", v ? v : json_object());
+    v = h->pyctx_json ? json_loads(h->pyctx_json, 0, &jerr) : NULL;
+    if (v)
+        json_object_set_new(root, "pyctx", v);
+    rc = write_jobfile(h->jobfile, root, err);
+    json_decref(root);
+    if (rc != KR_OK) {
+        unlink(h->jobfile);
+        return rc;
+    }
+    argv[0] = "python3";
+    argv[1] = h->wrapper;
+    argv[2] = h->jobfile;
+    argv[3] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0) {
+        rc = kr_error_set(err, KR_EIO, "%s: cannot start python3: %s", h->name,
+                          strerror(errno));
+        unlink(h->jobfile);
+        return rc;
+    }
+    if (pid == 0) {
+        execvp(argv[0], (char *const *)argv);
+        fprintf(stderr, "krait: %s: cannot run python3: %s\n", h->name, strerror(errno));
+        _exit(127);
+    }
+    do
+        w = waitpid(pid, &status, 0);
+    while (w < 0 && errno == EINTR);
+    unlink(h->jobfile);
+    if (w < 0)
+        return kr_error_set(err, KR_EIO, "%s: waiting for python3: %s", h->name,
+                            strerror(errno));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return KR_OK;
+    if (WIFSIGNALED(status))
+        return kr_error_set(err, KR_EEXEC, "the %s handler was killed by signal %d", h->name,
+                            WTERMSIG(status));
+    return kr_error_set(err, KR_EEXEC, "the %s handler failed (exit status %d)", h->name,
+                        WEXITSTATUS(status));
 }

@@ -1307,12 +1307,18 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
         if (dn[2] == 's' && dn[3] == 't') {
             wf->onstart = raw->str;
             wf->onstart_line = (uint32_t)raw->ival;
+            wf->onstart_file = raw->file < I->srcs->n ? I->srcs->files[raw->file].path
+                                                 : wf->snakefile;
         } else if (dn[2] == 's') {
             wf->onsuccess = raw->str;
             wf->onsuccess_line = (uint32_t)raw->ival;
+            wf->onsuccess_file = raw->file < I->srcs->n ? I->srcs->files[raw->file].path
+                                                 : wf->snakefile;
         } else {
             wf->onerror = raw->str;
             wf->onerror_line = (uint32_t)raw->ival;
+            wf->onerror_file = raw->file < I->srcs->n ? I->srcs->files[raw->file].path
+                                                 : wf->snakefile;
         }
         return KR_OK;
     }

@@ -153,6 +153,7 @@ struct kr_workflow {
     struct kr_value *config;    /* the config dict */
     const char *onstart, *onsuccess, *onerror;  /* Python source of handlers, or NULL */
     uint32_t onstart_line, onsuccess_line, onerror_line;
+    const char *onstart_file, *onsuccess_file, *onerror_file;  /* the files holding them */
     const char **configfiles;   /* configfile: paths read, in order */
     uint32_t nconfigfiles;
     const char **set_scatter;       /* --set-scatter NAME=N, for scattergather: */
@@ -172,6 +173,7 @@ struct kr_workflow {
      * workflow is loaded, input functions' results when they are resolved,
      * file targets when planned (kr_wf_storage_path) - or NULL */
     const char *default_storage;
+    const char *pyctx_json_;    /* kr_wf_pyctx_json's result, made once (in arena) */
 };
 
 /* Options for loading a workflow (from the command line). */
@@ -212,6 +214,29 @@ const char *kr_find_snakefile(void);
 int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
                      struct kr_error *err);
 void kr_workflow_free(struct kr_workflow *wf);
+
+/*
+ * The Snakefile's Python context for code that runs in an external python3
+ * (run: blocks, onstart/onsuccess/onerror handlers; scriptwrap.c executes
+ * it before that code), as a compact JSON object made once per workflow:
+ *   {"imports": [{"src": "import os as o", "file": F, "line": N}, ...],
+ *    "defs":    [{"name": "f", "src": "def f(x):\n ...", "file": F, "line": N}, ...],
+ *    "globals": {NAME: VALUE, ...}}
+ * imports and defs are the top-level statements of every evaluated rule file
+ * in evaluation order (an import is rebuilt from its syntax tree; a def is
+ * its source text, from its line to the next top-level statement); globals
+ * are the final values of the top-level variables whose values are plain
+ * JSON (None, bool, int, float, str, and lists, tuples and str-keyed dicts
+ * of those), except `config` (the job has its own). Other names (modules,
+ * functions, rules, objects) are left out. The values may be anything the
+ * Snakefile computed (secrets included): whoever writes it to a file makes
+ * that file private. Never NULL ("{}" at worst); in wf->arena.
+ */
+const char *kr_wf_pyctx_json(struct kr_workflow *wf);
+
+/* The workflow's config as compact JSON (in wf->arena; "{}" at worst), for
+ * the handlers' `config`. */
+const char *kr_wf_config_json(struct kr_workflow *wf);
 
 /* Rule by name, or NULL. */
 struct kr_rule *kr_workflow_rule(const struct kr_workflow *wf, const char *name);
