@@ -367,7 +367,10 @@ static const char wrapper_src[] =
     "        _shim_snakemake()\n"
     "        sys.argv = [script]\n"
     "        sys.path.insert(0, os.path.dirname(os.path.abspath(script)))\n"
-    "        runpy.run_path(script, init_globals={\"snakemake\": smk}, run_name=\"__main__\")\n"
+    /* __file__ is the script's absolute path, as Snakemake's preamble sets it
+     * (scripts find files next to themselves with os.path.dirname(__file__)) */
+    "        runpy.run_path(os.path.abspath(script), init_globals={\"snakemake\": smk},\n"
+    "                       run_name=\"__main__\")\n"
     "        return 0\n"
     "    if ext in (\".r\", \".rscript\"):\n"
     "        return run_with_preamble(\"Rscript\", r_preamble(smk), script)\n"
