@@ -85,6 +85,23 @@ both rm; check $? "params: rm {params.dir} removes the directory named by the wi
 same "$(cat rm/gone/d.txt 2>/dev/null)" "d" "... and says which"
 compare rm
 
+# the params of each job differ now: the rerun check must not take one
+# job's params for the whole rule's
+mkdir ph && cat > ph/Snakefile <<'SNAKE'
+rule all:
+    input: "o/a.txt", "o/b.txt"
+rule a:
+    output: "o/{s}.txt"
+    params: p="{s}", q=["{s}", 1]
+    shell: "echo {params.p} {params.q} > {output}"
+SNAKE
+both ph; check $? "params per job: krait run"
+(cd ph && "$KRAIT" plan 2>&1) | grep -q "Nothing to be done"
+check $? "... then nothing to be done (no 'params changed')"
+sed -i 's/p="{s}"/p="{s}z"/' ph/Snakefile
+[ "$(cd ph && "$KRAIT" plan 2>&1 | grep -c 'params changed')" = 2 ]
+check $? "... and a changed params string reruns both jobs"
+
 mkdir perr && cat > perr/Snakefile <<'SNAKE'
 rule all:
     input: "p/a.txt"
