@@ -507,7 +507,7 @@ static void push_frame(struct kr_dag *dag, struct kr_job *job, struct kr_file *f
 }
 
 static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
-                       struct kr_error *err);
+                       const struct kr_wildcards *given, struct kr_error *err);
 
 /*
  * Resolve `list` of rule r for a job with wildcards wc, interning every
@@ -728,7 +728,7 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
             rc = fail_cycle(dag, j, f, err);
             goto out;
         }
-        rc = ensure_file(dag, f, false, err);
+        rc = ensure_file(dag, f, false, &j->wc, err);
         if (rc == KR_NOT_FOUND) {
             rc = fail_missing(dag, j, f, err);
             goto out;
@@ -833,7 +833,10 @@ static int fail_ambiguous(struct kr_dag *dag, struct kr_file *f, struct kr_job *
 }
 
 /*
- * Make sure f is either a source file or has a selected producer.
+ * Make sure f is either a source file or has a selected producer. `given`
+ * (or NULL) are the wildcards of the job that asked for f: a candidate
+ * rule takes their values when they make f (kr_pindex_match_given, as
+ * Snakemake's file2jobs with the consumer's wildcards_dict).
  * KR_NOT_FOUND: no rule can make it and it does not exist (the caller
  * reports it with its own context); other errors with err filled.
  */
@@ -863,7 +866,7 @@ static int periodic_wildcards(const struct kr_job *j, struct kr_error *err)
 }
 
 static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
-                       struct kr_error *err)
+                       const struct kr_wildcards *given, struct kr_error *err)
 {
     struct kr_pmatch small[8], *cand = small;
     struct kr_job *prod[8], **producers = prod;
@@ -894,6 +897,10 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
         producers = kr_malloc(n * sizeof *producers);
         kr_pindex_match(dag->ix, f->path, f->len, cand, n);
     }
+    if (given && given->n)
+        for (i = 0; i < n; i++)
+            if (cand[i].nwc)
+                kr_pindex_match_given(dag->ix, f->path, f->len, given, &cand[i]);
     /* stable sort by priority, highest first (n is small) */
     for (i = 1; i < n; i++) {
         struct kr_pmatch t = cand[i];
@@ -1038,7 +1045,7 @@ static int target_rule(struct kr_dag *dag, struct kr_rule *r, struct kr_error *e
 static int target_file(struct kr_dag *dag, const char *path, struct kr_error *err)
 {
     struct kr_file *f = kr_dag_file(dag, path, strlen(path));
-    int rc = ensure_file(dag, f, true, err);
+    int rc = ensure_file(dag, f, true, NULL, err);
     if (rc)
         return rc;
     if (!f->producer)

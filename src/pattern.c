@@ -25,6 +25,7 @@
 
 struct rx {
     struct kr_rule *rule;
+    const struct kr_pat *p;             /* the pattern compiled */
     uint32_t item, pat;
     bool log;                           /* a log: or benchmark: pattern, not an output */
     pcre2_code *re;
@@ -34,6 +35,9 @@ struct rx {
     bool literal;                       /* no wildcard: exact match */
     uint32_t group[KR_PMATCH_MAXWC];    /* capture number of rule wildcard i */
     uint32_t next;                      /* next pattern in the same bucket */
+    /* kr_pindex_match_given: each wildcard's own constraint alone, compiled
+     * on first use (NULL entries: none); NULL until then */
+    pcre2_code **cre;
 };
 
 struct rslot {
@@ -41,6 +45,7 @@ struct rslot {
     const char **names;
     uint32_t nwc;
     bool has_wc;
+    uint32_t rx_first, rx_n;            /* its patterns: outputs, then logs, benchmarks */
 };
 
 struct bucket {
@@ -51,6 +56,7 @@ struct bucket {
 };
 
 struct kr_pindex {
+    struct kr_workflow *wf;
     struct kr_arena arena;
     struct rx *rx;
     uint32_t nrx;
@@ -98,7 +104,9 @@ static bool name_in(const char *name, const char *const *names, uint32_t n)
     return false;
 }
 
-static const char *constraint_for(const struct kr_workflow *wf, const struct kr_rule *r,
+/* The constraint of a wildcard segment: inline, the rule's, the workflow's;
+ * NULL when it has none. */
+static const char *own_constraint(const struct kr_workflow *wf, const struct kr_rule *r,
                                   const struct kr_patseg *seg)
 {
     uint32_t i;
@@ -110,7 +118,14 @@ static const char *constraint_for(const struct kr_workflow *wf, const struct kr_
     for (i = 0; i < wf->nconstraints; i++)
         if (!strcmp(wf->constraints[i].name, seg->text))
             return wf->constraints[i].regex;
-    return ".+";
+    return NULL;
+}
+
+static const char *constraint_for(const struct kr_workflow *wf, const struct kr_rule *r,
+                                  const struct kr_patseg *seg)
+{
+    const char *c = own_constraint(wf, r, seg);
+    return c ? c : ".+";
 }
 
 static int wc_index(const struct rslot *s, const char *name)
@@ -191,6 +206,7 @@ static int compile_pat(struct kr_pindex *ix, struct kr_workflow *wf, struct rslo
 
     memset(x, 0, sizeof *x);
     x->rule = s->rule;
+    x->p = p;
     x->log = list != &s->rule->output;
     x->item = item;
     x->pat = pi;
@@ -295,6 +311,7 @@ int kr_pindex_new(struct kr_workflow *wf, const char *const *allowed, uint32_t n
     int rc = KR_OK;
 
     *out = NULL;
+    ix->wf = wf;
     kr_arena_init(&ix->arena);
     ix->nslots = wf->nrules;
     ix->slots = kr_calloc(wf->nrules ? wf->nrules : 1, sizeof *ix->slots);
@@ -323,6 +340,7 @@ int kr_pindex_new(struct kr_workflow *wf, const char *const *allowed, uint32_t n
         rc = collect_names(ix, r, s, err);
         if (rc)
             goto out;
+        s->rx_first = ix->nrx;
         /* outputs, then (Snakemake's products) log and benchmark files: a
          * rule makes those too, so another rule may take them as input */
         for (j = 0; j < r->output.n + r->log.n + r->benchmark.n; j++) {
@@ -346,6 +364,7 @@ int kr_pindex_new(struct kr_workflow *wf, const char *const *allowed, uint32_t n
                 ix->nrx++;
             }
         }
+        s->rx_n = ix->nrx - s->rx_first;
     }
     /* prefix table: at most half full */
     for (ix->cap = 16; ix->cap < 2 * ix->nrx + 2; ix->cap *= 2)
@@ -388,8 +407,15 @@ void kr_pindex_free(struct kr_pindex *ix)
     uint32_t i;
     if (!ix)
         return;
-    for (i = 0; i < ix->nrx; i++)
+    for (i = 0; i < ix->nrx; i++) {
         pcre2_code_free(ix->rx[i].re);
+        if (ix->rx[i].cre) {
+            uint32_t k;
+            for (k = 0; k < ix->slots[ix->rx[i].rule->index].nwc; k++)
+                pcre2_code_free(ix->rx[i].cre[k]);
+            kr_free(ix->rx[i].cre);
+        }
+    }
     if (ix->md)
         pcre2_match_data_free(ix->md);
     kr_free(ix->rx);
@@ -468,6 +494,103 @@ uint32_t kr_pindex_match(struct kr_pindex *ix, const char *path, size_t len,
         nmatch++;
     }
     return nmatch;
+}
+
+/* Does wildcard k's own constraint in pattern x accept `v` the way
+ * Snakemake checks it (re.match: anchored at the start only)? A constraint
+ * that does not compile alone accepts (the pattern's regex compiled). */
+static bool constraint_ok(struct kr_pindex *ix, struct rx *x, uint32_t k, const char *v,
+                          size_t vlen)
+{
+    const struct rslot *s = &ix->slots[x->rule->index];
+    uint32_t g, i;
+    if (!x->cre) {
+        x->cre = kr_calloc(s->nwc ? s->nwc : 1, sizeof *x->cre);
+        for (i = 0; i < s->nwc; i++)
+            for (g = 0; g < x->p->nsegs; g++) {
+                const struct kr_patseg *sg = &x->p->segs[g];
+                const char *c;
+                int errcode;
+                PCRE2_SIZE erroff;
+                if (!sg->is_wildcard || strcmp(sg->text, s->names[i]))
+                    continue;
+                c = own_constraint(ix->wf, x->rule, sg);
+                if (c)
+                    x->cre[i] = pcre2_compile((PCRE2_SPTR)c, PCRE2_ZERO_TERMINATED,
+                                              PCRE2_ANCHORED, &errcode, &erroff, NULL);
+                break;
+            }
+    }
+    return !x->cre[k] || pcre2_match(x->cre[k], (PCRE2_SPTR)v, vlen, 0, 0, ix->md, NULL) >= 0;
+}
+
+bool kr_pindex_match_given(struct kr_pindex *ix, const char *path, size_t len,
+                           const struct kr_wildcards *given, struct kr_pmatch *m)
+{
+    const struct rslot *s;
+    const char *val[KR_PMATCH_MAXWC];
+    size_t vlen[KR_PMATCH_MAXWC];
+    uint32_t k, w, i, g;
+    if (!given || !m->rule || m->rule->index >= ix->nslots)
+        return false;
+    s = &ix->slots[m->rule->index];
+    if (s->rule != m->rule || !s->nwc || given->n < s->nwc)
+        return false;
+    for (k = 0; k < s->nwc; k++) {
+        for (w = 0; w < given->n; w++)
+            if (given->names[w] == s->names[k] || !strcmp(given->names[w], s->names[k]))
+                break;
+        if (w == given->n)
+            return false;   /* a wildcard the consumer has not */
+        val[k] = given->values[w];
+        vlen[k] = strlen(val[k]);
+    }
+    for (k = 0; k < s->nwc; k++)
+        if (m->len[k] != vlen[k] || memcmp(path + m->off[k], val[k], vlen[k]))
+            break;
+    if (k == s->nwc)
+        return false;       /* the regex found the same values (the usual case) */
+    for (i = s->rx_first; i < s->rx_first + s->rx_n; i++) {
+        struct rx *x = &ix->rx[i];
+        uint32_t off[KR_PMATCH_MAXWC];
+        bool seen[KR_PMATCH_MAXWC] = { false };
+        size_t pos = 0;
+        bool same = true;
+        for (g = 0; g < x->p->nsegs && same; g++) {
+            const struct kr_patseg *sg = &x->p->segs[g];
+            const char *t = sg->text;
+            size_t tl = sg->len;
+            if (sg->is_wildcard) {
+                int wi = wc_index(s, sg->text);
+                if (wi < 0)
+                    return false;   /* cannot happen: the index checked it */
+                t = val[wi];
+                tl = vlen[wi];
+                off[wi] = (uint32_t)pos;
+                seen[wi] = true;
+            }
+            same = pos + tl <= len && !memcmp(path + pos, t, tl);
+            pos += tl;
+        }
+        if (!same || pos != len)
+            continue;
+        for (k = 0; k < s->nwc && seen[k]; k++)
+            ;
+        if (k < s->nwc)
+            continue;   /* a log naming fewer wildcards: the job's values are in the path */
+        for (k = 0; k < s->nwc && constraint_ok(ix, x, k, val[k], vlen[k]); k++)
+            ;
+        if (k < s->nwc)
+            continue;
+        m->log = x->log;
+        m->nwc = s->nwc;
+        for (k = 0; k < s->nwc; k++) {
+            m->off[k] = off[k];
+            m->len[k] = (uint32_t)vlen[k];
+        }
+        return true;
+    }
+    return false;
 }
 
 const char *const *kr_pindex_wcnames(const struct kr_pindex *ix, const struct kr_rule *r,

@@ -55,6 +55,20 @@ void kr_pindex_free(struct kr_pindex *ix);
 uint32_t kr_pindex_match(struct kr_pindex *ix, const char *path, size_t len,
                          struct kr_pmatch *out, uint32_t max);
 
+/*
+ * Snakemake's Rule.get_wildcards with the consumer's wildcards (dag.py
+ * file2jobs(file, wildcards_dict=job.wildcards_dict)): m is a match of rule
+ * m->rule for `path` (from kr_pindex_match). When the consumer has every
+ * wildcard of the rule and one of the rule's products formatted with the
+ * consumer's values is `path`, and each value passes that pattern's own
+ * constraint (re.match, anchored at the start only, as Snakemake), m is
+ * rewritten to those values (e.g. "foo.{sample}{read}.fq" for foo.ar1.fq
+ * with sample=a, read=r1 gives a and r1, not the regex's ar and 1) and true
+ * is returned; otherwise m is left as it is. `given` may be NULL.
+ */
+bool kr_pindex_match_given(struct kr_pindex *ix, const char *path, size_t len,
+                           const struct kr_wildcards *given, struct kr_pmatch *m);
+
 /* The wildcard names of a rule's outputs (first-appearance order over its
  * output patterns), as used by kr_pmatch.off/len. */
 const char *const *kr_pindex_wcnames(const struct kr_pindex *ix, const struct kr_rule *r,

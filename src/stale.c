@@ -175,13 +175,26 @@ static int container_changed(struct kr_dag *dag, const struct kr_job *j,
     return KR_OK;
 }
 
-/* Whether r's params differ between jobs (a param is a function). */
+/* Whether a params string may hold a wildcard (kr_wf_job_info formats it). */
+static bool has_brace(const struct kr_value *v)
+{
+    return v->type == KR_V_STR && strchr(v->u.str.s, '{');
+}
+
+/* Whether r's params differ between jobs: a param is a function, or a
+ * string (or a list's string) that the job's wildcards are applied to. */
 static bool params_per_job(const struct kr_rule *r)
 {
-    size_t i;
-    for (i = 0; i < r->params->u.named.len; i++)
-        if (kr_value_is_callable(r->params->u.named.items[i]))
+    size_t i, k;
+    for (i = 0; i < r->params->u.named.len; i++) {
+        const struct kr_value *v = r->params->u.named.items[i];
+        if (kr_value_is_callable(v) || has_brace(v))
             return true;
+        if (v->type == KR_V_LIST)
+            for (k = 0; k < v->u.list.len; k++)
+                if (has_brace(v->u.list.items[k]))
+                    return true;
+    }
     return false;
 }
 

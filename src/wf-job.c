@@ -56,6 +56,103 @@ static struct kr_value *wildcards_value(struct kr_interp *I, const struct kr_wil
     return w;
 }
 
+/* ---- Snakemake's apply_wildcards ---------------------------------------- */
+
+/* Python's \s, \w and \d in a str regex, on bytes: non-ASCII bytes count as
+ * word characters (letters of a UTF-8 name), never as blanks or digits. */
+static bool py_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+static bool py_word(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c >= 0x80;
+}
+
+static bool py_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/*
+ * Does io.py's _wildcard_regex match at s[0] == '{'? Its body is an atomic
+ * lookahead, so the greedy reading below is the only one tried:
+ *   \{ \s* (\w+) (\s* , \s* ([^{}]+ | \{\d+(,\d+)?\})* )? \s* \}
+ * Returns the length of the match (0: none) and the name's place.
+ */
+static size_t wc_match(const char *s, const char **name, size_t *namelen)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t j = 1, k, m;
+    while (py_space(u[j]))
+        j++;
+    *name = s + j;
+    for (k = j; py_word(u[k]); k++)
+        ;
+    if (k == j)
+        return 0;
+    *namelen = k - j;
+    j = k;
+    while (py_space(u[k]))
+        k++;
+    if (u[k] == ',') {
+        k++;
+        for (;;) {
+            if (u[k] && u[k] != '{' && u[k] != '}') {
+                while (u[k] && u[k] != '{' && u[k] != '}')
+                    k++;
+                continue;
+            }
+            if (u[k] != '{' || !py_digit(u[k + 1]))
+                break;
+            for (m = k + 1; py_digit(u[m]); m++)
+                ;
+            if (u[m] == ',' && py_digit(u[m + 1]))
+                for (m++; py_digit(u[m]); m++)
+                    ;
+            if (u[m] != '}')
+                break;
+            k = m + 1;
+        }
+        j = k;
+    }
+    while (py_space(u[j]))
+        j++;
+    return u[j] == '}' ? j + 1 : 0;
+}
+
+int kr_wf_apply_wildcards(const char *s, const struct kr_wildcards *wc, struct kr_buf *out,
+                          const char **bad, size_t *badlen)
+{
+    const char *p = s, *q, *name;
+    size_t len, namelen;
+    uint32_t w;
+    kr_buf_reset(out);
+    while ((q = strchr(p, '{')) != NULL) {
+        len = wc_match(q, &name, &namelen);
+        if (!len) {
+            kr_buf_append(out, p, (size_t)(q - p) + 1);
+            p = q + 1;
+            continue;
+        }
+        for (w = 0; wc && w < wc->n; w++)
+            if (!strncmp(wc->names[w], name, namelen) && !wc->names[w][namelen])
+                break;
+        if (!wc || w == wc->n) {
+            *bad = name;
+            *badlen = namelen;
+            return KR_NOT_FOUND;
+        }
+        kr_buf_append(out, p, (size_t)(q - p));
+        kr_buf_puts(out, wc->values[w]);
+        p = q + len;
+    }
+    kr_buf_puts(out, p);
+    return KR_OK;
+}
+
 struct filevec {
     struct kr_iofile *v;
     uint32_t n, cap;
@@ -87,24 +184,48 @@ static int fn_result_error(struct kr_interp *I, const struct kr_rule *r, const c
                        (it->flags & KR_F_UNPACK) ? " (or, with unpack(), a dict)" : "");
 }
 
-/* Add the files of one value returned by an input function. */
-static int add_fn_value(struct kr_interp *I, const struct kr_rule *r, const char *kind,
-                        const struct kr_ioitem *it, struct kr_value *v, const char *name,
-                        uint32_t flags, bool in_list, struct kr_arena *arena,
+/* What an input function returned, and for which job. */
+struct fnctx {
+    const struct kr_rule *r;
+    const char *kind;
+    const struct kr_ioitem *it;
+    const struct kr_wildcards *wc;
+    struct kr_buf *tmp;         /* scratch for apply_wildcards */
+};
+
+/* Add the files of one value returned by an input function. A file name is
+ * an IOFile to Snakemake (rules.py concretize_iofile): the job's wildcards
+ * are applied to it, a rules.X.output pattern as well as a plain string. */
+static int add_fn_value(struct kr_interp *I, const struct fnctx *c, struct kr_value *v,
+                        const char *name, uint32_t flags, bool in_list, struct kr_arena *arena,
                         struct filevec *fv, int depth)
 {
+    const struct kr_rule *r = c->r;
+    const char *kind = c->kind;
+    const struct kr_ioitem *it = c->it;
     size_t n, i;
     struct kr_value **items;
     int rc;
     if (v->type == KR_V_STR) {
-        fv_push(arena, fv, kr_wf_storage_path(I->wf, v->u.str.s, flags | v->flags, arena), name,
+        const char *path = kr_wf_storage_path(I->wf, v->u.str.s, flags | v->flags, arena);
+        if (strchr(path, '{')) {
+            const char *bad;
+            size_t badlen;
+            if (kr_wf_apply_wildcards(path, c->wc, c->tmp, &bad, &badlen) != KR_OK)
+                return kr_error_at(I->err, KR_EEVAL, I->srcs, it->file, it->off,
+                                   "rule '%s': wildcards in %s files cannot be determined "
+                                   "from output files: '%.*s' (in '%s', returned by the %s "
+                                   "function)", r->name, kind, (int)badlen, bad, path, kind);
+            path = kr_buf_cstr(c->tmp);
+        }
+        fv_push(arena, fv, path, name,
                 flags | (v->flags & ~KR_STR_PATH) | (in_list ? KR_F_LISTITEM : 0));
         return KR_OK;
     }
     items = kr_value_items(v, &n);
     if ((items || v->type == KR_V_LIST || v->type == KR_V_TUPLE) && depth < 8) {
         for (i = 0; i < n; i++) {
-            rc = add_fn_value(I, r, kind, it, items[i], name, flags, true, arena, fv, depth + 1);
+            rc = add_fn_value(I, c, items[i], name, flags, true, arena, fv, depth + 1);
             if (rc != KR_OK)
                 return rc;
         }
@@ -114,9 +235,11 @@ static int add_fn_value(struct kr_interp *I, const struct kr_rule *r, const char
 }
 
 static int call_input_fn(struct kr_interp *I, const struct kr_rule *r, const char *kind,
-                         const struct kr_ioitem *it, struct kr_value *wv,
-                         struct kr_arena *arena, struct filevec *fv)
+                         const struct kr_ioitem *it, const struct kr_wildcards *wc,
+                         struct kr_value *wv, struct kr_buf *tmp, struct kr_arena *arena,
+                         struct filevec *fv)
 {
+    const struct fnctx c = {.r = r, .kind = kind, .it = it, .wc = wc, .tmp = tmp};
     struct kr_value *res;
     uint32_t flags = it->flags & ~KR_F_UNPACK;
     const char *wait;
@@ -146,18 +269,18 @@ static int call_input_fn(struct kr_interp *I, const struct kr_rule *r, const cha
                     continue;
                 if (k->type != KR_V_STR)
                     return fn_result_error(I, r, kind, it, "a dict with a non-string key");
-                rc = add_fn_value(I, r, kind, it, res->u.dict->vals[i], k->u.str.s, flags,
-                                  false, arena, fv, 0);
+                rc = add_fn_value(I, &c, res->u.dict->vals[i], k->u.str.s, flags, false,
+                                  arena, fv, 0);
                 if (rc)
                     return rc;
             }
             return KR_OK;
         }
-        return add_fn_value(I, r, kind, it, res, it->name, flags, false, arena, fv, 0);
+        return add_fn_value(I, &c, res, it->name, flags, false, arena, fv, 0);
     }
     if (res->type == KR_V_NONE)
         return fn_result_error(I, r, kind, it, "None");
-    return add_fn_value(I, r, kind, it, res, it->name, flags, false, arena, fv, 0);
+    return add_fn_value(I, &c, res, it->name, flags, false, arena, fv, 0);
 }
 
 /* ---- may one job's values be released? ---------------------------------- */
@@ -451,7 +574,7 @@ int kr_wf_resolve(struct kr_workflow *wf, const struct kr_rule *r,
         if (it->fn) {
             if (!wv)
                 wv = wildcards_value(I, wc);
-            rc = call_input_fn(I, r, kind, it, wv, arena, &fv);
+            rc = call_input_fn(I, r, kind, it, wc, wv, &b, arena, &fv);
             if (rc != KR_OK)
                 goto out;
             continue;
@@ -617,6 +740,62 @@ static json_t *files_json(const struct kr_iofile *f, uint32_t n)
     return j;
 }
 
+/* One string of params: with the job's wildcards applied (into I->A). */
+static int param_str(struct kr_interp *I, const struct kr_rule *r, const struct kr_wildcards *wc,
+                     const char *pname, struct kr_value **v, struct kr_buf *tmp)
+{
+    const char *bad;
+    size_t badlen;
+    struct kr_value *nv;
+    if (!strchr((*v)->u.str.s, '{'))
+        return KR_OK;
+    if (kr_wf_apply_wildcards((*v)->u.str.s, wc, tmp, &bad, &badlen) != KR_OK)
+        return located(I, r, "wildcards in params cannot be determined from output files: "
+                       "'%.*s' (in %s%s'%s'); to keep braces in a parameter, give it as a "
+                       "function, e.g. `lambda wildcards: '{test}'`", (int)badlen, bad,
+                       pname ? pname : "", pname ? "=" : "", (*v)->u.str.s);
+    nv = kr_value_str(I->A, tmp->data ? tmp->data : "", tmp->len);
+    nv->flags = (*v)->flags;
+    *v = nv;
+    return KR_OK;
+}
+
+/* A params value given as such, not by a function: Snakemake applies the
+ * job's wildcards to a string and to the strings of a list (rules.py
+ * concretize_param); a tuple, dict or function result is left alone. */
+static int param_wildcards(struct kr_interp *I, const struct kr_rule *r,
+                           const struct kr_wildcards *wc, const char *pname,
+                           struct kr_value **v, struct kr_buf *tmp)
+{
+    struct kr_value *nl;
+    size_t i, k;
+    int rc;
+    if ((*v)->type == KR_V_STR)
+        return param_str(I, r, wc, pname, v, tmp);
+    if ((*v)->type != KR_V_LIST)
+        return KR_OK;
+    for (i = 0; i < (*v)->u.list.len; i++) {
+        struct kr_value *x = (*v)->u.list.items[i];
+        if (x->type == KR_V_STR && strchr(x->u.str.s, '{'))
+            break;
+    }
+    if (i == (*v)->u.list.len)
+        return KR_OK;
+    nl = kr_value_list(I->A, (*v)->u.list.len);
+    for (k = 0; k < (*v)->u.list.len; k++) {
+        struct kr_value *x = (*v)->u.list.items[k];
+        if (k >= i && x->type == KR_V_STR) {
+            rc = param_str(I, r, wc, pname, &x, tmp);
+            if (rc != KR_OK)
+                return rc;
+        }
+        kr_list_push(I->A, nl, x);
+    }
+    nl->flags = (*v)->flags;
+    *v = nl;
+    return KR_OK;
+}
+
 /* kr_res_infer's question: does the rule set resource `name` itself? */
 static bool rule_has_res(const char *name, void *data)
 {
@@ -760,6 +939,8 @@ int kr_wf_job_info(struct kr_workflow *wf, const struct kr_rule *r,
                                     pname ? " for " : "", pname ? pname : "");
                     goto out;
                 }
+            } else if ((rc = param_wildcards(I, r, wc, pname, &v, &b)) != KR_OK) {
+                goto out;
             }
             kr_named_push(I->A, params, pname, v);
         }

@@ -269,6 +269,21 @@ struct kr_wildcards {
     uint32_t n;
 };
 
+/*
+ * Snakemake's apply_wildcards (io.py) on the text `s`: every {name} or
+ * {name,regex} that its _wildcard_regex finds is replaced by the job's value
+ * of wildcard `name`. The braces are found as that regex finds them: '{',
+ * blanks, a name of word characters, optionally ',' and a constraint (no
+ * braces except {n} or {n,m}), blanks, '}'. Anything else stays as it is:
+ * "{wildcards.x}", "{x:03d}", a lone '{'; "{{x}}" becomes "{VALUE}" (the
+ * inner braces match), as in Snakemake. The result is written to `out`
+ * (reset first). KR_OK, or KR_NOT_FOUND when a matched name is not a
+ * wildcard of the job (wc NULL: none is): *bad and *badlen then give that
+ * name inside `s` (Snakemake's WildcardError).
+ */
+int kr_wf_apply_wildcards(const char *s, const struct kr_wildcards *wc, struct kr_buf *out,
+                          const char **bad, size_t *badlen);
+
 /* One resolved file of a job. */
 struct kr_iofile {
     const char *path;

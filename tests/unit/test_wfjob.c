@@ -8,6 +8,7 @@
  * back after many jobs, which would find 0xA5 garbage if they had been
  * released. N is 200,000 jobs (20,000 under valgrind), N/100 for those.
  * Each test writes its rule file into a fresh temporary directory.
+ * Also kr_wf_apply_wildcards against Snakemake's io.apply_wildcards.
  */
 #include "tap.h"
 #include "eval.h"
@@ -249,6 +250,36 @@ static void test_keepers(void)
     }
 }
 
+/* kr_wf_apply_wildcards against what Snakemake 7.21's io.apply_wildcards
+ * gives for the same text (computed with /usr/bin/python3; ! = WildcardError
+ * naming the wildcard after it). */
+static void test_apply_wildcards(void)
+{
+    static const char *const names[] = {"dir", "n", "a_b"}, *const values[] = {"x", "1", "AB"};
+    static const char *const cases[][2] = {
+        {"plain", "plain"}, {"x{dir}y", "xxy"}, {"{dir}{n}", "x1"}, {"{{dir}}", "{x}"},
+        {"{ dir , [a-z]+ }", "x"}, {"{dir,a{2}}", "x"}, {"{dir,a{2,3}}", "x"},
+        {"{dir,a{b}}", "!b"}, {"{wildcards.dir}", "{wildcards.dir}"}, {"{dir:>3}", "{dir:>3}"},
+        {"{", "{"}, {"}", "}"}, {"{}", "{}"}, {"{ }", "{ }"}, {"{a_b}", "AB"}, {"{dir,}", "x"},
+        {"{dir,x}}", "x}"}, {"{{", "{{"}, {"{dir,\\d{2,}}", "!2"}, {"{nope}", "!nope"},
+        {"a{0}b", "!0"}};
+    struct kr_wildcards wc = {(const char **)names, (const char **)values, 3};
+    struct kr_buf b = KR_BUF_INIT;
+    size_t i;
+    for (i = 0; i < KR_ARRAY_LEN(cases); i++) {
+        const char *bad = NULL;
+        char got[64];
+        size_t badlen = 0;
+        int rc = kr_wf_apply_wildcards(cases[i][0], &wc, &b, &bad, &badlen);
+        if (rc == KR_OK)
+            snprintf(got, sizeof got, "%s", kr_buf_cstr(&b));
+        else
+            snprintf(got, sizeof got, "!%.*s", (int)badlen, bad);
+        is_str(got, cases[i][1], cases[i][0]);
+    }
+    kr_buf_free(&b);
+}
+
 int main(void)
 {
     char cwd[4096];
@@ -260,6 +291,7 @@ int main(void)
     if (!mkdtemp(tmpdir) || chdir(tmpdir) != 0)
         return 1;
     test_marks();
+    test_apply_wildcards();
     test_many_jobs();
     test_keepers();
     unlink("Snakefile");
