@@ -507,7 +507,8 @@ static void push_frame(struct kr_dag *dag, struct kr_job *job, struct kr_file *f
 }
 
 static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
-                       const struct kr_wildcards *given, struct kr_error *err);
+                       const struct kr_wildcards *given, const struct kr_rule *only,
+                       struct kr_error *err);
 
 /*
  * Resolve `list` of rule r for a job with wildcards wc, interning every
@@ -560,6 +561,7 @@ static int resolve_files(struct kr_dag *dag, struct kr_rule *r, const struct kr_
             in[at].path = files[at]->path;
             in[at].name = it->name;     /* the workflow outlives the dag */
             in[at].flags = p->flags | (it->is_list ? KR_F_LISTITEM : 0);
+            in[at].from_rule = p->from_rule ? p->from_rule->index + 1 : 0;
             at++;
         }
     }
@@ -728,7 +730,9 @@ static int expand_job(struct kr_dag *dag, struct kr_job *j, struct kr_file *req,
             rc = fail_cycle(dag, j, f, err);
             goto out;
         }
-        rc = ensure_file(dag, f, false, &j->wc, err);
+        rc = ensure_file(dag, f, false, &j->wc,
+                         j->in[i].from_rule && j->in[i].from_rule <= dag->wf->nrules
+                             ? dag->wf->rules[j->in[i].from_rule - 1] : NULL, err);
         if (rc == KR_NOT_FOUND) {
             rc = fail_missing(dag, j, f, err);
             goto out;
@@ -866,7 +870,8 @@ static int periodic_wildcards(const struct kr_job *j, struct kr_error *err)
 }
 
 static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
-                       const struct kr_wildcards *given, struct kr_error *err)
+                       const struct kr_wildcards *given, const struct kr_rule *only,
+                       struct kr_error *err)
 {
     struct kr_pmatch small[8], *cand = small;
     struct kr_job *prod[8], **producers = prod;
@@ -896,6 +901,14 @@ static int ensure_file(struct kr_dag *dag, struct kr_file *f, bool is_target,
         cand = kr_malloc(n * sizeof *cand);
         producers = kr_malloc(n * sizeof *producers);
         kr_pindex_match(dag->ix, f->path, f->len, cand, n);
+    }
+    if (only) {
+        /* an input written rules.NAME.output: NAME makes it, when it can */
+        for (i = k = 0; i < n; i++)
+            if (cand[i].rule == only)
+                cand[k++] = cand[i];
+        if (k)
+            n = k;
     }
     if (given && given->n)
         for (i = 0; i < n; i++)
@@ -1045,7 +1058,7 @@ static int target_rule(struct kr_dag *dag, struct kr_rule *r, struct kr_error *e
 static int target_file(struct kr_dag *dag, const char *path, struct kr_error *err)
 {
     struct kr_file *f = kr_dag_file(dag, path, strlen(path));
-    int rc = ensure_file(dag, f, true, NULL, err);
+    int rc = ensure_file(dag, f, true, NULL, NULL, err);
     if (rc)
         return rc;
     if (!f->producer)

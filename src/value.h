@@ -98,7 +98,12 @@ struct kr_value {
         bool b;
         int64_t i;
         double f;
-        struct { char *s; size_t len; } str;
+        struct {
+            char *s;
+            size_t len;
+            const void *origin;     /* the kr_rule whose rules.NAME.output gave this
+                                       path (a dependency on that rule), else NULL */
+        } str;
         struct { struct kr_value **items; size_t len, cap; } list; /* LIST, TUPLE */
         struct kr_dict *dict;                                    /* DICT, SET */
         struct {

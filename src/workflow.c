@@ -554,6 +554,8 @@ static int make_ioitem(struct kr_interp *I, const char *directive, const struct 
         rc = pat_meta(I, directive, at, s, &it->pats[i]);
         if (rc != KR_OK)
             goto out;
+        if (is_input)
+            it->pats[i].from_rule = s->u.str.origin;
     }
 out:
     kr_vec_free(&flat);
@@ -1387,8 +1389,15 @@ int kr_wf_rule_attr(struct kr_interp *I, struct kr_rule *r, const char *attr,
     const char *sug;
     if (!strcmp(attr, "input"))
         *out = kr_wf_iolist_value(I, &r->input, "input");
-    else if (!strcmp(attr, "output"))
+    else if (!strcmp(attr, "output")) {
+        size_t i;
         *out = kr_wf_iolist_value(I, &r->output, "output");
+        /* as Snakemake's rules.NAME.output: an input written with it depends
+         * on NAME (which resolves an ambiguity with another rule) */
+        for (i = 0; i < (*out)->u.named.len; i++)
+            if ((*out)->u.named.items[i]->type == KR_V_STR)
+                (*out)->u.named.items[i]->u.str.origin = r;
+    }
     else if (!strcmp(attr, "log"))
         *out = kr_wf_iolist_value(I, &r->log, "log");
     else if (!strcmp(attr, "benchmark"))

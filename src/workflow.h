@@ -73,6 +73,7 @@ struct kr_pat {
     uint32_t nwildcards;    /* number of wildcard segments */
     const char *sha256;     /* KR_F_SHA256: the expected digest (lower-case hex), else NULL */
     const struct kr_report *report;     /* KR_F_REPORT: report() details, else NULL */
+    const struct kr_rule *from_rule;    /* input given as rules.NAME.output: made by NAME */
 };
 
 /* One item of input:/output:/log:/benchmark: as written in the rule. */
@@ -289,6 +290,9 @@ struct kr_iofile {
     const char *path;
     const char *name;       /* keyword of its item, or NULL */
     uint32_t flags;         /* KR_F_* (incl. KR_F_LISTITEM) */
+    uint32_t from_rule;     /* 1 + the index of the rule given as its producer (an input
+                               written rules.NAME.output, as Snakemake's Rule.dependencies);
+                               0: any rule */
 };
 
 /*

@@ -16,6 +16,8 @@
 #                      arguments in Snakemake)
 #   use rule in module `use rule A as B with:` inside a module's Snakefile uses
 #                      the module's A; B is renamed and path-modified too
+#   rules.X.output     an input written so is made by X, even where another
+#                      rule could make it (Snakemake's Rule.dependencies)
 # Where Debian's snakemake is installed, the same workflows run with it too
 # and the resulting files must be the same.
 set -u
@@ -154,4 +156,28 @@ sed 's/^/#   /' m.out
 same "$(cat m/results/testmodule/c/x.tsv m/results/testmodule/c/x.txt 2>/dev/null | tr '\n' ' ')" "test_c_tsv test_c_txt " \
     "... B is renamed and its new output prefixed as the module's rules are"
 compare m
+# ---- rules.NAME.output as an input picks NAME among ambiguous rules ------------------------------
+prep r <<'SNAKE'
+rule all:
+    input: "test.out"
+rule a:
+    output: "test.in"
+    shell: "touch {output}"
+rule b:
+    input: rules.a.output
+    output: "test.inter"
+    shell: "echo b > {output}"
+rule c:
+    input: rules.a.output
+    output: "test.inter"
+    shell: "exit 1"
+rule d:
+    input: rules.b.output
+    output: "test.out"
+    shell: "cat {input} > {output}"
+SNAKE
+(cd r && "$KRAIT" run -c 1 -q > ../r.out 2>&1); check $? "rules.b.output as input: b makes the file another rule could make too (test_ruledeps)"
+sed 's/^/#   /' r.out
+same "$(cat r/test.out 2>/dev/null)" "b" "... the job of rule b ran"
+compare r
 echo "1..$n"
