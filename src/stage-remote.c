@@ -424,20 +424,13 @@ static int add_dir_input(struct kr_storage *s, struct kr_s3 *s3, const char *roo
                          struct kr_error *err)
 {
     struct kr_s3_object *objs = NULL;
-    char *bucket = NULL, *key = NULL, *prefix;
+    char *bucket = NULL;
     size_t i, nobj = 0;
-    int rc = kr_storage_s3_split(path, &bucket, &key, err);
-    if (rc != KR_OK)
-        return rc;
-    prefix = kr_asprintf("%s/", key);
-    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
+    int rc = kr_storage_s3_list_dir(s, path, &bucket, &objs, &nobj, NULL, err);
     for (i = 0; rc == KR_OK && i < nobj; i++) {
         struct kr_stage_remote_file *f = in_slot(in, rj->nin, cap, arena);
-        struct kr_s3_object o = objs[i];
         char md5[33];
         f->remote = kr_arena_printf(arena, "s3://%s/%s", bucket, objs[i].key);
-        o.key = NULL;
-        kr_storage_s3_note(s, f->remote, &o);
         f->local = kr_stage_local_path(root, f->remote, arena);
         f->size = objs[i].size;
         f->md5 = plain_md5(objs[i].etag, md5) ? kr_arena_strdup(arena, md5) : NULL;
@@ -450,9 +443,7 @@ static int add_dir_input(struct kr_storage *s, struct kr_s3 *s3, const char *roo
         rc = kr_error_set(err, KR_EIO, "input %s: the directory in S3 holds no object any more",
                           path);
     kr_s3_objects_free(objs, nobj);
-    kr_free(prefix);
     kr_free(bucket);
-    kr_free(key);
     return rc;
 }
 
@@ -466,13 +457,11 @@ static int add_dir_output(struct kr_storage *s, struct kr_s3 *s3, const char *ro
 {
     struct kr_s3_object *objs = NULL;
     struct kr_s3_post post;
-    char *bucket = NULL, *key = NULL, *prefix;
+    char *bucket = NULL, *prefix = NULL;
     size_t i, nobj = 0;
-    int rc = kr_storage_s3_split(path, &bucket, &key, err);
-    if (rc != KR_OK)
-        return rc;
-    prefix = kr_asprintf("%s/", key);
-    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
+    int rc = kr_storage_s3_list_dir(s, path, &bucket, &objs, &nobj, NULL, err);
+    if (rc == KR_OK)    /* path is s3://BUCKET/KEY (kr_storage_s3_split checked it) */
+        prefix = kr_asprintf("%s/", path + strlen("s3://") + strlen(bucket) + 1);
     for (i = 0; rc == KR_OK && i < nobj; i++) {
         rc = kr_s3_delete(s3, bucket, objs[i].key, err);
         if (rc == KR_OK) {
@@ -497,7 +486,6 @@ static int add_dir_output(struct kr_storage *s, struct kr_s3 *s3, const char *ro
     }
     kr_free(prefix);
     kr_free(bucket);
-    kr_free(key);
     return rc;
 }
 
@@ -597,35 +585,17 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
 /* A directory() output after its job: what is under its prefix now (the
  * job's upload) is noted, the directory's mtime the newest object's, its
  * size their sum. *found: whether any object is there. */
-static int verify_dir(struct kr_storage *s, struct kr_s3 *s3, const char *path, bool *found,
-                      struct kr_error *err)
+static int verify_dir(struct kr_storage *s, const char *path, bool *found, struct kr_error *err)
 {
     struct kr_s3_object agg, *objs = NULL;
-    char *bucket = NULL, *key = NULL, *prefix;
-    size_t i, nobj = 0;
-    int rc = kr_storage_s3_split(path, &bucket, &key, err);
-    if (rc != KR_OK)
-        return rc;
-    prefix = kr_asprintf("%s/", key);
-    memset(&agg, 0, sizeof agg);
-    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
-    for (i = 0; rc == KR_OK && i < nobj; i++) {
-        char *op = kr_asprintf("s3://%s/%s", bucket, objs[i].key);
-        struct kr_s3_object o = objs[i];
-        o.key = NULL;
-        kr_storage_s3_note(s, op, &o);
-        kr_free(op);
-        if (objs[i].mtime_ns > agg.mtime_ns)
-            agg.mtime_ns = objs[i].mtime_ns;
-        agg.size += objs[i].size;
-    }
+    char *bucket = NULL;
+    size_t nobj = 0;
+    int rc = kr_storage_s3_list_dir(s, path, &bucket, &objs, &nobj, &agg, err);
     *found = rc == KR_OK && nobj > 0;
     if (*found)
         kr_storage_s3_note_dir(s, path, &agg);
     kr_s3_objects_free(objs, nobj);
-    kr_free(prefix);
     kr_free(bucket);
-    kr_free(key);
     return rc;
 }
 
@@ -647,7 +617,7 @@ int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, con
             break;
         if (isdir && isdir[i]) {
             bool found = false;
-            if ((rc = verify_dir(s, s3, outputs[i], &found, err)) != KR_OK)
+            if ((rc = verify_dir(s, outputs[i], &found, err)) != KR_OK)
                 break;
             if (!found) {
                 kr_buf_printf(&missing, "\n        %s (a directory: no object under it)",

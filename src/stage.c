@@ -116,8 +116,7 @@ static int expand_remote_dir(struct kr_storage *s, const char *root, const char 
                              char ***v, size_t *n, size_t *cap, struct kr_error *err)
 {
     struct kr_s3_object agg, *objs = NULL;
-    struct kr_s3 *s3;
-    char *bucket = NULL, *key = NULL, *prefix, **old = NULL;
+    char *bucket = NULL, **old = NULL;
     size_t i, k, nobj = 0, nold = 0, cold = 0, first = *n;
     int rc;
     if (!kr_storage_s3_known_dir(s, path, &agg)) {
@@ -128,16 +127,9 @@ static int expand_remote_dir(struct kr_storage *s, const char *root, const char 
         (*v)[(*n)++] = kr_strdup(path);
         return KR_OK;
     }
-    if ((rc = kr_storage_s3_client(s, &s3, err)) != KR_OK ||
-        (rc = kr_storage_s3_split(path, &bucket, &key, err)) != KR_OK)
-        return rc;
-    prefix = kr_asprintf("%s/", key);
-    rc = kr_s3_list(s3, bucket, prefix, &objs, &nobj, err);
+    rc = kr_storage_s3_list_dir(s, path, &bucket, &objs, &nobj, NULL, err);
     for (i = 0; rc == KR_OK && i < nobj; i++) {
         char *op = kr_asprintf("s3://%s/%s", bucket, objs[i].key);
-        struct kr_s3_object o = objs[i];
-        o.key = NULL;
-        kr_storage_s3_note(s, op, &o);
         if (*n == *cap) {
             *cap = *cap ? *cap * 2 : 16;
             *v = kr_realloc(*v, *cap * sizeof **v);
@@ -158,9 +150,7 @@ static int expand_remote_dir(struct kr_storage *s, const char *root, const char 
         kr_free(old[i]);
     kr_free(old);
     kr_s3_objects_free(objs, nobj);
-    kr_free(prefix);
     kr_free(bucket);
-    kr_free(key);
     return rc;
 }
 

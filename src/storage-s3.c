@@ -377,6 +377,40 @@ void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_
     kr_free(key);
 }
 
+int kr_storage_s3_list_dir(struct kr_storage *s, const char *path, char **bucket,
+                           struct kr_s3_object **objs, size_t *n, struct kr_s3_object *agg,
+                           struct kr_error *err)
+{
+    struct kr_s3 *s3 = NULL;
+    char *key = NULL, *prefix;
+    size_t i;
+    int rc;
+    *bucket = NULL;
+    *objs = NULL;
+    *n = 0;
+    if (agg)
+        memset(agg, 0, sizeof *agg);
+    if ((rc = kr_storage_s3_client(s, &s3, err)) != KR_OK ||
+        (rc = kr_storage_s3_split(path, bucket, &key, err)) != KR_OK)
+        return rc;
+    prefix = kr_asprintf("%s/", key);
+    rc = kr_s3_list(s3, *bucket, prefix, objs, n, err);
+    for (i = 0; rc == KR_OK && i < *n; i++) {
+        char *op = kr_asprintf("s3://%s/%s", *bucket, (*objs)[i].key);
+        struct kr_s3_object o = (*objs)[i];
+        o.key = NULL;
+        kr_storage_s3_note(s, op, &o);
+        kr_free(op);
+        if (agg && o.mtime_ns > agg->mtime_ns)
+            agg->mtime_ns = o.mtime_ns;
+        if (agg)
+            agg->size += o.size;
+    }
+    kr_free(prefix);
+    kr_free(key);
+    return rc;
+}
+
 int kr_storage_s3_known_dir(struct kr_storage *s, const char *path, struct kr_s3_object *obj)
 {
     return known_kind(s, path, 5, obj);

@@ -109,6 +109,15 @@ void kr_storage_s3_note(struct kr_storage *s, const char *path, const struct kr_
  * KR_STAT_DIR. */
 int kr_storage_s3_known_dir(struct kr_storage *s, const char *path, struct kr_s3_object *obj);
 
+/* The objects under the directory `path` (s3://BUCKET/KEY: every key that
+ * starts with KEY/), listed now; the inventory learns each of them and, when
+ * agg is not NULL, gets *agg (the newest mtime, the total size). *bucket
+ * (kr_free) and *objs (kr_s3_objects_free) go to the caller. KR_EIO/KR_EUSAGE
+ * with err when S3 cannot be asked. */
+int kr_storage_s3_list_dir(struct kr_storage *s, const char *path, char **bucket,
+                           struct kr_s3_object **objs, size_t *n, struct kr_s3_object *agg,
+                           struct kr_error *err);
+
 /* Tell the inventory that path is now a directory of objects (agg: the
  * newest mtime, the total size), after its files were uploaded. */
 void kr_storage_s3_note_dir(struct kr_storage *s, const char *path, const struct kr_s3_object *agg);

@@ -444,11 +444,28 @@ static bool skip_rule(const struct kr_moduse *u, const char *name, uint32_t *at)
     return name_in(u->exclude, u->nexclude, name, NULL);
 }
 
+/* Register rule r, taken from the module under its name there (orig),
+ * under its new name; inside the module, rules.ORIG is this rule. */
+static int register_taken(struct kr_interp *I, struct kr_moduse *u, struct kr_rule *r,
+                          const char *orig, const struct kr_node *n)
+{
+    struct kr_value *rv;
+    int rc;
+    r->name = resolve_name(I, u, orig);
+    rc = kr_wf_register_rule(I, r, n, true);
+    if (rc != KR_OK)
+        return rc;
+    rv = kr_arena_zalloc(I->A, sizeof *rv);
+    rv->type = KR_V_RULE;
+    rv->u.rule.rule = r;
+    kr_dict_sets(I->A, u->local_rules->u.ns.attrs, orig, rv);
+    return KR_OK;
+}
+
 int kr_mod_add_rule(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_moduse *u = I->moduse;
     struct kr_rule *r;
-    struct kr_value *rv;
     const char *orig = n->str ? n->str : kr_arena_printf(I->A, "%zu", I->rules.len + 1);
     uint32_t i, at = 0;
     int rc;
@@ -478,22 +495,13 @@ int kr_mod_add_rule(struct kr_interp *I, const struct kr_node *n)
     if (rc != KR_OK)
         return rc;
     r->config = I->config != I->wf->config ? I->config : NULL;
-    r->name = resolve_name(I, u, orig);
-    rc = kr_wf_register_rule(I, r, n, true);
-    if (rc != KR_OK)
-        return rc;
-    /* inside the module, rules.ORIG is this rule */
-    rv = kr_arena_zalloc(I->A, sizeof *rv);
-    rv->type = KR_V_RULE;
-    rv->u.rule.rule = r;
-    kr_dict_sets(I->A, u->local_rules->u.ns.attrs, orig, rv);
-    return KR_OK;
+    return register_taken(I, u, r, orig, n);
 }
 
 int kr_mod_use_local(struct kr_interp *I, const struct kr_node *n)
 {
     struct kr_moduse *u = I->moduse;
-    struct kr_value *src = kr_dict_gets(u->local_rules->u.ns.attrs, n->str), *rv;
+    struct kr_value *src = kr_dict_gets(u->local_rules->u.ns.attrs, n->str);
     const char *orig;
     struct kr_rule *r;
     uint32_t i, at = 0;
@@ -529,15 +537,7 @@ int kr_mod_use_local(struct kr_interp *I, const struct kr_node *n)
         override(r, u->overlay, u->use->kids[i]->str);
     if (rc != KR_OK)
         return rc;
-    r->name = resolve_name(I, u, orig);
-    rc = kr_wf_register_rule(I, r, n, true);
-    if (rc != KR_OK)
-        return rc;
-    rv = kr_arena_zalloc(I->A, sizeof *rv);
-    rv->type = KR_V_RULE;
-    rv->u.rule.rule = r;
-    kr_dict_sets(I->A, u->local_rules->u.ns.attrs, orig, rv);
-    return KR_OK;
+    return register_taken(I, u, r, orig, n);
 }
 
 /* ---- use rule ... from NAME ---- */
