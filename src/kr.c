@@ -53,6 +53,8 @@ void kr_error_prefix(struct kr_error *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
+    if (!strncmp(e->msg, pre, strlen(pre)) && e->msg[strlen(pre)] == ':')
+        return;     /* said already, deeper down */
     memcpy(old, e->msg, sizeof old);
     /* truncation is acceptable for an over-long message */
     if (snprintf(e->msg, sizeof e->msg, "%s: %.*s", pre, (int)(sizeof e->msg - strlen(pre) - 3), old) < 0)

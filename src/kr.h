@@ -68,7 +68,8 @@ void kr_error_clear(struct kr_error *e);
 int kr_error_set(struct kr_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int kr_error_vset(struct kr_error *e, int code, const char *fmt, va_list ap);
-/* Prefix the existing message with "prefix: " (for adding context up the stack). */
+/* Prefix the existing message with "prefix: " (for adding context up the
+ * stack), unless it starts with that prefix already. */
 void kr_error_prefix(struct kr_error *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Print as "file:line:col: error: msg\n<context>" (or "krait: error: msg"). */
