@@ -1049,6 +1049,38 @@ static void rule_body_word(struct kr_parser *p, size_t s, size_t e)
         kr_lex_error(p, foff(p, s), "unknown directive '%s' in %s", w, rule_desc(p));
 }
 
+/* After `NAME` and the ':' at c: the position of the '=' of an annotated
+ * assignment (`NAME: TYPE = VALUE`), the first lone '=' outside brackets
+ * and strings on the line; 0 when there is none. */
+static size_t annotation_end(const struct kr_parser *p, size_t c)
+{
+    size_t i;
+    int depth = 0;
+    char q = 0;
+    for (i = c + 1; i < p->len; i++) {
+        char ch = p->src[i];
+        if (q) {
+            if (ch == '\\')
+                i++;
+            else if (ch == q)
+                q = 0;
+            continue;
+        }
+        if (ch == '\'' || ch == '"')
+            q = ch;
+        else if (ch == '(' || ch == '[' || ch == '{')
+            depth++;
+        else if (ch == ')' || ch == ']' || ch == '}')
+            depth--;
+        else if ((ch == '\n' && depth <= 0) || ch == '#')
+            return 0;
+        else if (ch == '=' && depth == 0 && !(i + 1 < p->len && p->src[i + 1] == '=') &&
+                 !strchr("=!<>", p->src[i - 1]))
+            return i;
+    }
+    return 0;
+}
+
 /*
  * An identifier src[s..e) that starts a statement outside rule bodies.
  * Returns true when it was handled here (a Snakemake keyword or an error).
@@ -1125,12 +1157,20 @@ static bool statement_word(struct kr_parser *p, size_t s, size_t e)
                      "'rule NAME:'", w);
         return true;
     }
+    if ((i = annotation_end(p, c)) != 0) {
+        /* `NAME: TYPE = VALUE`, an annotated assignment: the annotation
+         * means nothing here, the assignment is read as `NAME = VALUE` */
+        struct kr_node *n = word_node(p, KR_N_NAME, s, e);
+        push(p, TK_NAME, s, e, n, 0);
+        p->pos = i;
+        return true;
+    }
     sug = kr_suggest(w, top_directives, KR_ARRAY_LEN(top_directives));
     if (sug)
         kr_lex_error(p, foff(p, s), "unknown directive '%s' (did you mean '%s'?)", w, sug);
     else
-        kr_lex_error(p, foff(p, s), "'%s:' is not a directive (variable annotations are not "
-                     "supported either)", w);
+        kr_lex_error(p, foff(p, s), "'%s:' is not a directive (a bare variable annotation "
+                     "declares nothing: give it a value, `%s: TYPE = VALUE`)", w, w);
     return true;
 }
 

@@ -147,7 +147,7 @@ static void kr_yyerror(KR_YYLTYPE *loc, struct kr_parser *p, const char *msg)
 
 %type <list> file_input stmts simple_stmt small_stmts import_names
 %type <list> assign_chain tl_head tl_head_t xl_head sub_head arglist comp
-%type <list> params params_opt elifs directives dotted_name import_as_names cmp_chain
+%type <list> params tparams tparams_opt elifs directives dotted_name import_as_names cmp_chain
 %type <list> strings dict_items global_names
 %type <node> compound_stmt small_stmt expr_stmt suite if_stmt for_stmt def_stmt
 %type <node> rule_stmt userule_stmt topdir_stmt directive rule_body_opt module_stmt
@@ -155,7 +155,7 @@ static void kr_yyerror(KR_YYLTYPE *loc, struct kr_parser *p, const char *msg)
 %type <node> testlist_star_expr testlist exprlist telem xelem test or_test and_test not_test
 %type <node> comparison expr xor_expr and_expr shift_expr arith_expr term factor power
 %type <node> atom_expr atom argument subscriptlist subscript opt_test slice_step
-%type <node> lambdef param comp_for comp_if dict_item else_opt dotted_as_name
+%type <node> lambdef param tparam comp_for comp_if dict_item else_opt dotted_as_name
 %type <node> import_as_name use_src use_from use_as items
 %type <node> while_stmt try_stmt with_stmt except_clause finally_opt
 %type <list> except_clauses
@@ -421,7 +421,7 @@ for_stmt:
   ;
 
 def_stmt:
-    DEF NAME '(' params_opt ')' ':' suite
+    DEF NAME '(' tparams_opt ')' ':' suite
         {
             $$ = node2(p, KR_N_DEF, @1.off, $7, NULL);
             $$->str = $2->str;
@@ -429,12 +429,36 @@ def_stmt:
             CHECK(check_params(p, $4));
             set_params(p, $$, $4);
         }
+  | DEF NAME '(' tparams_opt ')' ARROW test ':' suite
+        {
+            /* the return annotation is read and means nothing */
+            $$ = node2(p, KR_N_DEF, @1.off, $9, NULL);
+            $$->str = $2->str;
+            $$->slen = $2->slen;
+            CHECK(check_params(p, $4));
+            set_params(p, $$, $4);
+        }
   ;
 
-params_opt:
+/* A def's parameters may carry annotations (`x: int = 0`), read and ignored;
+ * a lambda's cannot (its ':' ends the parameters). */
+tparams_opt:
     %empty                          { $$ = NULL; }
-  | params                          { $$ = $1; }
-  | params ','                      { $$ = $1; }
+  | tparams                         { $$ = $1; }
+  | tparams ','                     { $$ = $1; }
+  ;
+
+tparams:
+    tparam                          { $$ = NL(); PUSH($$, $1); }
+  | tparams ',' tparam              { PUSH($1, $3); $$ = $1; }
+  ;
+
+tparam:
+    param                           { $$ = $1; }
+  | NAME ':' test                   { $$ = NEW(KR_N_PARAM, @1.off); $$->str = $1->str; $$->slen = $1->slen; }
+  | NAME ':' test '=' test          { $$ = NEW(KR_N_PARAM, @1.off); $$->str = $1->str; $$->slen = $1->slen; $$->a = $5; }
+  | '*' NAME ':' test               { $$ = NEW(KR_N_PARAM, @1.off); $$->str = $2->str; $$->slen = $2->slen; $$->flags = KR_PARAM_STAR; }
+  | POW NAME ':' test               { $$ = NEW(KR_N_PARAM, @1.off); $$->str = $2->str; $$->slen = $2->slen; $$->flags = KR_PARAM_DSTAR; }
   ;
 
 params:
@@ -1138,7 +1162,7 @@ static const char *unsupported_message(int tok)
         return "assignment expressions (:=) are not supported: assign to a variable on "
                "its own line first";
     case YYSYMBOL_ARROW:
-        return "type annotations are not supported: remove the '-> type'";
+        return "'->' is only allowed after a def's parameters";
     case YYSYMBOL_ELLIPSIS:
         return "'...' (Ellipsis) is not supported: use 'pass' or None";
     default:

@@ -18,6 +18,7 @@
 #                      the module's A; B is renamed and path-modified too
 #   rules.X.output     an input written so is made by X, even where another
 #                      rule could make it (Snakemake's Rule.dependencies)
+#   annotations        `NAME: TYPE = VALUE` is an assignment
 # Where Debian's snakemake is installed, the same workflows run with it too
 # and the resulting files must be the same.
 set -u
@@ -180,4 +181,20 @@ SNAKE
 sed 's/^/#   /' r.out
 same "$(cat r/test.out 2>/dev/null)" "b" "... the job of rule b ran"
 compare r
+# ---- annotated assignments ------------------------------------------------------------------------
+prep a <<'SNAKE'
+some_var: str = 'generate_out'
+counts: dict = {"a": 1, "b": [2, 3]}
+def f(x: int) -> int:
+    y: int = x + 1
+    return y
+rule a:
+    output: f"{some_var}.txt"
+    params: n=f(counts["a"])
+    shell: "echo {params.n} > {output}"
+SNAKE
+(cd a && "$KRAIT" run -c 1 -q > ../a.out 2>&1) && [ "$(cat a/generate_out.txt 2>/dev/null)" = 2 ]
+check $? "annotated assignments (NAME: TYPE = VALUE), at top level and in a def (test_name_override)"
+sed 's/^/#   /' a.out
+compare a
 echo "1..$n"

@@ -1,2 +1,1 @@
-def f() -> int:
-    return 1
+x = 1 -> 2
