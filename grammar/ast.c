@@ -85,7 +85,7 @@ const char *kr_node_kind_name(int kind)
         [KR_N_CONTINUE] = "CONTINUE", [KR_N_ASSERT] = "ASSERT", [KR_N_IMPORT] = "IMPORT",
         [KR_N_FROMIMPORT] = "FROMIMPORT", [KR_N_GLOBAL] = "GLOBAL", [KR_N_DEL] = "DEL",
         [KR_N_RAISE] = "RAISE", [KR_N_TRY] = "TRY", [KR_N_EXCEPT] = "EXCEPT",
-        [KR_N_WHILE] = "WHILE", [KR_N_WITH] = "WITH",
+        [KR_N_WHILE] = "WHILE", [KR_N_WITH] = "WITH", [KR_N_YIELD] = "YIELD",
         [KR_N_RULE] = "RULE", [KR_N_DIRECTIVE] = "DIRECTIVE",
         [KR_N_RAWBLOCK] = "RAWBLOCK", [KR_N_USERULE] = "USERULE", [KR_N_TOPDIR] = "TOPDIR",
         [KR_N_MODDEF] = "MODDEF",

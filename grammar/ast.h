@@ -131,6 +131,7 @@ enum kr_node_kind {
     KR_N_FOR, KR_N_DEF, KR_N_PARAM, KR_N_RETURN, KR_N_PASS, KR_N_BREAK,
     KR_N_CONTINUE, KR_N_ASSERT, KR_N_IMPORT, KR_N_FROMIMPORT, KR_N_GLOBAL, KR_N_DEL,
     KR_N_RAISE, KR_N_TRY, KR_N_EXCEPT, KR_N_WHILE, KR_N_WITH,
+    KR_N_YIELD,         /* a: the value (NULL: None); flags 1: yield from */
     /* Snakemake */
     KR_N_RULE, KR_N_DIRECTIVE, KR_N_RAWBLOCK, KR_N_USERULE, KR_N_TOPDIR,
     KR_N_MODDEF,

@@ -205,6 +205,9 @@ small_stmt:
   | CONTINUE                        { $$ = NEW(KR_N_CONTINUE, @1.off); }
   | RETURN                          { $$ = NEW(KR_N_RETURN, @1.off); }
   | RETURN testlist_star_expr       { $$ = node2(p, KR_N_RETURN, @1.off, $2, NULL); }
+  | YIELD                           { $$ = NEW(KR_N_YIELD, @1.off); }
+  | YIELD testlist_star_expr        { $$ = node2(p, KR_N_YIELD, @1.off, $2, NULL); }
+  | YIELD FROM test                 { $$ = node2(p, KR_N_YIELD, @1.off, $3, NULL); $$->flags = 1; }
   | DEL exprlist
         {
             uint32_t i;
@@ -1150,7 +1153,8 @@ static const char *unsupported_message(int tok)
     case YYSYMBOL_CLASS:
         return "'class' is not supported: use dicts and functions instead";
     case YYSYMBOL_YIELD:
-        return "'yield' is not supported: build a list and return it";
+        return "'yield' works only as a statement of a def (`yield x`, `yield from xs`): "
+               "a function that yields returns the list of what it yielded";
     case YYSYMBOL_ASYNC: case YYSYMBOL_AWAIT:
         return "'async'/'await' are not supported: rule files are evaluated sequentially";
     case YYSYMBOL_NONLOCAL:

@@ -937,6 +937,23 @@ static int bind_params(struct kr_interp *I, struct kr_value *fn, const struct kr
     return KR_OK;
 }
 
+/* Whether a def's body yields (a generator function): a `yield` outside
+ * the defs and lambdas nested in it. */
+static bool yields(const struct kr_node *n)
+{
+    uint32_t i;
+    if (!n || n->kind == KR_N_DEF || n->kind == KR_N_LAMBDA)
+        return false;
+    if (n->kind == KR_N_YIELD)
+        return true;
+    if (yields(n->a) || yields(n->b) || yields(n->c))
+        return true;
+    for (i = 0; i < n->nkids; i++)
+        if (yields(n->kids[i]))
+            return true;
+    return false;
+}
+
 static int call_user(struct kr_interp *I, struct kr_value *fn, const struct kr_callargs *a,
                      struct kr_value **out)
 {
@@ -959,6 +976,19 @@ static int call_user(struct kr_interp *I, struct kr_value *fn, const struct kr_c
         I->globals = fn->u.fn.globals;  /* a module's function sees the module's globals */
     if (def->kind == KR_N_LAMBDA) {
         rc = kr_eval_expr(I, def->a, out);
+    } else if (yields(def->a)) {
+        /* a generator: run to the end at once, its values collected into a
+         * list (what the consumers of input functions, for and list() need) */
+        struct kr_value *saved_y = I->yielded, *got = kr_value_list(I->A, 4);
+        I->yielded = got;
+        rc = exec_block(I, def->a);
+        I->yielded = saved_y;
+        if (rc == SIG_RETURN || rc == KR_OK) {
+            *out = got;
+            rc = KR_OK;
+        } else if (rc == SIG_BREAK || rc == SIG_CONTINUE) {
+            rc = kr_eval_error_at(I, def, "'break' or 'continue' outside loop");
+        }
     } else {
         rc = exec_block(I, def->a);
         if (rc == SIG_RETURN) {
@@ -2023,6 +2053,27 @@ static int exec_stmt(struct kr_interp *I, const struct kr_node *n)
         }
         I->retval = v;
         return SIG_RETURN;
+    case KR_N_YIELD:
+        if (!I->yielded)
+            return kr_eval_error_at(I, n, "'yield' outside function");
+        if (!n->a) {
+            kr_list_push(I->A, I->yielded, kr_value_none());
+            return KR_OK;
+        }
+        rc = kr_eval_expr(I, n->a, &v);
+        if (rc != KR_OK)
+            return rc;
+        if (n->flags & 1) {
+            struct kr_value *into = I->yielded;
+            rc = kr_eval_iter(I, v, &items, &cnt);
+            if (rc != KR_OK)
+                return rc;
+            for (k = 0; k < cnt; k++)
+                kr_list_push(I->A, into, items[k]);
+            return KR_OK;
+        }
+        kr_list_push(I->A, I->yielded, v);
+        return KR_OK;
     case KR_N_PASS:
         return KR_OK;
     case KR_N_BREAK:

@@ -36,6 +36,8 @@ struct kr_interp {
     const struct kr_node *site;     /* node being evaluated, for error locations */
     struct kr_scope *scope;         /* current function scope, NULL at top level */
     struct kr_value *retval;        /* value of a `return` being unwound */
+    struct kr_value *yielded;       /* the list a generator function being run collects
+                                       (`yield`), else NULL */
     long steps, max_steps;          /* statements + expressions evaluated, and the budget */
     size_t max_bytes;               /* budget for the arena's size */
     int depth, max_depth;

@@ -19,6 +19,7 @@
 #   rules.X.output     an input written so is made by X, even where another
 #                      rule could make it (Snakemake's Rule.dependencies)
 #   annotations        `NAME: TYPE = VALUE` is an assignment
+#   yield              a def that yields returns the list of what it yielded
 # Where Debian's snakemake is installed, the same workflows run with it too
 # and the resulting files must be the same.
 set -u
@@ -197,4 +198,32 @@ SNAKE
 check $? "annotated assignments (NAME: TYPE = VALUE), at top level and in a def (test_name_override)"
 sed 's/^/#   /' a.out
 compare a
+# ---- generator functions (yield) ------------------------------------------------------------------
+prep g <<'SNAKE'
+def inputs(wildcards):
+    for n in range(1, 4):
+        yield "%s.%d.in" % (wildcards.base, n)
+def more():
+    yield from ["x", "y"]
+    yield
+    return
+NAMES = [s.upper() for s in more() if s]
+rule main:
+    input: "foo.out"
+rule mk:
+    output: "{base}.{n}.in"
+    shell: "echo {wildcards.n} > {output}"
+rule test3:
+    output: "{base}.out"
+    input: inputs
+    params: names=" ".join(NAMES), n=len(list(more()))
+    shell: "cat {input} > {output}; echo {params.names} {params.n} >> {output}"
+SNAKE
+(cd g && "$KRAIT" run -c 1 -q > ../g.out 2>&1); check $? "an input function that yields (test_input_generator), yield from, a bare yield"
+sed 's/^/#   /' g.out
+same "$(tr '\n' ' ' < g/foo.out 2>/dev/null)" "1 2 3 X Y 3 " "... a generator's values, collected into a list"
+compare g
+printf 'yield 1\n' > g/bad.smk
+(cd g && "$KRAIT" lint -s bad.smk > ../gbad.out 2>&1); [ $? -ne 0 ] && grep -q "'yield' outside function" gbad.out
+check $? "... and a yield outside a function is an error"
 echo "1..$n"

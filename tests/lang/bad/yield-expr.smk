@@ -1,2 +1,3 @@
-def gen():
-    yield 1
+def f():
+    x = yield 1
+    return x
