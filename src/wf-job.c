@@ -158,8 +158,10 @@ struct filevec {
     uint32_t n, cap;
 };
 
+/* Append a file; rule: the rule given as its producer (an input written
+ * rules.NAME.output, kr_iofile.from_rule), or NULL. */
 static void fv_push(struct kr_arena *A, struct filevec *fv, const char *path, const char *name,
-                    uint32_t flags)
+                    uint32_t flags, const struct kr_rule *rule)
 {
     if (fv->n == fv->cap) {
         uint32_t nc = fv->cap ? fv->cap * 2 : 8;
@@ -172,6 +174,7 @@ static void fv_push(struct kr_arena *A, struct filevec *fv, const char *path, co
     fv->v[fv->n].path = kr_arena_strdup(A, path);
     fv->v[fv->n].name = name ? kr_arena_strdup(A, name) : NULL;
     fv->v[fv->n].flags = flags;
+    fv->v[fv->n].from_rule = rule ? rule->index + 1 : 0;
     fv->n++;
 }
 
@@ -219,7 +222,8 @@ static int add_fn_value(struct kr_interp *I, const struct fnctx *c, struct kr_va
             path = kr_buf_cstr(c->tmp);
         }
         fv_push(arena, fv, path, name,
-                flags | (v->flags & ~KR_STR_PATH) | (in_list ? KR_F_LISTITEM : 0));
+                flags | (v->flags & ~KR_STR_PATH) | (in_list ? KR_F_LISTITEM : 0),
+                v->u.str.origin);
         return KR_OK;
     }
     items = kr_value_items(v, &n);
@@ -248,13 +252,13 @@ static int call_input_fn(struct kr_interp *I, const struct kr_rule *r, const cha
     rc = kr_eval_call_smk(I, it->fn, wv, NULL, NULL, &res);
     if (rc == KR_OK)
         while ((wait = kr_ckpt_take_dep(I)) != NULL)
-            fv_push(arena, fv, wait, NULL, KR_F_CKPT_DEP);
+            fv_push(arena, fv, wait, NULL, KR_F_CKPT_DEP, NULL);
     if (rc) {
         wait = kr_ckpt_take_pending(I);
         if (wait && !strcmp(kind, "input")) {
             /* checkpoints.X.get() before X ran: depend on X, wait (checkpoint.h) */
             kr_error_clear(I->err);
-            fv_push(arena, fv, wait, NULL, KR_F_CKPT_WAIT);
+            fv_push(arena, fv, wait, NULL, KR_F_CKPT_WAIT, NULL);
             return KR_OK;
         }
         kr_error_prefix(I->err, "rule '%s', %s function", r->name, kind);
@@ -601,7 +605,7 @@ int kr_wf_resolve(struct kr_workflow *wf, const struct kr_rule *r,
                 kr_buf_puts(&b, wc->values[w]);
             }
             fv_push(arena, &fv, kr_buf_cstr(&b), it->name,
-                    p->flags | (it->is_list ? KR_F_LISTITEM : 0));
+                    p->flags | (it->is_list ? KR_F_LISTITEM : 0), p->from_rule);
         }
     }
 out:
