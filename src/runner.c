@@ -2321,6 +2321,24 @@ static bool proc_alive(long pid, long long start)
            state != 'X';
 }
 
+/* Wait (at most about a second) until process pid (started at `start`) is
+ * stopped or gone. SIGSTOP takes effect on the way back to user space: a
+ * process in the middle of fork() finishes it first, so only a stopped
+ * process's children are all visible to the next scan. */
+static void wait_stopped(long pid, long long start)
+{
+    int i;
+    for (i = 0; i < 1000; i++) {
+        long ppid, pgrp;
+        long long st;
+        char state;
+        if (!proc_stat(pid, &ppid, &pgrp, &state, &st) || st != start || state == 'T' ||
+            state == 't' || state == 'Z' || state == 'X')
+            return;
+        usleep(1000);
+    }
+}
+
 /* Stop, kill and wait for every process of the attempts in rc. KR_EEXEC
  * when one does not go away. */
 static int kill_orphans(struct recover *rc, const char *state_dir, struct kr_error *err)
@@ -2354,6 +2372,9 @@ static int kill_orphans(struct recover *rc, const char *state_dir, struct kr_err
         ps = NULL;
         if (found == 0)
             break;
+        /* the next scan must see the children a fork in flight makes */
+        for (k = nkilled - found; k < nkilled; k++)
+            wait_stopped(killed[k].pid, killed[k].start);
     }
     for (k = 0; k < nkilled; k++)
         kill((pid_t)killed[k].pid, SIGKILL);
