@@ -63,6 +63,21 @@ void kr_node_set_kids(struct kr_node *n, struct kr_nlist *l)
     n->nkids = l->n;
 }
 
+bool kr_node_yields(const struct kr_node *n)
+{
+    uint32_t i;
+    if (!n || n->kind == KR_N_DEF || n->kind == KR_N_LAMBDA)
+        return false;
+    if (n->kind == KR_N_YIELD)
+        return true;
+    if (kr_node_yields(n->a) || kr_node_yields(n->b) || kr_node_yields(n->c))
+        return true;
+    for (i = 0; i < n->nkids; i++)
+        if (kr_node_yields(n->kids[i]))
+            return true;
+    return false;
+}
+
 const char *kr_node_kind_name(int kind)
 {
     static const char *const names[KR_N__COUNT] = {

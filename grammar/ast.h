@@ -58,7 +58,8 @@
  *   AUGASSIGN   op = KR_OP_*, a = target, b = value
  *   IF          kids = alternating condition, BLOCK (if/elif...), c = else BLOCK or NULL
  *   FOR         a = target, b = iterable, c = BLOCK (for-else is rejected)
- *   DEF         str = name, params = PARAM nodes, a = BLOCK
+ *   DEF         str = name, params = PARAM nodes, a = BLOCK; flags
+ *               KR_DEF_GENERATOR when the body yields
  *   PARAM       str = name, a = default or NULL, flags KR_PARAM_STAR (*args),
  *               KR_PARAM_DSTAR (**kw), KR_PARAM_KWONLY_MARK (bare `*`)
  *   RETURN      a = value or NULL
@@ -155,6 +156,7 @@ enum kr_op {
 #define KR_PARAM_DSTAR       0x08u
 #define KR_PARAM_KWONLY_MARK 0x10u
 #define KR_RULE_CHECKPOINT   0x20u
+#define KR_DEF_GENERATOR     0x40u  /* DEF: its body yields (set by the parser) */
 
 struct kr_node {
     uint16_t kind;      /* enum kr_node_kind */
@@ -176,6 +178,10 @@ struct kr_node {
 
 /* A printable name for a node kind ("NAME", "CALL", ...), for debugging and tests. */
 const char *kr_node_kind_name(int kind);
+
+/* Whether n (a def's body) yields: a YIELD outside the defs and lambdas
+ * nested in it. */
+bool kr_node_yields(const struct kr_node *n);
 
 /*
  * Parse a whole rule file (source index `file` in `srcs`) into a MODULE node

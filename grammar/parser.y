@@ -429,6 +429,8 @@ def_stmt:
             $$ = node2(p, KR_N_DEF, @1.off, $7, NULL);
             $$->str = $2->str;
             $$->slen = $2->slen;
+            if (kr_node_yields($7))
+                $$->flags |= KR_DEF_GENERATOR;
             CHECK(check_params(p, $4));
             set_params(p, $$, $4);
         }
@@ -438,6 +440,8 @@ def_stmt:
             $$ = node2(p, KR_N_DEF, @1.off, $9, NULL);
             $$->str = $2->str;
             $$->slen = $2->slen;
+            if (kr_node_yields($9))
+                $$->flags |= KR_DEF_GENERATOR;
             CHECK(check_params(p, $4));
             set_params(p, $$, $4);
         }

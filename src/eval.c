@@ -937,23 +937,6 @@ static int bind_params(struct kr_interp *I, struct kr_value *fn, const struct kr
     return KR_OK;
 }
 
-/* Whether a def's body yields (a generator function): a `yield` outside
- * the defs and lambdas nested in it. */
-static bool yields(const struct kr_node *n)
-{
-    uint32_t i;
-    if (!n || n->kind == KR_N_DEF || n->kind == KR_N_LAMBDA)
-        return false;
-    if (n->kind == KR_N_YIELD)
-        return true;
-    if (yields(n->a) || yields(n->b) || yields(n->c))
-        return true;
-    for (i = 0; i < n->nkids; i++)
-        if (yields(n->kids[i]))
-            return true;
-    return false;
-}
-
 static int call_user(struct kr_interp *I, struct kr_value *fn, const struct kr_callargs *a,
                      struct kr_value **out)
 {
@@ -976,7 +959,7 @@ static int call_user(struct kr_interp *I, struct kr_value *fn, const struct kr_c
         I->globals = fn->u.fn.globals;  /* a module's function sees the module's globals */
     if (def->kind == KR_N_LAMBDA) {
         rc = kr_eval_expr(I, def->a, out);
-    } else if (yields(def->a)) {
+    } else if (def->flags & KR_DEF_GENERATOR) {
         /* a generator: run to the end at once, its values collected into a
          * list (what the consumers of input functions, for and list() need) */
         struct kr_value *saved_y = I->yielded, *got = kr_value_list(I->A, 4);
