@@ -34,7 +34,9 @@ k8s_ensure_up() {
         return 1
     fi
     log=$(mktemp)
-    flock /tmp/krait-k8s-up.lock "$KR_SRCDIR/tests/k8s/k8s-up.sh" >"$log" 2>&1
+    # -o: the cluster's daemons must not inherit the lock (held open by
+    # them, it would block every later caller for good); -w: never hang a run
+    flock -o -w 900 /tmp/krait-k8s-up.lock "$KR_SRCDIR/tests/k8s/k8s-up.sh" >"$log" 2>&1
     rc=$?
     if [ "$rc" -ne 0 ]; then
         echo "1..0 # SKIP tests/k8s/k8s-up.sh failed: $(tail -n 1 "$log")"
