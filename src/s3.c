@@ -404,6 +404,9 @@ static const char *hint_for(const char *code, long status)
         return "the credentials may not do this: check the bucket policy and IAM permissions";
     if (strcmp(code, "BadDigest") == 0 || strcmp(code, "InvalidDigest") == 0)
         return "the data changed in transit or on disk: rerun";
+    if (strcmp(code, "NotImplemented") == 0)
+        return "this S3-compatible server lacks the operation (outputs over 5 GiB of presigned "
+               "jobs need UploadPartCopy): use --storage-staging shared";
     if (status >= 500 || strcmp(code, "SlowDown") == 0)
         return "the service kept failing or throttling: rerun later";
     return "see the S3 error code above";
@@ -1025,6 +1028,144 @@ int kr_s3_delete(struct kr_s3 *s3, const char *bucket, const char *key, struct k
     struct op o = {.method = "DELETE", .bucket = bucket, .key = key, .ok_404 = 1};
     int rc = s3_exec(s3, &o, 1, err);
     ops_free(&o, 1);
+    return rc;
+}
+
+/* ---- assembling uploaded parts (UploadPartCopy) ---------------------------- */
+
+int kr_s3_compose(struct kr_s3 *s3, const char *bucket, const char *key,
+                  const struct kr_s3_object *parts, size_t nparts, struct kr_error *err)
+{
+    struct op init = {.method = "POST", .bucket = bucket, .key = key, .body = "", .body_len = 0};
+    struct op done = {.method = "POST", .bucket = bucket, .key = key};
+    struct op *cp = NULL;
+    char **src = NULL, **match = NULL, *upload = NULL, *eupload = NULL, *journal = NULL;
+    struct kr_buf xml = KR_BUF_INIT;
+    int64_t total = 0;
+    size_t i;
+    int rc;
+
+    if (nparts == 0 || nparts > 10000)
+        return kr_error_set(err, KR_EUSAGE, "S3 assembling s3://%s/%s: %zu parts (S3 takes "
+                            "1 to 10000)", bucket, key, nparts);
+    kr_aws_sha256_hex("", 0, init.payload_sha);
+    init.query = kr_strdup("uploads=");
+    if ((rc = s3_exec(s3, &init, 1, err)) != KR_OK)
+        goto out;
+    {
+        const char *b = kr_buf_cstr(&init.resp.body);
+        upload = xml_tag(b, b + init.resp.body.len, "UploadId", NULL);
+    }
+    if (!upload) {
+        rc = kr_error_set(err, KR_EIO, "S3 POST s3://%s/%s?uploads: no UploadId in the answer",
+                          bucket, key);
+        goto out;
+    }
+    eupload = kr_aws_uri_encode(upload, 0);
+    journal = journal_add(s3, bucket, key, upload);
+    cp = kr_calloc(nparts, sizeof *cp);
+    src = kr_calloc(nparts, sizeof *src);
+    match = kr_calloc(nparts, sizeof *match);
+    for (i = 0; i < nparts; i++) {
+        struct op *p = &cp[i];
+        char *ek = kr_aws_uri_encode(parts[i].key, 1);
+        p->method = "PUT";
+        p->bucket = bucket;
+        p->key = key;
+        p->query = kr_asprintf("partNumber=%zu&uploadId=%s", i + 1, eupload);
+        kr_aws_sha256_hex("", 0, p->payload_sha);
+        src[i] = kr_asprintf("x-amz-copy-source: /%s/%s", bucket, ek);
+        /* the part as listed, not one replaced meanwhile */
+        match[i] = kr_asprintf("x-amz-copy-source-if-match: \"%s\"", parts[i].etag);
+        p->extra[p->nextra++] = src[i];
+        p->extra[p->nextra++] = match[i];
+        kr_free(ek);
+        total += parts[i].size;
+    }
+    if ((rc = s3_exec(s3, cp, nparts, err)) != KR_OK)
+        goto out;
+    kr_buf_puts(&xml, "<CompleteMultipartUpload>");
+    for (i = 0; i < nparts; i++) {
+        /* UploadPartCopy answers 200 with <CopyPartResult><ETag> (or an <Error>) */
+        const char *b = kr_buf_cstr(&cp[i].resp.body);
+        char *e = xml_tag(b, b + cp[i].resp.body.len, "ETag", NULL);
+        if (!e || strstr(b, "<Error>")) {
+            kr_free(e);
+            cp[i].resp.status = 500;
+            rc = op_error(s3, &cp[i], 1, err);
+            goto out;
+        }
+        kr_buf_printf(&xml, "<Part><PartNumber>%zu</PartNumber><ETag>%s</ETag></Part>", i + 1, e);
+        kr_free(e);
+    }
+    kr_buf_puts(&xml, "</CompleteMultipartUpload>");
+    done.body = xml.data;
+    done.body_len = xml.len;
+    done.query = kr_asprintf("uploadId=%s", eupload);
+    kr_aws_sha256_hex(xml.data, xml.len, done.payload_sha);
+    if ((rc = s3_exec(s3, &done, 1, err)) != KR_OK) {
+        /* a Complete whose answer was lost fails on its retry (the upload is
+         * gone): accept the object when it is this assembly (its size, and
+         * a multipart ETag "...-N" of as many parts) */
+        struct kr_s3_object obj;
+        struct kr_error herr;
+        char suffix[24];
+        int exists = 0;
+        snprintf(suffix, sizeof suffix, "-%zu", nparts);
+        if (kr_s3_head(s3, bucket, key, &obj, &exists, &herr) == KR_OK && exists &&
+            obj.size == total && strlen(obj.etag) > strlen(suffix) &&
+            strcmp(obj.etag + strlen(obj.etag) - strlen(suffix), suffix) == 0) {
+            kr_error_clear(err);
+            rc = KR_OK;
+            eupload[0] = 0;
+        }
+        goto out;
+    }
+    if (strstr(kr_buf_cstr(&done.resp.body), "<Error>")) {
+        done.resp.status = 500;
+        rc = op_error(s3, &done, 1, err);
+    }
+out:
+    if (rc != KR_OK && eupload && eupload[0])
+        abort_multipart(s3, bucket, key, eupload);
+    if (journal) {
+        unlink(journal);
+        kr_free(journal);
+    }
+    if (cp) {
+        ops_free(cp, nparts);
+        for (i = 0; i < nparts; i++) {
+            kr_free(src[i]);
+            kr_free(match[i]);
+        }
+    }
+    kr_free(cp);
+    kr_free(src);
+    kr_free(match);
+    ops_free(&init, 1);
+    ops_free(&done, 1);
+    kr_buf_free(&xml);
+    kr_free(upload);
+    kr_free(eupload);
+    return rc;
+}
+
+int kr_s3_delete_many(struct kr_s3 *s3, const char *bucket, const char *const *keys, size_t n,
+                      struct kr_error *err)
+{
+    struct op *ops = kr_calloc(n ? n : 1, sizeof *ops);
+    size_t i;
+    int rc;
+    for (i = 0; i < n; i++) {
+        ops[i].method = "DELETE";
+        ops[i].bucket = bucket;
+        ops[i].key = keys[i];
+        ops[i].ok_404 = 1;
+        kr_aws_sha256_hex("", 0, ops[i].payload_sha);
+    }
+    rc = s3_exec(s3, ops, n, err);
+    ops_free(ops, n);
+    kr_free(ops);
     return rc;
 }
 

@@ -114,6 +114,26 @@ int kr_s3_abort_journaled(struct kr_s3 *s3, const char *dir);
 /* DELETE (KR_OK also when already missing). */
 int kr_s3_delete(struct kr_s3 *s3, const char *bucket, const char *key, struct kr_error *err);
 
+/* DELETE each of keys[0..n) in bucket, in parallel (KR_OK also for those
+ * already missing). */
+int kr_s3_delete_many(struct kr_s3 *s3, const char *bucket, const char *const *keys, size_t n,
+                      struct kr_error *err);
+
+/*
+ * Assemble bucket/key from the objects parts[0..nparts) (their key, ETag
+ * and size; in this order) without moving their data through this
+ * process: CreateMultipartUpload, one UploadPartCopy per part (in parallel;
+ * x-amz-copy-source-if-match its listed ETag, so a part replaced meanwhile
+ * fails), CompleteMultipartUpload. The object appears whole or not at all:
+ * on failure the upload is aborted (and journaled like put's until then).
+ * S3's rules apply: 1..10000 parts, each at most 5 GiB and, but the last,
+ * at least 5 MiB. The part objects are left in place (the caller deletes
+ * them). KR_EIO with one line naming the object and what S3 said (a server
+ * without UploadPartCopy answers NotImplemented).
+ */
+int kr_s3_compose(struct kr_s3 *s3, const char *bucket, const char *key,
+                  const struct kr_s3_object *parts, size_t nparts, struct kr_error *err);
+
 /* Every object under prefix (ListObjectsV2, all pages). *objs is a
  * kr_malloc'd array of *n entries; free with kr_s3_objects_free(). List
  * results carry Last-Modified only (has_krait_mtime = 0). */
@@ -121,7 +141,7 @@ int kr_s3_list(struct kr_s3 *s3, const char *bucket, const char *prefix,
                struct kr_s3_object **objs, size_t *n, struct kr_error *err);
 void kr_s3_objects_free(struct kr_s3_object *objs, size_t n);
 
-/* A presigned URL for method ("GET" or "PUT") on the object, valid for
+/* A presigned URL for method ("GET", "PUT" or "DELETE") on the object, valid for
  * expires seconds. kr_malloc'd. Never log it. */
 char *kr_s3_presign(struct kr_s3 *s3, const char *method, const char *bucket, const char *key,
                     long expires);

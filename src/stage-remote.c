@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 long kr_stage_remote_expiry(int64_t runtime_min)
 {
@@ -41,6 +43,34 @@ long kr_stage_remote_expiry(int64_t runtime_min)
         secs = (long)runtime_min * 60;
     secs += KR_STAGE_REMOTE_MARGIN;
     return secs > KR_STAGE_REMOTE_MAX_EXPIRY ? KR_STAGE_REMOTE_MAX_EXPIRY : secs;
+}
+
+/* The bytes in environment variable name when it is an integer in
+ * [lo, hi], else def (tests make the part limits small). */
+static int64_t env_bytes(const char *name, int64_t lo, int64_t hi, int64_t def)
+{
+    const char *env = getenv(name);
+    char *end;
+    long long v;
+    if (!env || !*env)
+        return def;
+    errno = 0;
+    v = strtoll(env, &end, 10);
+    return !errno && !*end && v >= lo && v <= hi ? (int64_t)v : def;
+}
+
+/* A job's part tag: 16 hex digits, the microseconds since the epoch then
+ * 12 bits that differ between jobs wrapped in the same microsecond, so
+ * that a later job's tag sorts after an earlier one's. */
+static const char *part_tag(struct kr_arena *arena)
+{
+    static unsigned seq;
+    struct timespec ts;
+    unsigned long long us;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    us = (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
+    return kr_arena_printf(arena, "%013llx%03x", us & 0xfffffffffffffULL,
+                           (unsigned)((seq++ ^ (unsigned)getpid() << 4) & 0xfff));
 }
 
 /* Whether `line` is a whole line of text. */
@@ -83,6 +113,9 @@ static const char prelude[] =
     "        if [ \"$2\" = GET ]; then\n"
     "            kr_code=$(printf 'url = \"%s\"\\n' \"$(cat \"$1\")\" | curl -sS -g -K - -o \"$3\" "
     "-w '%{http_code}' --connect-timeout 30 --speed-limit 1 --speed-time 120 2>\"$kr_d/err\")\n"
+    "        elif [ \"$2\" = DELETE ]; then\n"
+    "            kr_code=$(printf 'url = \"%s\"\\n' \"$(cat \"$1\")\" | curl -sS -g -K - -X DELETE "
+    "-o \"$kr_d/resp\" -w '%{http_code}' --connect-timeout 30 2>\"$kr_d/err\")\n"
     "        else\n"
     "            kr_code=$(printf 'url = \"%s\"\\n' \"$(cat \"$1\")\" | curl -sS -g -K - -T \"$3\" "
     "-H 'Expect:' ${kr_cmd5:+-H \"Content-MD5: $kr_cmd5\"} -D \"$kr_d/hdr\" -o \"$kr_d/resp\" "
@@ -118,6 +151,9 @@ static const char prelude[] =
     "}\n"
     "kr_wait() { sleep $((kr_delay + RANDOM % kr_delay)); kr_delay=$((kr_delay * 2 > 20 ? 20 : "
     "kr_delay * 2)); kr_i=$((kr_i + 1)); }\n"
+    /* the plain-MD5 ETag of the last answer's headers, lowercased (else empty) */
+    "kr_etag() { tr -d '\\r' < \"$kr_d/hdr\" | sed -n 's/^[Ee][Tt][Aa][Gg]:[[:space:]]*"
+    "\"\\{0,1\\}\\([0-9a-fA-F]\\{32\\}\\)\"\\{0,1\\}[[:space:]]*$/\\1/p' | tr A-F a-f | head -n 1; }\n"
     /* GET: N LOCAL S3NAME SIZE MD5 */
     "kr_get() {\n"
     "    kr_tmp=\"$2.krait-part.$$\"; kr_i=1; kr_delay=1\n"
@@ -150,12 +186,14 @@ static const char prelude[] =
     "        kr_wait\n"
     "    done\n"
     "}\n"
-    /* PUT: N LOCAL S3NAME */
+    /* PUT: N LOCAL S3NAME [FORM PREFIX URL] (the form for parts) */
     "kr_put() {\n"
     "    [ -f \"$2\" ] || { kr_say \"the job finished but output $3 is missing (the job was to "
     "write it to $2)\"; return 1; }\n"
     "    kr_n=$(($(wc -c < \"$2\")))\n"
-    "    if [ \"$kr_n\" -gt 5368709120 ]; then\n"
+    "    if [ \"$kr_n\" -gt \"$kr_smax\" ]; then\n"
+    "        if [ -n \"${4:-}\" ]; then kr_putparts \"$4\" \"$2\" \"$3\" \"$5\" \"$6\" \"$1\"; "
+    "return $?; fi\n"
     "        kr_say \"PUT $3: the output has $kr_n bytes; a presigned upload is one PUT, which S3 "
     "limits to 5 GiB: run this rule with --storage-staging shared (multipart uploads)\"; return 1\n"
     "    fi\n"
@@ -170,8 +208,7 @@ static const char prelude[] =
     "        else\n"
     "            case $kr_code in\n"
     "            2[0-9][0-9])\n"
-    "                kr_et=$(tr -d '\\r' < \"$kr_d/hdr\" | sed -n 's/^[Ee][Tt][Aa][Gg]:[[:space:]]*"
-    "\"\\{0,1\\}\\([0-9a-fA-F]\\{32\\}\\)\"\\{0,1\\}[[:space:]]*$/\\1/p' | tr A-F a-f | head -n 1)\n"
+    "                kr_et=$(kr_etag)\n"
     "                if [ -n \"$kr_m\" ] && [ -n \"$kr_et\" ] && [ \"$kr_et\" != \"$kr_m\" ]; then\n"
     "                    kr_why=\"the stored object's ETag is not the file's MD5\"\n"
     "                else return 0; fi ;;\n"
@@ -189,20 +226,21 @@ static const char prelude[] =
     "        kr_wait\n"
     "    done\n"
     "}\n"
-    /* POST (a file of a directory output, by the presigned form N): N FILE S3NAME KEY URL */
+    /* POST (a file of a directory output, or a part, by the presigned form
+     * N): N FILE S3NAME KEY URL */
     "kr_post() {\n"
     "    kr_n=$(($(wc -c < \"$2\")))\n"
     "    if [ \"$kr_n\" -gt 5368709120 ]; then\n"
     "        kr_say \"POST $3: the file has $kr_n bytes; a presigned upload is one request, which "
     "S3 limits to 5 GiB: run this rule with --storage-staging shared\"; return 1\n"
     "    fi\n"
-    "    kr_i=1; kr_delay=1\n"
+    "    kr_m=$(kr_md5 \"$2\"); kr_i=1; kr_delay=1\n"
     "    while :; do\n"
-    "        kr_err=; : > \"$kr_d/resp\"\n"
+    "        kr_err=; : > \"$kr_d/resp\"; : > \"$kr_d/hdr\"\n"
     "        kr_code=$(curl -sS -g --form-string \"key=$4\" -F \"policy=<$kr_d/fp$1\" "
     "--form-string x-amz-algorithm=AWS4-HMAC-SHA256 -F \"x-amz-credential=<$kr_d/fc$1\" "
     "-F \"x-amz-date=<$kr_d/fd$1\" ${kr_tok:+-F \"x-amz-security-token=<$kr_d/fk$1\"} "
-    "-F \"x-amz-signature=<$kr_d/fs$1\" -F 'file=@-' -H 'Expect:' -o \"$kr_d/resp\" "
+    "-F \"x-amz-signature=<$kr_d/fs$1\" -F 'file=@-' -H 'Expect:' -D \"$kr_d/hdr\" -o \"$kr_d/resp\" "
     "-w '%{http_code}' --connect-timeout 30 --speed-limit 1 --speed-time 120 \"$5\" "
     "< \"$2\" 2>\"$kr_d/err\")\n"
     "        kr_rc=$?\n"
@@ -210,7 +248,11 @@ static const char prelude[] =
     "\"$kr_d/err\" | cut -c1-300)\"\n"
     "        else\n"
     "            case $kr_code in\n"
-    "            2[0-9][0-9]) return 0 ;;\n"
+    "            2[0-9][0-9])\n"
+    "                kr_et=$(kr_etag)\n"
+    "                if [ -n \"$kr_m\" ] && [ -n \"$kr_et\" ] && [ \"$kr_et\" != \"$kr_m\" ]; then\n"
+    "                    kr_why=\"the stored object's ETag is not the file's MD5\"\n"
+    "                else return 0; fi ;;\n"
     "            5[0-9][0-9]|429|408) kr_why=\"HTTP $kr_code $(kr_xml Code \"$kr_d/resp\")\" ;;\n"
     "            *) kr_fatal POST \"$3\" \"$kr_d/resp\"; return 1 ;;\n"
     "            esac\n"
@@ -221,6 +263,53 @@ static const char prelude[] =
     "        fi\n"
     "        kr_wait\n"
     "    done\n"
+    "}\n"
+    /* the object under a file output's key, by its presigned DELETE (d$1):
+     * one the job replaces with parts must not be taken for them */
+    "kr_del() {\n"
+    "    kr_i=1; kr_delay=1\n"
+    "    while :; do\n"
+    "        kr_req \"$kr_d/d$1\" DELETE\n"
+    "        if [ -n \"$kr_err\" ]; then kr_why=$kr_err\n"
+    "        else\n"
+    "            case $kr_code in\n"
+    "            2[0-9][0-9]|404) return 0 ;;\n"
+    "            5[0-9][0-9]|429|408) kr_why=\"HTTP $kr_code $(kr_xml Code \"$kr_d/resp\")\" ;;\n"
+    "            *) kr_fatal DELETE \"$2\" \"$kr_d/resp\"; return 1 ;;\n"
+    "            esac\n"
+    "        fi\n"
+    "        if [ $kr_i -ge $kr_att ]; then\n"
+    "            kr_say \"DELETE $2 failed $kr_att times: $kr_why: rerun later, or check the storage "
+    "endpoint\"; return 1\n"
+    "        fi\n"
+    "        kr_wait\n"
+    "    done\n"
+    "}\n"
+    /* a file over kr_smax in parts through form N, then the marker that
+     * says they are complete: N FILE S3NAME KEYPREFIX URL [DELN: the old
+     * object deleted first] */
+    "kr_putparts() {\n"
+    "    [ \"$kr_tool\" = curl ] || { kr_say \"$3 has more bytes than one presigned upload takes "
+    "($kr_smax): uploading it in parts needs curl where the job runs (wget cannot send a form): "
+    "add it to the job's image, or use --storage-staging shared\"; return 1; }\n"
+    "    command -v dd >/dev/null 2>&1 || { kr_say \"$3: uploading it in parts needs dd where the "
+    "job runs\"; return 1; }\n"
+    "    if [ -n \"${6:-}\" ]; then kr_del \"$6\" \"$3\" || return 1; fi\n"
+    "    kr_sz=$(($(wc -c < \"$2\"))); kr_ps=$kr_psz\n"
+    "    while [ $(( (kr_sz + kr_ps - 1) / kr_ps )) -gt 10000 ]; do kr_ps=$((kr_ps * 2)); done\n"
+    "    kr_np=$(( (kr_sz + kr_ps - 1) / kr_ps )); kr_mb=$((kr_ps / 1048576)); kr_p=1\n"
+    "    while [ $kr_p -le $kr_np ]; do\n"
+    "        rm -f -- \"$kr_d/part\"\n"
+    "        dd if=\"$2\" of=\"$kr_d/part\" bs=1048576 skip=$(( (kr_p - 1) * kr_mb )) count=$kr_mb "
+    "2>/dev/null || { kr_say \"$3: cannot read part $kr_p of $2 (dd)\"; return 1; }\n"
+    "        kr_post \"$1\" \"$kr_d/part\" \"$3 (part $kr_p of $kr_np)\" "
+    "\"$4$(printf '%05d' $kr_p)\" \"$5\" || return 1\n"
+    "        kr_p=$((kr_p + 1))\n"
+    "    done\n"
+    "    : > \"$kr_d/part\"\n"
+    "    kr_post \"$1\" \"$kr_d/part\" \"$3 (the end of its $kr_np parts)\" "
+    "\"${4}done-$kr_np-$kr_sz\" \"$5\" || return 1\n"
+    "    rm -f -- \"$kr_d/part\"\n"
     "}\n"
     /* a directory() output, every file under it: N LOCAL S3NAME PREFIX URL */
     "kr_putdir() {\n"
@@ -234,7 +323,10 @@ static const char prelude[] =
     "cannot list $2\"; return 1; }\n"
     "    while IFS= read -r kr_f; do\n"
     "        kr_f=${kr_f#./}\n"
-    "        kr_post \"$1\" \"$2/$kr_f\" \"$3/$kr_f\" \"$4$kr_f\" \"$5\" || return 1\n"
+    "        if [ \"$(($(wc -c < \"$2/$kr_f\")))\" -gt \"$kr_smax\" ]; then\n"
+    "            kr_putparts \"$1\" \"$2/$kr_f\" \"$3/$kr_f\" \"$4$kr_f.krait-part.$kr_tag.\" \"$5\" "
+    "|| return 1\n"
+    "        else kr_post \"$1\" \"$2/$kr_f\" \"$3/$kr_f\" \"$4$kr_f\" \"$5\" || return 1; fi\n"
     "    done < \"$kr_d/files$1\"\n"
     "}\n";
 
@@ -249,19 +341,25 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
     kr_buf_puts(&in, prelude);
     if (rj->in_scratch)
         kr_buf_puts(&in, "cd -- \"$kr_d\" || exit 1\n");
-    kr_buf_printf(&in, "kr_exp=%ld\nkr_att=%d\nkr_tok=\n", rj->expires,
-                  rj->attempts > 0 ? rj->attempts : 6);
+    kr_buf_printf(&in, "kr_exp=%ld\nkr_att=%d\nkr_tok=\nkr_smax=%lld\nkr_psz=%lld\nkr_tag=%s\n",
+                  rj->expires, rj->attempts > 0 ? rj->attempts : 6,
+                  (long long)(rj->put_max > 0 ? rj->put_max : KR_STAGE_REMOTE_PUT_MAX),
+                  (long long)(rj->part_size > 0 ? rj->part_size : KR_STAGE_REMOTE_PART_SIZE),
+                  rj->tag ? rj->tag : "0");
     /* the URLs, each in a file of the private directory (curl reads them
      * from its standard input, wget from the file: never an argument) */
     kr_buf_puts(&in, "kr_um=$(umask)\numask 077\n");
     for (i = 0; i < rj->nin + rj->nout; i++) {
         const struct kr_stage_remote_file *f = i < rj->nin ? &rj->in[i] : &rj->out[i - rj->nin];
         kr_buf_printf(&in, "cat > \"$kr_d/u%zu\" <<'KRAIT_URL'\n%s\nKRAIT_URL\n", i + 1, f->url);
+        if (i >= rj->nin && f->del_url)
+            kr_buf_printf(&in, "cat > \"$kr_d/d%zu\" <<'KRAIT_URL'\n%s\nKRAIT_URL\n", i + 1,
+                          f->del_url);
     }
-    for (i = 0; i < rj->ndout; i++) {
+    for (i = 0; i < rj->nforms; i++) {
         /* a form's fields, without a newline (curl -F "name=<file" sends
          * the file as it is) */
-        const struct kr_stage_remote_dir *d = &rj->dout[i];
+        const struct kr_stage_remote_form *d = &rj->forms[i];
         const char *const fv[] = {d->policy, d->credential, d->amz_date, d->signature, d->token};
         static const char fn[] = "pcdsk";
         size_t k;
@@ -332,21 +430,28 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
         kr_buf_puts(&in, " || exit 1\n");
     }
     for (i = 0; i < rj->nout; i++) {
+        const struct kr_stage_remote_file *f = &rj->out[i];
         kr_buf_printf(&in, "kr_put %zu ", rj->nin + i + 1);
-        kr_buf_put_squoted(&in, rj->out[i].local);
+        kr_buf_put_squoted(&in, f->local);
         kr_buf_putc(&in, ' ');
-        kr_buf_put_squoted(&in, rj->out[i].remote);
+        kr_buf_put_squoted(&in, f->remote);
+        if (f->form && f->form <= rj->nforms && f->part_prefix && f->del_url) {
+            kr_buf_printf(&in, " %zu ", f->form);
+            kr_buf_put_squoted(&in, f->part_prefix);
+            kr_buf_putc(&in, ' ');
+            kr_buf_put_squoted(&in, rj->forms[f->form - 1].url);
+        }
         kr_buf_puts(&in, " || exit 1\n");
     }
     for (i = 0; i < rj->ndout; i++) {
-        kr_buf_printf(&in, "kr_putdir %zu ", i + 1);
+        kr_buf_printf(&in, "kr_putdir %zu ", rj->dout[i].form);
         kr_buf_put_squoted(&in, rj->dout[i].local);
         kr_buf_putc(&in, ' ');
         kr_buf_put_squoted(&in, rj->dout[i].remote);
         kr_buf_putc(&in, ' ');
         kr_buf_put_squoted(&in, rj->dout[i].prefix);
         kr_buf_putc(&in, ' ');
-        kr_buf_put_squoted(&in, rj->dout[i].url);
+        kr_buf_put_squoted(&in, rj->forms[rj->dout[i].form - 1].url);
         kr_buf_puts(&in, " || exit 1\n");
     }
     kr_buf_puts(&in, "exit 0\n");
@@ -447,16 +552,35 @@ static int add_dir_input(struct kr_storage *s, struct kr_s3 *s3, const char *roo
     return rc;
 }
 
+/* A presigned POST form for keys under prefix in bucket, as
+ * rj->forms[rj->nforms++] (the array has room). Returns its number (1 +
+ * index). */
+static size_t add_form(struct kr_s3 *s3, const char *bucket, const char *prefix,
+                       struct kr_stage_remote_job *rj, struct kr_stage_remote_form *forms,
+                       struct kr_arena *arena)
+{
+    struct kr_stage_remote_form *f = &forms[rj->nforms];
+    struct kr_s3_post post;
+    kr_s3_presign_post(s3, bucket, prefix, rj->expires, &post);
+    f->url = kr_arena_strdup(arena, post.url);
+    f->policy = kr_arena_strdup(arena, post.policy);
+    f->credential = kr_arena_strdup(arena, post.credential);
+    f->amz_date = kr_arena_strdup(arena, post.amz_date);
+    f->signature = kr_arena_strdup(arena, post.signature);
+    f->token = post.token ? kr_arena_strdup(arena, post.token) : NULL;
+    kr_s3_post_free(&post);
+    return ++rj->nforms;
+}
+
 /* A directory() output in S3: the objects now under it are deleted (as a
  * job's old outputs are removed before it runs) and a presigned POST form
  * lets the job upload whatever it leaves in the directory. */
 static int add_dir_output(struct kr_storage *s, struct kr_s3 *s3, const char *root,
                           const char *path, struct kr_stage_remote_job *rj,
-                          struct kr_stage_remote_dir *d, struct kr_arena *arena,
-                          struct kr_error *err)
+                          struct kr_stage_remote_dir *d, struct kr_stage_remote_form *forms,
+                          struct kr_arena *arena, struct kr_error *err)
 {
     struct kr_s3_object *objs = NULL;
-    struct kr_s3_post post;
     char *bucket = NULL, *prefix = NULL;
     size_t i, nobj = 0;
     int rc = kr_storage_s3_list_dir(s, path, &bucket, &objs, &nobj, NULL, err);
@@ -472,17 +596,10 @@ static int add_dir_output(struct kr_storage *s, struct kr_s3 *s3, const char *ro
     }
     kr_s3_objects_free(objs, nobj);
     if (rc == KR_OK) {
-        kr_s3_presign_post(s3, bucket, prefix, rj->expires, &post);
         d->remote = path;
         d->local = kr_stage_local_path(root, path, arena);
         d->prefix = kr_arena_strdup(arena, prefix);
-        d->url = kr_arena_strdup(arena, post.url);
-        d->policy = kr_arena_strdup(arena, post.policy);
-        d->credential = kr_arena_strdup(arena, post.credential);
-        d->amz_date = kr_arena_strdup(arena, post.amz_date);
-        d->signature = kr_arena_strdup(arena, post.signature);
-        d->token = post.token ? kr_arena_strdup(arena, post.token) : NULL;
-        kr_s3_post_free(&post);
+        d->form = add_form(s3, bucket, prefix, rj, forms, arena);
     }
     kr_free(prefix);
     kr_free(bucket);
@@ -499,6 +616,7 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
     struct kr_stage_remote_file *in = kr_arena_zalloc(arena, incap * sizeof *in);
     struct kr_stage_remote_file *out = kr_arena_zalloc(arena, (nout + 1) * sizeof *out);
     struct kr_stage_remote_dir *dout = kr_arena_zalloc(arena, (nout + 1) * sizeof *dout);
+    struct kr_stage_remote_form *forms = kr_arena_zalloc(arena, (nout + 1) * sizeof *forms);
     struct kr_stage_remote_job rj;
     struct kr_s3 *s3 = NULL;
     size_t i, k;
@@ -509,6 +627,12 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
     rj.in = in;
     rj.out = out;
     rj.dout = dout;
+    rj.forms = forms;
+    rj.tag = part_tag(arena);
+    rj.put_max = env_bytes("KRAIT_PRESIGN_PUT_MAX", 1, KR_STAGE_REMOTE_PUT_MAX,
+                           KR_STAGE_REMOTE_PUT_MAX);
+    rj.part_size = env_bytes("KRAIT_PRESIGN_PART_SIZE", 5LL << 20, 5LL << 30,
+                             KR_STAGE_REMOTE_PART_SIZE) & ~((1LL << 20) - 1);
     rj.expires = kr_stage_remote_expiry(runtime_min);
     rj.in_scratch = isolated;
     rj.show = isolated ? show : NULL;
@@ -562,8 +686,8 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
         if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
             return rc;
         if (isdir && isdir[i]) {
-            if ((rc = add_dir_output(s, s3, root, outputs[i], &rj, &dout[rj.ndout], arena,
-                                     err)) != KR_OK)
+            if ((rc = add_dir_output(s, s3, root, outputs[i], &rj, &dout[rj.ndout], forms,
+                                     arena, err)) != KR_OK)
                 return rc;
             rj.ndout++;
             continue;
@@ -574,12 +698,189 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
         out[rj.nout].size = -1;
         if (!(out[rj.nout].url = presign(s3, "PUT", outputs[i], rj.expires, arena, err)))
             return err ? err->code : KR_EUSAGE;
+        {
+            /* the form for its parts, should it be too big for the PUT */
+            char *bucket, *key;
+            if ((rc = kr_storage_s3_split(outputs[i], &bucket, &key, err)) != KR_OK)
+                return rc;
+            out[rj.nout].part_prefix = kr_arena_printf(arena, "%s.krait-part.%s.", key, rj.tag);
+            out[rj.nout].form = add_form(s3, bucket, out[rj.nout].part_prefix, &rj, forms, arena);
+            if (!(out[rj.nout].del_url = presign(s3, "DELETE", outputs[i], rj.expires, arena,
+                                                 err))) {
+                kr_free(bucket);
+                kr_free(key);
+                return err ? err->code : KR_EUSAGE;
+            }
+            kr_free(bucket);
+            kr_free(key);
+        }
         rj.nout++;
     }
     rj.in = in;
     if (rj.nin + rj.nout + rj.ndout > 0)
         *wrapped = kr_stage_remote_script(&rj, arena);
     return KR_OK;
+}
+
+/* ---- outputs that came up in parts ------------------------------------------ */
+
+/* One part object of a listing: KEY.krait-part.TAG.NNNNN (partno >= 1) or
+ * the marker KEY.krait-part.TAG.done-NPARTS-SIZE (partno 0). */
+struct part {
+    const struct kr_s3_object *obj;
+    size_t baselen;             /* strlen(KEY) */
+    char tag[17];
+    long partno, nparts;
+    int64_t size;
+};
+
+/* Whether key names a part object; *p filled when it does. */
+static bool part_name(const struct kr_s3_object *o, struct part *p)
+{
+    static const char mark[] = ".krait-part.";
+    const char *k = o->key, *m = NULL, *q, *r;
+    size_t i;
+    for (q = strstr(k, mark); q; q = strstr(q + 1, mark))
+        m = q;
+    if (!m)
+        return false;
+    r = m + strlen(mark);
+    for (i = 0; i < 16; i++)
+        if (!((r[i] >= '0' && r[i] <= '9') || (r[i] >= 'a' && r[i] <= 'f')))
+            return false;
+    if (r[16] != '.')
+        return false;
+    memset(p, 0, sizeof *p);
+    p->obj = o;
+    p->baselen = (size_t)(m - k);
+    memcpy(p->tag, r, 16);
+    r += 17;
+    if (strncmp(r, "done-", 5) == 0) {
+        long long np, sz;
+        int used = 0;
+        if (sscanf(r + 5, "%lld-%lld%n", &np, &sz, &used) != 2 || r[5 + used] != '\0' ||
+            np < 1 || np > 10000 || sz < 0)
+            return false;
+        p->nparts = (long)np;
+        p->size = (int64_t)sz;
+        return true;
+    }
+    for (i = 0; i < 5; i++)
+        if (r[i] < '0' || r[i] > '9')
+            return false;
+    if (r[5] != '\0')
+        return false;
+    p->partno = strtol(r, NULL, 10);
+    return p->partno >= 1;
+}
+
+/* Base key, then tag newest first, then marker before parts by number. */
+static int part_cmp(const void *a, const void *b)
+{
+    const struct part *x = a, *y = b;
+    size_t n = x->baselen < y->baselen ? x->baselen : y->baselen;
+    int c = memcmp(x->obj->key, y->obj->key, n);
+    if (c || x->baselen != y->baselen)
+        return c ? c : (x->baselen < y->baselen ? -1 : 1);
+    if ((c = strcmp(y->tag, x->tag)) != 0)
+        return c;
+    return x->partno < y->partno ? -1 : x->partno > y->partno;
+}
+
+/*
+ * Assemble, from the listing objs[0..n) of bucket, every KEY whose part
+ * objects are there (only KEY == only, when not NULL): from the newest tag
+ * whose marker is there with all its parts, summing to its size
+ * (kr_s3_compose); then delete every part object of that KEY, older tags'
+ * too, and tell the inventory they are gone. A KEY with no complete tag is
+ * left alone. *made: how many objects were assembled. KR_EIO when S3
+ * refused.
+ */
+static int assemble_parts(struct kr_storage *s, struct kr_s3 *s3, const char *bucket,
+                          const struct kr_s3_object *objs, size_t n, const char *only,
+                          size_t *made, struct kr_error *err)
+{
+    struct part *p = kr_calloc(n ? n : 1, sizeof *p);
+    size_t np = 0, i, j;
+    int rc = KR_OK;
+    *made = 0;
+    for (i = 0; i < n; i++)
+        if (part_name(&objs[i], &p[np]) &&
+            (!only || (strlen(only) == p[np].baselen &&
+                       memcmp(only, objs[i].key, p[np].baselen) == 0)))
+            np++;
+    qsort(p, np, sizeof *p, part_cmp);
+    for (i = 0; i < np && rc == KR_OK; i = j) {
+        const struct part *use = NULL;
+        size_t k, g;
+        char *key;
+        /* [i, j): one KEY; within it, groups of one tag */
+        for (j = i; j < np && p[j].baselen == p[i].baselen &&
+                    memcmp(p[j].obj->key, p[i].obj->key, p[i].baselen) == 0; j++)
+            ;
+        for (g = i; g < j && !use; ) {
+            size_t e = g;
+            int64_t sum = 0;
+            bool whole;
+            while (e < j && strcmp(p[e].tag, p[g].tag) == 0)
+                e++;
+            /* marker first, then parts 1..nparts, nothing else */
+            whole = p[g].partno == 0 && (long)(e - g - 1) == p[g].nparts;
+            for (k = g + 1; whole && k < e; k++) {
+                whole = p[k].partno == (long)(k - g);
+                sum += p[k].obj->size;
+            }
+            if (whole && sum == p[g].size)
+                use = &p[g];
+            g = e;
+        }
+        if (!use)
+            continue;
+        key = kr_strndup(p[i].obj->key, p[i].baselen);
+        {
+            struct kr_s3_object *parts = kr_calloc((size_t)use->nparts, sizeof *parts);
+            for (k = 0; k < (size_t)use->nparts; k++)
+                parts[k] = *use[k + 1].obj;
+            rc = kr_s3_compose(s3, bucket, key, parts, (size_t)use->nparts, err);
+            kr_free(parts);
+        }
+        if (rc == KR_OK) {
+            const char **keys = kr_calloc(j - i, sizeof *keys);
+            for (k = i; k < j; k++)
+                keys[k - i] = p[k].obj->key;
+            rc = kr_s3_delete_many(s3, bucket, keys, j - i, err);
+            for (k = i; k < j && rc == KR_OK; k++) {
+                char *op = kr_asprintf("s3://%s/%s", bucket, p[k].obj->key);
+                kr_storage_s3_note(s, op, NULL);
+                kr_free(op);
+            }
+            kr_free(keys);
+            (*made)++;
+        }
+        kr_free(key);
+    }
+    kr_free(p);
+    return rc;
+}
+
+/* A file output with no object after its job: maybe it came up in parts.
+ * One LIST of KEY.krait-part.; *exists and *obj (one HEAD) when an object
+ * was assembled. */
+static int assemble_output(struct kr_storage *s, struct kr_s3 *s3, const char *bucket,
+                           const char *key, struct kr_s3_object *obj, int *exists,
+                           struct kr_error *err)
+{
+    struct kr_s3_object *objs = NULL;
+    size_t n = 0, made = 0;
+    char *prefix = kr_asprintf("%s.krait-part.", key);
+    int rc = kr_s3_list(s3, bucket, prefix, &objs, &n, err);
+    if (rc == KR_OK && n > 0)
+        rc = assemble_parts(s, s3, bucket, objs, n, key, &made, err);
+    if (rc == KR_OK && made)
+        rc = kr_s3_head(s3, bucket, key, obj, exists, err);
+    kr_s3_objects_free(objs, n);
+    kr_free(prefix);
+    return rc;
 }
 
 /* A directory() output after its job: what is under its prefix now (the
@@ -591,6 +892,23 @@ static int verify_dir(struct kr_storage *s, const char *path, bool *found, struc
     char *bucket = NULL;
     size_t nobj = 0;
     int rc = kr_storage_s3_list_dir(s, path, &bucket, &objs, &nobj, &agg, err);
+    size_t made = 0, i;
+    bool parts = false;
+    for (i = 0; rc == KR_OK && i < nobj; i++)
+        parts |= strstr(objs[i].key, ".krait-part.") != NULL;
+    if (parts) {
+        /* files that came up in parts: assembled, then the listing again */
+        struct kr_s3 *s3 = NULL;
+        if ((rc = kr_storage_s3_client(s, &s3, err)) == KR_OK)
+            rc = assemble_parts(s, s3, bucket, objs, nobj, NULL, &made, err);
+        kr_s3_objects_free(objs, nobj);
+        kr_free(bucket);
+        objs = NULL;
+        bucket = NULL;
+        nobj = 0;
+        if (rc == KR_OK)
+            rc = kr_storage_s3_list_dir(s, path, &bucket, &objs, &nobj, &agg, err);
+    }
     *found = rc == KR_OK && nobj > 0;
     if (*found)
         kr_storage_s3_note_dir(s, path, &agg);
@@ -630,6 +948,8 @@ int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, con
             break;
         memset(&obj, 0, sizeof obj);
         rc = kr_s3_head(s3, bucket, key, &obj, &exists, err);
+        if (rc == KR_OK && !exists)
+            rc = assemble_output(s, s3, bucket, key, &obj, &exists, err);
         kr_free(bucket);
         kr_free(key);
         if (rc != KR_OK)

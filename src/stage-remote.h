@@ -28,8 +28,8 @@
  *      openssl is there, and the returned ETag compared with the MD5), and
  *      fails the job when an output is missing or an upload fails for good.
  *      A PUT is atomic in S3: an object is there whole or not at all. A
- *      single PUT is limited to 5 GiB by S3; larger outputs fail with a
- *      message saying so (use --storage-staging shared).
+ *      single PUT is limited to 5 GiB by S3: a larger output goes up in
+ *      parts (below).
  * Every transfer is retried (up to `attempts`, exponential backoff with
  * jitter, at most 20 s apart) on connection errors, truncated bodies, HTTP
  * 5xx/429/408 and integrity mismatches; other HTTP errors fail at once with
@@ -37,6 +37,27 @@
  * (403 "Request has expired": how long the URLs were valid). Messages never
  * contain a URL: curl's own error text is cut at any '?', and only the
  * Code and Message elements of S3's error bodies are shown.
+ *
+ * Outputs over 5 GiB (KRAIT_PRESIGN_PUT_MAX bytes, for tests): S3 takes at
+ * most 5 GiB in one PUT or POST, and a presigned multipart upload would
+ * need its upload id - one request per output before every job, used or
+ * not. Instead each file output also gets a presigned POST form for the
+ * keys KEY.krait-part.TAG. (TAG: this job's, from the time it was
+ * wrapped, so later attempts sort after earlier ones) and a presigned
+ * DELETE of KEY. The job deletes what is under KEY, cuts a big
+ * file into parts of kr_stage_remote_job.part_size (doubled until there
+ * are at most 10,000) with dd, posts each as KEY.krait-part.TAG.NNNNN
+ * (its ETag checked against its MD5), and last an empty marker
+ * KEY.krait-part.TAG.done-NPARTS-SIZE. A file over the limit inside a
+ * directory() output goes the same way through the directory's form.
+ * kr_stage_remote_verify, finding no object under KEY, lists
+ * KEY.krait-part., takes the newest TAG whose marker is there and whose
+ * parts are complete, has S3 assemble KEY from them (kr_s3_compose:
+ * UploadPartCopy, no data through krait; KEY appears whole or not at all)
+ * and deletes every part object under KEY.krait-part. (older attempts'
+ * too). Parts of a job that failed stay until then; a lifecycle rule
+ * expiring "*.krait-part.*" keys, and one aborting incomplete multipart
+ * uploads, clean up after killed runs.
  *
  * Metadata: a presigned PUT cannot carry x-amz-meta-krait-mtime (the value
  * would have to be signed before the job ran, and S3 refuses x-amz-*
@@ -64,6 +85,11 @@ struct kr_storage;
 #define KR_STAGE_REMOTE_MARGIN (3600L)
 #define KR_STAGE_REMOTE_MAX_EXPIRY (7 * 24 * 3600L)
 
+/* The largest file a job sends in one request (S3's limit for a PUT or a
+ * POST), and the default size of the parts of larger ones. */
+#define KR_STAGE_REMOTE_PUT_MAX (5368709120LL)
+#define KR_STAGE_REMOTE_PART_SIZE (512LL << 20)
+
 /* One object of a presigned job. */
 struct kr_stage_remote_file {
     const char *remote;     /* s3://BUCKET/KEY, for messages */
@@ -72,6 +98,19 @@ struct kr_stage_remote_file {
     int64_t size;           /* inputs: the object's size; -1 unknown */
     const char *md5;        /* inputs: the ETag when it is a plain MD5 (32 hex), else NULL */
     bool touch;             /* outputs: touch() - created when the command did not */
+    size_t form;            /* outputs: 1 + index in kr_stage_remote_job.forms of the
+                               form for its parts, or 0 (then over put_max it fails) */
+    const char *part_prefix;    /* outputs with a form: KEY.krait-part.TAG. */
+    const char *del_url;    /* outputs with a form: presigned DELETE of KEY (a secret), sent
+                               before the parts, so that an older object under KEY (an
+                               earlier run's, or a failed attempt's) cannot pass for them */
+};
+
+/* A presigned POST form (SigV4 POST policy): its URL (ENDPOINT/BUCKET, not
+ * a secret) and fields (policy, signature, token: secrets; token may be
+ * NULL). */
+struct kr_stage_remote_form {
+    const char *url, *policy, *credential, *amz_date, *signature, *token;
 };
 
 /* A directory() output of a presigned job: its files go up by a presigned
@@ -80,9 +119,7 @@ struct kr_stage_remote_dir {
     const char *remote;     /* s3://BUCKET/KEY, for messages */
     const char *local;      /* the directory the command writes */
     const char *prefix;     /* KEY/ */
-    const char *url;        /* the form's URL, ENDPOINT/BUCKET (not a secret) */
-    const char *policy, *credential, *amz_date, *signature, *token;   /* the form's
-                               fields (policy, signature, token: secrets; token may be NULL) */
+    size_t form;            /* 1 + index in kr_stage_remote_job.forms (allows KEY/...) */
 };
 
 struct kr_stage_remote_job {
@@ -93,6 +130,12 @@ struct kr_stage_remote_job {
     size_t nout;
     const struct kr_stage_remote_dir *dout;
     size_t ndout;
+    const struct kr_stage_remote_form *forms;
+    size_t nforms;
+    const char *tag;        /* this job's part tag (hex); NULL when no form */
+    int64_t put_max;        /* the largest file sent in one request; <= 0: 5 GiB */
+    int64_t part_size;      /* parts of larger files (a multiple of 1 MiB, >= 5 MiB);
+                               <= 0: 512 MiB */
     int attempts;           /* per transfer; <= 0: 6 */
     long expires;           /* seconds the URLs are valid (for the message on expiry) */
     bool in_scratch;        /* an isolated job (kr_exec_job.isolated): it runs in the
@@ -137,8 +180,11 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
  * After a presigned job succeeded: HEAD each s3:// output among
  * outputs[0..n) (list the prefix of a directory, isdir[i]; isdir may be
  * NULL) and tell the inventory what is stored (so provenance and later
- * plans see it). KR_NOT_FOUND with a message naming the missing ones;
- * KR_EIO when S3 cannot be asked.
+ * plans see it). An output with no object, and a directory with part
+ * objects under it, is assembled from its parts when the job uploaded
+ * them (see "Outputs over 5 GiB" above). KR_NOT_FOUND with a message
+ * naming the missing ones; KR_EIO when S3 cannot be asked or refused the
+ * assembly.
  */
 int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, const bool *isdir,
                            size_t n, struct kr_error *err);

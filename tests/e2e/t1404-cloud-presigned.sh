@@ -9,7 +9,8 @@
 # sees no AWS credential; its log and benchmark come back through the
 # backend (CloudWatch Logs / the pod log) into S3, without the benchmark
 # marker; a failing job shows its log's tail and exit code; a job with a
-# local input is refused, saying what to do; no secret or URL in .krait.
+# local input is refused, saying what to do; no secret or URL in .krait; an
+# output over the single-upload limit goes up in parts and is assembled.
 . "$KR_SRCDIR/tests/e2e/tap.sh"
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt || exit 0
@@ -120,6 +121,20 @@ EOS
         grep -q "its input local.txt is a local file, but jobs of the $b executor do not see krait's file system" "../$p.local"
     x=$?; check $x "$b: a local input of an isolated job is refused, saying what to do"
     [ $x -eq 0 ] || sed 's/^/#   /' "../$p.local" | tail -n 5
+    # an output over the single-upload limit (lowered to 1 MiB here; S3's is 5 GiB)
+    cat > Snakefile.big <<'EOS'
+rule big:
+    output: "results/big.bin", "results/big.md5"
+    container: "docker.io/library/debian:bookworm-slim"
+    shell: "head -c 7340032 /dev/urandom > {output[0]}; md5sum < {output[0]} | cut -c1-32 > {output[1]}"
+EOS
+    export KRAIT_PRESIGN_PUT_MAX=1048576 KRAIT_PRESIGN_PART_SIZE=5242880
+    $r -s Snakefile.big --default-storage "s3://bkt/$p" > "../$p.big" 2>&1 &&
+        [ "$(get "s3://bkt/$p/results/big.bin" | md5sum | cut -c1-32)" = "$(get "s3://bkt/$p/results/big.md5")" ] &&
+        ! "$D" -e "$S3_ENDPOINT" ls "s3://bkt/$p/" 2>/dev/null | grep -q krait-part
+    x=$?; check $x "$b: a 7 MiB output (limit 1 MiB) went up from the job in parts, assembled by S3"
+    [ $x -eq 0 ] || sed 's/^/#   /' "../$p.big" | tail -n 8
+    unset KRAIT_PRESIGN_PUT_MAX KRAIT_PRESIGN_PART_SIZE
 }
 
 # ---- AWS Batch -------------------------------------------------------------------

@@ -11,6 +11,10 @@ else the proxy answers 403 SignatureDoesNotMatch (XML, like S3) and does not
 forward. A signed payload hash (x-amz-content-sha256) must match the body
 (400 XAmzContentSHA256Mismatch), presigned URLs must not have expired (403).
 
+Every x-amz-* header must be signed, as S3 requires. UploadPartCopy, which
+s3rver does not implement, the proxy does itself over s3rver's GET and
+UploadPart (see upload_part_copy).
+
 Faults, at --fault-rate (0..1) per request, chosen at random among
 --faults (comma list): 500 (InternalError), 503 (SlowDown), reset (close the
 connection without answering), truncate (forward, then send only half of
@@ -35,7 +39,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit, parse_qsl
+from urllib.parse import urlsplit, parse_qsl, quote, unquote
 
 import base64
 import json
@@ -227,7 +231,8 @@ class Handler(BaseHTTPRequestHandler):
             return (403, "RequestTimeTooSkewed",
                     "The difference between the request time and the current time is too large.")
         signed = m.group(4).split(";")
-        for need in ("host", "x-amz-date", "x-amz-content-sha256"):
+        for need in ["host", "x-amz-date", "x-amz-content-sha256"] + \
+                [k for k in h if k.startswith("x-amz-")]:
             if need not in signed:
                 return (403, "AccessDenied", "%s is not signed" % need)
         want = expected_header_auth(self.command, url, h, signed, h["x-amz-date"], m.group(3))
@@ -278,6 +283,10 @@ class Handler(BaseHTTPRequestHandler):
             code = "InternalError" if fault == "500" else "SlowDown"
             return self.answer(int(fault), s3_error(code, "injected fault"),
                                [("Content-Type", "application/xml")])
+        q = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        if self.command == "PUT" and "uploadId" in q and "partNumber" in q and \
+                self.headers.get("x-amz-copy-source") is not None:
+            return self.upload_part_copy(what, fault)
         conn = http.client.HTTPConnection(UP.hostname, UP.port, timeout=60)
         fwd = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "expect")}
         if args.skew:
@@ -314,6 +323,60 @@ class Handler(BaseHTTPRequestHandler):
         if clen is not None:
             hdrs.append(("Content-Length", clen))
         self.answer(r.status, data, hdrs)
+
+    def upload_part_copy(self, what, fault):
+        """UploadPartCopy, which s3rver lacks (NotImplemented), done here over
+        s3rver's own GET and UploadPart, with S3's semantics: the source
+        (x-amz-copy-source, optionally x-amz-copy-source-range) must exist
+        (404 NoSuchKey) and match x-amz-copy-source-if-match (412
+        PreconditionFailed); the answer is a CopyPartResult."""
+        src = unquote(self.headers["x-amz-copy-source"]).split("?versionId=")[0].lstrip("/")
+        sb, _, sk = src.partition("/")
+        conn = http.client.HTTPConnection(UP.hostname, UP.port, timeout=60)
+        conn.request("GET", "/%s/%s" % (sb, quote(sk, safe="/~")))
+        r = conn.getresponse()
+        data = r.read()
+        etag = (r.getheader("ETag") or "").strip('"')
+        conn.close()
+        xml = [("Content-Type", "application/xml")]
+        if r.status == 404:
+            log("%s -> 404 UploadPartCopy: no source %s" % (what, src))
+            return self.answer(404, s3_error("NoSuchKey", "The specified key does not exist."), xml)
+        if r.status != 200:
+            log("%s -> %d UploadPartCopy: source GET said %d" % (what, r.status, r.status))
+            return self.answer(500, s3_error("InternalError", "source read failed"), xml)
+        want = self.headers.get("x-amz-copy-source-if-match")
+        if want is not None and want.strip('"') != etag:
+            log("%s -> 412 UploadPartCopy: source ETag %s, not %s" % (what, etag, want))
+            return self.answer(412, s3_error("PreconditionFailed", "At least one of the pre-"
+                                             "conditions you specified did not hold"), xml)
+        rng_h = self.headers.get("x-amz-copy-source-range")
+        if rng_h:
+            m = re.match(r"bytes=(\d+)-(\d+)$", rng_h)
+            if not m or int(m.group(2)) >= len(data):
+                return self.answer(400, s3_error("InvalidArgument", "bad copy source range"), xml)
+            data = data[int(m.group(1)): int(m.group(2)) + 1]
+        fwd = {k: v for k, v in self.headers.items()
+               if k.lower() not in ("connection", "expect", "content-length")
+               and not k.lower().startswith("x-amz-copy-source")}
+        fwd["Content-Length"] = str(len(data))
+        conn = http.client.HTTPConnection(UP.hostname, UP.port, timeout=60)
+        conn.request("PUT", self.path, body=data, headers=fwd)
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        if r.status != 200:
+            log("%s -> %d UploadPartCopy: UploadPart said so" % (what, r.status))
+            return self.answer(r.status, body, xml)
+        if fault == "after500":
+            log("%s -> after500 fault (UploadPartCopy done)" % what)
+            return self.answer(500, s3_error("InternalError", "injected fault"), xml)
+        log("%s -> 200 UploadPartCopy (emulated over s3rver) of %s, %d bytes" % (what, src, len(data)))
+        res = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyPartResult><LastModified>%s"
+               "</LastModified><ETag>&quot;%s&quot;</ETag></CopyPartResult>"
+               % (time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                  (r.getheader("ETag") or "").strip('"')))
+        self.answer(200, res.encode(), xml)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 
