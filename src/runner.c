@@ -993,8 +993,8 @@ static const char *verify_presigned(struct run *R, struct rjob *j)
     uint32_t i;
     for (i = 0; i < j->job->nout; i++)
         isdir[i] = (j->job->out[i].flags & KR_F_DIRECTORY) != 0;
-    if (kr_stage_remote_verify(R->o->storage, j->p.ej.outputs, isdir, j->p.ej.noutputs, &e) !=
-        KR_OK)
+    if (kr_stage_remote_verify(R->o->storage, R->jp.stage_root, j->p.ej.outputs, isdir,
+                               j->p.ej.noutputs, &e) != KR_OK)
         return kr_arena_printf(&j->arena, "%s", e.msg);
     return NULL;
 }

@@ -917,8 +917,8 @@ static int verify_dir(struct kr_storage *s, const char *path, bool *found, struc
     return rc;
 }
 
-int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, const bool *isdir,
-                           size_t n, struct kr_error *err)
+int kr_stage_remote_verify(struct kr_storage *s, const char *root, const char *const *outputs,
+                           const bool *isdir, size_t n, struct kr_error *err)
 {
     struct kr_buf missing = KR_BUF_INIT;
     struct kr_s3 *s3 = NULL;
@@ -931,8 +931,15 @@ int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, con
         int exists = 0;
         if (!kr_storage_is_s3(outputs[i]))
             continue;
-        if (!s3 && (rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
-            break;
+        if (!s3) {
+            char *journal;
+            if ((rc = kr_storage_s3_client(s, &s3, err)) != KR_OK)
+                break;
+            /* an assembly killed midway leaves its upload id here */
+            journal = kr_asprintf("%s/s3.uploads", root);
+            kr_s3_set_upload_journal(s3, journal);
+            kr_free(journal);
+        }
         if (isdir && isdir[i]) {
             bool found = false;
             if ((rc = verify_dir(s, outputs[i], &found, err)) != KR_OK)

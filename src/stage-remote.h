@@ -184,9 +184,11 @@ int kr_stage_remote_wrap(struct kr_storage *s, const char *root, const char *com
  * objects under it, is assembled from its parts when the job uploaded
  * them (see "Outputs over 5 GiB" above). KR_NOT_FOUND with a message
  * naming the missing ones; KR_EIO when S3 cannot be asked or refused the
- * assembly.
+ * assembly. An assembly's multipart upload is journaled under
+ * ROOT/s3.uploads until it is completed or aborted (kr_stage_recover
+ * aborts what a killed krait left there).
  */
-int kr_stage_remote_verify(struct kr_storage *s, const char *const *outputs, const bool *isdir,
-                           size_t n, struct kr_error *err);
+int kr_stage_remote_verify(struct kr_storage *s, const char *root, const char *const *outputs,
+                           const bool *isdir, size_t n, struct kr_error *err);
 
 #endif /* KR_STAGE_REMOTE_H */

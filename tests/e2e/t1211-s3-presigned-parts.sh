@@ -9,7 +9,8 @@
 # same for a big file in a directory() output. An older attempt's complete
 # parts and a newer incomplete group are not taken; a failed assembly
 # leaves no object under the key (the multipart upload is aborted) and a
-# rerun repairs it.
+# rerun repairs it; so does a rerun after krait was killed (SIGKILL) while
+# S3 assembled, aborting the journaled upload.
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt || exit 0
 D="$KR_BUILDDIR/tests/unit/s3_drive"
@@ -83,6 +84,30 @@ t "no object is under the key (the job deleted the old one before its parts; not
 t "a rerun repairs it" \
   'run >../run5.out 2>&1 && [ "$(md5of s3://bkt/big/out.bin)" = "$(md5of s3://bkt/big/out.md5 >/dev/null; cat "$T/got")" ] &&
    [ "$(nparts)" = 0 ]'
-[ $fail = 0 ] || { for f in ../run3.out ../run4.out ../run5.out "$T/fproxy.log"; do echo "# == $f"; tail -15 "$f" | sed "s/^/#   /"; done; }
+# krait killed (SIGKILL) while S3 assembles: the proxy holds the copy of part 2
+sport=$(s3_free_port)
+PROXY_ACCESS_KEY=$AWS_ACCESS_KEY_ID PROXY_SECRET_KEY=$AWS_SECRET_ACCESS_KEY \
+    python3 "$KR_SRCDIR/tests/s3/sigv4-proxy.py" --listen "$sport" \
+    --upstream "$S3_DIRECT" --log "$T/sproxy.log" --stall-seconds 120 \
+    --stall-match '^PUT /bkt/big/out\.bin\?partNumber=2&' >"$T/sproxy.out" 2>&1 &
+S3_PIDS="$S3_PIDS $!"
+s3_wait_port "$sport"
+"$KRAIT" run -c 2 --s3-endpoint-url "http://127.0.0.1:$sport" --storage-staging presigned -R big \
+    >../run6.out 2>&1 &
+kpid=$!
+i=0; while [ $i -lt 300 ] && ! grep -q "stalling" "$T/sproxy.log" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+kill -9 $kpid 2>/dev/null; wait $kpid 2>/dev/null
+stalled=$(sed -n 's/^PUT [^?]*?partNumber=2&uploadId=\([^ ]*\) -> stalling.*/\1/p' "$T/sproxy.log" | head -n 1)
+t "killed while S3 assembled the output: no object under its key" \
+  '[ -n "$stalled" ] && ! keys s3://bkt/big/ | tr " " "\n" | grep -qx big/out.bin'
+t "... and the unfinished multipart upload is journaled" \
+  'grep -qx "$stalled" .krait/storage/s3.uploads/*.upload'
+: > ../proxy.log
+t "the next run aborts it, reruns the job and assembles the output whole" \
+  'run >../run7.out 2>&1 && grep -q "^DELETE /bkt/big/out.bin?uploadId=$stalled -> " ../proxy.log &&
+   [ -z "$(ls .krait/storage/s3.uploads 2>/dev/null)" ] &&
+   [ "$(md5of s3://bkt/big/out.bin)" = "$(md5of s3://bkt/big/out.md5 >/dev/null; cat "$T/got")" ] &&
+   [ "$(nparts)" = 0 ]'
+[ $fail = 0 ] || { for f in ../run4.out ../run6.out ../run7.out "$T/sproxy.log"; do echo "# == $f"; tail -15 "$f" | sed "s/^/#   /"; done; }
 echo "1..$n"
 exit $fail

@@ -22,6 +22,7 @@ the body announced by Content-Length), after500 (forward, then answer 500).
 
     sigv4-proxy.py --listen PORT --upstream http://127.0.0.1:S3RVER_PORT
                    [--fault-rate 0.1] [--faults 500,503,reset,truncate,after500]
+                   [--fail-match RE] [--stall-match RE --stall-seconds S]
                    [--log FILE] [--seed N]
 Credentials: PROXY_ACCESS_KEY, PROXY_SECRET_KEY (PROXY_SESSION_TOKEN, when
 set, must be presented as X-Amz-Security-Token). The log has one line per
@@ -56,6 +57,9 @@ ap.add_argument("--upstream", required=True)
 ap.add_argument("--fault-rate", type=float, default=0.0)
 ap.add_argument("--faults", default="500,503,reset,truncate,after500")
 ap.add_argument("--fail-match", help="always answer 500 to requests whose 'METHOD PATH?QUERY' matches")
+ap.add_argument("--stall-match", help="hold requests whose 'METHOD PATH?QUERY' matches for "
+                "--stall-seconds before handling them (logged as 'stalling' when they arrive)")
+ap.add_argument("--stall-seconds", type=float, default=60.0)
 ap.add_argument("--skew", type=int, default=0,
                 help="the proxy's clock runs this many seconds ahead; requests more than "
                      "15 minutes off it get 403 RequestTimeTooSkewed")
@@ -258,6 +262,9 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs.append(("Date", time.strftime("%a, %d %b %Y %H:%M:%S GMT",
                                                    time.gmtime(time.time() + args.skew))))
             return self.answer(bad[0], s3_error(bad[1], bad[2]), hdrs)
+        if args.stall_match and re.search(args.stall_match, "%s %s" % (self.command, self.path)):
+            log("%s -> stalling %g s" % (what, args.stall_seconds))
+            time.sleep(args.stall_seconds)
         if args.fail_match and re.search(args.fail_match, "%s %s" % (self.command, self.path)):
             log("%s -> 500 fail-match" % what)
             return self.answer(500, s3_error("InternalError", "injected failure"),
