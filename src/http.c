@@ -240,10 +240,52 @@ int kr_http_run_in(struct kr_http_pool *pool, const struct kr_http_req *reqs,
                    struct kr_http_resp *resps, size_t n, int max_parallel,
                    struct kr_error *err)
 {
+    return kr_http_run_metered(pool, reqs, resps, n, max_parallel, NULL, err);
+}
+
+/* The bytes moved so far by the batch's requests xs[0..started) (finished
+ * or in flight) into *done, the known sizes into *total. */
+static void measure(const struct xfer *xs, size_t started, int64_t *done, int64_t *total)
+{
+    size_t i;
+    *done = *total = 0;
+    for (i = 0; i < started; i++) {
+        const struct xfer *x = &xs[i];
+        const struct kr_http_req *r = x->req;
+        curl_off_t up = 0, down = 0, clen = -1;
+        if (r->upload_file)
+            *total += r->upload_len;
+        else if (r->body)
+            *total += (int64_t)r->body_len;
+        if (x->h) {
+            curl_easy_getinfo(x->h, CURLINFO_SIZE_UPLOAD_T, &up);
+            curl_easy_getinfo(x->h, CURLINFO_SIZE_DOWNLOAD_T, &down);
+            curl_easy_getinfo(x->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+            *done += (int64_t)up + (int64_t)down;
+            if (clen > 0)
+                *total += (int64_t)clen;
+        } else {
+            /* finished: what its request sent and its answer brought */
+            if (x->resp->status >= 200 && x->resp->status < 300 && r->upload_file)
+                *done += r->upload_len;
+            else if (x->resp->status >= 200 && x->resp->status < 300 && r->body)
+                *done += (int64_t)r->body_len;
+            *done += x->resp->downloaded + (int64_t)x->resp->body.len;
+            *total += x->resp->downloaded + (int64_t)x->resp->body.len;
+        }
+    }
+}
+
+int kr_http_run_metered(struct kr_http_pool *pool, const struct kr_http_req *reqs,
+                        struct kr_http_resp *resps, size_t n, int max_parallel,
+                        const struct kr_http_meter *meter, struct kr_error *err)
+{
     struct xfer *xs;
     CURLM *m;
     size_t next = 0, active = 0;
     int rc = KR_OK;
+    double t0 = kr_now(), last = 0;
+    bool metered = false;
 
     if (n == 0)
         return KR_OK;
@@ -281,8 +323,20 @@ int kr_http_run_in(struct kr_http_pool *pool, const struct kr_http_req *reqs,
             xfer_finish(x, msg->data.result);
             active--;
         }
+        if (meter && meter->fn && kr_now() - t0 >= 1.0 && kr_now() - last >= 0.25) {
+            int64_t done, total;
+            measure(xs, next, &done, &total);
+            meter->fn(meter->ud, done, total);
+            last = kr_now();
+            metered = true;
+        }
         if (active > 0)
             curl_multi_poll(m, NULL, 0, 200, NULL);
+    }
+    if (metered) {
+        int64_t done, total;
+        measure(xs, next, &done, &total);
+        meter->fn(meter->ud, done, total);
     }
 out:
     for (size_t i = 0; i < n; i++) {

@@ -26,6 +26,8 @@ struct kr_http_tls {
     bool insecure;                  /* do not verify the server (insecure-skip-tls-verify) */
 };
 
+struct kr_http_pool;
+
 struct kr_http_req {
     const char *method;             /* "GET", "HEAD", "PUT", "POST", "DELETE" */
     const char *url;
@@ -60,6 +62,23 @@ int kr_http_global_init(struct kr_error *err);
  */
 int kr_http_run(const struct kr_http_req *reqs, struct kr_http_resp *resps, size_t n,
                 int max_parallel, struct kr_error *err);
+
+/*
+ * A meter for long batches: fn(ud, done, total) is called about four times
+ * a second while a batch runs (never for one that ends within a second),
+ * with the bytes sent and received so far by its requests and the total of
+ * those whose size is known (request bodies, and response bodies once their
+ * Content-Length arrived), then once more when the batch ends.
+ */
+struct kr_http_meter {
+    void (*fn)(void *ud, int64_t done, int64_t total);
+    void *ud;
+};
+
+/* kr_http_run_in with a meter (NULL: none). */
+int kr_http_run_metered(struct kr_http_pool *pool, const struct kr_http_req *reqs,
+                        struct kr_http_resp *resps, size_t n, int max_parallel,
+                        const struct kr_http_meter *meter, struct kr_error *err);
 
 /*
  * A pool: one libcurl multi handle kept between kr_http_run_in calls, so its

@@ -16,7 +16,42 @@ struct kr_progress {
     int verbosity;
     bool live, color, drawn;
     double t0, last_draw;
+    /* a transfer in progress (xfer_what[0] == 0: none) */
+    char xfer_what[200];
+    int64_t xfer_done, xfer_total;
+    double xfer_t0, xfer_last_line;
 };
+
+/* n bytes as "512 B", "3.4 KiB", "1.2 GiB" into buf. */
+static const char *human(int64_t n, char buf[32])
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, 32, "%lld B", (long long)n);
+    else
+        snprintf(buf, 32, "%.1f %s", v, unit[u]);
+    return buf;
+}
+
+/* "what: 1.2 of 4.0 GiB (30%), 85.0 MiB/s" into buf. */
+static void xfer_text(const struct kr_progress *p, char *buf, size_t size)
+{
+    char a[32], b[32], r[32];
+    double el = kr_now() - p->xfer_t0;
+    int64_t rate = el > 0.5 ? (int64_t)((double)p->xfer_done / el) : 0;
+    int n = snprintf(buf, size, "%s: %s", p->xfer_what, human(p->xfer_done, a));
+    if (n > 0 && (size_t)n < size && p->xfer_total > 0)
+        n += snprintf(buf + n, size - (size_t)n, " of %s (%d%%)", human(p->xfer_total, b),
+                      (int)(100.0 * (double)p->xfer_done / (double)p->xfer_total));
+    if (n > 0 && (size_t)n < size && rate > 0)
+        snprintf(buf + n, size - (size_t)n, ", %s/s", human(rate, r));
+}
 
 struct kr_progress *kr_progress_new(FILE *f, uint32_t total, int verbosity, int live)
 {
@@ -58,6 +93,11 @@ static void draw(struct kr_progress *p)
         eta = el / p->done * (p->total - p->done);
         s = (long)(eta + 0.5);
         fprintf(p->f, ", ETA %ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    }
+    if (p->xfer_what[0]) {
+        char t[320];
+        xfer_text(p, t, sizeof t);
+        fprintf(p->f, " | %s", t);
     }
     fflush(p->f);
     p->drawn = true;
@@ -121,6 +161,36 @@ void kr_progress_msg(struct kr_progress *p, bool always, const char *fmt, ...)
     va_end(ap);
     fputc('\n', p->f);
     if (p->live)
+        draw(p);
+}
+
+void kr_progress_transfer(struct kr_progress *p, const char *what, int64_t done, int64_t total)
+{
+    const char *every = getenv("KRAIT_PROGRESS_EVERY");
+    double gap = every && atof(every) > 0 ? atof(every) : 10.0;
+    if (strncmp(p->xfer_what, what, sizeof p->xfer_what - 1) != 0) {
+        snprintf(p->xfer_what, sizeof p->xfer_what, "%s", what);
+        p->xfer_t0 = p->xfer_last_line = kr_now();
+    }
+    p->xfer_done = done;
+    p->xfer_total = total > done ? total : done;
+    if (p->live) {
+        kr_progress_tick(p);
+    } else if (p->verbosity != KR_PROGRESS_QUIET && kr_now() - p->xfer_last_line >= gap) {
+        char t[320];
+        xfer_text(p, t, sizeof t);
+        fprintf(p->f, "krait: %s\n", t);
+        fflush(p->f);
+        p->xfer_last_line = kr_now();
+    }
+}
+
+void kr_progress_transfer_end(struct kr_progress *p)
+{
+    if (!p->xfer_what[0])
+        return;
+    p->xfer_what[0] = 0;
+    if (p->live && p->drawn)
         draw(p);
 }
 

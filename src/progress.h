@@ -2,7 +2,8 @@
  * progress.h - what a run tells the person watching it. On a terminal
  * (isatty(stderr)) one live line, redrawn at most ten times a second:
  *   [ 120/200] 2 running, 0 failed, ETA 0:00:14
- * with messages (failures, -p commands) printed above it. Otherwise one
+ * with messages (failures, -p commands) printed above it, and the progress
+ * of a long S3 transfer after it. Otherwise one
  * plain line per finished job:
  *   [12/200] rule map (sample=A) done in 0.4s
  * -q prints only failures and the summary; -v adds a line when a job starts.
@@ -35,6 +36,14 @@ void kr_progress_failed(struct kr_progress *p, const char *desc, const char *det
  * when `always`. */
 void kr_progress_msg(struct kr_progress *p, bool always, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A long transfer of the run's storage: `what` (e.g. "uploading 2 outputs
+ * of rule map") has moved done of total bytes (total 0: not known yet),
+ * shown on the live line after the counts ("| what: 1.2 of 4.0 GiB (30%),
+ * 85 MiB/s"); without a live line (a log file, CI), as a message line at
+ * most every 10 s (KRAIT_PROGRESS_EVERY seconds) - not under -q.
+ * kr_progress_transfer_end takes it off the line. */
+void kr_progress_transfer(struct kr_progress *p, const char *what, int64_t done, int64_t total);
+void kr_progress_transfer_end(struct kr_progress *p);
 /* Redraw the live line if due. */
 void kr_progress_tick(struct kr_progress *p);
 /* Clear the live line for good (before the summary). */

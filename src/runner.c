@@ -24,6 +24,7 @@
 #include "executor.h"
 #include "jobgroup.h"
 #include "progress.h"
+#include "s3.h"
 #include "signals.h"
 #include "stage.h"
 #include "stage-remote.h"
@@ -889,6 +890,38 @@ static const char *unshadow(struct run *R, struct rjob *j, bool success)
     return NULL;
 }
 
+/* The progress of a job's S3 transfers on the progress line, while it
+ * lasts (transfers run in krait's loop: a long one shows what it moves). */
+struct xfer_meter {
+    struct run *R;
+    char what[200];
+};
+
+static void on_meter(void *ud, int64_t done, int64_t total)
+{
+    struct xfer_meter *m = ud;
+    kr_progress_transfer(m->R->prog, m->what, done, total);
+}
+
+static void meter_on(struct run *R, struct xfer_meter *m, const char *verb, unsigned n,
+                     const char *noun, const char *desc)
+{
+    struct kr_s3 *s3 = NULL;
+    m->R = R;
+    snprintf(m->what, sizeof m->what, "%s %u %s%s of %s", verb, n, noun, n == 1 ? "" : "s",
+             desc);
+    if (kr_storage_s3_client(R->o->storage, &s3, NULL) == KR_OK)
+        kr_s3_set_meter(s3, on_meter, m);
+}
+
+static void meter_off(struct run *R)
+{
+    struct kr_s3 *s3 = NULL;
+    if (kr_storage_s3_client(R->o->storage, &s3, NULL) == KR_OK)
+        kr_s3_set_meter(s3, NULL, NULL);
+    kr_progress_transfer_end(R->prog);
+}
+
 /* Before a job runs: fetch its s3:// inputs into the cache (in parallel;
  * unchanged cached copies are reused). NULL or a message (arena). */
 static const char *fetch_inputs(struct run *R, struct rjob *j)
@@ -902,8 +935,15 @@ static const char *fetch_inputs(struct run *R, struct rjob *j)
     if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
         kr_progress_msg(R->prog, false, "Fetching %u remote input%s of %s", j->p.nremote_in,
                         j->p.nremote_in == 1 ? "" : "s", j->p.desc);
-    if (kr_stage_fetch(R->o->storage, R->jp.stage_root, paths, j->job->nin, &e) != KR_OK)
-        return kr_arena_printf(&j->arena, "cannot fetch an input from S3: %s", e.msg);
+    {
+        struct xfer_meter m;
+        int rc;
+        meter_on(R, &m, "downloading", j->p.nremote_in, "input", j->p.desc);
+        rc = kr_stage_fetch(R->o->storage, R->jp.stage_root, paths, j->job->nin, &e);
+        meter_off(R);
+        if (rc != KR_OK)
+            return kr_arena_printf(&j->arena, "cannot fetch an input from S3: %s", e.msg);
+    }
     return NULL;
 }
 
@@ -993,9 +1033,16 @@ static const char *verify_presigned(struct run *R, struct rjob *j)
     uint32_t i;
     for (i = 0; i < j->job->nout; i++)
         isdir[i] = (j->job->out[i].flags & KR_F_DIRECTORY) != 0;
-    if (kr_stage_remote_verify(R->o->storage, R->jp.stage_root, j->p.ej.outputs, isdir,
-                               j->p.ej.noutputs, &e) != KR_OK)
-        return kr_arena_printf(&j->arena, "%s", e.msg);
+    {
+        struct xfer_meter m;
+        int rc;
+        meter_on(R, &m, "checking", j->p.nremote_out, "output", j->p.desc);
+        rc = kr_stage_remote_verify(R->o->storage, R->jp.stage_root, j->p.ej.outputs, isdir,
+                                    j->p.ej.noutputs, &e);
+        meter_off(R);
+        if (rc != KR_OK)
+            return kr_arena_printf(&j->arena, "%s", e.msg);
+    }
     return NULL;
 }
 
@@ -1009,9 +1056,16 @@ static const char *push_outputs(struct run *R, struct rjob *j)
     if (R->o->verbosity >= KR_PROGRESS_VERBOSE)
         kr_progress_msg(R->prog, false, "Uploading %u remote output%s of %s",
                         j->p.nremote_out, j->p.nremote_out == 1 ? "" : "s", j->p.desc);
-    if (kr_stage_push(R->o->storage, R->jp.stage_root, j->p.ej.outputs, j->p.ej.noutputs,
-                      &e) != KR_OK)
-        return kr_arena_printf(&j->arena, "%s", e.msg);
+    {
+        struct xfer_meter m;
+        int rc;
+        meter_on(R, &m, "uploading", j->p.nremote_out, "output", j->p.desc);
+        rc = kr_stage_push(R->o->storage, R->jp.stage_root, j->p.ej.outputs,
+                           j->p.ej.noutputs, &e);
+        meter_off(R);
+        if (rc != KR_OK)
+            return kr_arena_printf(&j->arena, "%s", e.msg);
+    }
     return NULL;
 }
 

@@ -35,6 +35,7 @@ struct kr_s3 {
     long clock_offset;          /* server time - local time, after a skew answer */
     struct kr_s3_stats stats;
     char *upload_journal;       /* directory of unfinished multipart uploads, or NULL */
+    struct kr_http_meter meter; /* progress of long batches (fn NULL: none) */
 };
 
 /* One S3 request of a batch, with its outcome. */
@@ -304,6 +305,13 @@ void kr_s3_tune(struct kr_s3 *s3, int max_parallel, int max_attempts, long backo
         s3->part_size = part_size;
 }
 
+void kr_s3_set_meter(struct kr_s3 *s3, void (*fn)(void *ud, int64_t done, int64_t total),
+                     void *ud)
+{
+    s3->meter.fn = fn;
+    s3->meter.ud = ud;
+}
+
 void kr_s3_set_list_page(struct kr_s3 *s3, int max_keys)
 {
     s3->list_page = max_keys > 0 ? max_keys : 0;
@@ -504,7 +512,7 @@ static int s3_exec(struct kr_s3 *s3, struct op *ops, size_t n, struct kr_error *
         if (m == 0)
             break;
         s3->stats.requests += (long)m;
-        rc = kr_http_run(reqs, resps, m, s3->max_parallel, err);
+        rc = kr_http_run_metered(NULL, reqs, resps, m, s3->max_parallel, &s3->meter, err);
         {
             int retry = 0;
             for (size_t j = 0; j < m; j++) {

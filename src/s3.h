@@ -54,6 +54,11 @@ void kr_s3_tune(struct kr_s3 *s3, int max_parallel, int max_attempts, long backo
                 long backoff_cap_ms, int64_t multipart_threshold, int64_t part_size);
 /* Objects per ListObjectsV2 page (max-keys); <= 0: S3's default of 1000. */
 void kr_s3_set_list_page(struct kr_s3 *s3, int max_keys);
+/* Report the progress of every batch of requests that runs over a second
+ * (kr_http_meter: bytes moved and known total of the batch's current
+ * attempt) to fn(ud, ...); fn NULL: no more. */
+void kr_s3_set_meter(struct kr_s3 *s3, void (*fn)(void *ud, int64_t done, int64_t total),
+                     void *ud);
 const struct kr_s3_stats *kr_s3_stats(const struct kr_s3 *s3);
 
 /* Split "s3://bucket/key" into kr_malloc'd bucket and key (key may be "").
