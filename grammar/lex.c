@@ -323,6 +323,7 @@ static const char *const top_directives[] = {
     "configfile", "include", "workdir", "wildcard_constraints", "localrules",
     "ruleorder", "onstart", "onsuccess", "onerror", "pepfile", "report",
     "envvars", "container", "conda", "singularity", "resource_scopes", "scattergather",
+    "storage",
 };
 
 /* Snakemake directives krait recognises but does not implement. */
@@ -1131,6 +1132,25 @@ static bool statement_word(struct kr_parser *p, size_t s, size_t e)
         p->in_module = false;
         p->pos = e;
         return true;
+    }
+    if (word_is(p->src + s, e - s, "storage") && c > e && c < p->len &&
+        is_id_start((unsigned char)p->src[c])) {
+        /* `storage NAME:`, a named storage (Snakemake 8): a top-level
+         * directive whose word carries the name, "storage NAME" */
+        size_t ne = c, c2;
+        while (ne < p->len && is_id_char((unsigned char)p->src[ne]))
+            ne++;
+        c2 = skip_blanks(p, ne);
+        if (colon_at(p, c2)) {
+            struct kr_node *nd = word_node(p, KR_N_TOPDIR, s, e);
+            nd->str = kr_arena_printf(p->arena, "storage %.*s", (int)(ne - c), p->src + c);
+            nd->slen = strlen(nd->str);
+            push(p, TK_TOPDIR, s, ne, nd, 0);
+            p->pos = c2 + 1;
+            push(p, ':', c2, c2 + 1, NULL, 0);
+            p->join_col = p->indent[p->nindent];
+            return true;
+        }
     }
     for (i = 0; i < KR_ARRAY_LEN(unsupported_top); i++) {
         if (word_is(p->src + s, e - s, unsupported_top[i].name) &&

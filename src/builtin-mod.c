@@ -115,6 +115,7 @@ void kr_mod_install(struct kr_interp *I)
     kr_mod_coll_install(I);
     kr_mod_path_install(I);
     kr_mod_time_install(I);
+    kr_mod_storage_install(I);
     predefine(I);
 }
 

@@ -498,7 +498,13 @@ static int bi_glob_wildcards(struct kr_interp *I, struct kr_value *self,
         char *dir = slash ? kr_arena_strndup(I->A, pre, (size_t)(slash - pre)) : ".";
         if (slash && slash == pre)
             dir = "/";
-        walk(I->A, dir, true, &paths, 0);
+        if (!strncmp(pre, "s3://", 5)) {
+            /* objects in S3: one listing of the literal prefix */
+            if ((rc = kr_storage_glob_s3(I, pre, &paths)) != KR_OK)
+                goto out;
+        } else {
+            walk(I->A, dir, true, &paths, 0);
+        }
         if (paths.len > WALK_MAX) {
             rc = kr_eval_error(I, "glob_wildcards(): more than %d files under '%s'; use a "
                                "longer literal prefix in the pattern", WALK_MAX, dir);

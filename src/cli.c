@@ -374,7 +374,7 @@ static int store(struct kr_cli *cli, const struct opt *o, const char *name, cons
     case O_DETACH: cli->detach = true; break;
     case O_TRACE: cli->trace = v; break;
     case O_REPORT: cli->report = v; break;
-    case O_S3EP: cli->s3_endpoint = v; break;
+    case O_S3EP: cli->s3_endpoint = v; cli->load.s3_endpoint = v; break;
     case O_STAGING:
         if (strcmp(v, "shared") != 0 && strcmp(v, "presigned") != 0)
             return kr_error_set(err, KR_EUSAGE, "%s: '%s' is not a staging mode (shared or "

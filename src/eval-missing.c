@@ -21,7 +21,6 @@ static const struct missing missing_names[] = {
     {"checkpoints", "Snakemake", NULL},
     {"shell", "Snakemake", "shell() runs commands while the rule file is read; use a rule "
                            "with shell:"},
-    {"storage", "Snakemake", NULL},
     {"github", "Snakemake", "copy the file into the repository"},
     {"gitlab", "Snakemake", "copy the file into the repository"},
     {"srcdir", "Snakemake", "paths relative to the Snakefile's directory work as they are"},

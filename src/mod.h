@@ -1,7 +1,8 @@
 /*
  * mod.h - the builtin Python modules of the rule language (re, json, yaml,
  * csv, sys, math, copy, string, textwrap, itertools, functools, collections,
- * pathlib, datetime, time, snakemake.utils.validate): each lives in its own src/mod-XXX.c file and
+ * pathlib, datetime, time, snakemake.utils.validate, snakemake.remote.S3 and
+ * the storage namespace): each lives in its own src/mod-XXX.c file and
  * exports one installer that registers a KR_V_NS namespace in I->modules.
  * builtin-mod.c calls them all and answers "krait does not support
  * 'module.name' yet" for names these modules do not have.
@@ -17,6 +18,16 @@
 /* Signature shared by every builtin function in the mod-*.c files. */
 #define KR_MOD_FN(name) static int name(struct kr_interp *I, struct kr_value *self, \
                                         const struct kr_callargs *a, struct kr_value **out)
+
+/* The `storage:` / `storage NAME:` top-level directive (n: its node, whose
+ * str is "storage" or "storage NAME"; mod-storage.c). */
+int kr_storage_topdir(struct kr_interp *I, const struct kr_node *n);
+
+/* glob_wildcards() over S3: every object under the literal prefix
+ * "s3://BUCKET/KEYPREFIX" as an "s3://BUCKET/KEY" string pushed on paths
+ * (arena), from one paginated ListObjectsV2 (--s3-endpoint-url, the usual
+ * credentials). KR_EEVAL after kr_eval_error when S3 cannot be listed. */
+int kr_storage_glob_s3(struct kr_interp *I, const char *prefix, struct kr_vec *paths);
 
 /* Register every builtin module (called once by kr_builtins_smk_install). */
 void kr_mod_install(struct kr_interp *I);
@@ -80,6 +91,7 @@ void kr_mod_pandas_install(struct kr_interp *I);
 void kr_mod_coll_install(struct kr_interp *I);
 void kr_mod_path_install(struct kr_interp *I);
 void kr_mod_time_install(struct kr_interp *I);
+void kr_mod_storage_install(struct kr_interp *I);
 
 /*
  * Attribute hooks of the objects these modules make out of ordinary values

@@ -10,6 +10,7 @@
  */
 #include "checkpoint.h"
 #include "eval.h"
+#include "mod.h"
 #include "resources.h"
 #include "shadow.h"
 
@@ -354,6 +355,7 @@ int kr_workflow_load(const struct kr_load_opts *opts, struct kr_workflow **out,
         wf->set_scatter = opts->set_scatter;
         wf->nset_scatter = opts->nset_scatter;
         wf->wrapper_prefix = opts->wrapper_prefix;
+        wf->s3_endpoint = opts->s3_endpoint;
     }
     I = kr_interp_new(wf, err);
     wf->interp = I;
@@ -1337,6 +1339,8 @@ int kr_wf_topdir(struct kr_interp *I, const struct kr_node *n)
         return kr_res_topdir_scopes(I, n);
     if (!strcmp(dn, "scattergather"))
         return kr_smk_scattergather(I, n);
+    if (!strncmp(dn, "storage", 7) && (dn[7] == '\0' || dn[7] == ' '))
+        return kr_storage_topdir(I, n);
     if (!strcmp(dn, "pepfile"))
         return kr_eval_error_at(I, n, "pepfile: is not supported by krait; use read_table() "
                                 "for sample sheets");

@@ -174,6 +174,7 @@ struct kr_workflow {
      * workflow is loaded, input functions' results when they are resolved,
      * file targets when planned (kr_wf_storage_path) - or NULL */
     const char *default_storage;
+    const char *s3_endpoint;    /* --s3-endpoint-url (kr_load_opts.s3_endpoint), or NULL */
     const char *pyctx_json_;    /* kr_wf_pyctx_json's result, made once (in arena) */
 };
 
@@ -197,6 +198,8 @@ struct kr_load_opts {
                                        dry run does */
     const char *default_storage;    /* --default-storage s3://BUCKET[/PREFIX], or NULL
                                        (inputs and outputs; logs stay local) */
+    const char *s3_endpoint;        /* --s3-endpoint-url, or NULL: where glob_wildcards()
+                                       lists an s3:// pattern */
 };
 
 /*
