@@ -820,34 +820,89 @@ int kr_s3_abort_journaled(struct kr_s3 *s3, const char *dir)
     return n;
 }
 
+/* An initiated multipart upload: its id (raw and URI-encoded; eupload
+ * emptied once there is nothing to abort) and its journal record. */
+struct mpu {
+    char *upload, *eupload, *journal;
+};
+
+/* CreateMultipartUpload of bucket/key (hdr: one more signed header, or
+ * NULL), journaled (journal_add). KR_OK with *u filled, else KR_EIO. */
+static int mpu_begin(struct kr_s3 *s3, const char *bucket, const char *key, const char *hdr,
+                     struct mpu *u, struct kr_error *err)
+{
+    struct op init = {.method = "POST", .bucket = bucket, .key = key, .body = "", .body_len = 0};
+    int rc;
+    memset(u, 0, sizeof *u);
+    kr_aws_sha256_hex("", 0, init.payload_sha);
+    init.query = kr_strdup("uploads=");
+    if (hdr)
+        init.extra[init.nextra++] = hdr;
+    if ((rc = s3_exec(s3, &init, 1, err)) == KR_OK) {
+        const char *b = kr_buf_cstr(&init.resp.body);
+        u->upload = xml_tag(b, b + init.resp.body.len, "UploadId", NULL);
+        if (!u->upload)
+            rc = kr_error_set(err, KR_EIO, "S3 POST s3://%s/%s?uploads: no UploadId in the "
+                              "answer", bucket, key);
+    }
+    ops_free(&init, 1);
+    if (rc != KR_OK)
+        return rc;
+    u->eupload = kr_aws_uri_encode(u->upload, 0);
+    u->journal = journal_add(s3, bucket, key, u->upload);
+    return KR_OK;
+}
+
+/* CompleteMultipartUpload with the <CompleteMultipartUpload> document xml
+ * (an answer 200 with an <Error> body is a failure). On failure the upload
+ * may still have completed (an answer lost, then the retry finds it gone):
+ * the caller checks the object. */
+static int mpu_complete(struct kr_s3 *s3, const char *bucket, const char *key,
+                        const struct mpu *u, const struct kr_buf *xml, struct kr_error *err)
+{
+    struct op done = {.method = "POST", .bucket = bucket, .key = key};
+    int rc;
+    done.body = xml->data;
+    done.body_len = xml->len;
+    done.query = kr_asprintf("uploadId=%s", u->eupload);
+    kr_aws_sha256_hex(xml->data, xml->len, done.payload_sha);
+    rc = s3_exec(s3, &done, 1, err);
+    if (rc == KR_OK && strstr(kr_buf_cstr(&done.resp.body), "<Error>")) {
+        done.resp.status = 500;
+        rc = op_error(s3, &done, 1, err);
+    }
+    ops_free(&done, 1);
+    return rc;
+}
+
+/* After the upload: aborted when rc is a failure (unless completed
+ * meanwhile: eupload emptied), its journal record removed, *u freed. */
+static void mpu_end(struct kr_s3 *s3, const char *bucket, const char *key, struct mpu *u, int rc)
+{
+    if (rc != KR_OK && u->eupload && u->eupload[0])
+        abort_multipart(s3, bucket, key, u->eupload);
+    if (u->journal) {
+        unlink(u->journal);     /* completed or aborted: nothing left to clean up */
+        kr_free(u->journal);
+    }
+    kr_free(u->upload);
+    kr_free(u->eupload);
+    memset(u, 0, sizeof *u);
+}
+
 static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, const char *src,
                          int64_t size, const char *mtime_hdr, struct kr_error *err)
 {
-    struct op init = {.method = "POST", .bucket = bucket, .key = key, .body = "", .body_len = 0};
     size_t nparts = (size_t)((size + s3->part_size - 1) / s3->part_size), i;
     struct op *parts = NULL;
-    char **md5h = NULL, *upload = NULL, *eupload = NULL, *journal = NULL;
+    char **md5h = NULL;
     struct kr_buf xml = KR_BUF_INIT;
-    struct op done = {.method = "POST", .bucket = bucket, .key = key};
+    struct mpu u;
     int rc;
     FILE *f = NULL;
 
-    kr_aws_sha256_hex("", 0, init.payload_sha);
-    init.query = kr_strdup("uploads=");
-    init.extra[init.nextra++] = mtime_hdr;
-    if ((rc = s3_exec(s3, &init, 1, err)) != KR_OK)
+    if ((rc = mpu_begin(s3, bucket, key, mtime_hdr, &u, err)) != KR_OK)
         goto out;
-    {
-        const char *b = kr_buf_cstr(&init.resp.body);
-        upload = xml_tag(b, b + init.resp.body.len, "UploadId", NULL);
-    }
-    if (!upload) {
-        rc = kr_error_set(err, KR_EIO, "S3 POST s3://%s/%s?uploads: no UploadId in the answer",
-                          bucket, key);
-        goto out;
-    }
-    eupload = kr_aws_uri_encode(upload, 0);
-    journal = journal_add(s3, bucket, key, upload);
     parts = kr_calloc(nparts, sizeof *parts);
     md5h = kr_calloc(nparts, sizeof *md5h);
     if (!(f = fopen(src, "rb"))) {
@@ -866,7 +921,7 @@ static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, 
         p->upload_off = (int64_t)i * s3->part_size;
         p->upload_len = size - p->upload_off < s3->part_size ? size - p->upload_off
                                                              : s3->part_size;
-        p->query = kr_asprintf("partNumber=%zu&uploadId=%s", i + 1, eupload);
+        p->query = kr_asprintf("partNumber=%zu&uploadId=%s", i + 1, u.eupload);
         md5_file_range(f, p->upload_len, md5, p->payload_sha);
         b64 = b64_16(md5);
         md5h[i] = kr_asprintf("Content-MD5: %s", b64);
@@ -883,11 +938,7 @@ static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, 
         kr_free(e);
     }
     kr_buf_puts(&xml, "</CompleteMultipartUpload>");
-    done.body = xml.data;
-    done.body_len = xml.len;
-    done.query = kr_asprintf("uploadId=%s", eupload);
-    kr_aws_sha256_hex(xml.data, xml.len, done.payload_sha);
-    if ((rc = s3_exec(s3, &done, 1, err)) != KR_OK) {
+    if ((rc = mpu_complete(s3, bucket, key, &u, &xml, err)) != KR_OK) {
         /* a Complete that succeeded but whose answer was lost makes the
          * retry fail (the upload is gone): accept the object when it is
          * ours, i.e. has our size and our mtime metadata */
@@ -902,23 +953,11 @@ static int put_multipart(struct kr_s3 *s3, const char *bucket, const char *key, 
             if (parse_krait_mtime(mt, &ok) == obj.mtime_ns && ok) {
                 kr_error_clear(err);
                 rc = KR_OK;
-                eupload[0] = 0; /* nothing to abort */
             }
         }
-        goto out;
-    }
-    /* CompleteMultipartUpload can answer 200 with an <Error> body */
-    if (strstr(kr_buf_cstr(&done.resp.body), "<Error>")) {
-        done.resp.status = 500;
-        rc = op_error(s3, &done, 1, err);
     }
 out:
-    if (rc != KR_OK && eupload && eupload[0])
-        abort_multipart(s3, bucket, key, eupload);
-    if (journal) {
-        unlink(journal);    /* completed or aborted: nothing left to clean up */
-        kr_free(journal);
-    }
+    mpu_end(s3, bucket, key, &u, rc);
     if (f)
         fclose(f);
     if (parts) {
@@ -928,11 +967,7 @@ out:
     }
     kr_free(parts);
     kr_free(md5h);
-    ops_free(&init, 1);
-    ops_free(&done, 1);
     kr_buf_free(&xml);
-    kr_free(upload);
-    kr_free(eupload);
     return rc;
 }
 
@@ -1044,33 +1079,20 @@ int kr_s3_delete(struct kr_s3 *s3, const char *bucket, const char *key, struct k
 int kr_s3_compose(struct kr_s3 *s3, const char *bucket, const char *key,
                   const struct kr_s3_object *parts, size_t nparts, struct kr_error *err)
 {
-    struct op init = {.method = "POST", .bucket = bucket, .key = key, .body = "", .body_len = 0};
-    struct op done = {.method = "POST", .bucket = bucket, .key = key};
     struct op *cp = NULL;
-    char **src = NULL, **match = NULL, *upload = NULL, *eupload = NULL, *journal = NULL;
+    char **src = NULL, **match = NULL;
     struct kr_buf xml = KR_BUF_INIT;
+    struct mpu u;
     int64_t total = 0;
     size_t i;
     int rc;
 
+    memset(&u, 0, sizeof u);
     if (nparts == 0 || nparts > 10000)
         return kr_error_set(err, KR_EUSAGE, "S3 assembling s3://%s/%s: %zu parts (S3 takes "
                             "1 to 10000)", bucket, key, nparts);
-    kr_aws_sha256_hex("", 0, init.payload_sha);
-    init.query = kr_strdup("uploads=");
-    if ((rc = s3_exec(s3, &init, 1, err)) != KR_OK)
+    if ((rc = mpu_begin(s3, bucket, key, NULL, &u, err)) != KR_OK)
         goto out;
-    {
-        const char *b = kr_buf_cstr(&init.resp.body);
-        upload = xml_tag(b, b + init.resp.body.len, "UploadId", NULL);
-    }
-    if (!upload) {
-        rc = kr_error_set(err, KR_EIO, "S3 POST s3://%s/%s?uploads: no UploadId in the answer",
-                          bucket, key);
-        goto out;
-    }
-    eupload = kr_aws_uri_encode(upload, 0);
-    journal = journal_add(s3, bucket, key, upload);
     cp = kr_calloc(nparts, sizeof *cp);
     src = kr_calloc(nparts, sizeof *src);
     match = kr_calloc(nparts, sizeof *match);
@@ -1080,7 +1102,7 @@ int kr_s3_compose(struct kr_s3 *s3, const char *bucket, const char *key,
         p->method = "PUT";
         p->bucket = bucket;
         p->key = key;
-        p->query = kr_asprintf("partNumber=%zu&uploadId=%s", i + 1, eupload);
+        p->query = kr_asprintf("partNumber=%zu&uploadId=%s", i + 1, u.eupload);
         kr_aws_sha256_hex("", 0, p->payload_sha);
         src[i] = kr_asprintf("x-amz-copy-source: /%s/%s", bucket, ek);
         /* the part as listed, not one replaced meanwhile */
@@ -1107,11 +1129,7 @@ int kr_s3_compose(struct kr_s3 *s3, const char *bucket, const char *key,
         kr_free(e);
     }
     kr_buf_puts(&xml, "</CompleteMultipartUpload>");
-    done.body = xml.data;
-    done.body_len = xml.len;
-    done.query = kr_asprintf("uploadId=%s", eupload);
-    kr_aws_sha256_hex(xml.data, xml.len, done.payload_sha);
-    if ((rc = s3_exec(s3, &done, 1, err)) != KR_OK) {
+    if ((rc = mpu_complete(s3, bucket, key, &u, &xml, err)) != KR_OK) {
         /* a Complete whose answer was lost fails on its retry (the upload is
          * gone): accept the object when it is this assembly (its size, and
          * a multipart ETag "...-N" of as many parts) */
@@ -1125,21 +1143,10 @@ int kr_s3_compose(struct kr_s3 *s3, const char *bucket, const char *key,
             strcmp(obj.etag + strlen(obj.etag) - strlen(suffix), suffix) == 0) {
             kr_error_clear(err);
             rc = KR_OK;
-            eupload[0] = 0;
         }
-        goto out;
-    }
-    if (strstr(kr_buf_cstr(&done.resp.body), "<Error>")) {
-        done.resp.status = 500;
-        rc = op_error(s3, &done, 1, err);
     }
 out:
-    if (rc != KR_OK && eupload && eupload[0])
-        abort_multipart(s3, bucket, key, eupload);
-    if (journal) {
-        unlink(journal);
-        kr_free(journal);
-    }
+    mpu_end(s3, bucket, key, &u, rc);
     if (cp) {
         ops_free(cp, nparts);
         for (i = 0; i < nparts; i++) {
@@ -1150,11 +1157,7 @@ out:
     kr_free(cp);
     kr_free(src);
     kr_free(match);
-    ops_free(&init, 1);
-    ops_free(&done, 1);
     kr_buf_free(&xml);
-    kr_free(upload);
-    kr_free(eupload);
     return rc;
 }
 
