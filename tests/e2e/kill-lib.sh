@@ -75,8 +75,12 @@ SNAKE
         fi
         "$KRAIT" run -c 4 -q > "round$kw_r.out" 2>&1 &
         kw_pid=$!
-        # a random moment between 0.3 and 1.5 s
-        sleep "$(awk -v s="$$$kw_r$(date +%N)" 'BEGIN { srand(s); printf "%.2f", 0.3 + rand() * 1.2 }')"
+        # a random moment between 0.3 and 1.5 s (mawk's srand() takes the
+        # seed modulo 2^32 badly: a 16-digit seed gave every round the same
+        # moment, so it is reduced first); the moments go to stderr
+        kw_at=$(awk -v s="$$$kw_r$(date +%N)" 'BEGIN { srand(s % 1000000007); printf "%.2f", 0.3 + rand() * 1.2 }')
+        echo "# round $kw_r: SIGKILL after $kw_at s" >&2
+        sleep "$kw_at"
         if kill -9 $kw_pid 2>/dev/null; then KW_KILLED=$((KW_KILLED + 1)); fi
         wait $kw_pid 2>/dev/null
         kw_r=$((kw_r + 1))
