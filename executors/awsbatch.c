@@ -72,6 +72,7 @@
 #define BATCH_ARRAY_THRESHOLD 10
 #define BATCH_ARRAY_MAX 10000           /* Batch's largest array */
 #define BATCH_SCRIPT_MAX (24 * 1024)    /* keep an array's command well inside Batch's limits */
+#define BATCH_PAYLOAD_MAX (30 * 1024)   /* Batch's quota: a SubmitJob payload is at most 30 KiB */
 #define BATCH_DESCRIBE_MAX 100          /* ids per DescribeJobs */
 #define BATCH_QUERY_FAILS 10
 #define BATCH_ABSENT_LOST 3             /* queries that miss a job before it is LOST */
@@ -566,6 +567,25 @@ static json_t *submit_req(struct awsb *S, const struct kr_exec_job *job, const c
                     overrides(kr_buf_cstr(&b), job), "tags", "krait-job",
                     job->name ? job->name : "?");
     kr_buf_free(&b);
+    {
+        /* Batch refuses a SubmitJob payload over 30 KiB: say why before */
+        char *body = json_dumps(req, JSON_COMPACT);
+        size_t len = body ? strlen(body) : 0;
+        if (body) {
+            memset(body, 0, len);   /* it may hold presigned URLs */
+            free(body);
+        }
+        if (len > BATCH_PAYLOAD_MAX) {
+            json_decref(req);
+            kr_error_set(err, KR_EUSAGE, "job %s: its SubmitJob request would be %zu bytes, "
+                         "over AWS Batch's 30 KiB: its command (with the presigned URLs of "
+                         "its S3 files, packed) or environment is too long; give the rule "
+                         "fewer S3 files or a shorter environment, or run with "
+                         "--storage-staging shared on a shared file system",
+                         job->name ? job->name : "?", len);
+            return NULL;
+        }
+    }
     return req;
 }
 

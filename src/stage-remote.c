@@ -18,7 +18,10 @@
 #include "stage.h"
 #include "storage.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +74,48 @@ static const char *part_tag(struct kr_arena *arena)
     us = (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
     return kr_arena_printf(arena, "%013llx%03x", us & 0xfffffffffffffULL,
                            (unsigned)((seq++ ^ (unsigned)getpid() << 4) & 0xfff));
+}
+
+/* From how many bytes a job's script goes packed (gzip, base64):
+ * KRAIT_STAGE_PACK_MIN, else KR_STAGE_REMOTE_PACK_MIN. */
+static size_t pack_min(void)
+{
+    return (size_t)env_bytes("KRAIT_STAGE_PACK_MIN", 0, 1LL << 40, KR_STAGE_REMOTE_PACK_MIN);
+}
+
+/* data gzipped (libarchive's raw format) and base64-encoded, no newline:
+ * kr_malloc'd, or NULL when libarchive cannot (then the script goes as it
+ * is). */
+static char *gzip_base64(const char *data, size_t len)
+{
+    size_t cap = len + len / 8 + 1024, used = 0;
+    unsigned char *z = kr_malloc(cap);
+    struct archive *a = archive_write_new();
+    struct archive_entry *e = archive_entry_new();
+    char *out = NULL;
+    bool ok = a && e && archive_write_add_filter_gzip(a) == ARCHIVE_OK &&
+              archive_write_set_format_raw(a) == ARCHIVE_OK &&
+              archive_write_set_bytes_in_last_block(a, 1) == ARCHIVE_OK &&
+              archive_write_open_memory(a, z, cap, &used) == ARCHIVE_OK;
+    if (ok) {
+        archive_entry_set_pathname(e, "job.sh");
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_size(e, (la_int64_t)len);
+        ok = archive_write_header(a, e) == ARCHIVE_OK &&
+             archive_write_data(a, data, len) == (la_ssize_t)len &&
+             archive_write_close(a) == ARCHIVE_OK;
+    }
+    if (ok && used > 0) {
+        out = kr_malloc(4 * ((used + 2) / 3) + 1);
+        EVP_EncodeBlock((unsigned char *)out, z, (int)used);
+    }
+    if (e)
+        archive_entry_free(e);
+    if (a)
+        archive_write_free(a);
+    memset(z, 0, cap);  /* it held the URLs */
+    kr_free(z);
+    return out;
 }
 
 /* Whether `line` is a whole line of text. */
@@ -333,7 +378,7 @@ static const char prelude[] =
 const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct kr_arena *arena)
 {
     struct kr_buf in = KR_BUF_INIT, b = KR_BUF_INIT;
-    char delim[48];
+    char delim[48], *packed;
     const char *out;
     size_t i;
     unsigned n = 0;
@@ -456,17 +501,33 @@ const char *kr_stage_remote_script(const struct kr_stage_remote_job *rj, struct 
     }
     kr_buf_puts(&in, "exit 0\n");
 
-    do
-        snprintf(delim, sizeof delim, "KRAIT_STAGE_SCRIPT_%u", n++);
-    while (has_line(kr_buf_cstr(&in), delim));
     kr_buf_puts(&b, "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN "
                     "AWS_SECURITY_TOKEN\n"
                     "kr_d=$(mktemp -d \"${TMPDIR:-/tmp}/krait-stage.XXXXXX\") || { echo 'krait "
                     "staging: cannot create a scratch directory (mktemp -d)' >&2; exit 1; }\n");
-    kr_buf_printf(&b, "(umask 077 && cat > \"$kr_d/job.sh\") <<'%s'\n", delim);
-    kr_buf_append(&b, in.data, in.len);
-    kr_buf_printf(&b, "%s\nif command -v bash >/dev/null 2>&1; then exec bash \"$kr_d/job.sh\" "
-                  "\"$kr_d\"; else exec sh \"$kr_d/job.sh\" \"$kr_d\"; fi\n", delim);
+    if (in.len >= pack_min() && (packed = gzip_base64(in.data, in.len)) != NULL) {
+        /* a big script (many files, long session-token URLs) goes packed:
+         * AWS Batch takes at most 30 KiB per SubmitJob */
+        kr_buf_puts(&b, "command -v base64 >/dev/null 2>&1 && command -v gzip >/dev/null 2>&1 "
+                        "|| { echo 'krait staging: the job needs base64 and gzip where it runs "
+                        "(its script is packed): add them to the image, or use "
+                        "--storage-staging shared' >&2; exit 1; }\n"
+                        "(umask 077 && printf '%s' '");
+        kr_buf_puts(&b, packed);
+        kr_buf_puts(&b, "' | base64 -d | gzip -dc > \"$kr_d/job.sh\") || { echo 'krait staging: "
+                        "cannot unpack the job script' >&2; exit 1; }\n");
+        memset(packed, 0, strlen(packed));
+        kr_free(packed);
+    } else {
+        do
+            snprintf(delim, sizeof delim, "KRAIT_STAGE_SCRIPT_%u", n++);
+        while (has_line(kr_buf_cstr(&in), delim));
+        kr_buf_printf(&b, "(umask 077 && cat > \"$kr_d/job.sh\") <<'%s'\n", delim);
+        kr_buf_append(&b, in.data, in.len);
+        kr_buf_printf(&b, "%s\n", delim);
+    }
+    kr_buf_puts(&b, "if command -v bash >/dev/null 2>&1; then exec bash \"$kr_d/job.sh\" "
+                    "\"$kr_d\"; else exec sh \"$kr_d/job.sh\" \"$kr_d\"; fi\n");
     out = kr_arena_strndup(arena, b.data, b.len);
     /* both buffers held URLs: wipe them before they go back to the heap */
     memset(in.data, 0, in.len);

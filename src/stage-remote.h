@@ -10,7 +10,8 @@
  *
  * What the wrapper does, in order:
  *   1. makes a private scratch directory (mktemp -d, 0700) and writes the
- *      rest of itself there (0600), then re-executes from that file with
+ *      rest of itself there (0600; unpacked with base64 and gzip when it
+ *      was packed, see KR_STAGE_REMOTE_PACK_MIN), then re-executes from that file with
  *      AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN /
  *      AWS_SECURITY_TOKEN removed from the environment, so that neither the
  *      job's environment nor the argv of its processes holds a key or a URL
@@ -89,6 +90,12 @@ struct kr_storage;
  * POST), and the default size of the parts of larger ones. */
 #define KR_STAGE_REMOTE_PUT_MAX (5368709120LL)
 #define KR_STAGE_REMOTE_PART_SIZE (512LL << 20)
+
+/* A script from this size on goes packed (gzip, then base64 in the outer
+ * text, unpacked with `base64 -d | gzip -dc` where the job runs), so that a
+ * job with many files and long session-token URLs still fits AWS Batch's
+ * 30 KiB per SubmitJob. KRAIT_STAGE_PACK_MIN (bytes) replaces it. */
+#define KR_STAGE_REMOTE_PACK_MIN (16384)
 
 /* One object of a presigned job. */
 struct kr_stage_remote_file {

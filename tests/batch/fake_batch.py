@@ -689,6 +689,12 @@ def request_params(body, op):
         params = json.loads(body or b"{}")
     except ValueError as e:
         raise ApiError(400, "SerializationException", "body is not JSON: %s" % e)
+    if op.name == "SubmitJob" and len(body or b"") > 30 * 1024:
+        # AWS Batch's service quota: "Maximum job payload size (for SubmitJob
+        # API operations): 30 KiB"
+        stats["faults"]["invalid"] += 1
+        raise client_error("SubmitJob payload of %d bytes exceeds the maximum of 30 KiB"
+                           % len(body))
     report = VALIDATOR.validate(params, op.input_shape)
     if report.has_errors():
         stats["faults"]["invalid"] += 1

@@ -128,13 +128,13 @@ rule big:
     container: "docker.io/library/debian:bookworm-slim"
     shell: "head -c 7340032 /dev/urandom > {output[0]}; md5sum < {output[0]} | cut -c1-32 > {output[1]}"
 EOS
-    export KRAIT_PRESIGN_PUT_MAX=1048576 KRAIT_PRESIGN_PART_SIZE=5242880
+    export KRAIT_PRESIGN_PUT_MAX=1048576 KRAIT_PRESIGN_PART_SIZE=5242880 KRAIT_STAGE_PACK_MIN=0
     $r -s Snakefile.big --default-storage "s3://bkt/$p" > "../$p.big" 2>&1 &&
         [ "$(get "s3://bkt/$p/results/big.bin" | md5sum | cut -c1-32)" = "$(get "s3://bkt/$p/results/big.md5")" ] &&
         ! "$D" -e "$S3_ENDPOINT" ls "s3://bkt/$p/" 2>/dev/null | grep -q krait-part
-    x=$?; check $x "$b: a 7 MiB output (limit 1 MiB) went up from the job in parts, assembled by S3"
+    x=$?; check $x "$b: a 7 MiB output (limit 1 MiB) went up from the job in parts, assembled by S3 (its script packed)"
     [ $x -eq 0 ] || sed 's/^/#   /' "../$p.big" | tail -n 8
-    unset KRAIT_PRESIGN_PUT_MAX KRAIT_PRESIGN_PART_SIZE
+    unset KRAIT_PRESIGN_PUT_MAX KRAIT_PRESIGN_PART_SIZE KRAIT_STAGE_PACK_MIN
 }
 
 # ---- AWS Batch -------------------------------------------------------------------
@@ -143,6 +143,18 @@ section aws-batch batch batch
 ! grep -q "cd -- '$PWD'\|\.krait/log\|$SECRET" "$BATCH_FAKE/record.jsonl" &&
     grep -q "kr_d=" "$BATCH_FAKE/record.jsonl"
 check $? "aws-batch: the submitted commands hold the staging wrapper and no path or secret of krait's"
+grep -q "base64 -d | gzip -dc" "$BATCH_FAKE/record.jsonl"
+check $? "aws-batch: a packed job script was submitted"
+cat > Snakefile.many <<'EOS'
+rule many:
+    output: expand("results/many/{i}.txt", i=range(120))
+    container: "docker.io/library/debian:bookworm-slim"
+    shell: "for f in {output}; do echo x > $f; done"
+EOS
+! batch -s Snakefile.many --default-storage s3://bkt/batch > ../batch.many 2>&1 &&
+    grep -q "its SubmitJob request would be [0-9]* bytes, over AWS Batch's 30 KiB" ../batch.many
+x=$?; check $x "aws-batch: a job too big for one SubmitJob is refused before it is sent, saying why"
+[ $x -eq 0 ] || sed 's/^/#   /' ../batch.many | tail -n 6
 [ "$(batch_stat requests.GetLogEvents)" -ge 5 ]
 check $? "aws-batch: the logs were read with GetLogEvents (paged: $(batch_stat requests.GetLogEvents) requests)"
 

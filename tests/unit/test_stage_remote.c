@@ -7,7 +7,8 @@
  * uploaded then; S3 errors become one line with S3's code and message; no
  * URL ever appears in the wrapper's output nor in any argv of curl; the
  * scratch directory is removed; the AWS keys are not in the command's
- * environment; URL expiry from the job's runtime.
+ * environment; a big script is packed (gzip, base64) and runs the same;
+ * URL expiry from the job's runtime.
  */
 #include "stage-remote.h"
 #include "tap.h"
@@ -177,6 +178,19 @@ int main(void)
              "./nobash/sh -eu -c \"$(cat wrapper.sh)\" 2>stderr >stdout", dir);
     ok(system(cmd) == 0 && slurp("put-1") && !strcmp(slurp("put-1"), "HELLO\n"),
        "... the job runs with sh and stages its files");
+
+    /* a big script goes packed (gzip, base64) and runs the same */
+    setenv("KRAIT_STAGE_PACK_MIN", "0", 1);
+    in.url = "http://stub/get-hello?X-Amz-Signature=SIGSECRET8";
+    s = kr_stage_remote_script(&rj, &a);
+    ok(strstr(s, "base64 -d | gzip -dc") && !strstr(s, "SIGSECRET8") && !strstr(s, "kr_get"),
+       "packed: neither the URLs nor the code in plain text");
+    snprintf(cmd, sizeof cmd, "rm -f '%s/put-1'", dir);
+    system(cmd);
+    is_int(run(s), 0, "the packed job succeeds");
+    ok(slurp("put-1") && !strcmp(slurp("put-1"), "HELLO\n"), "... and stages its files");
+    unsetenv("KRAIT_STAGE_PACK_MIN");
+    ok(!strstr(kr_stage_remote_script(&rj, &a), "base64 -d"), "a small script goes as it is");
 
     /* expiry */
     unsetenv("KRAIT_PRESIGN_EXPIRES");
