@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <strings.h>
 
 struct xfer {
@@ -67,7 +69,18 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
     curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
     if (x->req->download_file && code >= 200 && code < 300) {
         if (!x->out && !x->out_failed) {
-            x->out = fopen(x->req->download_file, "wb");
+            if (x->req->download_into) {
+                int fd = open(x->req->download_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+                x->out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+                if (fd >= 0 && !x->out)
+                    close(fd);
+                if (x->out && fseeko(x->out, (off_t)x->req->download_off, SEEK_SET) != 0) {
+                    fclose(x->out);
+                    x->out = NULL;
+                }
+            } else {
+                x->out = fopen(x->req->download_file, "wb");
+            }
             if (!x->out)
                 x->out_failed = 1;
         }
@@ -179,8 +192,8 @@ static void xfer_finish(struct xfer *x, CURLcode rc)
         rc = CURLE_WRITE_ERROR;
     x->out = NULL;
     /* a 2xx download that never wrote a byte still creates an (empty) file */
-    if (rc == CURLE_OK && x->req->download_file && code >= 200 && code < 300 &&
-        !resp->downloaded) {
+    if (rc == CURLE_OK && x->req->download_file && !x->req->download_into && code >= 200 &&
+        code < 300 && !resp->downloaded) {
         FILE *f = fopen(x->req->download_file, "wb");
         if (!f || fclose(f) != 0)
             rc = CURLE_WRITE_ERROR;

@@ -37,7 +37,9 @@ struct kr_http_req {
     size_t body_len;
     const char *upload_file;        /* ... or bytes [upload_off, +upload_len) of a file */
     int64_t upload_off, upload_len;
-    const char *download_file;      /* 2xx body written here (created/truncated) */
+    const char *download_file;      /* 2xx body written here (created/truncated) ... */
+    bool download_into;             /* ... or into it as it is (created if missing), */
+    int64_t download_off;           /* from this offset (a ranged GET's part) */
     long timeout_s;                 /* whole-transfer limit; 0: none */
     const struct kr_http_tls *tls;  /* NULL: defaults */
 };

@@ -51,7 +51,10 @@ struct op {
     const char *extra[4];       /* more "Name: value" headers (signed) */
     size_t nextra;
     const char *download_file;
+    bool download_into;         /* write at download_off into the existing file */
+    int64_t download_off;
     int ok_404;                 /* a 404 is an answer, not an error (HEAD, DELETE) */
+    int ok_416;                 /* a 416 too (a ranged GET of an empty object) */
     int verify_md5;             /* GET: check the body against a plain-MD5 ETag */
     struct kr_http_resp resp;
     int done;
@@ -360,8 +363,10 @@ static enum verdict judge(struct kr_s3 *s3, struct op *o)
     enum verdict v;
     if (r->status == 0)
         return V_RETRY; /* connection refused/reset, timeout, truncated body */
-    if ((r->status >= 200 && r->status < 300) || (r->status == 404 && o->ok_404)) {
-        if (o->download_file && r->status == 200 && (len = kr_http_header(r, "Content-Length"))) {
+    if ((r->status >= 200 && r->status < 300) || (r->status == 404 && o->ok_404) ||
+        (r->status == 416 && o->ok_416)) {
+        if (o->download_file && (r->status == 200 || r->status == 206) &&
+            (len = kr_http_header(r, "Content-Length"))) {
             int short_body = strtoll(len, NULL, 10) != r->downloaded;
             kr_free(len);
             if (short_body)
@@ -412,6 +417,8 @@ static const char *hint_for(const char *code, long status)
         return "the credentials may not do this: check the bucket policy and IAM permissions";
     if (strcmp(code, "BadDigest") == 0 || strcmp(code, "InvalidDigest") == 0)
         return "the data changed in transit or on disk: rerun";
+    if (strcmp(code, "PreconditionFailed") == 0)
+        return "the object changed while it was being downloaded: rerun";
     if (strcmp(code, "NotImplemented") == 0)
         return "this S3-compatible server lacks the operation (outputs over 5 GiB of presigned "
                "jobs need UploadPartCopy): use --storage-staging shared";
@@ -503,7 +510,8 @@ static int s3_exec(struct kr_s3 *s3, struct op *ops, size_t n, struct kr_error *
                 .headers = (const char *const *)&hdrs[first + o->nextra],
                 .nheaders = nh - first - o->nextra, .body = o->body, .body_len = o->body_len,
                 .upload_file = o->upload_file, .upload_off = o->upload_off,
-                .upload_len = o->upload_len, .download_file = o->download_file};
+                .upload_len = o->upload_len, .download_file = o->download_file,
+                .download_into = o->download_into, .download_off = o->download_off};
             if (strcmp(o->method, "PUT") == 0 && !o->body && !o->upload_file)
                 reqs[m].body = "";
             memset(&resps[m], 0, sizeof resps[m]);
@@ -619,29 +627,178 @@ static int md5_file(const char *path, char hex[33], int64_t *size)
     return 0;
 }
 
+/* The total size in a 206 answer's Content-Range ("bytes A-B/TOTAL"), or -1. */
+static int64_t range_total(const struct kr_http_resp *r)
+{
+    char *v = kr_http_header(r, "Content-Range");
+    const char *slash = v ? strrchr(v, '/') : NULL;
+    int64_t t = slash && slash[1] != '*' ? strtoll(slash + 1, NULL, 10) : -1;
+    kr_free(v);
+    return t;
+}
+
+/* The requests of one round of fetch_into: ops[k] fetches part of object
+ * owner[k]; hdrs holds their Range lines. */
+struct fetch_round {
+    struct op *ops;
+    size_t *owner;
+    char **hdrs;
+    size_t n, cap;
+};
+
+/* Add a GET of xf[i] into file (a range [off, end) when end > 0, written
+ * at off into the file; else the whole object). */
+static struct op *round_add(struct fetch_round *r, const struct kr_s3_xfer *xf, size_t i,
+                            const char *file, int64_t off, int64_t end)
+{
+    struct op *o;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 16;
+        r->ops = kr_realloc(r->ops, r->cap * sizeof *r->ops);
+        r->owner = kr_realloc(r->owner, r->cap * sizeof *r->owner);
+        r->hdrs = kr_realloc(r->hdrs, r->cap * sizeof *r->hdrs);
+    }
+    o = &r->ops[r->n];
+    memset(o, 0, sizeof *o);
+    r->owner[r->n] = i;
+    r->hdrs[r->n] = NULL;
+    o->method = "GET";
+    o->bucket = xf[i].bucket;
+    o->key = xf[i].key;
+    o->download_file = file;
+    if (end > 0) {
+        o->download_into = true;
+        o->download_off = off;
+        r->hdrs[r->n] = kr_asprintf("Range: bytes=%lld-%lld", (long long)off, (long long)end - 1);
+        o->extra[o->nextra++] = r->hdrs[r->n];
+    }
+    r->n++;
+    return o;
+}
+
+static void round_free(struct fetch_round *r)
+{
+    size_t k;
+    ops_free(r->ops, r->n);
+    for (k = 0; k < r->n; k++)
+        kr_free(r->hdrs[k]);
+    kr_free(r->ops);
+    kr_free(r->owner);
+    kr_free(r->hdrs);
+    memset(r, 0, sizeof *r);
+}
+
+/* The ranges [from, total) of xf[i], s3->part_size each, into file. */
+static void add_ranges(struct fetch_round *r, const struct kr_s3_xfer *xf, size_t i,
+                       const char *file, int64_t from, int64_t total, int64_t rsize)
+{
+    int64_t off;
+    for (off = from; off < total; off += rsize)
+        round_add(r, xf, i, file, off, off + rsize < total ? off + rsize : total);
+}
+
+/*
+ * Download objects xf[0..n) into files parts[0..n) (created empty first),
+ * filling xf[i].obj (its size the whole object's). An object known
+ * (xf[i].have_size) to be at most s3->part_size bytes is one plain GET; a
+ * bigger one comes in ranges of that size, all at once, in parallel with
+ * the other objects', each written at its offset; one of unknown size is
+ * asked for its first range, and the rest follows when the answer says it
+ * is bigger (an empty one answers 416 and is fetched whole). Every answer
+ * about one object must carry the same ETag: ranges of two versions (the
+ * object replaced meanwhile) leave the file empty, so that the caller's
+ * size check fails and it fetches again. KR_OK when every request
+ * succeeded; the caller checks sizes and MD5s.
+ */
+static int fetch_into(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, char **parts,
+                      struct kr_error *err)
+{
+    int64_t rsize = s3->part_size > 0 ? s3->part_size : (16 << 20);
+    struct fetch_round r;
+    bool *mixed = kr_calloc(n ? n : 1, sizeof *mixed);
+    size_t i, k;
+    int rc = KR_OK, round;
+
+    memset(&r, 0, sizeof r);
+    for (i = 0; i < n; i++) {
+        FILE *f = fopen(parts[i], "wb");
+        memset(&xf[i].obj, 0, sizeof xf[i].obj);
+        xf[i].obj.size = -1;
+        if (!f || fclose(f) != 0) {
+            kr_free(mixed);
+            return kr_error_set(err, KR_EIO, "S3 GET s3://%s/%s: cannot create '%s': %s",
+                                xf[i].bucket, xf[i].key, parts[i], strerror(errno));
+        }
+        if (xf[i].have_size && xf[i].size <= rsize)
+            round_add(&r, xf, i, parts[i], 0, 0);
+        else if (xf[i].have_size)
+            add_ranges(&r, xf, i, parts[i], 0, xf[i].size, rsize);
+        else
+            round_add(&r, xf, i, parts[i], 0, rsize)->ok_416 = 1;
+    }
+    for (round = 0; round < 2 && rc == KR_OK && r.n > 0; round++) {
+        struct fetch_round next;
+        memset(&next, 0, sizeof next);
+        rc = s3_exec(s3, r.ops, r.n, err);
+        for (k = 0; rc == KR_OK && k < r.n; k++) {
+            struct op *o = &r.ops[k];
+            struct kr_s3_xfer *x = &xf[r.owner[k]];
+            struct kr_s3_object got;
+            if (o->resp.status == 416) {
+                /* an empty object has no range: fetched whole */
+                round_add(&next, xf, r.owner[k], parts[r.owner[k]], 0, 0);
+                continue;
+            }
+            fill_object(&o->resp, &got);
+            if (o->resp.status == 206)
+                got.size = range_total(&o->resp);
+            if (x->obj.size < 0) {
+                x->obj = got;
+                /* a first range of an object of unknown size: the rest now */
+                if (o->ok_416 && o->resp.status == 206 && got.size > rsize)
+                    add_ranges(&next, xf, r.owner[k], parts[r.owner[k]], rsize, got.size,
+                               rsize);
+            } else if (strcmp(x->obj.etag, got.etag) != 0 || x->obj.size != got.size) {
+                mixed[r.owner[k]] = true;
+            }
+        }
+        round_free(&r);
+        r = next;
+    }
+    round_free(&r);
+    for (i = 0; rc == KR_OK && i < n; i++) {
+        if (!mixed[i])
+            continue;
+        /* two versions: nothing of this try may pass */
+        FILE *f = fopen(parts[i], "wb");
+        if (f)
+            fclose(f);
+    }
+    kr_free(mixed);
+    return rc;
+}
+
 int kr_s3_get(struct kr_s3 *s3, const char *bucket, const char *key, const char *dest,
               struct kr_s3_object *obj, struct kr_error *err)
 {
     char *part = kr_asprintf("%s.part", dest);
-    struct op o = {.method = "GET", .bucket = bucket, .key = key, .download_file = part};
-    struct kr_s3_object got;
+    struct kr_s3_xfer x = {.bucket = bucket, .key = key, .file = dest};
     int rc, tries;
 
     for (tries = 0;; tries++) {
         char md5[33];
         int64_t size = 0;
-        o.done = 0;
-        rc = s3_exec(s3, &o, 1, err);
+        unlink(part);   /* parts are written into it: no byte of an earlier try may stay */
+        rc = fetch_into(s3, &x, 1, &part, err);
         if (rc != KR_OK)
             break;
-        fill_object(&o.resp, &got);
         if (md5_file(part, md5, &size) != 0) {
             rc = kr_error_set(err, KR_EIO, "S3 GET s3://%s/%s: cannot read back '%s': %s",
                               bucket, key, part, strerror(errno));
             break;
         }
         /* a plain (single-part) ETag is the MD5 of the content */
-        if (size == got.size && (strlen(got.etag) != 32 || strcmp(md5, got.etag) == 0))
+        if (size == x.obj.size && (strlen(x.obj.etag) != 32 || strcmp(md5, x.obj.etag) == 0))
             break;
         if (tries + 1 >= s3->max_attempts) {
             rc = kr_error_set(err, KR_EIO,
@@ -658,15 +815,13 @@ int kr_s3_get(struct kr_s3 *s3, const char *bucket, const char *key, const char 
     if (rc != KR_OK)
         unlink(part);
     else if (obj)
-        *obj = got;
-    ops_free(&o, 1);
+        *obj = x.obj;
     kr_free(part);
     return rc;
 }
 
 int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_error *err)
 {
-    struct op *ops;
     char **parts;
     size_t i;
     int rc;
@@ -675,20 +830,15 @@ int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_
         return KR_OK;
     if (n == 1)
         return kr_s3_get(s3, xf[0].bucket, xf[0].key, xf[0].file, &xf[0].obj, err);
-    ops = kr_calloc(n, sizeof *ops);
     parts = kr_calloc(n, sizeof *parts);
     for (i = 0; i < n; i++) {
         parts[i] = kr_asprintf("%s.part", xf[i].file);
-        ops[i].method = "GET";
-        ops[i].bucket = xf[i].bucket;
-        ops[i].key = xf[i].key;
-        ops[i].download_file = parts[i];
+        unlink(parts[i]);
     }
-    rc = s3_exec(s3, ops, n, err);
+    rc = fetch_into(s3, xf, n, parts, err);
     for (i = 0; rc == KR_OK && i < n; i++) {
         char md5[33];
         int64_t size = -1;
-        fill_object(&ops[i].resp, &xf[i].obj);
         if (md5_file(parts[i], md5, &size) == 0 && size == xf[i].obj.size &&
             (strlen(xf[i].obj.etag) != 32 || strcmp(md5, xf[i].obj.etag) == 0)) {
             if (rename(parts[i], xf[i].file) != 0)
@@ -704,8 +854,6 @@ int kr_s3_get_many(struct kr_s3 *s3, struct kr_s3_xfer *xf, size_t n, struct kr_
         unlink(parts[i]);
         kr_free(parts[i]);
     }
-    ops_free(ops, n);
-    kr_free(ops);
     kr_free(parts);
     return rc;
 }

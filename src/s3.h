@@ -79,6 +79,8 @@ struct kr_s3_xfer {
     const char *bucket;
     const char *key;
     const char *file;           /* local destination (GET) or source (PUT) */
+    bool have_size;             /* GET: size is the object's, as listed (its ranges are */
+    int64_t size;               /* planned from it; else the first answer tells) */
     struct kr_s3_object obj;    /* filled on success (size, ETag, mtime) */
 };
 

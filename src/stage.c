@@ -225,6 +225,8 @@ int kr_stage_fetch(struct kr_storage *s, const char *root, const char *const *gi
         xf[m].bucket = bks[m];
         xf[m].key = keys[m];
         xf[m].file = file;
+        xf[m].have_size = true;     /* listed or HEADed: its ranges are planned from it */
+        xf[m].size = obj.size;
         m++;
     }
     if (rc == KR_OK && m > 0) {

@@ -4,7 +4,8 @@
 # shows on the live line what it moves, how much and how fast, and without a
 # terminal as a line every KRAIT_PROGRESS_EVERY seconds (10 by default). The
 # proxy stalls the transfers (--stall-match) to make them long; the live line
-# is read from a terminal made by script(1).
+# is read from a terminal made by script(1). A big input comes in ranges, all
+# at once.
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt --stall-match '^(PUT /bkt/prog/out\.bin|GET /bkt/prog/in\.bin)' --stall-seconds 2.5 || exit 0
 D="$KR_BUILDDIR/tests/unit/s3_drive"
@@ -42,6 +43,13 @@ t "without a terminal: a line every KRAIT_PROGRESS_EVERY seconds while a downloa
 t "no such line for transfers under a second, nor under -q" \
   '"$KRAIT" run -q -c 1 --s3-endpoint-url "$S3_ENDPOINT" -R size >../quiet.out 2>&1 &&
    ! grep -q "downloading\|uploading" ../quiet.out'
+: > ../proxy.log
+rm -rf .krait/storage/s3/bkt/prog/in.bin .krait/storage/s3.meta/bkt/prog/in.bin
+t "an input of known size (3 MiB, 1 MiB ranges) comes in 3 ranges at once, whole" \
+  'KRAIT_S3_PART_SIZE=1048576 "$KRAIT" run -q -c 1 --s3-endpoint-url "$S3_ENDPOINT" -R size >../ranged.out 2>&1 &&
+   [ "$(grep -c "^GET /bkt/prog/in.bin -> 206 range=bytes=" ../proxy.log)" = 3 ] &&
+   grep -q "^GET /bkt/prog/in.bin -> 206 range=bytes=2097152-3145727$" ../proxy.log &&
+   cmp -s .krait/storage/s3/bkt/prog/in.bin ../in.bin'
 [ $fail = 0 ] || { for f in ../typescript ../plain.out; do echo "# == $f"; tr "\r" "\n" < "$f" | tail -n 12 | sed "s/^/#   /"; done; }
 echo "1..$n"
 exit $fail

@@ -11,9 +11,11 @@ else the proxy answers 403 SignatureDoesNotMatch (XML, like S3) and does not
 forward. A signed payload hash (x-amz-content-sha256) must match the body
 (400 XAmzContentSHA256Mismatch), presigned URLs must not have expired (403).
 
-Every x-amz-* header must be signed, as S3 requires. UploadPartCopy, which
-s3rver does not implement, the proxy does itself over s3rver's GET and
-UploadPart (see upload_part_copy).
+Every x-amz-* header must be signed, as S3 requires. Where s3rver departs
+from S3 the proxy answers as S3 does: UploadPartCopy (not implemented by
+s3rver) is done over s3rver's GET and UploadPart (see upload_part_copy); a
+GET's If-Match (ignored by s3rver) is checked (412 PreconditionFailed); a
+Range of an empty object (a broken 206 from s3rver) is 416 InvalidRange.
 
 Faults, at --fault-rate (0..1) per request, chosen at random among
 --faults (comma list): 500 (InternalError), 503 (SlowDown), reset (close the
@@ -306,7 +308,17 @@ class Handler(BaseHTTPRequestHandler):
                     fwd[k] = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t.timestamp() - args.skew))
         conn.request(self.command, self.path, body=body if n else None, headers=fwd)
         r = conn.getresponse()
-        data = r.read()
+        try:
+            data = r.read()
+        except http.client.IncompleteRead as e:
+            conn.close()
+            if self.command == "GET" and r.status == 206 and self.headers.get("Range"):
+                # s3rver answers a range of an empty object with a 206 that
+                # announces one byte and sends none; S3 answers 416
+                log("%s -> 416 InvalidRange (for s3rver's broken 206 of an empty object)" % what)
+                return self.answer(416, s3_error("InvalidRange", "The requested range is not "
+                                                 "satisfiable"), [("Content-Type", "application/xml")])
+            data = e.partial
         hdrs = [(k, v) for k, v in r.getheaders()
                 if k.lower() not in ("transfer-encoding", "connection", "content-length")]
         conn.close()
@@ -314,7 +326,8 @@ class Handler(BaseHTTPRequestHandler):
             log("%s -> after500 fault (upstream said %d)" % (what, r.status))
             return self.answer(500, s3_error("InternalError", "injected fault"),
                                [("Content-Type", "application/xml")])
-        if fault == "truncate" and self.command == "GET" and len(data) > 1 and r.status == 200:
+        if fault == "truncate" and self.command == "GET" and len(data) > 1 and \
+                r.status in (200, 206):
             log("%s -> truncate fault" % what)
             self.send_response_only(r.status)
             for k, v in hdrs:
@@ -325,7 +338,16 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        log("%s -> %d" % (what, r.status))
+        want = self.headers.get("If-Match")
+        if self.command == "GET" and want is not None and r.status in (200, 206) and \
+                want.strip('"') != (r.getheader("ETag") or "").strip('"'):
+            # S3's conditional GET (s3rver ignores If-Match)
+            log("%s -> 412 If-Match %s, the object is %s" % (what, want, r.getheader("ETag")))
+            return self.answer(412, s3_error("PreconditionFailed", "At least one of the "
+                                             "pre-conditions you specified did not hold"),
+                               [("Content-Type", "application/xml")])
+        rng_h = self.headers.get("Range")
+        log("%s -> %d%s" % (what, r.status, " range=%s" % rng_h if rng_h else ""))
         clen = r.getheader("Content-Length") if self.command == "HEAD" else None
         if clen is not None:
             hdrs.append(("Content-Length", clen))
