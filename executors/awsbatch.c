@@ -518,7 +518,8 @@ static int task_text(const struct kr_exec_job *job, bool exports, bool nested,
         kr_buf_putc(b, '\n');
     }
     if (job->benchmark_path) {
-        kr_exec_put_timed(b, job->command, job->isolated ? NULL : job->benchmark_path);
+        kr_exec_put_timed(b, job->command, job->isolated ? NULL : job->benchmark_path,
+                          job->bench_repeat);
         kr_buf_puts(b, "exit $rc\n");
     } else if (nested) {
         kr_buf_puts(b, "exec bash -euo pipefail -c ");

@@ -78,6 +78,8 @@ struct kr_exec_job {
     uint32_t noutputs;
     int attempt;                /* 1-based */
     const char *benchmark_path; /* write a benchmark TSV here, or NULL */
+    uint32_t bench_repeat;      /* benchmark: repeat(path, n): run the command n times (one
+                                   row each, wall time only); <= 1: once */
     bool isolated;              /* the job does not see krait's file system (presigned
                                    staging on a backend without KR_EXEC_CAP_SHARED_FS):
                                    workdir, log_path and benchmark_path are krait's, and
@@ -196,10 +198,13 @@ int kr_exec_remote_poll(const struct kr_exec_pollsrc *src, struct kr_exec_result
  * `bash -euo pipefail -c`) and writes Snakemake's benchmark TSV (wall time
  * only; the other columns NA): to bench_path, or, with bench_path NULL (an
  * isolated job), as one marker line on stdout that kr_exec_land_output()
- * turns back into the file. Leaves the command's exit status in $rc; the
- * caller ends the script with it ("exit $rc").
+ * turns back into the file. repeat > 1 (benchmark: repeat(path, n)): the
+ * command runs up to `repeat` times, one row each, until one fails. Leaves
+ * the command's exit status in $rc; the caller ends the script with it
+ * ("exit $rc").
  */
-void kr_exec_put_timed(struct kr_buf *b, const char *command, const char *bench_path);
+void kr_exec_put_timed(struct kr_buf *b, const char *command, const char *bench_path,
+                       uint32_t repeat);
 
 /*
  * An isolated job ended: its output (text, len: the pod log, the CloudWatch

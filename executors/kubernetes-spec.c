@@ -114,7 +114,8 @@ static int job_script(const struct kr_exec_job *job, struct kr_buf *b, struct kr
         kr_buf_put_squoted(b, job->command);
         kr_buf_putc(b, '\n');
     } else {
-        kr_exec_put_timed(b, job->command, job->isolated ? NULL : job->benchmark_path);
+        kr_exec_put_timed(b, job->command, job->isolated ? NULL : job->benchmark_path,
+                          job->bench_repeat);
         kr_buf_puts(b, "(exit $rc)\n");
     }
     kr_buf_puts(b, "} 2>&1");

@@ -464,7 +464,7 @@ int kr_slurm_task_script(const struct kr_exec_job *job, const char *redirect_log
         kr_buf_putc(out, '\n');
         return KR_OK;
     }
-    kr_exec_put_timed(out, job->command, job->benchmark_path);
+    kr_exec_put_timed(out, job->command, job->benchmark_path, job->bench_repeat);
     kr_buf_puts(out, "exit $rc\n");
     return KR_OK;
 }

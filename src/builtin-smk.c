@@ -57,6 +57,28 @@ static int flag_fn(struct kr_interp *I, const struct kr_callargs *a, struct kr_v
     return KR_OK;
 }
 
+/* repeat(path, n): benchmark: runs the job n times, one row each. */
+static int bi_repeat(struct kr_interp *I, struct kr_value *self, const struct kr_callargs *a,
+                     struct kr_value **out)
+{
+    int rc = kr_args_check(I, "repeat", a, 2, 2);
+    struct kr_value *c;
+    (void)self;
+    if (rc)
+        return rc;
+    if (a->pos[0]->type != KR_V_STR)
+        return kr_eval_error(I, "repeat() expects a benchmark file name and a count, e.g. "
+                             "repeat(\"bench/{sample}.tsv\", 3); got '%s'",
+                             kr_value_type_name(a->pos[0]));
+    if (a->pos[1]->type != KR_V_INT || a->pos[1]->u.i < 1 || a->pos[1]->u.i > 1000)
+        return kr_eval_error(I, "repeat(): the count must be an integer from 1 to 1000");
+    c = kr_arena_alloc(I->A, sizeof *c);
+    *c = *a->pos[0];
+    c->u.str.repeat = (uint32_t)a->pos[1]->u.i;
+    *out = c;
+    return KR_OK;
+}
+
 #define FLAGFN(fname, flag) \
     static int bi_##fname(struct kr_interp *I, struct kr_value *self, \
                           const struct kr_callargs *a, struct kr_value **out) \
@@ -750,6 +772,7 @@ static const struct {
     {"ancient", bi_ancient}, {"pipe", bi_pipe}, {"update", bi_update},
     {"before_update", bi_before_update}, {"service", bi_service}, {"multiext", bi_multiext},
     {"unpack", bi_unpack}, {"temporary", bi_temp}, {"collect", bi_expand},
+    {"repeat", bi_repeat},
 };
 
 void kr_builtins_os_install(struct kr_interp *I);

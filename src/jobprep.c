@@ -293,6 +293,7 @@ int kr_jobprep_job(struct kr_jobprep *jp, struct kr_job *job, int attempt,
         out->ej.log_path = kr_arena_printf(arena, "%s/%s.log", logdir, *wcs ? wcs : "job");
     }
     out->ej.benchmark_path = out->info.nbench > 0 ? out->info.bench[0].path : NULL;
+    out->ej.bench_repeat = r->benchmark.n > 0 ? r->benchmark.items[0].repeat : 0;
     if (out->shadow_dir) {
         if (out->ej.log_path[0] != '/')
             out->ej.log_path = kr_arena_printf(arena, "%s/%s", jp->workdir, out->ej.log_path);

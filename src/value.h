@@ -103,6 +103,7 @@ struct kr_value {
             size_t len;
             const void *origin;     /* the kr_rule whose rules.NAME.output gave this
                                        path (a dependency on that rule), else NULL */
+            uint32_t repeat;        /* benchmark: repeat(path, n): n (else 0) */
         } str;
         struct { struct kr_value **items; size_t len, cap; } list; /* LIST, TUPLE */
         struct kr_dict *dict;                                    /* DICT, SET */

@@ -527,6 +527,12 @@ static int make_ioitem(struct kr_interp *I, const char *directive, const struct 
         it->flags = v->flags;
         return KR_OK;
     }
+    if (v->type == KR_V_STR && v->u.str.repeat > 0) {
+        if (strcmp(directive, "benchmark") != 0)
+            return kr_eval_error_at(I, at, "%s: repeat() belongs in benchmark:, e.g. "
+                                    "benchmark: repeat(\"bench/{sample}.tsv\", 3)", directive);
+        it->repeat = v->u.str.repeat;
+    }
     if (v->type == KR_V_STR) {
         kr_vec_push(&flat, v);
     } else if (v->type == KR_V_LIST || v->type == KR_V_TUPLE || v->type == KR_V_NAMED ||

@@ -84,6 +84,7 @@ struct kr_ioitem {
     bool is_list;           /* the value was a list: input.name is a list */
     struct kr_value *fn;    /* input function / lambda (pats empty), else NULL */
     uint32_t flags;         /* for fn items: KR_F_UNPACK, KR_F_ANCIENT ... */
+    uint32_t repeat;        /* benchmark: repeat(path, n): n runs of the job (else 0) */
     uint16_t file;          /* location of the item, for errors */
     uint32_t off;
 };

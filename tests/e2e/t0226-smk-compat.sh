@@ -20,6 +20,7 @@
 #                      rule could make it (Snakemake's Rule.dependencies)
 #   annotations        `NAME: TYPE = VALUE` is an assignment
 #   yield              a def that yields returns the list of what it yielded
+#   benchmark repeat() the job runs n times, one benchmark row each
 # Where Debian's snakemake is installed, the same workflows run with it too
 # and the resulting files must be the same.
 set -u
@@ -226,4 +227,27 @@ compare g
 printf 'yield 1\n' > g/bad.smk
 (cd g && "$KRAIT" lint -s bad.smk > ../gbad.out 2>&1); [ $? -ne 0 ] && grep -q "'yield' outside function" gbad.out
 check $? "... and a yield outside a function is an error"
+# ---- benchmark: repeat(path, n) -------------------------------------------------------------------
+prep rep <<'SNAKE'
+rule all:
+    input: "r.out"
+rule b:
+    output: "r.out"
+    benchmark: repeat("bench/b.tsv", 3)
+    shell: "echo x >> {output}"
+SNAKE
+(cd rep && "$KRAIT" run -c 1 -q > ../rep.out 2>&1); check $? "benchmark: repeat(path, 3) runs (the tutorial's benchmark repetitions)"
+same "$(wc -l < rep/bench/b.tsv 2>/dev/null | tr -d ' ') $(head -n 1 rep/bench/b.tsv 2>/dev/null | cut -f1-3)" \
+     "4 s	h:m:s	max_rss" "... the job ran 3 times: a header and 3 rows"
+same "$(cat rep/r.out 2>/dev/null | tr '\n' ' ')" "x x x " "... each run appended to the output"
+if [ -n "$SMK" ]; then
+    rm -rf smk-rep && cp -r rep.src smk-rep && (cd smk-rep && timeout 120 snakemake -c1 -q > ../smk-out 2>&1)
+    same "$(wc -l < smk-rep/bench/b.tsv 2>/dev/null | tr -d ' ') $(cat smk-rep/r.out 2>/dev/null | tr '\n' ' ')" \
+         "$(wc -l < rep/bench/b.tsv | tr -d ' ') $(cat rep/r.out | tr '\n' ' ')" "... as many rows and runs as Snakemake 7.21"
+else
+    n=$((n + 1)); echo "ok $n # SKIP snakemake is not installed"
+fi
+printf 'rule x:\n    output: repeat("o.txt", 2)\n    shell: "touch {output}"\n' > rep/bad.smk
+(cd rep && "$KRAIT" lint -s bad.smk > ../rbad.out 2>&1); [ $? -ne 0 ] && grep -q "bad.smk:2:.*repeat() belongs in benchmark:" rbad.out
+check $? "... and repeat() elsewhere is an error that says where it belongs"
 echo "1..$n"

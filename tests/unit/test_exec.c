@@ -17,6 +17,14 @@
 
 static char dir[64];
 
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
 /* Run script with bash; its stdout into *out (malloc'd). Exit status. */
 static int run_bash(const char *script, char **out)
 {
@@ -71,7 +79,7 @@ int main(void)
 
     /* shared file system: the TSV goes to the file */
     kr_buf_init(&b);
-    kr_exec_put_timed(&b, "echo it\\'s; exit 3", bench2);
+    kr_exec_put_timed(&b, "echo it\\'s; exit 3", bench2, 0);
     kr_buf_puts(&b, "exit $rc\n");
     rc = run_bash(kr_buf_cstr(&b), &out);
     is_int(rc, 3, "the timed command's exit status is the script's");
@@ -87,7 +95,7 @@ int main(void)
 
     /* isolated: the record is a marker line on stdout, landed by krait */
     kr_buf_reset(&b);
-    kr_exec_put_timed(&b, "printf 'no newline'; sleep 0.2", NULL);
+    kr_exec_put_timed(&b, "printf 'no newline'; sleep 0.2", NULL, 0);
     kr_buf_puts(&b, "exit $rc\n");
     rc = run_bash(kr_buf_cstr(&b), &out);
     is_int(rc, 0, "isolated: the timed command succeeds");
@@ -113,6 +121,35 @@ int main(void)
     out = slurp(benchp);
     ok(out && strstr(out, "cpu_time\n1.5000\t0:00:01\tNA"), "... and it is the record");
     free(out);
+
+    /* benchmark: repeat(path, 3): three runs, three rows (file and marker) */
+    kr_buf_reset(&b);
+    kr_exec_put_timed(&b, "echo run >> runs.txt", bench2, 3);
+    kr_buf_puts(&b, "exit $rc\n");
+    unlink("runs.txt");
+    rc = run_bash(kr_buf_cstr(&b), &out);
+    is_int(rc, 0, "repeat 3: the script succeeds");
+    free(out);
+    out = slurp("runs.txt");
+    is_str(out, "run\nrun\nrun\n", "... the command ran three times");
+    free(out);
+    out = slurp(bench2);
+    ok(out && !strncmp(out, "s\th:m:s\t", 8) && strstr(out, "\n0.") &&
+       strchr(strstr(out, "\n0.") + 1, '\n') &&
+       count_lines(out) == 4, "... a header and three rows in the TSV");
+    free(out);
+    kr_buf_reset(&b);
+    kr_exec_put_timed(&b, "echo run >> runs.txt; [ $(wc -l < runs.txt) -lt 5 ]", NULL, 3);
+    kr_buf_puts(&b, "exit $rc\n");
+    rc = run_bash(kr_buf_cstr(&b), &out);
+    is_int(rc, 1, "repeat 3, isolated: the second run fails, the script fails");
+    unlink(benchp);
+    is_int(kr_exec_land_output(out, strlen(out), logp, benchp, &e), KR_OK, "... its output lands");
+    free(out);
+    out = slurp(benchp);
+    ok(out && count_lines(out) == 3, "... with a row for each of the two runs that happened");
+    free(out);
+    unlink("runs.txt");
 
     /* no marker: all of it is the log, no benchmark file */
     unlink(benchp);
