@@ -81,19 +81,26 @@ int kr_exec_remote_poll(const struct kr_exec_pollsrc *src, struct kr_exec_result
     }
 }
 
+/* One timed run of command: its status in $rc (when it fails), its wall
+ * time in $s (seconds) and $hms (H:MM:SS). */
+static void put_run(struct kr_buf *b, const char *command)
+{
+    kr_buf_puts(b, "t0=$EPOCHREALTIME\nbash -euo pipefail -c ");
+    kr_buf_put_squoted(b, command ? command : "");
+    kr_buf_puts(b, " || rc=$?\nt1=$EPOCHREALTIME\n"
+                "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
+                "hms=$(awk -v s=\"$s\" 'BEGIN { t = int(s); printf \"%d:%02d:%02d\", "
+                "t / 3600, t % 3600 / 60, t % 60 }')\n");
+}
+
 /* benchmark: repeat(path, n): the command n times (until one fails), the
  * rows "S\tH:M:S" joined by ';' in $kr_rows */
 static void put_repeated(struct kr_buf *b, const char *command, const char *bench_path,
                          uint32_t repeat)
 {
-    kr_buf_printf(b, "rc=0\nkr_rows=\nkr_k=0\nwhile [ $kr_k -lt %u ]; do\n"
-                  "t0=$EPOCHREALTIME\nbash -euo pipefail -c ", repeat);
-    kr_buf_put_squoted(b, command ? command : "");
-    kr_buf_puts(b, " || rc=$?\nt1=$EPOCHREALTIME\n"
-                "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
-                "hms=$(awk -v s=\"$s\" 'BEGIN { t = int(s); printf \"%d:%02d:%02d\", "
-                "t / 3600, t % 3600 / 60, t % 60 }')\n"
-                "kr_rows=\"$kr_rows${kr_rows:+;}$s\t$hms\"\nkr_k=$((kr_k + 1))\n"
+    kr_buf_printf(b, "rc=0\nkr_rows=\nkr_k=0\nwhile [ $kr_k -lt %u ]; do\n", repeat);
+    put_run(b, command);
+    kr_buf_puts(b, "kr_rows=\"$kr_rows${kr_rows:+;}$s\t$hms\"\nkr_k=$((kr_k + 1))\n"
                 "[ $rc -eq 0 ] || break\ndone\n");
     if (bench_path) {
         kr_buf_puts(b, "{ printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in"
@@ -114,12 +121,8 @@ void kr_exec_put_timed(struct kr_buf *b, const char *command, const char *bench_
         put_repeated(b, command, bench_path, repeat);
         return;
     }
-    kr_buf_puts(b, "t0=$EPOCHREALTIME\nrc=0\nbash -euo pipefail -c ");
-    kr_buf_put_squoted(b, command ? command : "");
-    kr_buf_puts(b, " || rc=$?\nt1=$EPOCHREALTIME\n"
-                "s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.4f\", b - a }')\n"
-                "hms=$(awk -v s=\"$s\" 'BEGIN { t = int(s); printf \"%d:%02d:%02d\", "
-                "t / 3600, t % 3600 / 60, t % 60 }')\n");
+    kr_buf_puts(b, "rc=0\n");
+    put_run(b, command);
     if (bench_path) {
         kr_buf_puts(b, "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in"
                     "\\tio_out\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA"

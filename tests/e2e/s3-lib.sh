@@ -6,6 +6,9 @@
 # Returns 0 when both run, with S3_ENDPOINT (the proxy's URL), S3_DIRECT (s3rver's)
 # and the AWS_* credentials exported; otherwise prints "1..0 # SKIP reason"
 # and returns 1. The proxy log is ./proxy.log.
+#   s3_tap: after s3_up, the helpers most S3 tests share: D (the s3_drive
+# client), T (this directory), the TAP counter t "NAME" 'CHECK', get S3URL
+# (the object's content) and keys S3PREFIX (its keys, sorted, on one line).
 S3_PIDS=
 S3_TMP=$(mktemp -d)
 cd "$S3_TMP" || exit 1
@@ -62,4 +65,13 @@ s3_up() {
     S3_DIRECT=http://127.0.0.1:$sport
     export S3_ENDPOINT S3_DIRECT
     return 0
+}
+
+s3_tap() {
+    D="$KR_BUILDDIR/tests/unit/s3_drive"
+    T=$PWD
+    n=0; fail=0
+    t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi; }
+    get() { rm -f "$T/got"; "$D" -e "$S3_ENDPOINT" get "$1" "$T/got" >/dev/null 2>&1 && cat "$T/got"; }
+    keys() { "$D" -e "$S3_ENDPOINT" ls "$1" 2>/dev/null | sed 's/ [0-9]* [0-9a-f-]*$//' | sort | tr '\n' ' '; }
 }

@@ -12,12 +12,7 @@
 # (the proxy checks its policy signature with botocore and its conditions).
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt || exit 0
-D="$KR_BUILDDIR/tests/unit/s3_drive"
-n=0; fail=0
-t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi; }
-T=$PWD
-get() { rm -f "$T/got"; "$D" -e "$S3_ENDPOINT" get "$1" "$T/got" >/dev/null 2>&1 && cat "$T/got"; }
-keys() { "$D" -e "$S3_ENDPOINT" ls "$1" 2>/dev/null | sed 's/ [0-9]* [0-9a-f-]*$//' | sort | tr '\n' ' '; }
+s3_tap
 printf 'one\ntwo\nthree\n' > in.txt
 "$D" -e "$S3_ENDPOINT" put s3://bkt/proj/data/in.txt in.txt 2>/dev/null
 mkdir w && cd w

@@ -13,14 +13,10 @@
 # S3 assembled, aborting the journaled upload.
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt || exit 0
-D="$KR_BUILDDIR/tests/unit/s3_drive"
-n=0; fail=0
-t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi; }
-T=$PWD
+s3_tap
 export KRAIT_PRESIGN_PUT_MAX=1048576 KRAIT_PRESIGN_PART_SIZE=5242880
 md5of() { rm -f "$T/got"; "$D" -e "$S3_ENDPOINT" get "$1" "$T/got" >/dev/null 2>&1 && md5sum < "$T/got" | cut -c1-32; }
 sizeof() { rm -f "$T/got"; "$D" -e "$S3_ENDPOINT" get "$1" "$T/got" >/dev/null 2>&1 && wc -c < "$T/got" | tr -d ' '; }
-keys() { "$D" -e "$S3_ENDPOINT" ls "$1" 2>/dev/null | sed 's/ [0-9]* [0-9a-f-]*$//' | sort | tr '\n' ' '; }
 nparts() { "$D" -e "$S3_ENDPOINT" ls s3://bkt/ 2>/dev/null | grep -c 'krait-part'; }
 mkdir w && cd w
 cat > Snakefile <<'EOS'

@@ -8,10 +8,7 @@
 # at once.
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt --stall-match '^(PUT /bkt/prog/out\.bin|GET /bkt/prog/in\.bin)' --stall-seconds 2.5 || exit 0
-D="$KR_BUILDDIR/tests/unit/s3_drive"
-n=0; fail=0
-t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi; }
-T=$PWD
+s3_tap
 command -v script >/dev/null 2>&1 || { echo "1..0 # SKIP script(1) is not installed (bsdutils)"; exit 0; }
 head -c 3145728 /dev/zero > in.bin
 "$D" -e "$S3_ENDPOINT" put s3://bkt/prog/in.bin in.bin >/dev/null 2>&1

@@ -8,11 +8,7 @@
 # a name without s3://, is an error at its line.
 . "$KR_SRCDIR/tests/e2e/s3-lib.sh"
 s3_up bkt || exit 0
-D="$KR_BUILDDIR/tests/unit/s3_drive"
-n=0; fail=0
-t() { n=$((n+1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fail=1; fi; }
-T=$PWD
-get() { rm -f "$T/got"; "$D" -e "$S3_ENDPOINT" get "$1" "$T/got" >/dev/null 2>&1 && cat "$T/got"; }
+s3_tap
 for s in a b c; do echo "sample $s" > "$s.txt"; "$D" -e "$S3_ENDPOINT" put "s3://bkt/raw/$s.txt" "$s.txt" >/dev/null 2>&1; done
 mkdir w7 && cd w7
 cat > Snakefile <<'EOS'
