@@ -93,12 +93,13 @@ static void put_run(struct kr_buf *b, const char *command)
                 "t / 3600, t % 3600 / 60, t % 60 }')\n");
 }
 
-/* benchmark: repeat(path, n): the command n times (until one fails), the
- * rows "S\tH:M:S" joined by ';' in $kr_rows */
-static void put_repeated(struct kr_buf *b, const char *command, const char *bench_path,
-                         uint32_t repeat)
+void kr_exec_put_timed(struct kr_buf *b, const char *command, const char *bench_path,
+                       uint32_t repeat)
 {
-    kr_buf_printf(b, "rc=0\nkr_rows=\nkr_k=0\nwhile [ $kr_k -lt %u ]; do\n", repeat);
+    /* the command `repeat` times (benchmark: repeat(path, n); once by
+     * default), until one fails; the rows "S\tH:M:S" joined by ';' */
+    kr_buf_printf(b, "rc=0\nkr_rows=\nkr_k=0\nwhile [ $kr_k -lt %u ]; do\n",
+                  repeat > 1 ? repeat : 1);
     put_run(b, command);
     kr_buf_puts(b, "kr_rows=\"$kr_rows${kr_rows:+;}$s\t$hms\"\nkr_k=$((kr_k + 1))\n"
                 "[ $rc -eq 0 ] || break\ndone\n");
@@ -111,26 +112,6 @@ static void put_repeated(struct kr_buf *b, const char *command, const char *benc
         kr_buf_puts(b, " || true\n");
     } else {
         kr_buf_puts(b, "printf '\\n" BENCH_MARK "%s\\n' \"$kr_rows\"\n");
-    }
-}
-
-void kr_exec_put_timed(struct kr_buf *b, const char *command, const char *bench_path,
-                       uint32_t repeat)
-{
-    if (repeat > 1) {
-        put_repeated(b, command, bench_path, repeat);
-        return;
-    }
-    kr_buf_puts(b, "rc=0\n");
-    put_run(b, command);
-    if (bench_path) {
-        kr_buf_puts(b, "printf 's\\th:m:s\\tmax_rss\\tmax_vms\\tmax_uss\\tmax_pss\\tio_in"
-                    "\\tio_out\\tmean_load\\tcpu_time\\n%s\\t%s\\tNA\\tNA\\tNA\\tNA\\tNA"
-                    "\\tNA\\tNA\\tNA\\n' \"$s\" \"$hms\" > ");
-        kr_buf_put_squoted(b, bench_path);
-        kr_buf_puts(b, " || true\n");
-    } else {
-        kr_buf_puts(b, "printf '\\n" BENCH_MARK "%s\\t%s\\n' \"$s\" \"$hms\"\n");
     }
 }
 
