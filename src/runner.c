@@ -24,7 +24,6 @@
 #include "executor.h"
 #include "jobgroup.h"
 #include "progress.h"
-#include "s3.h"
 #include "signals.h"
 #include "stage.h"
 #include "stage-remote.h"
@@ -906,19 +905,15 @@ static void on_meter(void *ud, int64_t done, int64_t total)
 static void meter_on(struct run *R, struct xfer_meter *m, const char *verb, unsigned n,
                      const char *noun, const char *desc)
 {
-    struct kr_s3 *s3 = NULL;
     m->R = R;
     snprintf(m->what, sizeof m->what, "%s %u %s%s of %s", verb, n, noun, n == 1 ? "" : "s",
              desc);
-    if (kr_storage_s3_client(R->o->storage, &s3, NULL) == KR_OK)
-        kr_s3_set_meter(s3, on_meter, m);
+    kr_storage_s3_meter(R->o->storage, on_meter, m);
 }
 
 static void meter_off(struct run *R)
 {
-    struct kr_s3 *s3 = NULL;
-    if (kr_storage_s3_client(R->o->storage, &s3, NULL) == KR_OK)
-        kr_s3_set_meter(s3, NULL, NULL);
+    kr_storage_s3_meter(R->o->storage, NULL, NULL);
     kr_progress_transfer_end(R->prog);
 }
 

@@ -411,6 +411,14 @@ int kr_storage_s3_list_dir(struct kr_storage *s, const char *path, char **bucket
     return rc;
 }
 
+void kr_storage_s3_meter(struct kr_storage *s, void (*fn)(void *ud, int64_t done, int64_t total),
+                         void *ud)
+{
+    struct kr_s3 *s3 = NULL;
+    if (kr_storage_s3_client(s, &s3, NULL) == KR_OK)
+        kr_s3_set_meter(s3, fn, ud);
+}
+
 int kr_storage_s3_known_dir(struct kr_storage *s, const char *path, struct kr_s3_object *obj)
 {
     return known_kind(s, path, 5, obj);

@@ -95,6 +95,12 @@ struct kr_s3_object;
  * KR_EIO/KR_EUSAGE with err when it cannot be opened. */
 int kr_storage_s3_client(struct kr_storage *s, struct kr_s3 **out, struct kr_error *err);
 
+/* Report the progress of the storage's long S3 transfers to fn(ud, done,
+ * total) from now on (fn NULL: no more; see kr_s3_set_meter). A no-op for
+ * a storage that is not S3 or whose client cannot be opened. */
+void kr_storage_s3_meter(struct kr_storage *s, void (*fn)(void *ud, int64_t done, int64_t total),
+                         void *ud);
+
 /* What the inventory knows of the object at an s3:// path: 1 and *obj
  * (key NULL) when it was seen to exist, 0 when unknown or missing. */
 int kr_storage_s3_known(struct kr_storage *s, const char *path, struct kr_s3_object *obj);

@@ -14,7 +14,6 @@ forward. A signed payload hash (x-amz-content-sha256) must match the body
 Every x-amz-* header must be signed, as S3 requires. Where s3rver departs
 from S3 the proxy answers as S3 does: UploadPartCopy (not implemented by
 s3rver) is done over s3rver's GET and UploadPart (see upload_part_copy); a
-GET's If-Match (ignored by s3rver) is checked (412 PreconditionFailed); a
 Range of an empty object (a broken 206 from s3rver) is 416 InvalidRange.
 
 Faults, at --fault-rate (0..1) per request, chosen at random among
@@ -338,14 +337,6 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        want = self.headers.get("If-Match")
-        if self.command == "GET" and want is not None and r.status in (200, 206) and \
-                want.strip('"') != (r.getheader("ETag") or "").strip('"'):
-            # S3's conditional GET (s3rver ignores If-Match)
-            log("%s -> 412 If-Match %s, the object is %s" % (what, want, r.getheader("ETag")))
-            return self.answer(412, s3_error("PreconditionFailed", "At least one of the "
-                                             "pre-conditions you specified did not hold"),
-                               [("Content-Type", "application/xml")])
         rng_h = self.headers.get("Range")
         log("%s -> %d%s" % (what, r.status, " range=%s" % rng_h if rng_h else ""))
         clen = r.getheader("Content-Length") if self.command == "HEAD" else None
